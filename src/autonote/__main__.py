@@ -1,0 +1,3 @@
+from autonote.cli import main
+
+main()

@@ -1,0 +1,159 @@
+"""The ``autonote`` command: parse arguments, call the library, print. No logic of its own.
+
+Heavy modules (openai, tiktoken, feedparser, pydantic models) are imported inside the commands so
+that ``autonote --help`` starts fast.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+EXIT_FAILURE = 1
+EXIT_USAGE = 2
+
+
+class AutonoteGroup(click.Group):
+    """Turns autonote's errors into one line on stderr and the right exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        from_debug = "--debug" in sys.argv
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            click.echo("autonote: interrupted; nothing half-written was kept", err=True)
+            ctx.exit(130)
+        except Exception as exc:
+            from autonote.errors import AutonoteError
+
+            if from_debug or not isinstance(exc, AutonoteError):
+                if not isinstance(exc, AutonoteError):
+                    click.echo(f"autonote: internal error: {type(exc).__name__}: {exc}", err=True)
+                raise
+            click.echo(f"autonote: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+
+
+@click.group(cls=AutonoteGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="autonote")
+@click.option("--debug", is_flag=True, help="Show tracebacks for errors.")
+def main(debug: bool) -> None:
+    """Draft, regenerate and review Japanese paper notes in the style of your own corpus."""
+
+
+def _settings(**overrides: Any):
+    from autonote.config import load_settings
+
+    settings, _ = load_settings(overrides)
+    return settings
+
+
+@main.command()
+@click.argument("inputs", nargs=-1, required=True, metavar="INPUT...")
+@click.option("--corpus", type=click.Path(file_okay=False), help="Corpus folder (default: AUTONOTE_CORPUS).")
+@click.option("--title", help="Title of a local abstract.")
+@click.option("--authors", help="Authors of a local abstract, separated by ';' or ','.")
+@click.option("--url", help="URL of a local abstract.")
+@click.option("--translate", is_flag=True, help="Also translate the abstract into Japanese.")
+@click.option("--force", is_flag=True, help="Replace an existing draft / draft a paper already in the corpus.")
+@click.option("--offline", is_flag=True, default=None, help="Do not call an LLM; write an extractive draft.")
+@click.option("--model", help="Chat model (default from config: gpt-4o-mini).")
+@click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
+@click.option("--json", "as_json", is_flag=True, help="Print the validated note as JSON instead of the path.")
+@click.option("--stdout", "as_markdown", is_flag=True, help="Print the markdown instead of the path.")
+def draft(
+    inputs: tuple[str, ...],
+    corpus: str | None,
+    title: str | None,
+    authors: str | None,
+    url: str | None,
+    translate: bool,
+    force: bool,
+    offline: bool | None,
+    model: str | None,
+    refresh: bool,
+    as_json: bool,
+    as_markdown: bool,
+) -> None:
+    """Draft notes for papers: arXiv ids or URLs (arXiv, alphaxiv, Hugging Face), or a local
+    abstract file ('-' reads stdin; give --title).
+
+    Drafts are written to <corpus>/drafts/ and their paths printed. With no API key and no base URL
+    configured, an offline draft is written (metadata, corpus tags and related notes, extracts).
+    Without a corpus, the note is only printed.
+    """
+    from autonote import pipeline
+    from autonote.errors import AutonoteError, LLMOutputInvalidError, UsageError
+
+    if as_json and as_markdown:
+        raise UsageError("--json and --stdout are exclusive")
+    if inputs.count("-") > 1:
+        raise UsageError("'-' (stdin) can be given only once")
+    specs = [pipeline.parse_input(raw) for raw in inputs]  # every input checked before any work
+    if (title or authors or url) and not any(s.arxiv_id is None for s in specs):
+        raise UsageError("--title/--authors/--url apply to local abstracts only")
+    settings = _settings(corpus=corpus, offline=offline, model=model)
+    ws = pipeline.Workspace(settings)
+    if not settings.llm_configured:
+        reason = "--offline" if settings.offline else "no OPENAI_API_KEY or OPENAI_BASE_URL"
+        ws.warn(f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated")
+    papers = pipeline.collect_papers(specs, ws, title=title, authors=authors, url=url, refresh=refresh)
+    failures = 0
+    for paper in papers:
+        note_id = pipeline.note_id_for(paper)
+        try:
+            pipeline.ensure_draftable(note_id, ws, force)
+            note = pipeline.draft_note(paper, ws, translate=translate)
+            path = pipeline.save_draft(note, ws, force=force) if settings.corpus else None
+        except LLMOutputInvalidError as exc:
+            kept = pipeline.keep_failed_output(note_id, exc, ws)
+            where = f"; raw output kept in {kept}" if kept else ""
+            click.echo(f"autonote: error: {note_id}: {exc}{where}", err=True)
+            failures += 1
+            continue
+        except AutonoteError as exc:
+            if len(papers) == 1:
+                raise
+            click.echo(f"autonote: error: {note_id}: {exc}", err=True)
+            failures += 1
+            continue
+        _report(note, path, as_json=as_json, as_markdown=as_markdown)
+    if failures:
+        sys.exit(EXIT_FAILURE)
+
+
+def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:
+    from autonote.render import render_note
+
+    if as_json:
+        click.echo(note.model_dump_json(indent=2))
+    elif as_markdown or path is None:
+        click.echo(render_note(note), nl=False)
+    else:
+        click.echo(str(path))
+    p = note.provenance
+    if p is not None and p.generator == "llm":
+        cost = f"${p.cost_usd:.5f}" if p.cost_usd is not None else "cost unknown"
+        approx = "" if p.tokens_exact else " (approx.)"
+        click.echo(
+            f"autonote: {note.id}: {p.prompt_tokens} prompt + {p.completion_tokens} completion tokens{approx},"
+            f" {cost}, {p.attempts} attempt(s) via {p.response_format}",
+            err=True,
+        )
+    for warning in note.warnings:
+        click.echo(f"autonote: {note.id}: note: {warning}", err=True)
+
+
+@main.command("config")
+@click.option("--corpus", type=click.Path(file_okay=False), help="Corpus folder whose autonote.toml to include.")
+def config_command(corpus: str | None) -> None:
+    """Show the effective settings, where each comes from, with secrets masked."""
+    from autonote.config import CONFIG_FILE_NAME, describe, load_settings, user_config_dir
+
+    settings, origin = load_settings({"corpus": corpus})
+    click.echo(f"# user config: {user_config_dir() / CONFIG_FILE_NAME}")
+    width = max(len(name) for name in settings.model_fields)
+    for name, shown, source in describe(settings, origin):
+        click.echo(f"{name:<{width}}  {shown}  [{source}]")

@@ -1,0 +1,151 @@
+"""Settings, resolved in layers: defaults < user config < corpus ``autonote.toml`` < environment < flags.
+
+Each effective value remembers where it came from, so ``autonote config`` can explain itself.
+Secrets (the API key) are held in a ``SecretStr`` and never printed.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+import click
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from autonote.errors import ConfigError
+
+CONFIG_FILE_NAME = "autonote.toml"
+DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+
+# Environment variables read by the openai client itself; honoured here with the same meaning.
+_OPENAI_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
+# Settings with an environment name that does not follow the AUTONOTE_<FIELD> pattern.
+_SPECIAL_ENV = {"arxiv_api_url": "AUTONOTE_ARXIV_API_URL", "corpus": "AUTONOTE_CORPUS"}
+
+
+class Settings(BaseModel):
+    """Every knob autonote has. Field descriptions double as documentation for ``autonote config``."""
+
+    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+    corpus: Path | None = Field(None, description="folder of markdown notes")
+    model: str = Field("gpt-4o-mini", description="chat model name")
+    api_key: SecretStr | None = Field(None, description="API key (OPENAI_API_KEY)")
+    base_url: str | None = Field(None, description="OpenAI-compatible server (OPENAI_BASE_URL)")
+    offline: bool = Field(False, description="never call an LLM; write an extractive draft")
+    response_format: Literal["auto", "json_schema", "json_object", "none"] = Field(
+        "auto", description="structured-output mode; auto falls back when a server refuses one"
+    )
+    temperature: float = Field(0.2, ge=0, le=2)
+    llm_timeout: float = Field(120.0, gt=0, description="seconds per LLM request")
+    llm_max_retries: int = Field(2, ge=0, description="HTTP retries by the openai client (429/5xx)")
+    max_reasks: int = Field(2, ge=0, le=5, description="re-asks after a validation failure")
+    max_prompt_tokens: int = Field(6000, ge=500, description="prompt budget; inputs are trimmed to fit")
+    max_completion_tokens: int = Field(1500, ge=100)
+    few_shot: int = Field(2, ge=0, le=5, description="examples taken from the most similar notes")
+    tag_candidates: int = Field(30, ge=1, description="vocabulary tags offered to the LLM")
+    related_candidates: int = Field(8, ge=0, description="existing notes offered as related")
+    tags: list[str] = Field(default_factory=list, description="extra tag vocabulary")
+    price_input_per_mtok: float | None = Field(None, ge=0, description="USD per 1M prompt tokens")
+    price_output_per_mtok: float | None = Field(None, ge=0, description="USD per 1M completion tokens")
+    arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, description="arXiv API endpoint")
+    arxiv_min_interval: float = Field(3.0, ge=0, description="seconds between arXiv requests")
+    arxiv_timeout: float = Field(20.0, gt=0)
+    arxiv_retries: int = Field(4, ge=0)
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an LLM can be called: an API key or a base URL (local servers need no key)."""
+        return not self.offline and (self.api_key is not None or self.base_url is not None)
+
+
+def user_config_dir() -> Path:
+    """The per-user folder (``AUTONOTE_CONFIG_DIR`` overrides it; tests point it at a temp dir)."""
+    override = os.environ.get("AUTONOTE_CONFIG_DIR")
+    return Path(override) if override else Path(click.get_app_dir("autonote"))
+
+
+def env_name(field: str) -> str:
+    return _OPENAI_ENV.get(field) or _SPECIAL_ENV.get(field) or f"AUTONOTE_{field.upper()}"
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            data = tomllib.load(handle)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
+    unknown = sorted(set(data) - set(Settings.model_fields))
+    if unknown:
+        raise ConfigError(f"{path}: unknown setting(s): {', '.join(unknown)}")
+    if "api_key" in data:
+        raise ConfigError(f"{path}: do not store api_key in a config file; use OPENAI_API_KEY")
+    return data
+
+
+def _env_values(environ: dict[str, str]) -> dict[str, Any]:
+    values: dict[str, Any] = {}
+    for field in Settings.model_fields:
+        raw = environ.get(env_name(field))
+        if raw is None or raw == "":
+            continue
+        values[field] = [t.strip() for t in raw.split(",") if t.strip()] if field == "tags" else raw
+    return values
+
+
+def load_settings(
+    overrides: dict[str, Any] | None = None, environ: dict[str, str] | None = None
+) -> tuple[Settings, dict[str, str]]:
+    """Resolve the effective settings and, for each field set, the layer it came from."""
+    environ = dict(os.environ) if environ is None else environ
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    merged: dict[str, Any] = {}
+    origin: dict[str, str] = {}
+
+    def apply(values: dict[str, Any], where: str) -> None:
+        for key, value in values.items():
+            merged[key] = value
+            origin[key] = where
+
+    user_file = user_config_dir() / CONFIG_FILE_NAME
+    if user_file.is_file():
+        apply(_read_toml(user_file), str(user_file))
+    env = _env_values(environ)
+    corpus = overrides.get("corpus") or env.get("corpus") or merged.get("corpus")
+    if corpus:
+        corpus_file = Path(corpus).expanduser() / CONFIG_FILE_NAME
+        if corpus_file.is_file():
+            apply(_read_toml(corpus_file), str(corpus_file))
+    apply(env, "environment")
+    apply(overrides, "command line")
+    try:
+        settings = Settings(**merged)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        where = origin.get(str(first["loc"][0]), "settings")
+        raise ConfigError(f"invalid setting {field} (from {where}): {first['msg']}") from None
+    if settings.corpus is not None:
+        settings.corpus = settings.corpus.expanduser()
+    return settings, origin
+
+
+def describe(settings: Settings, origin: dict[str, str]) -> list[tuple[str, str, str]]:
+    """Rows of (name, shown value, source) with secrets masked, for ``autonote config``."""
+    rows = []
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if isinstance(value, SecretStr):
+            shown = "set (hidden)"
+        elif value is None:
+            shown = "-"
+        elif isinstance(value, list):
+            shown = ", ".join(map(str, value)) or "-"
+        else:
+            shown = str(value)
+        rows.append((name, shown, origin.get(name, "default")))
+    return rows

@@ -1,0 +1,1 @@
+"""The user's own corpus: notes on disk, their vocabulary, and retrieval over them."""

@@ -1,0 +1,152 @@
+"""Note ⇄ markdown in the corpus layout.
+
+On disk a note is YAML front matter (machine fields: ids, metadata, related ids, provenance) and a
+body in the corpus style (tags line, ``Issue Date:``, title line, ``GPT Summary-``, key points,
+``関連``, ``Comment``). Each field has one home:
+
+- front matter: id, title, authors, venue, dates, URL, related ids, new tags, warnings, provenance;
+- body, inside ``<!-- autonote:NAME -->`` blocks: summary, key points, abstract, translation
+  (machine-owned: regeneration replaces exactly these);
+- body, free: the tags line and everything under ``## Comment`` (the owner's).
+
+The title line, URL, authors and the titles of related notes are shown in the body but derived from
+the front matter, so editing them there has no effect. ``parse_note(render_note(n)) == n``.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from autonote.errors import NoteFormatError
+from autonote.prompting import render_template
+from autonote.schema import Note, RelatedNote
+
+NOTE_TEMPLATE = "render/note.md.j2"
+LLM_SUMMARY_LABEL = "GPT Summary"
+OFFLINE_SUMMARY_LABEL = "Extractive Summary (offline, not LLM-generated)"
+
+_FRONT_FIELDS = (
+    "id", "kind", "title", "authors", "venue", "published", "url", "arxiv_id",
+    "issue_date", "new_tags", "related", "warnings", "provenance",
+)  # fmt: skip
+_BLOCK = re.compile(r"<!-- autonote:(?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /autonote:(?P=name) -->", re.S)
+_SUMMARY_LABEL = re.compile(
+    rf"^(?:{re.escape(LLM_SUMMARY_LABEL)}|{re.escape(OFFLINE_SUMMARY_LABEL)}|Summary)-\s?", re.S
+)
+_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_SafeDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+
+
+def tags_line(tags: list[str]) -> str:
+    return " ".join(f"#{tag}" for tag in tags)
+
+
+def parse_tags_line(line: str) -> list[str]:
+    """Tags may contain spaces (``#Selected Papers/Blogs``); they are separated by `` #``."""
+    line = line.strip()
+    if not line.startswith("#"):
+        return []
+    return [tag.strip() for tag in line[1:].split(" #") if tag.strip()]
+
+
+def _front_matter(note: Note) -> str:
+    data = note.model_dump(mode="json", include=set(_FRONT_FIELDS))
+    data["related"] = [item.id for item in note.related]
+    ordered = {key: data[key] for key in _FRONT_FIELDS if key in data}
+    return yaml.dump(ordered, Dumper=_SafeDumper, allow_unicode=True, sort_keys=False, width=1000)
+
+
+def render_note(note: Note) -> str:
+    generator = note.provenance.generator if note.provenance else "llm"
+    return render_template(
+        NOTE_TEMPLATE,
+        note=note,
+        front_matter=_front_matter(note),
+        tags_line=tags_line(note.tags),
+        summary_label=OFFLINE_SUMMARY_LABEL if generator == "offline" else LLM_SUMMARY_LABEL,
+        translation_by=note.provenance.model if note.provenance else None,
+    )
+
+
+def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]:
+    """(front matter, body, line number where the body starts)."""
+    if not text.startswith("---\n"):
+        raise NoteFormatError(f"{where}:1: no front matter (a note starts with a '---' line)")
+    end = text.find("\n---\n", 3)
+    if end < 0:
+        raise NoteFormatError(f"{where}:1: front matter is not closed by a '---' line")
+    try:
+        front = yaml.load(text[4 : end + 1], Loader=_SafeLoader) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        raise NoteFormatError(f"{where}:{line}: invalid front matter: {getattr(exc, 'problem', exc)}") from None
+    if not isinstance(front, dict):
+        raise NoteFormatError(f"{where}:2: front matter is not a mapping")
+    return front, text[end + 5 :], text[: end + 5].count("\n") + 1
+
+
+def parse_note(text: str, where: str = "<note>", titles: dict[str, tuple[str, str | None]] | None = None) -> Note:
+    """Parse a note's markdown. ``titles`` maps note ids to (title line, url) for related notes;
+    without it, the title lines shown in the note's own 関連 block are reused."""
+    front, body, body_line = split_front_matter(text, where)
+    blocks = {m["name"]: m["body"].strip("\n") for m in _BLOCK.finditer(body)}
+    missing = [name for name in ("summary", "key-points", "abstract") if name not in blocks]
+    if missing:
+        raise NoteFormatError(f"{where}:{body_line}: missing block(s) {', '.join(missing)} (autonote markers)")
+
+    tags: list[str] = []
+    for line in body.splitlines():
+        if line.startswith("#") and not line.startswith("## "):
+            tags = parse_tags_line(line)
+            break
+
+    summary = _SUMMARY_LABEL.sub("", blocks["summary"].strip(), count=1).strip()
+    key_points = [line[2:].strip() for line in blocks["key-points"].splitlines() if line.startswith("- ")]
+    shown_related = _shown_related(blocks.get("related", ""))
+    related_ids = front.get("related") or []
+    if not isinstance(related_ids, list):
+        raise NoteFormatError(f"{where}: front matter 'related' must be a list of note ids")
+    related = []
+    for index, note_id in enumerate(related_ids):
+        title_line, url = (titles or {}).get(str(note_id)) or (
+            shown_related[index] if index < len(shown_related) else (str(note_id), None)
+        )
+        related.append(RelatedNote(id=str(note_id), title_line=title_line, url=url))
+
+    # The owner's Comment is everything after the heading that follows the last machine block.
+    after_blocks = max(m.end() for m in _BLOCK.finditer(body))
+    comment_match = re.compile(r"^## Comment[ \t]*\n", re.M).search(body, after_blocks)
+    comment = body[comment_match.end() :].strip("\n") if comment_match else ""
+    fields = {key: value for key, value in front.items() if key != "related"}
+    fields.update(
+        tags=tags,
+        summary=summary,
+        key_points=key_points,
+        abstract=blocks["abstract"].strip(),
+        translation=blocks["translation"].strip() if "translation" in blocks else None,
+        related=related,
+        comment=comment.rstrip(),
+    )
+    from pydantic import ValidationError
+
+    try:
+        return Note.model_validate(fields)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        field = ".".join(str(p) for p in first["loc"])
+        raise NoteFormatError(f"{where}: field {field}: {first['msg']}") from None
+
+
+def _shown_related(block: str) -> list[tuple[str, str | None]]:
+    shown = []
+    for line in block.splitlines():
+        if not line.startswith("- "):
+            continue
+        item = line[2:].strip()
+        link = re.fullmatch(r"\[(?P<title>.*)\]\((?P<url>[^()\s]+)\)", item)
+        shown.append((link["title"], link["url"]) if link else (item, None))
+    return shown

@@ -1,0 +1,133 @@
+"""The data contract: what a paper is, what a note is, and what the LLM must return.
+
+``Note`` is what everything after the LLM works with (render, drafts, review). ``LLMNoteOutput`` is
+built per request by :func:`llm_output_model`, so that the tags and related-note ids the server may
+choose are enums of the candidates known before the call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from autonote.titleline import format_title_line
+
+KEY_POINTS_MIN = 3
+KEY_POINTS_MAX = 6
+
+
+class Paper(BaseModel):
+    """Metadata of one paper, from arXiv or from a local abstract."""
+
+    model_config = ConfigDict(frozen=True)
+
+    source: Literal["arxiv", "local"]
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    abstract: str
+    url: str | None = None
+    arxiv_id: str | None = None  # without version, e.g. "2504.07086" or "cs/0112017"
+    version: int | None = None
+    published: dt.date | None = None  # first version
+    updated: dt.date | None = None
+    comment: str | None = None
+    journal_ref: str | None = None
+    doi: str | None = None
+    categories: list[str] = Field(default_factory=list)
+    venue: str = ""  # corpus label, e.g. "COLM'25", "ACL'23 Findings", "arXiv'25"
+
+    @property
+    def title_line(self) -> str:
+        return format_title_line(self.title, self.authors, self.venue, self.published)
+
+
+class RelatedNote(BaseModel):
+    """A link to another note of the corpus, shown by its title line."""
+
+    id: str
+    title_line: str
+    url: str | None = None
+
+
+class Provenance(BaseModel):
+    """How a note's generated parts were made."""
+
+    generator: Literal["llm", "offline"]
+    model: str | None = None
+    prompt_version: str
+    response_format: str | None = None
+    attempts: int = 0
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float | None = None
+    tokens_exact: bool = True  # False when tiktoken was unavailable and counts are estimates
+    created: dt.datetime
+
+
+class Note(BaseModel):
+    """One paper note, as written to markdown and parsed back."""
+
+    id: str
+    kind: Literal["paper"] = "paper"
+    title: str
+    authors: list[str] = Field(default_factory=list)
+    venue: str = ""
+    published: dt.date | None = None
+    url: str | None = None
+    arxiv_id: str | None = None
+    issue_date: dt.date
+    tags: list[str] = Field(default_factory=list)
+    new_tags: list[str] = Field(default_factory=list)  # tags outside the vocabulary, flagged
+    summary: str = ""
+    key_points: list[str] = Field(default_factory=list)
+    translation: str | None = None
+    abstract: str = ""
+    related: list[RelatedNote] = Field(default_factory=list)
+    comment: str = ""
+    warnings: list[str] = Field(default_factory=list)
+    provenance: Provenance | None = None
+
+    @property
+    def title_line(self) -> str:
+        return format_title_line(self.title, self.authors, self.venue, self.published)
+
+
+class LLMNoteOutput(BaseModel):
+    """The shape of the LLM's answer. Subclassed per request with enum-constrained fields
+    (and a ``translation`` field when one is asked for)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    summary: str
+    key_points: list[str]
+    tags: list[str]
+    new_tags: list[str]
+    related_ids: list[str]
+
+
+def llm_output_model(
+    tag_candidates: list[str], related_ids: list[str], *, translate: bool
+) -> type[LLMNoteOutput]:
+    """Build the response model sent as JSON schema: tags and related ids are enums of candidates.
+
+    An empty candidate list becomes a list that must stay empty (``max_length=0``), since an empty
+    enum is not valid JSON schema.
+    """
+
+    def choice_list(options: list[str]) -> tuple[object, object]:
+        if not options:
+            return (list[str], Field(max_length=0))
+        return (list[Literal[tuple(options)]], ...)  # type: ignore[valid-type]
+
+    fields: dict[str, tuple[object, object]] = {
+        "summary": (str, Field(description="Japanese summary of the abstract, 100-400 characters")),
+        "key_points": (list[str], Field(description="3-6 Japanese key points")),
+        "tags": choice_list(tag_candidates),
+        "new_tags": (list[str], Field(description="tags not in the vocabulary; usually empty")),
+        "related_ids": choice_list(related_ids),
+    }
+    if translate:
+        fields["translation"] = (str, Field(description="faithful Japanese translation of the abstract"))
+    return create_model("NoteOutput", __base__=LLMNoteOutput, **fields)  # type: ignore[call-overload]

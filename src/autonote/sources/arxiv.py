@@ -1,0 +1,204 @@
+"""Paper metadata from the arXiv API (Atom), politely: one request at a time, spaced, cached.
+
+The feed is parsed by feedparser. arXiv reports some failures with HTTP 200 (an entry titled
+``Error`` for a malformed id, a plain ``Rate exceeded.`` body when throttling); both are handled here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import random
+import socket
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Iterable
+from typing import Any
+
+from autonote import __version__
+from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.schema import Paper
+from autonote.sources.arxiv_ids import ArxivId, canonical_abs_url, parse_arxiv_id
+from autonote.state import StateDB
+from autonote.textnorm import normalize_ws
+from autonote.venue import venue_label
+
+IDS_PER_REQUEST = 100  # several ids share one id_list request
+_RETRY_STATUSES = {429, 500, 502, 503, 504}
+_MAX_RETRY_AFTER = 120.0
+USER_AGENT = f"autonote/{__version__} (paper-note drafting tool)"
+
+
+class _Retryable(Exception):
+    def __init__(self, reason: str, retry_after: float | None = None) -> None:
+        super().__init__(reason)
+        self.retry_after = retry_after
+
+
+class ArxivClient:
+    """Fetch papers by id, answering from the cache first.
+
+    ``min_interval`` spaces requests (arXiv asks for 3 s); it is also the base of the retry backoff.
+    """
+
+    def __init__(
+        self,
+        api_url: str,
+        state: StateDB,
+        *,
+        min_interval: float = 3.0,
+        timeout: float = 20.0,
+        retries: int = 4,
+    ) -> None:
+        self.api_url = api_url
+        self.state = state
+        self.min_interval = min_interval
+        self.timeout = timeout
+        self.retries = retries
+        self.requests_made = 0
+
+    # -- cache --------------------------------------------------------------------------------
+    def _cached(self, key: str) -> Paper | None:
+        row = self.state.conn.execute("SELECT paper_json FROM papers WHERE key = ?", (key,)).fetchone()
+        return Paper.model_validate_json(row[0]) if row else None
+
+    def _store(self, key: str, paper: Paper) -> None:
+        self.state.conn.execute(
+            "INSERT OR REPLACE INTO papers(key, fetched_at, paper_json) VALUES (?, ?, ?)",
+            (key, time.time(), paper.model_dump_json()),
+        )
+
+    # -- public -------------------------------------------------------------------------------
+    def fetch(self, ids: Iterable[ArxivId], *, refresh: bool = False) -> dict[str, Paper]:
+        """Papers keyed by ``str(id)`` (versioned when a version was asked for).
+
+        Raises PaperNotFoundError naming every id arXiv does not know.
+        """
+        wanted = list(dict.fromkeys(ids))
+        found: dict[str, Paper] = {}
+        missing: list[ArxivId] = []
+        for arxiv_id in wanted:
+            cached = None if refresh else self._cached(str(arxiv_id))
+            if cached is not None:
+                found[str(arxiv_id)] = cached
+            else:
+                missing.append(arxiv_id)
+        for start in range(0, len(missing), IDS_PER_REQUEST):
+            chunk = missing[start : start + IDS_PER_REQUEST]
+            body = self._request(chunk)
+            papers = _parse_feed(body)
+            for arxiv_id in chunk:
+                paper = papers.get(arxiv_id.versioned) or papers.get(arxiv_id.base)
+                if paper is not None and (arxiv_id.version is None or paper.version == arxiv_id.version):
+                    self._store(str(arxiv_id), paper)
+                    found[str(arxiv_id)] = paper
+        unknown = [str(i) for i in wanted if str(i) not in found]
+        if unknown:
+            raise PaperNotFoundError(f"arXiv has no paper with id {', '.join(unknown)}")
+        return found
+
+    # -- HTTP ---------------------------------------------------------------------------------
+    def _request(self, ids: list[ArxivId]) -> bytes:
+        query = urllib.parse.urlencode(
+            {"id_list": ",".join(i.versioned for i in ids), "start": 0, "max_results": len(ids)}
+        )
+        url = f"{self.api_url}?{query}"
+        last_reason = ""
+        for attempt in range(self.retries + 1):
+            wait = self.state.reserve_slot("arxiv", self.min_interval)
+            if wait > 0:
+                time.sleep(wait)
+            try:
+                return self._get_once(url)
+            except _Retryable as exc:
+                last_reason = str(exc)
+                if attempt == self.retries:
+                    break
+                backoff = self.min_interval * (2**attempt) + random.uniform(0, self.min_interval)
+                time.sleep(min(_MAX_RETRY_AFTER, max(backoff, exc.retry_after or 0.0)))
+        raise SourceUnavailableError(
+            f"arXiv API at {self.api_url} kept failing after {self.retries + 1} attempts ({last_reason})"
+        )
+
+    def _get_once(self, url: str) -> bytes:
+        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
+        self.requests_made += 1
+        try:
+            with urllib.request.urlopen(request, timeout=self.timeout) as response:
+                body = response.read()
+        except urllib.error.HTTPError as exc:
+            if exc.code in _RETRY_STATUSES:
+                raise _Retryable(f"HTTP {exc.code}", _retry_after(exc.headers.get("Retry-After"))) from None
+            raise SourceUnavailableError(f"arXiv API answered HTTP {exc.code} for {url}") from None
+        except (TimeoutError, socket.timeout):
+            raise _Retryable("timed out") from None
+        except urllib.error.URLError as exc:
+            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
+                raise _Retryable("timed out") from None
+            raise SourceUnavailableError(
+                f"cannot reach the arXiv API at {self.api_url}: {exc.reason} "
+                "(offline? draft from a local abstract file instead)"
+            ) from None
+        except (ConnectionError, OSError) as exc:
+            raise _Retryable(f"connection failed: {exc}") from None
+        if body.strip().lower().startswith(b"rate exceeded"):
+            raise _Retryable("rate exceeded")
+        return body
+
+
+def _retry_after(value: str | None) -> float | None:
+    try:
+        return float(value) if value is not None else None
+    except ValueError:
+        return None
+
+
+def _date(struct: Any) -> dt.date | None:
+    return dt.date(struct.tm_year, struct.tm_mon, struct.tm_mday) if struct else None
+
+
+def _parse_feed(body: bytes) -> dict[str, Paper]:
+    """Papers in an Atom feed, keyed by both versioned and base id."""
+    import feedparser  # imported here: it is slow to import and only this path needs it
+
+    feed = feedparser.parse(body)
+    if feed.bozo and not feed.entries:
+        raise SourceUnavailableError(f"arXiv API returned an unreadable feed ({feed.bozo_exception})")
+    papers: dict[str, Paper] = {}
+    for entry in feed.entries:
+        entry_id = entry.get("id", "")
+        if "/api/errors" in entry_id or entry.get("title", "").strip() == "Error":
+            raise UsageError(f"arXiv rejected the request: {normalize_ws(entry.get('summary', ''))}")
+        if not entry.get("title") or not entry.get("summary"):
+            continue  # arXiv answers an unknown id with an empty entry
+        arxiv_id = parse_arxiv_id(entry_id.split("/abs/", 1)[-1])
+        if arxiv_id is None:
+            continue
+        published = _date(entry.get("published_parsed"))
+        comment = normalize_ws(entry.get("arxiv_comment", "")) or None
+        journal_ref = normalize_ws(entry.get("arxiv_journal_ref", "")) or None
+        paper = Paper(
+            source="arxiv",
+            arxiv_id=arxiv_id.base,
+            version=arxiv_id.version,
+            title=normalize_ws(entry.title),
+            authors=[normalize_ws(a.get("name", "")) for a in entry.get("authors", []) if a.get("name")],
+            abstract=normalize_ws(entry.summary),
+            url=canonical_abs_url(arxiv_id),
+            published=published,
+            updated=_date(entry.get("updated_parsed")),
+            comment=comment,
+            journal_ref=journal_ref,
+            doi=entry.get("arxiv_doi") or None,
+            categories=[t["term"] for t in entry.get("tags", []) if t.get("term")],
+            venue=venue_label(comment, journal_ref, published),
+        )
+        papers[arxiv_id.versioned] = paper
+        papers[arxiv_id.base] = paper
+    return papers
+
+
+def paper_to_json(paper: Paper) -> str:
+    return json.dumps(paper.model_dump(mode="json"), ensure_ascii=False)

@@ -1,0 +1,84 @@
+"""Papers from a local abstract: a text file or stdin, with optional metadata.
+
+A file may start with ``Title:``, ``Authors:``, ``URL:`` header lines followed by a blank line;
+command-line options win over the header.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import TextIO
+
+from autonote.errors import UsageError
+from autonote.schema import Paper
+from autonote.textnorm import normalize_ws
+
+_HEADER = re.compile(r"^(title|authors?|url)\s*:\s*(.*)$", re.I)
+MAX_ABSTRACT_CHARS = 20_000
+
+
+def split_authors(text: str) -> list[str]:
+    """Authors separated by ``;``, ``,`` or `` and ``."""
+    parts = re.split(r"\s*;\s*|\s*,\s*|\s+and\s+", text.strip())
+    return [normalize_ws(p) for p in parts if p.strip()]
+
+
+def read_local_abstract(
+    label: str,
+    text: str,
+    *,
+    title: str | None = None,
+    authors: str | None = None,
+    url: str | None = None,
+) -> Paper:
+    """Build a Paper from abstract text; ``label`` names the source in error messages."""
+    header: dict[str, str] = {}
+    lines = text.splitlines()
+    body_start = 0
+    for index, line in enumerate(lines):
+        match = _HEADER.match(line)
+        if match is None:
+            body_start = index + 1 if not line.strip() and header else index
+            break
+        header[match.group(1).lower().rstrip("s")] = match.group(2).strip()
+    else:
+        body_start = len(lines)
+    abstract = normalize_ws("\n".join(lines[body_start:]))
+    title = normalize_ws(title or header.get("title", ""))
+    if not abstract:
+        raise UsageError(f"{label}: the abstract is empty")
+    if len(abstract) > MAX_ABSTRACT_CHARS:
+        raise UsageError(f"{label}: {len(abstract)} characters is not an abstract (limit {MAX_ABSTRACT_CHARS})")
+    if not title:
+        raise UsageError(f"{label}: no title; pass --title or start the file with a 'Title: ...' line")
+    author_text = authors if authors is not None else header.get("author", "")
+    return Paper(
+        source="local",
+        title=title,
+        authors=split_authors(author_text) if author_text else [],
+        abstract=abstract,
+        url=url or header.get("url") or None,
+    )
+
+
+def read_abstract_file(path: Path, **metadata: str | None) -> Paper:
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UsageError(f"{path}: not a UTF-8 text file") from None
+    if "\x00" in text:
+        raise UsageError(f"{path}: not a text file")
+    return read_local_abstract(str(path), text, **metadata)
+
+
+def read_abstract_stream(stream: TextIO, **metadata: str | None) -> Paper:
+    try:
+        text = stream.read()
+    except UnicodeDecodeError:
+        raise UsageError("stdin: not UTF-8 text") from None
+    return read_local_abstract("stdin", text, **metadata)

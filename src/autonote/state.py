@@ -1,0 +1,114 @@
+"""Everything autonote remembers, in one SQLite file (WAL) under ``<corpus>/.autonote/``.
+
+Deleting the folder loses no note, only speed and history. The schema grows by named migrations,
+applied once each, in order (the approach simonw/llm takes for its log).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+STATE_DIR_NAME = ".autonote"
+STATE_FILE_NAME = "state.sqlite"
+
+
+def _m001_initial(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE papers (
+            key TEXT PRIMARY KEY,          -- arXiv id as requested, e.g. 2504.07086 or 2504.07086v2
+            fetched_at REAL NOT NULL,
+            paper_json TEXT NOT NULL
+        );
+        CREATE TABLE throttle (
+            name TEXT PRIMARY KEY,         -- one row per polite-use policy, e.g. "arxiv"
+            next_slot REAL NOT NULL        -- epoch seconds before which no request may start
+        );
+        CREATE TABLE generations (
+            id INTEGER PRIMARY KEY,
+            created REAL NOT NULL,
+            note_id TEXT NOT NULL,
+            model TEXT NOT NULL,
+            prompt_version TEXT NOT NULL,
+            messages_hash TEXT NOT NULL,
+            response_format TEXT NOT NULL,
+            attempt INTEGER NOT NULL,
+            raw_output TEXT,
+            errors_json TEXT,
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            duration_s REAL,
+            ok INTEGER NOT NULL
+        );
+        CREATE INDEX generations_note ON generations(note_id);
+        """
+    )
+
+
+MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
+    ("m001_initial", _m001_initial),
+]
+
+
+def state_dir(corpus: Path | None, fallback: Path) -> Path:
+    """Where state lives: inside the corpus when there is one, else in the user config dir."""
+    return (corpus / STATE_DIR_NAME) if corpus is not None else fallback / "state"
+
+
+class StateDB:
+    """A thin owner of the SQLite connection; the modules that use a table own its queries."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / STATE_FILE_NAME
+        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+        self.conn.row_factory = sqlite3.Row
+        self.conn.execute("PRAGMA journal_mode=WAL")
+        self.conn.execute("PRAGMA synchronous=NORMAL")
+        self._migrate()
+
+    def _migrate(self) -> None:
+        db = self.conn
+        db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)")
+        done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+        for name, apply in MIGRATIONS:
+            if name in done:
+                continue
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
+                    apply(db)
+                    db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, time.time()))
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+
+    def reserve_slot(self, name: str, interval: float) -> float:
+        """Reserve the next start time for a rate-limited request; returns seconds to wait.
+
+        The reservation is one write transaction, so separate autonote processes sharing a state
+        folder also keep to the interval between them.
+        """
+        db = self.conn
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            row = db.execute("SELECT next_slot FROM throttle WHERE name = ?", (name,)).fetchone()
+            now = time.time()
+            start = max(now, row[0] if row else 0.0)
+            db.execute(
+                "INSERT INTO throttle(name, next_slot) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET next_slot = excluded.next_slot",
+                (name, start + interval),
+            )
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        return start - now
+
+    def close(self) -> None:
+        self.conn.close()

@@ -1,0 +1,55 @@
+"""The corpus's title-line convention.
+
+``[Paper Note] <Title>, <FirstAuthor>+, <Venue>'<yy>, <yyyy>.<mm>`` — no ``+`` for a single author,
+``<yyyy>.<mm>`` is the first version's date (left out when unknown), the venue label already carries
+its two-digit year (``COLM'25``, ``ACL'23 Findings``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+PREFIX = "[Paper Note] "
+
+_TITLE_LINE = re.compile(
+    r"^(?:\[Paper Note\]\s*)?(?P<title>.+?), (?P<author>[^,]+?)(?P<plus>\+)?, "
+    r"(?P<venue>[^,]*?'\d{2}(?: [^,]+)?)(?:, (?P<date>\d{4})\.(?P<month>\d{2}))?\s*$"
+)
+
+
+@dataclass(frozen=True)
+class TitleLine:
+    title: str
+    first_author: str
+    more_authors: bool
+    venue: str
+    year: int | None
+    month: int | None
+
+
+def format_title_line(title: str, authors: list[str], venue: str, published: dt.date | None) -> str:
+    parts = [PREFIX + title]
+    if authors:
+        parts.append(authors[0] + ("+" if len(authors) > 1 else ""))
+    if venue:
+        parts.append(venue)
+    if published is not None:
+        parts.append(f"{published.year:04d}.{published.month:02d}")
+    return ", ".join(parts)
+
+
+def parse_title_line(line: str) -> TitleLine | None:
+    """Split a title line into its parts; None when it does not follow the convention."""
+    match = _TITLE_LINE.match(line.strip())
+    if match is None:
+        return None
+    return TitleLine(
+        title=match["title"].strip(),
+        first_author=match["author"].strip(),
+        more_authors=bool(match["plus"]),
+        venue=match["venue"].strip(),
+        year=int(match["date"]) if match["date"] else None,
+        month=int(match["month"]) if match["month"] else None,
+    )
