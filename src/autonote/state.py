@@ -8,16 +8,13 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 STATE_DIR_NAME = ".autonote"
 STATE_FILE_NAME = "state.sqlite"
 
 
-def _m001_initial(db: sqlite3.Connection) -> None:
-    db.executescript(
-        """
+_M001_INITIAL = """
         CREATE TABLE papers (
             key TEXT PRIMARY KEY,          -- arXiv id as requested, e.g. 2504.07086 or 2504.07086v2
             fetched_at REAL NOT NULL,
@@ -44,18 +41,22 @@ def _m001_initial(db: sqlite3.Connection) -> None:
             ok INTEGER NOT NULL
         );
         CREATE INDEX generations_note ON generations(note_id);
-        """
-    )
+"""
 
-
-MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = [
-    ("m001_initial", _m001_initial),
+# Named migrations, applied once each, in order. Each is a list of statements run in one
+# transaction (not executescript, which would commit on its own half-way).
+MIGRATIONS: list[tuple[str, str]] = [
+    ("m001_initial", _M001_INITIAL),
 ]
 
 
 def state_dir(corpus: Path | None, fallback: Path) -> Path:
     """Where state lives: inside the corpus when there is one, else in the user config dir."""
     return (corpus / STATE_DIR_NAME) if corpus is not None else fallback / "state"
+
+
+def _only_comments(statement: str) -> bool:
+    return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
 
 
 class StateDB:
@@ -74,13 +75,15 @@ class StateDB:
         db = self.conn
         db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)")
         done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
-        for name, apply in MIGRATIONS:
+        for name, script in MIGRATIONS:
             if name in done:
                 continue
             db.execute("BEGIN IMMEDIATE")
             try:
                 if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
-                    apply(db)
+                    for statement in script.split(";"):
+                        if statement.strip() and not _only_comments(statement):
+                            db.execute(statement)
                     db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, time.time()))
                 db.execute("COMMIT")
             except BaseException:

@@ -16,6 +16,7 @@ SUMMARY_HARD_MIN, SUMMARY_HARD_MAX = 60, 600  # outside: an error, re-ask
 SUMMARY_SOFT_MIN, SUMMARY_SOFT_MAX = 100, 400  # outside: a warning
 JAPANESE_MIN_SHARE = 0.5  # below: not Japanese (an error)
 JAPANESE_SOFT_SHARE = 0.7  # below: a warning (heavy English)
+KEY_POINT_MIN_SHARE = 0.2  # key points are short and full of method names; flag only near-English ones
 KEY_POINT_MAX_CHARS = 200
 
 
@@ -25,11 +26,13 @@ class CheckResult:
     warnings: list[str] = field(default_factory=list)
 
 
-def check_japanese(label: str, text: str, result: CheckResult) -> None:
+def check_japanese(
+    label: str, text: str, result: CheckResult, minimum: float = JAPANESE_MIN_SHARE, soft: float = JAPANESE_SOFT_SHARE
+) -> None:
     share = japanese_share(text)
-    if share < JAPANESE_MIN_SHARE:
+    if share < minimum:
         result.errors.append(f"{label} is not Japanese ({share:.0%} Japanese characters); write it in Japanese")
-    elif share < JAPANESE_SOFT_SHARE:
+    elif share < soft:
         result.warnings.append(f"{label} is only {share:.0%} Japanese characters")
 
 
@@ -57,7 +60,7 @@ def check_output(
     if not KEY_POINTS_MIN <= len(points) <= KEY_POINTS_MAX:
         result.errors.append(f"{len(points)} key points; give {KEY_POINTS_MIN}-{KEY_POINTS_MAX}")
     for index, point in enumerate(points, 1):
-        check_japanese(f"key point {index}", point, result)
+        check_japanese(f"key point {index}", point, result, KEY_POINT_MIN_SHARE, KEY_POINT_MIN_SHARE)
         if len(point) > KEY_POINT_MAX_CHARS:
             result.errors.append(f"key point {index} has {len(point)} characters; keep each under {KEY_POINT_MAX_CHARS}")
 

@@ -93,6 +93,8 @@ class ArxivClient:
                 paper = papers.get(arxiv_id.versioned) or papers.get(arxiv_id.base)
                 if paper is not None and (arxiv_id.version is None or paper.version == arxiv_id.version):
                     self._store(str(arxiv_id), paper)
+                    if paper.version is not None:  # "2504.07086" answered with v2 also answers "…v2"
+                        self._store(f"{paper.arxiv_id}v{paper.version}", paper)
                     found[str(arxiv_id)] = paper
         unknown = [str(i) for i in wanted if str(i) not in found]
         if unknown:

@@ -1,0 +1,66 @@
+"""Shared fixtures: an isolated environment, loopback servers, and a copy of the demo corpus."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from tests.loopback import FIXTURES, ArxivServer, OpenAIServer
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+TIKTOKEN_CACHE = SHARED / "tiktoken-cache"
+
+
+@pytest.fixture(autouse=True)
+def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees the developer's config, keys or corpus; arXiv pacing is shortened."""
+    import os
+
+    for name in list(os.environ):
+        if name.startswith(("AUTONOTE_", "OPENAI_")):
+            monkeypatch.delenv(name)
+    monkeypatch.setenv("AUTONOTE_CONFIG_DIR", str(tmp_path / "config"))
+    monkeypatch.setenv("AUTONOTE_ARXIV_MIN_INTERVAL", "0.05")
+    monkeypatch.setenv("AUTONOTE_ARXIV_API_URL", "http://127.0.0.1:9/api/query")  # closed port: never the internet
+    if TIKTOKEN_CACHE.is_dir():
+        monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(TIKTOKEN_CACHE))
+
+
+@pytest.fixture
+def arxiv_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivServer]:
+    with ArxivServer() as server:
+        monkeypatch.setenv("AUTONOTE_ARXIV_API_URL", server.api_url)
+        yield server
+
+
+@pytest.fixture
+def llm_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
+    with OpenAIServer() as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-123456")
+        monkeypatch.setenv("AUTONOTE_LLM_MAX_RETRIES", "2")
+        yield server
+
+
+@pytest.fixture
+def corpus(tmp_path: Path) -> Path:
+    target = tmp_path / "corpus"
+    shutil.copytree(FIXTURES / "corpus", target)
+    return target
+
+
+@pytest.fixture
+def run() -> object:
+    """Invoke the CLI in-process (stdout and stderr kept apart)."""
+
+    def invoke(*args: str, input: str | None = None) -> Result:
+        from autonote.cli import main
+
+        return CliRunner().invoke(main, list(args), input=input, catch_exceptions=False)
+
+    return invoke

@@ -1,0 +1,279 @@
+"""Real HTTP servers on 127.0.0.1 that speak the protocols autonote talks to.
+
+- :class:`ArxivServer` serves the arXiv API (``GET /api/query?id_list=...``) from recorded Atom
+  feeds in ``fixtures/arxiv/``, merging entries when several ids are asked for at once.
+- :class:`OpenAIServer` serves ``POST /v1/chat/completions`` with scripted replies; without a
+  script it answers like a cooperative model, filling the JSON schema it was sent.
+
+Both take scripted faults (status codes with headers, slow answers, broken bodies) and record every
+request, so tests drive autonote through the real openai client and the real HTTP stack.
+Used by tests/ and bench/.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+from urllib.parse import parse_qs, urlparse
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@dataclass
+class Fault:
+    """A scripted answer that replaces the normal one for a single request."""
+
+    status: int = 200
+    body: str | bytes | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    delay: float = 0.0
+
+
+class _Server:
+    def __init__(self) -> None:
+        self.faults: list[Fault] = []
+        self.requests: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:  # keep test output clean
+                pass
+
+            def do_GET(self) -> None:
+                outer._dispatch(self, "GET", b"")
+
+            def do_POST(self) -> None:
+                length = int(self.headers.get("Content-Length") or 0)
+                outer._dispatch(self, "POST", self.rfile.read(length))
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    @property
+    def url(self) -> str:
+        host, port = self.httpd.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def start(self) -> _Server:
+        self.thread.start()
+        return self
+
+    def stop(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def __enter__(self) -> Any:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def _dispatch(self, handler: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
+        with self._lock:
+            self.requests.append(
+                {"time": time.time(), "method": method, "path": handler.path, "body": body,
+                 "headers": dict(handler.headers)}
+            )  # fmt: skip
+            fault = self.faults.pop(0) if self.faults else None
+        if fault is not None:
+            if fault.delay:
+                time.sleep(fault.delay)
+            if fault.status != 200 or fault.body is not None:
+                self._send(handler, fault.status, fault.body or b"", fault.headers)
+                return
+        status, payload, headers = self.answer(method, handler.path, body)
+        self._send(handler, status, payload, headers)
+
+    @staticmethod
+    def _send(handler: BaseHTTPRequestHandler, status: int, payload: str | bytes, headers: dict[str, str]) -> None:
+        data = payload.encode() if isinstance(payload, str) else payload
+        try:
+            handler.send_response(status)
+            for key, value in headers.items():
+                handler.send_header(key, value)
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the client gave up (timeout tests)
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str | bytes, dict[str, str]]:
+        raise NotImplementedError
+
+
+# -- arXiv ---------------------------------------------------------------------------------------
+_ENTRY = re.compile(r"  <entry>.*?</entry>\n", re.S)
+_ENTRY_ID = re.compile(r"<id>http://arxiv\.org/abs/(?P<id>.+?)</id>")
+
+
+class ArxivServer(_Server):
+    """The arXiv query API over recorded feeds. Unknown ids get an empty feed; malformed ones an
+    ``Error`` entry (both with HTTP 200, as arXiv does)."""
+
+    def __init__(self, feeds_dir: Path = FIXTURES / "arxiv", extra_entries: dict[str, str] | None = None) -> None:
+        super().__init__()
+        self.entries: dict[str, str] = {}
+        for path in sorted(feeds_dir.glob("*.xml")):
+            for entry in _ENTRY.findall(path.read_text(encoding="utf-8")):
+                self.add_entry(entry)
+        for entry in (extra_entries or {}).values():
+            self.add_entry(entry)
+
+    def add_entry(self, entry: str) -> None:
+        versioned = _ENTRY_ID.search(entry)["id"]  # type: ignore[index]
+        self.entries[versioned] = entry
+        self.entries[re.sub(r"v\d+$", "", versioned)] = entry
+
+    @property
+    def api_url(self) -> str:
+        return f"{self.url}/api/query"
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, dict[str, str]]:
+        url = urlparse(path)
+        if url.path != "/api/query":
+            return 404, "not found", {}
+        params = parse_qs(url.query)
+        ids = [i for i in ",".join(params.get("id_list", [""])).split(",") if i]
+        from autonote.sources.arxiv_ids import parse_arxiv_id
+
+        entries = []
+        for arxiv_id in ids:
+            if parse_arxiv_id(arxiv_id) is None:
+                entries = [_error_entry(arxiv_id)]
+                break
+            if arxiv_id in self.entries:
+                entries.append(self.entries[arxiv_id])
+        return 200, _feed(",".join(ids), entries), {"Content-Type": "application/atom+xml; charset=utf-8"}
+
+
+def _error_entry(bad_id: str) -> str:
+    return (
+        f"  <entry>\n    <id>http://arxiv.org/api/errors#incorrect_id_format_for_{bad_id}</id>\n"
+        f"    <title>Error</title>\n    <summary>incorrect id format for {bad_id}</summary>\n"
+        "    <updated>2026-11-21T00:00:00-05:00</updated>\n  </entry>\n"
+    )
+
+
+def _feed(query: str, entries: list[str]) -> str:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<feed xmlns="http://www.w3.org/2005/Atom" '
+        'xmlns:opensearch="http://a9.com/-/spec/opensearch/1.1/" xmlns:arxiv="http://arxiv.org/schemas/atom">\n'
+        f"  <id>https://arxiv.org/api/loopback</id>\n  <title>arXiv Query: id_list={query}</title>\n"
+        f"  <updated>2026-11-21T00:00:00Z</updated>\n  <opensearch:totalResults>{len(entries)}"
+        "</opensearch:totalResults>\n  <opensearch:startIndex>0</opensearch:startIndex>\n"
+        + "".join(entries)
+        + "</feed>\n"
+    )
+
+
+# -- OpenAI-compatible chat completions ----------------------------------------------------------
+GOOD_SUMMARY = (
+    "本研究では、言語モデルの推論能力を強化学習で高める手法を提案する。検証器から得た密な報酬を方策最適化に"
+    "用いることで、結果のみの報酬より効率的に学習できることを示した。数学ベンチマークで精度が向上し、"
+    "必要なサンプル数も削減された。コードとデータは公開されている。"
+)
+GOOD_POINTS = ["検証器を密なプロセス報酬として利用", "GRPOで方策を最適化", "数学ベンチマークで精度が向上"]
+
+Reply = Callable[[dict[str, Any]], str]
+
+
+def cooperative_reply(request: dict[str, Any]) -> str:
+    """A valid answer to any note request: picks the first candidates the schema allows."""
+    schema = _schema_of(request)
+    props = schema.get("properties", {}) if schema else {}
+
+    def first(name: str, count: int) -> list[str]:
+        items = props.get(name, {}).get("items", {})
+        options = items.get("enum") or []
+        return list(options[:count])
+
+    answer: dict[str, Any] = {
+        "summary": GOOD_SUMMARY,
+        "key_points": GOOD_POINTS,
+        "tags": first("tags", 3),
+        "new_tags": [],
+        "related_ids": first("related_ids", 2),
+    }
+    if "translation" in props:
+        answer["translation"] = "これは抄録の日本語訳である。"
+    return json.dumps(answer, ensure_ascii=False)
+
+
+def _schema_of(request: dict[str, Any]) -> dict[str, Any] | None:
+    fmt = request.get("response_format") or {}
+    if fmt.get("type") == "json_schema":
+        return fmt["json_schema"]["schema"]
+    # JSON/plain modes carry the schema in the prompt; find it for the cooperative model.
+    text = request["messages"][-1]["content"] if request.get("messages") else ""
+    marker = text.rfind("JSON schema exactly:")
+    if marker >= 0:
+        try:
+            return json.loads(text[marker + len("JSON schema exactly:") :].strip())
+        except json.JSONDecodeError:
+            return None
+    return None
+
+
+class OpenAIServer(_Server):
+    """``/v1/chat/completions`` with a queue of scripted replies (strings or callables).
+
+    ``accept_formats`` lists the response_format types the server supports; others get HTTP 400,
+    the way servers without Structured Outputs answer. ``usage`` False leaves usage out.
+    """
+
+    def __init__(self, accept_formats: tuple[str, ...] = ("json_schema", "json_object"), usage: bool = True,
+                 latency: float = 0.0) -> None:
+        super().__init__()
+        self.replies: list[str | Reply] = []  # consumed in order; then cooperative_reply
+        self.accept_formats = accept_formats
+        self.include_usage = usage
+        self.latency = latency
+        self.completions = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"{self.url}/v1"
+
+    def chat_requests(self) -> list[dict[str, Any]]:
+        return [json.loads(r["body"]) for r in self.requests if r["path"].endswith("/chat/completions")]
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, dict[str, str]]:
+        if method != "POST" or not path.endswith("/chat/completions"):
+            return 404, json.dumps({"error": {"message": "not found"}}), {"Content-Type": "application/json"}
+        request = json.loads(body)
+        fmt = (request.get("response_format") or {}).get("type")
+        if fmt and fmt not in self.accept_formats:
+            error = {"error": {"message": f"response_format type {fmt} is not supported", "type": "invalid_request_error"}}
+            return 400, json.dumps(error), {"Content-Type": "application/json"}
+        if self.latency:
+            time.sleep(self.latency)
+        with self._lock:
+            scripted = self.replies.pop(0) if self.replies else cooperative_reply
+        content = scripted(request) if callable(scripted) else scripted
+        self.completions += 1
+        prompt_chars = sum(len(m.get("content") or "") for m in request["messages"])
+        response: dict[str, Any] = {
+            "id": f"chatcmpl-loopback-{self.completions}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": request["model"],
+            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+        }
+        if self.include_usage:
+            response["usage"] = {
+                "prompt_tokens": prompt_chars // 3,
+                "completion_tokens": len(content) // 2,
+                "total_tokens": prompt_chars // 3 + len(content) // 2,
+            }
+        return 200, json.dumps(response, ensure_ascii=False), {"Content-Type": "application/json"}
