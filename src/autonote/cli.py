@@ -96,10 +96,10 @@ def draft(
         raise UsageError("--title/--authors/--url apply to local abstracts only")
     settings = _settings(corpus=corpus, offline=offline, model=model)
     ws = pipeline.Workspace(settings)
+    papers = pipeline.collect_papers(specs, ws, title=title, authors=authors, url=url, refresh=refresh)
     if not settings.llm_configured:
         reason = "--offline" if settings.offline else "no OPENAI_API_KEY or OPENAI_BASE_URL"
         ws.warn(f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated")
-    papers = pipeline.collect_papers(specs, ws, title=title, authors=authors, url=url, refresh=refresh)
     failures = 0
     for paper in papers:
         note_id = pipeline.note_id_for(paper)
@@ -154,6 +154,6 @@ def config_command(corpus: str | None) -> None:
 
     settings, origin = load_settings({"corpus": corpus})
     click.echo(f"# user config: {user_config_dir() / CONFIG_FILE_NAME}")
-    width = max(len(name) for name in settings.model_fields)
+    width = max(len(name) for name in type(settings).model_fields)
     for name, shown, source in describe(settings, origin):
         click.echo(f"{name:<{width}}  {shown}  [{source}]")

@@ -68,7 +68,7 @@ def check_output(
     for tag in output.tags:
         if tag not in allowed_tags:
             result.errors.append(f"tag {tag!r} is not one of the candidate tags; choose from the list or put it in new_tags")
-    if not output.tags and not output.new_tags:
+    if tag_candidates and not output.tags and not output.new_tags:
         result.errors.append("no tags chosen; choose at least one candidate tag")
     for tag in output.new_tags:
         if tag in vocabulary:

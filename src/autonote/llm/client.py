@@ -175,7 +175,7 @@ class ChatClient:
             raise LLMError(f"cannot reach the LLM server at {self.base_url or 'api.openai.com'}") from None
         except openai.APIStatusError as exc:
             raise LLMError(f"the LLM server failed with HTTP {exc.status_code} after retries") from None
-        except openai.APIError as exc:  # malformed responses and the like
+        except (openai.APIError, ValueError) as exc:  # malformed bodies (ValueError: not JSON at all)
             raise LLMError(f"the LLM server sent an unusable response: {self.redact(str(exc))[:200]}") from None
         if not response.choices:
             raise LLMError("the LLM server returned no choices")
