@@ -26,7 +26,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
     monkeypatch.setenv("AUTONOTE_CONFIG_DIR", str(tmp_path / "config"))
     monkeypatch.setenv("AUTONOTE_ARXIV_MIN_INTERVAL", "0.05")
-    monkeypatch.setenv("AUTONOTE_ARXIV_API_URL", "http://127.0.0.1:9/api/query")  # closed port: never the internet
+    monkeypatch.setenv(
+        "AUTONOTE_ARXIV_API_URL", "http://127.0.0.1:9/api/query"
+    )  # closed port: never the internet
     if TIKTOKEN_CACHE.is_dir():
         monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(TIKTOKEN_CACHE))
 

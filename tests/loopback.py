@@ -96,7 +96,9 @@ class _Server:
         self._send(handler, status, payload, headers)
 
     @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, payload: str | bytes, headers: dict[str, str]) -> None:
+    def _send(
+        handler: BaseHTTPRequestHandler, status: int, payload: str | bytes, headers: dict[str, str]
+    ) -> None:
         data = payload.encode() if isinstance(payload, str) else payload
         try:
             handler.send_response(status)
@@ -121,7 +123,9 @@ class ArxivServer(_Server):
     """The arXiv query API over recorded feeds. Unknown ids get an empty feed; malformed ones an
     ``Error`` entry (both with HTTP 200, as arXiv does)."""
 
-    def __init__(self, feeds_dir: Path = FIXTURES / "arxiv", extra_entries: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, feeds_dir: Path = FIXTURES / "arxiv", extra_entries: dict[str, str] | None = None
+    ) -> None:
         super().__init__()
         self.entries: dict[str, str] = {}
         for path in sorted(feeds_dir.glob("*.xml")):
@@ -232,8 +236,12 @@ class OpenAIServer(_Server):
     the way servers without Structured Outputs answer. ``usage`` False leaves usage out.
     """
 
-    def __init__(self, accept_formats: tuple[str, ...] = ("json_schema", "json_object"), usage: bool = True,
-                 latency: float = 0.0) -> None:
+    def __init__(
+        self,
+        accept_formats: tuple[str, ...] = ("json_schema", "json_object"),
+        usage: bool = True,
+        latency: float = 0.0,
+    ) -> None:
         super().__init__()
         self.replies: list[str | Reply] = []  # consumed in order; then cooperative_reply
         self.accept_formats = accept_formats
@@ -254,7 +262,12 @@ class OpenAIServer(_Server):
         request = json.loads(body)
         fmt = (request.get("response_format") or {}).get("type")
         if fmt and fmt not in self.accept_formats:
-            error = {"error": {"message": f"response_format type {fmt} is not supported", "type": "invalid_request_error"}}
+            error = {
+                "error": {
+                    "message": f"response_format type {fmt} is not supported",
+                    "type": "invalid_request_error",
+                }
+            }
             return 400, json.dumps(error), {"Content-Type": "application/json"}
         if self.latency:
             time.sleep(self.latency)
@@ -268,7 +281,9 @@ class OpenAIServer(_Server):
             "object": "chat.completion",
             "created": int(time.time()),
             "model": request["model"],
-            "choices": [{"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}],
+            "choices": [
+                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+            ],
         }
         if self.include_usage:
             response["usage"] = {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from pathlib import Path
 
 import pytest
@@ -49,26 +50,30 @@ def test_many_ids_share_one_request_and_the_cache_answers_the_second_time(
     arxiv.fetch(ids("2504.07086", "2410.99902", "2306.99901"))
     assert len(arxiv_server.requests) == 1
     query = arxiv_server.requests[0]["path"]
-    assert "id_list=2504.07086%2C2410.99902%2C2306.99901" in query and "start=0" in query and "max_results=3" in query
+    assert (
+        "id_list=2504.07086%2C2410.99902%2C2306.99901" in query
+        and "start=0" in query
+        and "max_results=3" in query
+    )
     again = client(arxiv_server, tmp_path)  # a new process would see the same SQLite cache
     assert again.fetch(ids("2504.07086", "2504.07086v2"))["2504.07086v2"].version == 2
     assert len(arxiv_server.requests) == 1
 
 
 def test_unknown_id_is_named_in_the_error(arxiv_server: ArxivServer, tmp_path: Path) -> None:
-    with pytest.raises(PaperNotFoundError, match="2501.99999"):
+    with pytest.raises(PaperNotFoundError, match=r"2501\.99999"):
         client(arxiv_server, tmp_path).fetch(ids("2501.99903", "2501.99999"))
 
 
 def test_a_version_arxiv_does_not_have_is_not_found(arxiv_server: ArxivServer, tmp_path: Path) -> None:
-    with pytest.raises(PaperNotFoundError, match="2410.99902v7"):
+    with pytest.raises(PaperNotFoundError, match=r"2410\.99902v7"):
         client(arxiv_server, tmp_path).fetch(ids("2410.99902v7"))
 
 
 def test_error_entry_from_arxiv_is_a_usage_error(arxiv_server: ArxivServer, tmp_path: Path) -> None:
     from autonote.sources.arxiv_ids import ArxivId
 
-    with pytest.raises(UsageError, match="incorrect id format"):
+    with pytest.raises(UsageError, match=r"incorrect id format"):
         client(arxiv_server, tmp_path).fetch([ArxivId(base="9999.bogus")])
 
 
@@ -86,23 +91,27 @@ def test_429_retry_after_is_honoured(arxiv_server: ArxivServer, tmp_path: Path) 
     assert second["time"] - first["time"] >= 0.95
 
 
-def test_timeouts_are_retried_and_persistent_failure_is_clear(arxiv_server: ArxivServer, tmp_path: Path) -> None:
+def test_timeouts_are_retried_and_persistent_failure_is_clear(
+    arxiv_server: ArxivServer, tmp_path: Path
+) -> None:
     arxiv_server.faults += [Fault(delay=0.6), Fault(500), Fault(500)]
-    with pytest.raises(SourceUnavailableError, match="3 attempts"):
+    with pytest.raises(SourceUnavailableError, match=r"3 attempts"):
         client(arxiv_server, tmp_path, timeout=0.3, retries=2).fetch(ids("2504.07086"))
 
 
-def test_requests_are_spaced_by_the_minimum_interval_across_clients(arxiv_server: ArxivServer, tmp_path: Path) -> None:
+def test_requests_are_spaced_by_the_minimum_interval_across_clients(
+    arxiv_server: ArxivServer, tmp_path: Path
+) -> None:
     first = client(arxiv_server, tmp_path, min_interval=0.4)
     second = client(arxiv_server, tmp_path, min_interval=0.4)  # shares the state folder, like another process
     first.fetch(ids("2504.07086"))
     second.fetch(ids("2410.99902"))
     first.fetch(ids("2306.99901"))
     times = [r["time"] for r in arxiv_server.requests]
-    assert all(later - earlier >= 0.38 for earlier, later in zip(times, times[1:], strict=False))
+    assert all(later - earlier >= 0.38 for earlier, later in itertools.pairwise(times))
 
 
 def test_unreachable_api_fails_fast_with_advice(tmp_path: Path) -> None:
     arxiv = ArxivClient("http://127.0.0.1:9/api/query", StateDB(tmp_path / "s"), min_interval=0.01)
-    with pytest.raises(SourceUnavailableError, match="cannot reach the arXiv API.*local abstract"):
+    with pytest.raises(SourceUnavailableError, match=r"cannot reach the arXiv API.*local abstract"):
         arxiv.fetch(ids("2504.07086"))

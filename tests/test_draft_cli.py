@@ -32,7 +32,10 @@ def test_draft_from_arxiv_id_writes_a_validated_corpus_style_note(
     path = Path(result.stdout.strip())
     assert path == corpus / "drafts" / "arxiv-2410.99902.md"
     note = parse_note(path.read_text(encoding="utf-8"))
-    assert note.title_line.startswith("[Paper Note] Process Rewards without Process Labels") and note.venue == "NeurIPS'24"
+    assert (
+        note.title_line.startswith("[Paper Note] Process Rewards without Process Labels")
+        and note.venue == "NeurIPS'24"
+    )
     assert note.summary == GOOD_SUMMARY
     vocabulary = {t for p in (corpus / "notes").glob("*.md") for t in parse_note(p.read_text()).tags}
     assert set(note.tags) <= vocabulary and "NeurIPS" in note.tags  # venue tag from the vocabulary
@@ -60,14 +63,18 @@ def test_existing_draft_is_never_overwritten_without_force_and_nothing_is_paid(
     assert forced.exit_code == 0 and not draft.read_text().endswith("owner edit\n")
 
 
-def test_paper_already_in_the_corpus_is_refused(run, corpus: Path, arxiv_server: ArxivServer, llm_server) -> None:
+def test_paper_already_in_the_corpus_is_refused(
+    run, corpus: Path, arxiv_server: ArxivServer, llm_server
+) -> None:
     run("draft", "2410.99902", "--corpus", str(corpus))
     (corpus / "drafts" / "arxiv-2410.99902.md").rename(corpus / "notes" / "arxiv-2410.99902.md")
     result = run("draft", "2410.99902v2", "--corpus", str(corpus))
     assert result.exit_code == 1 and "already in the corpus" in result.stderr
 
 
-def test_offline_mode_still_writes_a_complete_draft_and_says_so(run, corpus: Path, arxiv_server: ArxivServer) -> None:
+def test_offline_mode_still_writes_a_complete_draft_and_says_so(
+    run, corpus: Path, arxiv_server: ArxivServer
+) -> None:
     result = run("draft", "2504.07086", "--corpus", str(corpus))
     assert result.exit_code == 0, result.stderr
     assert "offline mode" in result.stderr and "not LLM-generated" in result.stderr
@@ -87,7 +94,10 @@ def test_json_and_stdout_print_the_note(run, corpus: Path, arxiv_server: ArxivSe
     data = json.loads(as_json.stdout)
     assert data["venue"] == "ACL'23 Findings" and data["summary"] == GOOD_SUMMARY
     as_md = run("draft", "2501.99903", "--corpus", str(corpus), "--stdout")
-    assert as_md.stdout.startswith("---\nid: arxiv-2501.99903\n") and "A Fixture Paper Without a Venue, Single Author, arXiv'25, 2025.01" in as_md.stdout
+    assert (
+        as_md.stdout.startswith("---\nid: arxiv-2501.99903\n")
+        and "A Fixture Paper Without a Venue, Single Author, arXiv'25, 2025.01" in as_md.stdout
+    )
 
 
 def test_local_abstract_file_and_stdin(run, corpus: Path, llm_server: OpenAIServer) -> None:
@@ -96,15 +106,30 @@ def test_local_abstract_file_and_stdin(run, corpus: Path, llm_server: OpenAIServ
     note = parse_note(Path(from_file.stdout.strip()).read_text())
     assert note.title == "Reward Models That Read Their Own Chains of Thought"
     assert note.authors == ["Hana Sato", "Lucas Moreau", "Ines Duarte"] and note.id.startswith("local-")
-    from_stdin = run("draft", "-", "--title", "Piped Paper", "--authors", "A; B", "--stdout", input="An abstract about retrieval.")
+    from_stdin = run(
+        "draft",
+        "-",
+        "--title",
+        "Piped Paper",
+        "--authors",
+        "A; B",
+        "--stdout",
+        input="An abstract about retrieval.",
+    )
     assert from_stdin.exit_code == 0, from_stdin.stderr
     assert "[Paper Note] Piped Paper, A+" in from_stdin.stdout
 
 
-def test_translation_on_request(run, corpus: Path, arxiv_server: ArxivServer, llm_server: OpenAIServer) -> None:
+def test_translation_on_request(
+    run, corpus: Path, arxiv_server: ArxivServer, llm_server: OpenAIServer
+) -> None:
     result = run("draft", "2410.99902", "--corpus", str(corpus), "--translate")
     note = parse_note(Path(result.stdout.strip()).read_text())
-    assert note.translation and "translation" in llm_server.chat_requests()[0]["response_format"]["json_schema"]["schema"]["properties"]
+    assert (
+        note.translation
+        and "translation"
+        in llm_server.chat_requests()[0]["response_format"]["json_schema"]["schema"]["properties"]
+    )
 
 
 def test_bad_inputs_exit_2_with_one_line_and_write_nothing(run, corpus: Path, tmp_path: Path) -> None:
@@ -156,7 +181,9 @@ def test_config_layers_corpus_file_and_environment(run, corpus: Path, monkeypatc
     monkeypatch.setenv("AUTONOTE_FEW_SHOT", "3")
     shown = run("config", "--corpus", str(corpus)).stdout
     assert "gpt-4.1-mini" in shown and "autonote.toml" in shown
-    assert any(line.startswith("few_shot") and "3" in line and "[environment]" in line for line in shown.splitlines())
+    assert any(
+        line.startswith("few_shot") and "3" in line and "[environment]" in line for line in shown.splitlines()
+    )
     (corpus / "autonote.toml").write_text("model = [broken\n")
     broken = run("config", "--corpus", str(corpus))
     assert broken.exit_code == 2 and "invalid TOML" in broken.stderr
@@ -168,7 +195,9 @@ def test_console_script_offline_quick_start_without_tiktoken(tmp_path: Path) -> 
     env.update(AUTONOTE_CONFIG_DIR=str(tmp_path / "cfg"), AUTONOTE_CORPUS=str(tmp_path / "demo"))
     code = "import sys; sys.modules['tiktoken'] = None; from autonote.cli import main; main()"
     args = ["draft", str(FIXTURES / "abstracts" / "sample-abstract.txt")]
-    done = subprocess.run([sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-c", code, *args], env=env, capture_output=True, text=True, timeout=60
+    )
     assert done.returncode == 0, done.stderr
     assert "offline mode" in done.stderr
     assert Path(done.stdout.strip()).is_file()

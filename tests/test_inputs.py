@@ -25,7 +25,9 @@ def test_well_formed_ids_parse_to_base_and_version(text: str, base: str, version
     assert (parsed.base, parsed.version) == (base, version)
 
 
-@pytest.mark.parametrize("text", ["2513.01234", "1412.12345", "1501.1234", "0612.1234", "abc", "2504.070", "cs/01"])
+@pytest.mark.parametrize(
+    "text", ["2513.01234", "1412.12345", "1501.1234", "0612.1234", "abc", "2504.070", "cs/01"]
+)
 def test_malformed_ids_are_rejected(text: str) -> None:
     assert parse_arxiv_id(text) is None
 
@@ -49,7 +51,7 @@ def test_paper_urls_yield_their_arxiv_id(url: str, expected: str) -> None:
 
 
 def test_url_of_another_site_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match="example.com"):
+    with pytest.raises(UsageError, match=r"example\.com"):
         parse_input("https://example.com/papers/2504.07086")
 
 
@@ -61,5 +63,5 @@ def test_an_existing_file_is_a_local_abstract(tmp_path) -> None:
 
 
 def test_garbage_names_what_was_wrong() -> None:
-    with pytest.raises(UsageError, match="'not-a-paper'"):
+    with pytest.raises(UsageError, match=r"'not-a-paper'"):
         parse_input("not-a-paper")

@@ -18,20 +18,35 @@ RELATED = ["arxiv-2501.12948", "arxiv-2402.03300"]
 
 
 def good(**changes: object) -> str:
-    answer = {"summary": GOOD_SUMMARY, "key_points": GOOD_POINTS, "tags": ["NLP"], "new_tags": [], "related_ids": []}
+    answer = {
+        "summary": GOOD_SUMMARY,
+        "key_points": GOOD_POINTS,
+        "tags": ["NLP"],
+        "new_tags": [],
+        "related_ids": [],
+    }
     answer.update(changes)
     return json.dumps(answer, ensure_ascii=False)
 
 
-def generate(server: OpenAIServer, *, mode: str = "auto", timeout: float = 10, retries: int = 2, reasks: int = 2):
+def generate(
+    server: OpenAIServer, *, mode: str = "auto", timeout: float = 10, retries: int = 2, reasks: int = 2
+):
     chat = ChatClient(model="gpt-4o-mini", api_key="sk-secret-xyz", base_url=server.base_url, timeout=timeout,
                       max_retries=retries, temperature=0.2, max_completion_tokens=800)  # fmt: skip
     model = llm_output_model(TAGS, RELATED, translate=False)
     schema = schema_for_prompt(model)
 
     def build(current: str) -> list[dict[str, str]]:
-        extra = "" if current == "json_schema" else f"\nThe JSON object must follow this JSON schema exactly:\n{schema}"
-        return [{"role": "system", "content": "Write a note."}, {"role": "user", "content": "Paper: T" + extra}]
+        extra = (
+            ""
+            if current == "json_schema"
+            else f"\nThe JSON object must follow this JSON schema exactly:\n{schema}"
+        )
+        return [
+            {"role": "system", "content": "Write a note."},
+            {"role": "user", "content": "Paper: T" + extra},
+        ]
 
     def check(output: LLMNoteOutput):
         return check_output(output, PAPER, vocabulary=set(TAGS), tag_candidates=TAGS,
@@ -70,7 +85,10 @@ def test_server_accepting_no_response_format_gets_the_schema_in_the_prompt() -> 
 
 
 def test_invalid_json_is_re_asked_with_the_errors_then_accepted(llm_server: OpenAIServer) -> None:
-    llm_server.replies += ['{"summary": "途中で切れた', good(summary="This summary is in English and is not acceptable " * 3)]
+    llm_server.replies += [
+        '{"summary": "途中で切れた',
+        good(summary="This summary is in English and is not acceptable " * 3),
+    ]
     result = generate(llm_server)
     requests = llm_server.chat_requests()
     assert len(requests) == 3 and len(result.attempts) == 3
@@ -93,7 +111,11 @@ def test_re_asks_are_bounded_and_the_failure_keeps_every_raw_output(llm_server: 
 
 def test_429_with_retry_after_and_500_are_retried_by_the_client(llm_server: OpenAIServer) -> None:
     llm_server.faults += [
-        Fault(429, body='{"error": {"message": "slow down"}}', headers={"Retry-After": "1", "Content-Type": "application/json"}),
+        Fault(
+            429,
+            body='{"error": {"message": "slow down"}}',
+            headers={"Retry-After": "1", "Content-Type": "application/json"},
+        ),
         Fault(500, body='{"error": {"message": "boom"}}', headers={"Content-Type": "application/json"}),
     ]
     result = generate(llm_server)
@@ -104,18 +126,20 @@ def test_429_with_retry_after_and_500_are_retried_by_the_client(llm_server: Open
 
 def test_persistent_429_becomes_one_clear_error(llm_server: OpenAIServer) -> None:
     llm_server.faults += [Fault(429, body="{}", headers={"Retry-After": "0"}) for _ in range(3)]
-    with pytest.raises(LLMError, match="rate limited.*429"):
+    with pytest.raises(LLMError, match=r"rate limited.*429"):
         generate(llm_server, retries=2)
 
 
 def test_slow_server_times_out_cleanly_without_leaking_the_key(llm_server: OpenAIServer) -> None:
     llm_server.faults += [Fault(delay=1.0), Fault(delay=1.0)]
-    with pytest.raises(LLMError, match="did not answer within 0.3 s") as caught:
+    with pytest.raises(LLMError, match=r"did not answer within 0\.3 s") as caught:
         generate(llm_server, timeout=0.3, retries=1)
     assert "sk-secret" not in str(caught.value)
 
 
 def test_malformed_http_body_is_an_llm_error(llm_server: OpenAIServer) -> None:
-    llm_server.faults += [Fault(200, body="<html>proxy error</html>", headers={"Content-Type": "application/json"})]
+    llm_server.faults += [
+        Fault(200, body="<html>proxy error</html>", headers={"Content-Type": "application/json"})
+    ]
     with pytest.raises(LLMError):
         generate(llm_server, retries=0, reasks=0)

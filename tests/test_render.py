@@ -24,10 +24,18 @@ def sample_note(**changes: object) -> Note:
         key_points=["評価条件を揃えて再評価", "RLの改善は小さい", "SFTは汎化する"],
         abstract="Reasoning benchmarks are sensitive. ## Comment is not a heading here",
         translation="推論ベンチマークは敏感である。",
-        related=[RelatedNote(id="arxiv-2501.12948", title_line="[Paper Note] DeepSeek-R1, DeepSeek-AI, arXiv'25", url="https://arxiv.org/abs/2501.12948")],
+        related=[
+            RelatedNote(
+                id="arxiv-2501.12948",
+                title_line="[Paper Note] DeepSeek-R1, DeepSeek-AI, arXiv'25",
+                url="https://arxiv.org/abs/2501.12948",
+            )
+        ],
         comment="元ポスト:\n\n## Comment\nthe owner's own heading and text\n- a list",
         warnings=["numbers not found in the abstract: 10"],
-        provenance=Provenance(generator="llm", model="gpt-4o-mini", prompt_version="p.1", created=dt.datetime(2026, 11, 21, 9)),
+        provenance=Provenance(
+            generator="llm", model="gpt-4o-mini", prompt_version="p.1", created=dt.datetime(2026, 11, 21, 9)
+        ),
     )
     return note.model_copy(update=changes)
 
@@ -53,14 +61,21 @@ def test_body_has_the_corpus_layout() -> None:
     lines = [line for line in body.splitlines() if line]
     assert lines[0] == "#NLP #Supervised-FineTuning (SFT) #Selected Papers/Blogs #COLM"
     assert lines[1] == "Issue Date: 2026-11-21"
-    assert lines[2] == "[Paper Note] A Sober Look at Progress, in Reasoning, Andreas Hochlehnert+, COLM'25, 2025.04"
+    assert (
+        lines[2]
+        == "[Paper Note] A Sober Look at Progress, in Reasoning, Andreas Hochlehnert+, COLM'25, 2025.04"
+    )
     assert "GPT Summary- 数学的推論" in body
     assert "## 関連\n<!-- autonote:related -->\n- [[Paper Note] DeepSeek-R1" in body
     assert body.rstrip().endswith("- a list")
 
 
 def test_owner_edits_in_the_body_are_what_parse_returns() -> None:
-    text = render_note(sample_note()).replace("#NLP #", "#NLP #Evaluation #").replace("RLの改善は小さい", "RLの改善は限定的")
+    text = (
+        render_note(sample_note())
+        .replace("#NLP #", "#NLP #Evaluation #")
+        .replace("RLの改善は小さい", "RLの改善は限定的")
+    )
     parsed = parse_note(text)
     assert "Evaluation" in parsed.tags
     assert parsed.key_points[1] == "RLの改善は限定的"

@@ -3,8 +3,14 @@
 from autonote.schema import LLMNoteOutput, Paper
 from autonote.validation import check_output
 
-PAPER = Paper(source="local", title="T", abstract="We improve accuracy from 41.2% to 48.9% on 3 benchmarks with 7B models.")
-SUMMARY = "本研究は強化学習による推論の改善を扱う。検証器の報酬を使うことで精度が41.2%から48.9%に向上した。" * 2
+PAPER = Paper(
+    source="local",
+    title="T",
+    abstract="We improve accuracy from 41.2% to 48.9% on 3 benchmarks with 7B models.",
+)
+SUMMARY = (
+    "本研究は強化学習による推論の改善を扱う。検証器の報酬を使うことで精度が41.2%から48.9%に向上した。" * 2
+)
 
 
 def check(**changes: object):
@@ -22,7 +28,9 @@ def test_good_output_passes_without_errors() -> None:
 
 
 def test_english_summary_is_an_error() -> None:
-    result = check(summary="This paper improves reasoning with verifier rewards and reports better accuracy " * 2)
+    result = check(
+        summary="This paper improves reasoning with verifier rewards and reports better accuracy " * 2
+    )
     assert any("not Japanese" in e for e in result.errors)
 
 

@@ -57,7 +57,9 @@ def _settings(**overrides: Any):
 @click.option("--authors", help="Authors of a local abstract, separated by ';' or ','.")
 @click.option("--url", help="URL of a local abstract.")
 @click.option("--translate", is_flag=True, help="Also translate the abstract into Japanese.")
-@click.option("--force", is_flag=True, help="Replace an existing draft / draft a paper already in the corpus.")
+@click.option(
+    "--force", is_flag=True, help="Replace an existing draft / draft a paper already in the corpus."
+)
 @click.option("--offline", is_flag=True, default=None, help="Do not call an LLM; write an extractive draft.")
 @click.option("--model", help="Chat model (default from config: gpt-4o-mini).")
 @click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
@@ -99,7 +101,9 @@ def draft(
     papers = pipeline.collect_papers(specs, ws, title=title, authors=authors, url=url, refresh=refresh)
     if not settings.llm_configured:
         reason = "--offline" if settings.offline else "no OPENAI_API_KEY or OPENAI_BASE_URL"
-        ws.warn(f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated")
+        ws.warn(
+            f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated"
+        )
     failures = 0
     for paper in papers:
         note_id = pipeline.note_id_for(paper)
@@ -147,7 +151,9 @@ def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:
 
 
 @main.command("config")
-@click.option("--corpus", type=click.Path(file_okay=False), help="Corpus folder whose autonote.toml to include.")
+@click.option(
+    "--corpus", type=click.Path(file_okay=False), help="Corpus folder whose autonote.toml to include."
+)
 def config_command(corpus: str | None) -> None:
     """Show the effective settings, where each comes from, with secrets masked."""
     from autonote.config import CONFIG_FILE_NAME, describe, load_settings, user_config_dir

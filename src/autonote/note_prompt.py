@@ -35,8 +35,14 @@ class NotePrompt:
     translate: bool
     trimmed: list[str] = field(default_factory=list)
 
-    def messages(self, *, schema_json: str | None, abstract: str | None = None, gists: bool = True,
-                 examples: list[Note] | None = None) -> list[dict[str, str]]:
+    def messages(
+        self,
+        *,
+        schema_json: str | None,
+        abstract: str | None = None,
+        gists: bool = True,
+        examples: list[Note] | None = None,
+    ) -> list[dict[str, str]]:
         related = [
             {"id": n.id, "title_line": n.title_line, "gist": (n.summary[:GIST_CHARS] if gists else "")}
             for n in self.related_candidates

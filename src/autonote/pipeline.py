@@ -56,7 +56,9 @@ def parse_input(raw: str) -> InputSpec:
         return InputSpec(raw=raw, path=path)
     if path.exists():
         raise UsageError(f"{raw!r}: not a file")
-    raise UsageError(f"{raw!r}: not an arXiv id (e.g. 2504.07086, cs/0112017), a paper URL, or an existing file")
+    raise UsageError(
+        f"{raw!r}: not an arXiv id (e.g. 2504.07086, cs/0112017), a paper URL, or an existing file"
+    )
 
 
 @dataclass
@@ -171,7 +173,9 @@ def _related(ids: list[str], corpus: Corpus) -> list[RelatedNote]:
     return [RelatedNote(id=i, title_line=by_id[i].title_line, url=by_id[i].url) for i in ids if i in by_id]
 
 
-def _merge_tags(chosen: list[str], new: list[str], paper: Paper, corpus: Corpus) -> tuple[list[str], list[str]]:
+def _merge_tags(
+    chosen: list[str], new: list[str], paper: Paper, corpus: Corpus
+) -> tuple[list[str], list[str]]:
     """Final tags and the subset flagged as new (outside the vocabulary). The venue tag is added
     when the corpus uses it, since the owner tags every paper with its venue."""
     vocabulary = corpus.vocabulary
@@ -217,8 +221,12 @@ def _offline_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Worksp
             "summary": extractive_summary(paper),
             "key_points": extractive_key_points(paper),
             "related": _related(related_ids, ws.corpus),
-            "warnings": ["offline draft: no LLM was called; summary and key points are extracts of the abstract"],
-            "provenance": Provenance(generator="offline", prompt_version=version, created=dt.datetime.now()),
+            "warnings": [
+                "offline draft: no LLM was called; summary and key points are extracts of the abstract"
+            ],
+            "provenance": Provenance(
+                generator="offline", prompt_version=version, created=dt.datetime.now().replace(microsecond=0)
+            ),
         }
     )
 
@@ -263,9 +271,13 @@ def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace,
         build,
         output_model,
         lambda out: check_output(
-            out, paper, vocabulary=corpus.vocabulary, tag_candidates=tags,
-            related_candidates=[n.id for n in related_notes], translate=translate,
-        ),  # fmt: skip
+            out,
+            paper,
+            vocabulary=corpus.vocabulary,
+            tag_candidates=tags,
+            related_candidates=[n.id for n in related_notes],
+            translate=translate,
+        ),
         mode=settings.response_format,
         max_reasks=settings.max_reasks,
         count_tokens=counter.count_messages,
@@ -291,11 +303,17 @@ def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace,
             "related": _related(list(dict.fromkeys(output.related_ids)), corpus),
             "warnings": warnings,
             "provenance": Provenance(
-                generator="llm", model=settings.model, prompt_version=version,
-                response_format=result.mode, attempts=len(result.attempts),
-                prompt_tokens=result.prompt_tokens, completion_tokens=result.completion_tokens,
-                cost_usd=cost, tokens_exact=counter.exact, created=dt.datetime.now().replace(microsecond=0),
-            ),  # fmt: skip
+                generator="llm",
+                model=settings.model,
+                prompt_version=version,
+                response_format=result.mode,
+                attempts=len(result.attempts),
+                prompt_tokens=result.prompt_tokens,
+                completion_tokens=result.completion_tokens,
+                cost_usd=cost,
+                tokens_exact=counter.exact,
+                created=dt.datetime.now().replace(microsecond=0),
+            ),
         }
     )
 

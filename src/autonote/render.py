@@ -83,20 +83,26 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
-        raise NoteFormatError(f"{where}:{line}: invalid front matter: {getattr(exc, 'problem', exc)}") from None
+        raise NoteFormatError(
+            f"{where}:{line}: invalid front matter: {getattr(exc, 'problem', exc)}"
+        ) from None
     if not isinstance(front, dict):
         raise NoteFormatError(f"{where}:2: front matter is not a mapping")
     return front, text[end + 5 :], text[: end + 5].count("\n") + 1
 
 
-def parse_note(text: str, where: str = "<note>", titles: dict[str, tuple[str, str | None]] | None = None) -> Note:
+def parse_note(
+    text: str, where: str = "<note>", titles: dict[str, tuple[str, str | None]] | None = None
+) -> Note:
     """Parse a note's markdown. ``titles`` maps note ids to (title line, url) for related notes;
     without it, the title lines shown in the note's own 関連 block are reused."""
     front, body, body_line = split_front_matter(text, where)
     blocks = {m["name"]: m["body"].strip("\n") for m in _BLOCK.finditer(body)}
     missing = [name for name in ("summary", "key-points", "abstract") if name not in blocks]
     if missing:
-        raise NoteFormatError(f"{where}:{body_line}: missing block(s) {', '.join(missing)} (autonote markers)")
+        raise NoteFormatError(
+            f"{where}:{body_line}: missing block(s) {', '.join(missing)} (autonote markers)"
+        )
 
     tags: list[str] = []
     for line in body.splitlines():

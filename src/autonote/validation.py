@@ -27,11 +27,17 @@ class CheckResult:
 
 
 def check_japanese(
-    label: str, text: str, result: CheckResult, minimum: float = JAPANESE_MIN_SHARE, soft: float = JAPANESE_SOFT_SHARE
+    label: str,
+    text: str,
+    result: CheckResult,
+    minimum: float = JAPANESE_MIN_SHARE,
+    soft: float = JAPANESE_SOFT_SHARE,
 ) -> None:
     share = japanese_share(text)
     if share < minimum:
-        result.errors.append(f"{label} is not Japanese ({share:.0%} Japanese characters); write it in Japanese")
+        result.errors.append(
+            f"{label} is not Japanese ({share:.0%} Japanese characters); write it in Japanese"
+        )
     elif share < soft:
         result.warnings.append(f"{label} is only {share:.0%} Japanese characters")
 
@@ -53,7 +59,9 @@ def check_output(
             f"summary has {length} characters; write {SUMMARY_SOFT_MIN}-{SUMMARY_SOFT_MAX} characters"
         )
     elif length < SUMMARY_SOFT_MIN or length > SUMMARY_SOFT_MAX:
-        result.warnings.append(f"summary has {length} characters (corpus: {SUMMARY_SOFT_MIN}-{SUMMARY_SOFT_MAX})")
+        result.warnings.append(
+            f"summary has {length} characters (corpus: {SUMMARY_SOFT_MIN}-{SUMMARY_SOFT_MAX})"
+        )
     check_japanese("summary", summary, result)
 
     points = [p.strip() for p in output.key_points if p.strip()]
@@ -62,12 +70,16 @@ def check_output(
     for index, point in enumerate(points, 1):
         check_japanese(f"key point {index}", point, result, KEY_POINT_MIN_SHARE, KEY_POINT_MIN_SHARE)
         if len(point) > KEY_POINT_MAX_CHARS:
-            result.errors.append(f"key point {index} has {len(point)} characters; keep each under {KEY_POINT_MAX_CHARS}")
+            result.errors.append(
+                f"key point {index} has {len(point)} characters; keep each under {KEY_POINT_MAX_CHARS}"
+            )
 
     allowed_tags = set(tag_candidates)
     for tag in output.tags:
         if tag not in allowed_tags:
-            result.errors.append(f"tag {tag!r} is not one of the candidate tags; choose from the list or put it in new_tags")
+            result.errors.append(
+                f"tag {tag!r} is not one of the candidate tags; choose from the list or put it in new_tags"
+            )
     if tag_candidates and not output.tags and not output.new_tags:
         result.errors.append("no tags chosen; choose at least one candidate tag")
     for tag in output.new_tags:

@@ -19,10 +19,73 @@ from autonote.venue import VENUE_NAMES
 _WORD = re.compile(r"[a-z][a-z0-9+\-]*[a-z0-9+]|[a-z]")
 _CJK_RUN = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]+")
 _STOP = set(
-    "a an and are as at be by for from has have in into is it its of on or our that the their this "
-    "to we with which while these those than then can also more most such using use used via not "
-    "both each how what when where who will been was were show shows propose proposed paper "
-    "approach method methods results new".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "for",
+        "from",
+        "has",
+        "have",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "we",
+        "with",
+        "which",
+        "while",
+        "these",
+        "those",
+        "than",
+        "then",
+        "can",
+        "also",
+        "more",
+        "most",
+        "such",
+        "using",
+        "use",
+        "used",
+        "via",
+        "not",
+        "both",
+        "each",
+        "how",
+        "what",
+        "when",
+        "where",
+        "who",
+        "will",
+        "been",
+        "was",
+        "were",
+        "show",
+        "shows",
+        "propose",
+        "proposed",
+        "paper",
+        "approach",
+        "method",
+        "methods",
+        "results",
+        "new",
+    ]
 )
 
 
@@ -74,7 +137,9 @@ class LexicalIndex:
         total = len(notes)
         self.idf = {t: math.log(1 + (total - n + 0.5) / (n + 0.5)) for t, n in df.items()}
 
-    def search(self, text: str, k: int, exclude: set[str] | None = None) -> list[tuple[Note, float, list[str]]]:
+    def search(
+        self, text: str, k: int, exclude: set[str] | None = None
+    ) -> list[tuple[Note, float, list[str]]]:
         query = Counter(tokenize(text))
         scored = []
         for index, terms in enumerate(self.doc_terms):

@@ -142,7 +142,9 @@ class ChatClient:
     def redact(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
 
-    def complete(self, messages: Messages, response_format: dict[str, Any] | None) -> tuple[str, Any, str | None]:
+    def complete(
+        self, messages: Messages, response_format: dict[str, Any] | None
+    ) -> tuple[str, Any, str | None]:
         """One chat completion: (content, usage, finish_reason). Raises LLMError on HTTP failure."""
         import openai
 
@@ -164,7 +166,9 @@ class ChatClient:
         except openai.AuthenticationError:
             raise LLMError("the LLM server rejected the API key (HTTP 401); check OPENAI_API_KEY") from None
         except openai.NotFoundError as exc:
-            raise LLMError(f"model {self.model!r} not found on the LLM server: {self.redact(str(exc))[:200]}") from None
+            raise LLMError(
+                f"model {self.model!r} not found on the LLM server: {self.redact(str(exc))[:200]}"
+            ) from None
         except openai.RateLimitError:
             raise LLMError(
                 f"rate limited by the LLM server (HTTP 429) after {self._options['max_retries']} retries"
@@ -176,7 +180,9 @@ class ChatClient:
         except openai.APIStatusError as exc:
             raise LLMError(f"the LLM server failed with HTTP {exc.status_code} after retries") from None
         except (openai.APIError, ValueError) as exc:  # malformed bodies (ValueError: not JSON at all)
-            raise LLMError(f"the LLM server sent an unusable response: {self.redact(str(exc))[:200]}") from None
+            raise LLMError(
+                f"the LLM server sent an unusable response: {self.redact(str(exc))[:200]}"
+            ) from None
         if not response.choices:
             raise LLMError("the LLM server returned no choices")
         choice = response.choices[0]
@@ -213,11 +219,15 @@ def generate_structured(
     while True:
         current = ladder[rung]
         base = build_messages(current)
-        messages = base if previous is None else [
-            *base,
-            {"role": "assistant", "content": previous[0]},
-            {"role": "user", "content": _reask_text(previous[1])},
-        ]
+        messages = (
+            base
+            if previous is None
+            else [
+                *base,
+                {"role": "assistant", "content": previous[0]},
+                {"role": "user", "content": _reask_text(previous[1])},
+            ]
+        )
         started = time.monotonic()
         try:
             raw, usage, finish = client.complete(messages, response_format_for(current, output_model))
@@ -226,8 +236,12 @@ def generate_structured(
                 raise LLMError("the LLM server rejected every structured-output mode") from None
             rung += 1
             continue
-        prompt_tokens = getattr(usage, "prompt_tokens", None) or (count_tokens(messages) if count_tokens else 0)
-        completion_tokens = getattr(usage, "completion_tokens", None) or (count_text(raw) if count_text else 0)
+        prompt_tokens = getattr(usage, "prompt_tokens", None) or (
+            count_tokens(messages) if count_tokens else 0
+        )
+        completion_tokens = getattr(usage, "completion_tokens", None) or (
+            count_text(raw) if count_text else 0
+        )
         errors: list[str] = []
         warnings: list[str] = []
         output: T | None = None
@@ -240,7 +254,9 @@ def generate_structured(
         if output is not None and not errors:
             result = check(output)
             errors, warnings = result.errors, result.warnings
-        attempt = Attempt(current, raw, errors, prompt_tokens, completion_tokens, time.monotonic() - started, finish)
+        attempt = Attempt(
+            current, raw, errors, prompt_tokens, completion_tokens, time.monotonic() - started, finish
+        )
         attempts.append(attempt)
         if on_attempt is not None:
             on_attempt(attempt)

@@ -17,7 +17,9 @@ PRICES_PER_MTOK: dict[str, tuple[float, float]] = {
 }
 
 
-def price_for(model: str, override: tuple[float | None, float | None] = (None, None)) -> tuple[float, float] | None:
+def price_for(
+    model: str, override: tuple[float | None, float | None] = (None, None)
+) -> tuple[float, float] | None:
     if override[0] is not None and override[1] is not None:
         return (override[0], override[1])
     matches = [name for name in PRICES_PER_MTOK if model == name or model.startswith(name + "-")]

@@ -134,7 +134,7 @@ class ArxivClient:
             if exc.code in _RETRY_STATUSES:
                 raise _Retryable(f"HTTP {exc.code}", _retry_after(exc.headers.get("Retry-After"))) from None
             raise SourceUnavailableError(f"arXiv API answered HTTP {exc.code} for {url}") from None
-        except (TimeoutError, socket.timeout):
+        except TimeoutError:
             raise _Retryable("timed out") from None
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):

@@ -43,7 +43,7 @@ def parse_arxiv_id(text: str) -> ArxivId | None:
         base = match["new"]
     else:
         archive, number = match["old"].split("/")
-        base = f"{archive.split('.')[0].lower()}{archive[len(archive.split('.')[0]):]}/{number}"
+        base = f"{archive.split('.')[0].lower()}{archive[len(archive.split('.')[0]) :]}/{number}"
     version = int(match["version"]) if match["version"] else None
     return ArxivId(base=base, version=version)
 

@@ -49,7 +49,9 @@ def read_local_abstract(
     if not abstract:
         raise UsageError(f"{label}: the abstract is empty")
     if len(abstract) > MAX_ABSTRACT_CHARS:
-        raise UsageError(f"{label}: {len(abstract)} characters is not an abstract (limit {MAX_ABSTRACT_CHARS})")
+        raise UsageError(
+            f"{label}: {len(abstract)} characters is not an abstract (limit {MAX_ABSTRACT_CHARS})"
+        )
     if not title:
         raise UsageError(f"{label}: no title; pass --title or start the file with a 'Title: ...' line")
     author_text = authors if authors is not None else header.get("author", "")
