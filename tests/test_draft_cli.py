@@ -201,3 +201,17 @@ def test_console_script_offline_quick_start_without_tiktoken(tmp_path: Path) -> 
     assert done.returncode == 0, done.stderr
     assert "offline mode" in done.stderr
     assert Path(done.stdout.strip()).is_file()
+
+
+def test_every_attempt_is_logged_with_its_messages_hash(
+    run, corpus: Path, arxiv_server: ArxivServer, llm_server: OpenAIServer
+) -> None:
+    llm_server.replies.append("not json")
+    assert run("draft", "2410.99902", "--corpus", str(corpus)).exit_code == 0
+    rows = (
+        sqlite3.connect(corpus / ".autonote" / "state.sqlite")
+        .execute("SELECT attempt, ok, length(messages_hash), raw_output FROM generations ORDER BY id")
+        .fetchall()
+    )
+    assert [(r[0], r[1], r[2]) for r in rows] == [(1, 0, 64), (2, 1, 64)]
+    assert rows[0][3] == "not json"

@@ -7,6 +7,7 @@ builds a :class:`Workspace` and calls :func:`draft_note` / :func:`save_draft`; t
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import sys
 import time
@@ -256,12 +257,15 @@ def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace,
 
     version = prompt_version()
 
+    attempt_numbers = itertools.count(1)
+
     def log(attempt) -> None:  # one row per attempt in the generations log
         ws.state.conn.execute(
             "INSERT INTO generations(created, note_id, model, prompt_version, messages_hash, response_format,"
             " attempt, raw_output, errors_json, prompt_tokens, completion_tokens, duration_s, ok)"
-            " VALUES (?, ?, ?, ?, '', ?, ?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), note.id, settings.model, version, attempt.mode, 0, attempt.raw,
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (time.time(), note.id, settings.model, version, attempt.messages_hash, attempt.mode,
+             next(attempt_numbers), attempt.raw,
              json.dumps(attempt.errors, ensure_ascii=False), attempt.prompt_tokens,
              attempt.completion_tokens, attempt.duration_s, int(not attempt.errors)),
         )  # fmt: skip

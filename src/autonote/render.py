@@ -91,11 +91,9 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]
     return front, text[end + 5 :], text[: end + 5].count("\n") + 1
 
 
-def parse_note(
-    text: str, where: str = "<note>", titles: dict[str, tuple[str, str | None]] | None = None
-) -> Note:
-    """Parse a note's markdown. ``titles`` maps note ids to (title line, url) for related notes;
-    without it, the title lines shown in the note's own 関連 block are reused."""
+def parse_note(text: str, where: str = "<note>") -> Note:
+    """Parse a note's markdown; ``where`` names it in errors. Related notes keep the title lines
+    shown in the note's own 関連 block."""
     front, body, body_line = split_front_matter(text, where)
     blocks = {m["name"]: m["body"].strip("\n") for m in _BLOCK.finditer(body)}
     missing = [name for name in ("summary", "key-points", "abstract") if name not in blocks]
@@ -118,9 +116,7 @@ def parse_note(
         raise NoteFormatError(f"{where}: front matter 'related' must be a list of note ids")
     related = []
     for index, note_id in enumerate(related_ids):
-        title_line, url = (titles or {}).get(str(note_id)) or (
-            shown_related[index] if index < len(shown_related) else (str(note_id), None)
-        )
+        title_line, url = shown_related[index] if index < len(shown_related) else (str(note_id), None)
         related.append(RelatedNote(id=str(note_id), title_line=title_line, url=url))
 
     # The owner's Comment is everything after the heading that follows the last machine block.

@@ -10,6 +10,7 @@ carries every attempt's raw output.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import time
@@ -38,6 +39,7 @@ class Attempt:
     completion_tokens: int
     duration_s: float
     finish_reason: str | None = None
+    messages_hash: str = ""  # sha256 of the exact messages sent, for the generations log
 
     def as_record(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -254,8 +256,16 @@ def generate_structured(
         if output is not None and not errors:
             result = check(output)
             errors, warnings = result.errors, result.warnings
+        sent_hash = hashlib.sha256(json.dumps(messages, ensure_ascii=False).encode()).hexdigest()
         attempt = Attempt(
-            current, raw, errors, prompt_tokens, completion_tokens, time.monotonic() - started, finish
+            current,
+            raw,
+            errors,
+            prompt_tokens,
+            completion_tokens,
+            time.monotonic() - started,
+            finish,
+            sent_hash,
         )
         attempts.append(attempt)
         if on_attempt is not None:

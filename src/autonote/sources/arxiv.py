@@ -7,7 +7,6 @@ The feed is parsed by feedparser. arXiv reports some failures with HTTP 200 (an 
 from __future__ import annotations
 
 import datetime as dt
-import json
 import random
 import socket
 import time
@@ -200,7 +199,3 @@ def _parse_feed(body: bytes) -> dict[str, Paper]:
         papers[arxiv_id.versioned] = paper
         papers[arxiv_id.base] = paper
     return papers
-
-
-def paper_to_json(paper: Paper) -> str:
-    return json.dumps(paper.model_dump(mode="json"), ensure_ascii=False)
