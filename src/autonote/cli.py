@@ -19,7 +19,7 @@ class AutonoteGroup(click.Group):
     """Turns autonote's errors into one line on stderr and the right exit code."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from_debug = "--debug" in sys.argv
+        from_debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
         except KeyboardInterrupt:

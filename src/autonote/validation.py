@@ -7,6 +7,7 @@ on the note and shown at review. Thresholds come from the corpus: its GPT summar
 
 from __future__ import annotations
 
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 
 from autonote.schema import KEY_POINTS_MAX, KEY_POINTS_MIN, LLMNoteOutput, Paper
@@ -46,7 +47,7 @@ def check_output(
     output: LLMNoteOutput,
     paper: Paper,
     *,
-    vocabulary: set[str],
+    vocabulary: AbstractSet[str],
     tag_candidates: list[str],
     related_candidates: list[str],
     translate: bool,

@@ -10,6 +10,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from autonote.errors import NoteFormatError, UsageError
@@ -63,11 +64,13 @@ class Corpus:
     problems: list[str] = field(default_factory=list)  # unreadable notes, one line each
     extra_vocabulary: list[str] = field(default_factory=list)
 
-    @property
+    # The corpus is read once per command, so these derived views are computed once too.
+    @cached_property
     def by_id(self) -> dict[str, Note]:
         return {note.id: note for note in self.notes}
 
-    def tag_counts(self) -> Counter[str]:
+    @cached_property
+    def _tag_counts(self) -> Counter[str]:
         counts: Counter[str] = Counter()
         for note in self.notes:
             counts.update(note.tags)
@@ -75,9 +78,12 @@ class Corpus:
             counts.setdefault(tag, 0)
         return counts
 
-    @property
-    def vocabulary(self) -> set[str]:
-        return set(self.tag_counts())
+    def tag_counts(self) -> Counter[str]:
+        return Counter(self._tag_counts)
+
+    @cached_property
+    def vocabulary(self) -> frozenset[str]:
+        return frozenset(self._tag_counts)
 
     def note_path(self, note_id: str) -> Path:
         return self.paths.get(note_id) or self.root / NOTES_DIR / f"{note_id}.md"
