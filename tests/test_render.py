@@ -92,7 +92,7 @@ def test_tags_with_spaces_split_on_space_hash() -> None:
     [
         (lambda t: t.replace("---\n", "", 1), "no front matter"),
         (lambda t: t.replace("<!-- /autonote:summary -->", ""), "missing block"),
-        (lambda t: t.replace("issue_date: '2026-11-21'", "issue_date: someday"), "issue_date"),
+        (lambda t: t.replace('issue_date: "2026-11-21"', "issue_date: someday"), "issue_date"),
         (lambda t: t.replace("kind: paper", "kind: [unclosed"), "invalid front matter"),
     ],
 )

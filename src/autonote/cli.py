@@ -163,3 +163,65 @@ def config_command(corpus: str | None) -> None:
     width = max(len(name) for name in type(settings).model_fields)
     for name, shown, source in describe(settings, origin):
         click.echo(f"{name:<{width}}  {shown}  [{source}]")
+
+
+@main.group("import")
+def import_group() -> None:
+    """Import existing notes from the corpus's exports (idempotent; owner edits are kept)."""
+
+
+def _run_import(
+    kind: str, files: tuple[str, ...], corpus: str | None, repo: str | None, dry_run: bool
+) -> None:
+    from pathlib import Path
+
+    from autonote import pipeline
+    from autonote.corpus.import_apply import apply_import
+    from autonote.corpus.importers import read_notes
+    from autonote.corpus.store import require_corpus
+
+    settings = _settings(corpus=corpus)
+    root = require_corpus(settings.corpus)
+    ws = pipeline.Workspace(settings)
+    known = {n.origin.issue for n in ws.corpus.notes if n.origin and n.origin.issue is not None}
+    read = read_notes(kind, [Path(f) for f in files], repo=repo, known_issues=known)
+    report = apply_import(read, ws.corpus, ws.state, dry_run=dry_run)
+    for skipped in report.skipped:
+        click.echo(f"autonote: {skipped}", err=True)
+    for conflict in report.conflicts:
+        click.echo(
+            f"autonote: conflict: {conflict.note_id}: {conflict.reason}; kept {conflict.local},"
+            f" incoming version in {conflict.incoming}",
+            err=True,
+        )
+    verb = "would import" if dry_run else "imported"
+    click.echo(
+        f"{verb} into {root}: {len(report.created)} new, {len(report.updated)} updated,"
+        f" {len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, {len(report.skipped)} skipped"
+    )
+    if report.skipped or report.conflicts:
+        sys.exit(EXIT_FAILURE)
+
+
+_corpus_option = click.option(
+    "--corpus", type=click.Path(file_okay=False), help="Corpus folder (default: AUTONOTE_CORPUS)."
+)
+
+
+@import_group.command("paper-notes-xml")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@_corpus_option
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def import_paper_notes_xml(files: tuple[str, ...], corpus: str | None, dry_run: bool) -> None:
+    """Import the paper-notes XML export (<paper-entry> elements)."""
+    _run_import("paper-notes-xml", files, corpus, None, dry_run)
+
+
+@import_group.command("github-issues")
+@click.argument("file", metavar="FILE")
+@_corpus_option
+@click.option("--repo", metavar="OWNER/NAME", help="Repository the issues belong to (builds issue links).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def import_github_issues(file: str, corpus: str | None, repo: str | None, dry_run: bool) -> None:
+    """Import `gh issue list --json number,title,body,labels,createdAt,comments` output (labels are tags)."""
+    _run_import("github-issues", (file,), corpus, repo, dry_run)

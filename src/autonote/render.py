@@ -15,6 +15,7 @@ the front matter, so editing them there has no effect. ``parse_note(render_note(
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -30,14 +31,17 @@ OFFLINE_SUMMARY_LABEL = "Extractive Summary (offline, not LLM-generated)"
 
 _FRONT_FIELDS = (
     "id", "kind", "title", "authors", "venue", "published", "url", "arxiv_id",
-    "issue_date", "new_tags", "related", "warnings", "provenance",
+    "issue_date", "new_tags", "related", "warnings", "provenance", "origin", "translation_by",
 )  # fmt: skip
-_BLOCK = re.compile(r"<!-- autonote:(?P<name>[\w-]+) -->\n(?P<body>.*?)<!-- /autonote:(?P=name) -->", re.S)
+_OMIT_WHEN_EMPTY = {"origin", "translation_by"}  # absent from notes that were not imported
+_OPEN = "<!-- autonote:"
+_JSON_STARTS = set('"[{-0123456789tfn')
+_PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
+_YAML_KEYWORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "nan", "inf"}
 _SUMMARY_LABEL = re.compile(
     rf"^(?:{re.escape(LLM_SUMMARY_LABEL)}|{re.escape(OFFLINE_SUMMARY_LABEL)}|Summary)-\s?", re.S
 )
 _SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-_SafeDumper: Any = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 
 
 def tags_line(tags: list[str]) -> str:
@@ -53,10 +57,26 @@ def parse_tags_line(line: str) -> list[str]:
 
 
 def _front_matter(note: Note) -> str:
+    """One ``key: <JSON>`` line per field: valid YAML that :func:`split_front_matter` reads fast."""
     data = note.model_dump(mode="json", include=set(_FRONT_FIELDS))
     data["related"] = [item.id for item in note.related]
-    ordered = {key: data[key] for key in _FRONT_FIELDS if key in data}
-    return yaml.dump(ordered, Dumper=_SafeDumper, allow_unicode=True, sort_keys=False, width=1000)
+    lines = [
+        f"{key}: {_front_value(data[key])}\n"
+        for key in _FRONT_FIELDS
+        if key in data and not (key in _OMIT_WHEN_EMPTY and data[key] is None)
+    ]
+    return "".join(lines)
+
+
+def _is_plain_word(value: str) -> bool:
+    """A string YAML reads back as the same string without quotes (``paper``, ``arxiv-2504.07086``)."""
+    return _PLAIN_WORD.fullmatch(value) is not None and value.lower() not in _YAML_KEYWORDS
+
+
+def _front_value(value: Any) -> str:
+    if isinstance(value, str) and _is_plain_word(value):
+        return value
+    return json.dumps(value, ensure_ascii=False)
 
 
 def render_note(note: Note) -> str:
@@ -67,8 +87,28 @@ def render_note(note: Note) -> str:
         front_matter=_front_matter(note),
         tags_line=tags_line(note.tags),
         summary_label=OFFLINE_SUMMARY_LABEL if generator == "offline" else LLM_SUMMARY_LABEL,
-        translation_by=note.provenance.model if note.provenance else None,
+        translation_by=note.translation_by or (note.provenance.model if note.provenance else None),
     )
+
+
+def _fast_front_matter(block: str) -> dict[str, Any] | None:
+    """Front matter as autonote writes it (``key: <JSON>`` per line); None for anything else,
+    which then goes to the YAML parser. JSON is a subset of YAML, so both read it the same."""
+    front: dict[str, Any] = {}
+    for line in block.splitlines():
+        key, sep, value = line.partition(": ")
+        if not sep or not key.isidentifier():
+            return None
+        if _is_plain_word(value):
+            front[key] = value
+            continue
+        if value[:1] not in _JSON_STARTS:
+            return None
+        try:
+            front[key] = json.loads(value)
+        except ValueError:
+            return None
+    return front
 
 
 def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]:
@@ -78,24 +118,47 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]
     end = text.find("\n---\n", 3)
     if end < 0:
         raise NoteFormatError(f"{where}:1: front matter is not closed by a '---' line")
-    try:
-        front = yaml.load(text[4 : end + 1], Loader=_SafeLoader) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        raise NoteFormatError(
-            f"{where}:{line}: invalid front matter: {getattr(exc, 'problem', exc)}"
-        ) from None
+    block = text[4 : end + 1]
+    front = _fast_front_matter(block)
+    if front is None:
+        try:
+            front = yaml.load(block, Loader=_SafeLoader) or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            line = mark.line + 2 if mark is not None else 1
+            raise NoteFormatError(
+                f"{where}:{line}: invalid front matter: {getattr(exc, 'problem', exc)}"
+            ) from None
     if not isinstance(front, dict):
         raise NoteFormatError(f"{where}:2: front matter is not a mapping")
     return front, text[end + 5 :], text[: end + 5].count("\n") + 1
+
+
+def _blocks(body: str) -> tuple[dict[str, str], int]:
+    """The ``<!-- autonote:NAME -->`` blocks of a body, and where the last one ends."""
+    blocks: dict[str, str] = {}
+    position, last_end = 0, 0
+    while (start := body.find(_OPEN, position)) >= 0:
+        name_end = body.find(" -->\n", start)
+        if name_end < 0:
+            break
+        name = body[start + len(_OPEN) : name_end]
+        close = f"<!-- /autonote:{name} -->"
+        content_start = name_end + 5
+        end = body.find(close, content_start - 1)
+        if end < 0 or not re.fullmatch(r"[\w-]+", name):
+            position = content_start
+            continue
+        blocks.setdefault(name, body[content_start:end].strip("\n"))
+        position = last_end = end + len(close)
+    return blocks, last_end
 
 
 def parse_note(text: str, where: str = "<note>") -> Note:
     """Parse a note's markdown; ``where`` names it in errors. Related notes keep the title lines
     shown in the note's own 関連 block."""
     front, body, body_line = split_front_matter(text, where)
-    blocks = {m["name"]: m["body"].strip("\n") for m in _BLOCK.finditer(body)}
+    blocks, after_blocks = _blocks(body)
     missing = [name for name in ("summary", "key-points", "abstract") if name not in blocks]
     if missing:
         raise NoteFormatError(
@@ -120,7 +183,6 @@ def parse_note(text: str, where: str = "<note>") -> Note:
         related.append(RelatedNote(id=str(note_id), title_line=title_line, url=url))
 
     # The owner's Comment is everything after the heading that follows the last machine block.
-    after_blocks = max(m.end() for m in _BLOCK.finditer(body))
     comment_match = re.compile(r"^## Comment[ \t]*\n", re.M).search(body, after_blocks)
     comment = body[comment_match.end() :].strip("\n") if comment_match else ""
     fields = {key: value for key, value in front.items() if key != "related"}

@@ -66,6 +66,15 @@ class Provenance(BaseModel):
     created: dt.datetime
 
 
+class Origin(BaseModel):
+    """Where an imported note came from, so that links between notes survive the import."""
+
+    importer: Literal["paper-notes-xml", "github-issues"]
+    issue: int | None = None  # the source issue number (the corpus lives as GitHub issues today)
+    url: str | None = None  # the source issue's link
+    entry_hash: str  # hash of the source entry as imported; a re-import compares against it
+
+
 class Note(BaseModel):
     """One paper note, as written to markdown and parsed back."""
 
@@ -83,15 +92,22 @@ class Note(BaseModel):
     summary: str = ""
     key_points: list[str] = Field(default_factory=list)
     translation: str | None = None
+    translation_by: str | None = None  # model named in "## Translation (by …)" when not the provenance model
     abstract: str = ""
     related: list[RelatedNote] = Field(default_factory=list)
     comment: str = ""
     warnings: list[str] = Field(default_factory=list)
     provenance: Provenance | None = None
+    origin: Origin | None = None
 
     @property
     def title_line(self) -> str:
         return format_title_line(self.title, self.authors, self.venue, self.published)
+
+    @property
+    def link(self) -> str | None:
+        """Where the note itself lives for a reader: its source issue when imported, else the paper."""
+        return (self.origin.url if self.origin and self.origin.url else None) or self.url
 
 
 class LLMNoteOutput(BaseModel):

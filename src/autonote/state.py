@@ -43,10 +43,20 @@ _M001_INITIAL = """
         CREATE INDEX generations_note ON generations(note_id);
 """
 
+_M002_IMPORTS = """
+        CREATE TABLE imports (
+            note_id TEXT PRIMARY KEY,
+            entry_hash TEXT NOT NULL,      -- the source entry last written to the note file
+            file_sha256 TEXT NOT NULL,     -- the note file as written then (differs once the owner edits)
+            imported REAL NOT NULL
+        )
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_initial", _M001_INITIAL),
+    ("m002_imports", _M002_IMPORTS),
 ]
 
 

@@ -1,0 +1,141 @@
+"""The owner's comment HTML (as the corpus export stores it) → markdown that means the same.
+
+The export's comments are GitHub-rendered HTML wrapped in Jekyll ``{% raw %}`` markers: paragraphs,
+unclosed ``<br>``, links, images (some with a stray ``/"`` inside the tag), and embedded tweets whose
+``data-embed`` attribute holds a whole ``<blockquote>``. Text is kept word for word; markup becomes
+its markdown equivalent; an embedded tweet becomes its URL; placeholders ("Loading…") are dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+_LIQUID = re.compile(r"\{%-?\s*(?:end)?raw\s*-?%\}")
+_EMBED_HREF = re.compile(r"""href\s*=\s*["']([^"']+)["']""")
+_BLOCK_TAGS = {"p", "div", "ul", "ol", "blockquote", "pre", "table", "h1", "h2", "h3", "h4", "h5", "h6"}
+_EMPHASIS = {"strong": "**", "b": "**", "em": "*", "i": "*", "code": "`", "del": "~~", "s": "~~"}
+_SKIPPED = {"script", "style"}
+
+
+class _Converter(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.out: list[str] = []
+        self.links: list[tuple[str, int]] = []  # (href, position in out) of open <a>
+        self.skip_depth = 0  # inside a placeholder or script: text is dropped
+        self.div_stack: list[bool] = []  # for each open <div>: does it start a skipped region?
+        self.lists: list[str] = []
+        self.pre = 0
+
+    # -- helpers
+    def _newlines(self, count: int) -> None:
+        text = "".join(self.out)
+        existing = len(text) - len(text.rstrip("\n"))
+        if text.strip():
+            self.out.append("\n" * max(0, count - existing))
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = {name: value or "" for name, value in attrs}
+        if tag == "div":
+            classes = attributes.get("class", "").split()
+            skipped = "tweet-placeholder" in classes
+            self.div_stack.append(skipped)
+            if "tweet-embed" in classes:
+                found = _EMBED_HREF.search(attributes.get("data-embed", ""))
+                if found:
+                    self.out.append(found.group(1))
+            if skipped:
+                self.skip_depth += 1
+            return
+        if tag in _SKIPPED:
+            self.skip_depth += 1
+            return
+        if self.skip_depth:
+            return
+        if tag == "br":
+            self.out.append("\n")
+        elif tag in {"p", "blockquote", "table", "pre"}:
+            self._newlines(2)
+            self.pre += tag == "pre"
+            if tag == "blockquote":
+                self.out.append("> ")
+        elif tag in {"ul", "ol"}:
+            self._newlines(1)
+            self.lists.append(tag)
+        elif tag == "li":
+            self._newlines(1)
+            indent = "  " * max(0, len(self.lists) - 1)
+            self.out.append(indent + ("1. " if self.lists and self.lists[-1] == "ol" else "- "))
+        elif re.fullmatch(r"h[1-6]", tag):
+            self._newlines(2)
+            self.out.append("#" * int(tag[1]) + " ")
+        elif tag == "tr":
+            self._newlines(1)
+        elif tag in {"td", "th"}:
+            self.out.append("| ")
+        elif tag == "hr":
+            self._newlines(2)
+            self.out.append("---\n")
+        elif tag == "img":
+            src = attributes.get("src", "")
+            if src:
+                self.out.append(f"![{attributes.get('alt', '')}]({src})")
+        elif tag == "a":
+            self.links.append((attributes.get("href", ""), len(self.out)))
+        elif tag in _EMPHASIS:
+            self.out.append(_EMPHASIS[tag])
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+        if tag == "div":
+            self.handle_endtag(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "div":
+            if self.div_stack and self.div_stack.pop():
+                self.skip_depth -= 1
+            return
+        if tag in _SKIPPED:
+            self.skip_depth = max(0, self.skip_depth - 1)
+            return
+        if self.skip_depth:
+            return
+        if tag == "a" and self.links:
+            href, start = self.links.pop()
+            text = "".join(self.out[start:]).strip()
+            del self.out[start:]
+            if not href:
+                self.out.append(text)
+            elif not text or text == href:
+                self.out.append(href)
+            else:
+                self.out.append(f"[{text}]({href})")
+        elif tag in _EMPHASIS:
+            self.out.append(_EMPHASIS[tag])
+        elif tag in {"ul", "ol"}:
+            if self.lists:
+                self.lists.pop()
+            self._newlines(2)
+        elif tag in _BLOCK_TAGS or tag in {"li", "tr"}:
+            self.pre -= tag == "pre"
+            self._newlines(2 if tag in _BLOCK_TAGS else 1)
+
+    def handle_data(self, data: str) -> None:
+        if self.skip_depth:
+            return
+        self.out.append(data)
+
+
+def html_to_markdown(html: str) -> str:
+    """Convert one comment. Returns "" for an empty comment (the export writes ``None``)."""
+    if html.strip() in {"", "None"}:
+        return ""
+    converter = _Converter()
+    converter.feed(_LIQUID.sub("", html))
+    converter.close()
+    text = "".join(converter.out)
+    lines = [line.rstrip() for line in text.splitlines()]
+    # Collapse runs of blank lines left by removed markup; keep single blank lines (paragraphs).
+    collapsed = re.sub(r"\n{3,}", "\n\n", "\n".join(lines))
+    return collapsed.strip()

@@ -1,0 +1,352 @@
+"""Read the corpus's existing notes from its exports into :class:`Note` objects. Writes nothing.
+
+Two sources: the paper-notes XML export (``<paper-entry>`` elements; not well-formed XML, so each
+entry and field is found by pattern, leniently) and ``gh issue list --json
+number,title,body,labels,createdAt,comments``. Both carry the same issue body (``# URL``,
+``# Authors``, ``# Abstract``, ``# Translation (by …)``, ``# Summary (by …)``), parsed here once.
+
+A bad entry never stops an import: it becomes a :class:`Skipped` with a reason naming the entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autonote.corpus.html_markdown import html_to_markdown
+from autonote.errors import UsageError
+from autonote.schema import Note, Origin, Provenance, RelatedNote
+from autonote.sources.arxiv_ids import arxiv_id_from_url
+from autonote.titleline import PREFIX, parse_title_line
+
+IMPORTED_PROMPT_VERSION = "imported"
+_ISSUE_LINK = re.compile(r"https?://github\.com/(?P<repo>[\w.-]+/[\w.-]+)/issues/(?P<number>\d+)")
+_ISSUE_SHORTHAND = re.compile(r"(?<![\w/&#])#(?P<number>\d{1,6})\b")
+_MD_LINK = re.compile(r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<url>[^()\s]+)\)")
+_SECTION = re.compile(r"^#[ \t]+(?P<name>[^\n]+?)[ \t]*$", re.M)
+_BY = re.compile(r"\(by\s+(?P<model>[^)]+)\)")
+
+
+@dataclass(frozen=True)
+class SourceEntry:
+    """One note as an export holds it, before interpretation."""
+
+    where: str  # names the entry in messages: "export.xml: entry 3 (line 120)"
+    title: str
+    url: str | None
+    issue: int | None
+    issue_url: str | None
+    tags: list[str]
+    issue_date: dt.date | None
+    body: str  # markdown issue body
+    comment: str  # markdown
+    fingerprint: str  # hash of the entry's source text
+
+
+@dataclass(frozen=True)
+class Skipped:
+    where: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: skipped: {self.reason}"
+
+
+@dataclass
+class ReadResult:
+    notes: list[tuple[str, Note]] = field(default_factory=list)  # (where, note)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def _read_text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+
+
+# -- the paper-notes XML export ------------------------------------------------------------------
+
+_ENTRY = re.compile(r"<paper-entry\b[^>]*>(?P<body>.*?)(?:</paper-entry>|(?=<paper-entry\b)|\Z)", re.S)
+
+
+def _field(entry: str, name: str) -> str | None:
+    found = re.search(rf"<{name}>(.*?)</{name}>", entry, re.S)
+    return found.group(1) if found else None
+
+
+def _unescape_text(text: str) -> str:
+    """Field text may or may not be XML-escaped; undo the escapes XML would have used."""
+    for escaped, plain in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
+        text = text.replace(escaped, plain)
+    return text
+
+
+def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
+    text = _read_text(path)
+    matches = list(_ENTRY.finditer(text))
+    if not matches:
+        raise UsageError(f"{path}: no <paper-entry> elements found (is this a paper-notes XML export?)")
+    for number, match in enumerate(matches, 1):
+        line = text.count("\n", 0, match.start()) + 1
+        where = f"{path}: entry {number} (line {line})"
+        raw = match.group(0)
+        if not raw.rstrip().endswith("</paper-entry>"):
+            yield Skipped(where, "entry is not closed by </paper-entry>")
+            continue
+        entry = match.group("body")
+        title = " ".join(_unescape_text(_field(entry, "title") or "").split())
+        if not title:
+            yield Skipped(where, "no <title>")
+            continue
+        issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
+        link = _ISSUE_LINK.search(issue_url or "")
+        date_text = (_field(entry, "repo-issue-date") or "").strip()
+        try:
+            issue_date = dt.date.fromisoformat(date_text) if date_text else None
+        except ValueError:
+            yield Skipped(where, f"issue date {date_text!r} is not YYYY-MM-DD")
+            continue
+        tags_text = _unescape_text(_field(entry, "tags") or "")
+        yield SourceEntry(
+            where=where + (f" (issue #{link['number']})" if link else ""),
+            title=title,
+            url=_unescape_text((_field(entry, "original-paper-blog-link") or "").strip()) or None,
+            issue=int(link["number"]) if link else None,
+            issue_url=issue_url,
+            tags=[t.strip() for t in tags_text.split(",") if t.strip()],
+            issue_date=issue_date,
+            body=_unescape_text(_field(entry, "issue-body") or ""),
+            comment=html_to_markdown(_field(entry, "maintainer-comment-text") or ""),
+            fingerprint=_hash(raw),
+        )
+
+
+# -- gh issue list --json number,title,body,labels,createdAt,comments --------------------------
+
+
+def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEntry | Skipped]:
+    """``repo`` (owner/name) builds each issue's link when the JSON has no ``url`` field."""
+    text = _read_text(path)
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    if not isinstance(data, list):
+        raise UsageError(f"{path}: expected a JSON array of issues (gh issue list --json ...)")
+    for index, issue in enumerate(data):
+        where = f"{path}: item {index}"
+        if not isinstance(issue, dict):
+            yield Skipped(where, "not a JSON object")
+            continue
+        number = issue.get("number")
+        if isinstance(number, int):
+            where += f" (issue #{number})"
+        else:
+            yield Skipped(where, "no issue number")
+            continue
+        title = " ".join(str(issue.get("title") or "").split())
+        if not title:
+            yield Skipped(where, "no title")
+            continue
+        created = str(issue.get("createdAt") or "")
+        try:
+            issue_date = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).date() if created else None
+        except ValueError:
+            yield Skipped(where, f"createdAt {created!r} is not an ISO date")
+            continue
+        labels = issue.get("labels") or []
+        tags = [
+            str(label.get("name", "")).strip() if isinstance(label, dict) else str(label) for label in labels
+        ]
+        comments = [
+            str(c.get("body") or "").strip() for c in issue.get("comments") or [] if isinstance(c, dict)
+        ]
+        body = str(issue.get("body") or "")
+        issue_url = issue.get("url") or (f"https://github.com/{repo}/issues/{number}" if repo else None)
+        yield SourceEntry(
+            where=where,
+            title=title,
+            url=_body_url(body),
+            issue=number,
+            issue_url=issue_url,
+            tags=[t for t in tags if t],
+            issue_date=issue_date,
+            body=body,
+            comment="\n\n".join(c for c in comments if c),
+            fingerprint=_hash(json.dumps(issue, sort_keys=True, ensure_ascii=False)),
+        )
+
+
+# -- from an entry to a Note ---------------------------------------------------------------------
+
+
+def _sections(body: str) -> dict[str, str]:
+    """``# Name`` headed sections of an issue body; a body with no headings is one ``URL`` section."""
+    found = list(_SECTION.finditer(body))
+    if not found:
+        return {"URL": body.strip()} if body.strip() else {}
+    sections = {}
+    for i, match in enumerate(found):
+        end = found[i + 1].start() if i + 1 < len(found) else len(body)
+        sections.setdefault(match["name"].strip(), body[match.end() : end].strip("\n"))
+    return sections
+
+
+def _items(section: str) -> list[str]:
+    """List items of a section (``- x`` or ``  - x``); continuation lines join their item."""
+    items: list[str] = []
+    for line in section.splitlines():
+        stripped = line.strip()
+        if not stripped:
+            continue
+        if stripped.startswith("- "):
+            items.append(stripped[2:].strip())
+        elif items:
+            items[-1] += " " + stripped
+        else:
+            items.append(stripped)
+    return items
+
+
+def _paragraph(section: str) -> str:
+    return " ".join(" ".join(_items(section)).split())
+
+
+def _body_url(body: str) -> str | None:
+    urls = _items(_sections(body).get("URL", ""))
+    for item in urls:
+        found = re.search(r"https?://\S+", item)
+        if found:
+            return found.group(0)
+    return None
+
+
+def _find_section(sections: dict[str, str], name: str) -> tuple[str, str | None]:
+    """(text, model) of the first section named ``name`` or ``name (by model)``."""
+    for heading, text in sections.items():
+        if heading == name or heading.startswith(name + " "):
+            by = _BY.search(heading)
+            return text, (by["model"].strip() if by else None)
+    return "", None
+
+
+def related_from_comment(comment: str, own_issue: int | None, known_issues: set[int]) -> list[RelatedNote]:
+    """Links to other notes in the owner's comment, in order of appearance, without repeats.
+
+    Full issue links always count; ``#1234`` shorthand counts only for an issue known to the import
+    or the corpus (a bare number could be anything else).
+    """
+    related: dict[int, RelatedNote] = {}
+    titled = {m["url"]: m["text"] for m in _MD_LINK.finditer(comment)}
+    candidates: list[tuple[int, int, str | None]] = []  # (position, number, url)
+    for match in _ISSUE_LINK.finditer(comment):
+        candidates.append((match.start(), int(match["number"]), match.group(0)))
+    for match in _ISSUE_SHORTHAND.finditer(comment):
+        number = int(match["number"])
+        if number in known_issues:
+            candidates.append((match.start(), number, None))
+    for _, number, url in sorted(candidates):
+        if number == own_issue or number in related:
+            continue
+        text = titled.get(url or "", "") if url else ""
+        title_line = " ".join(text.split()) if text and not text.startswith("http") else f"#{number}"
+        related[number] = RelatedNote(id=issue_note_id(number), title_line=title_line, url=url)
+    return list(related.values())
+
+
+def issue_note_id(number: int) -> str:
+    """Imported notes are named after their issue, the id every link in the corpus uses."""
+    return f"issue-{number}"
+
+
+def note_from_entry(entry: SourceEntry, importer: str, known_issues: set[int]) -> Note | Skipped:
+    if entry.issue is None:
+        return Skipped(entry.where, "no issue number or issue link; the note would have no stable id")
+    if entry.issue_date is None:
+        return Skipped(entry.where, "no issue date")
+    sections = _sections(entry.body)
+    abstract = _paragraph(_find_section(sections, "Abstract")[0])
+    summary_text, summary_model = _find_section(sections, "Summary")
+    translation_text, translation_model = _find_section(sections, "Translation")
+    authors = _items(_find_section(sections, "Authors")[0])
+
+    title = entry.title.removeprefix(PREFIX.strip()).strip()
+    venue, published = "", None
+    parsed = parse_title_line(entry.title)
+    if parsed is not None:
+        title, venue = parsed.title, parsed.venue
+        if parsed.year and parsed.month:
+            published = dt.date(parsed.year, parsed.month, 1)
+        if not authors:
+            authors = [parsed.first_author]
+
+    url = entry.url or _body_url(entry.body)
+    arxiv = arxiv_id_from_url(url) if url else None
+    summary = _paragraph(summary_text)
+    provenance = None
+    if summary and summary_model:
+        provenance = Provenance(
+            generator="llm",
+            model=summary_model,
+            prompt_version=IMPORTED_PROMPT_VERSION,
+            created=dt.datetime.combine(entry.issue_date, dt.time()),
+        )
+    translation = _paragraph(translation_text) or None
+    return Note(
+        id=issue_note_id(entry.issue),
+        title=title,
+        authors=authors,
+        venue=venue,
+        published=published,
+        url=url,
+        arxiv_id=str(arxiv.base) if arxiv else None,
+        issue_date=entry.issue_date,
+        tags=list(dict.fromkeys(entry.tags)),
+        summary=summary,
+        translation=translation,
+        translation_by=translation_model if translation and translation_model != summary_model else None,
+        abstract=abstract,
+        related=related_from_comment(entry.comment, entry.issue, known_issues),
+        comment=entry.comment,
+        provenance=provenance,
+        origin=Origin(
+            importer=importer, issue=entry.issue, url=entry.issue_url, entry_hash=entry.fingerprint
+        ),  # type: ignore[arg-type]
+    )
+
+
+def read_notes(
+    kind: str, paths: list[Path], *, repo: str | None = None, known_issues: set[int] | None = None
+) -> ReadResult:
+    """Read every file of one export kind; entries become notes or skips, in file order."""
+    entries: list[SourceEntry] = []
+    result = ReadResult()
+    for path in paths:
+        reader = read_paper_notes_xml(path) if kind == "paper-notes-xml" else read_github_issues(path, repo)
+        for item in reader:
+            if isinstance(item, Skipped):
+                result.skipped.append(item)
+            else:
+                entries.append(item)
+    known = set(known_issues or ()) | {e.issue for e in entries if e.issue is not None}
+    for entry in entries:
+        made = note_from_entry(entry, kind, known)
+        if isinstance(made, Skipped):
+            result.skipped.append(made)
+        else:
+            result.notes.append((entry.where, made))
+    return result
