@@ -1,8 +1,8 @@
 """Generate a synthetic corpus of N notes in autonote's on-disk format, for the corpus benchmarks.
 
 Notes are rendered with autonote's own renderer, at the sizes of the real corpus sample (about 20
-authors, a 1,200-character English abstract, a 250-character Japanese summary, a translation, a
-comment, 8 tags from a Zipf-distributed vocabulary, a few related links). Text is random but drawn
+authors, a 1,200-character English abstract, a 200-character Japanese summary, a translation, a
+120-character comment, 8 tags from a Zipf-distributed vocabulary, a few related links). Text is random but drawn
 from topic-specific word pools, so that nearest-neighbour search has structure to find.
 
     python bench/synthetic_corpus.py OUT_DIR [--notes 10000] [--seed 1]
@@ -27,13 +27,29 @@ def _word(rng: random.Random) -> str:
     return "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 10)))
 
 
-def _japanese(rng: random.Random, length: int) -> str:
-    return "".join(rng.choice(KANJI if rng.random() < 0.4 else KANA) for _ in range(length)) + "。"
+def _japanese_words(rng: random.Random, count: int) -> list[str]:
+    return [
+        "".join(rng.choice(KANJI if rng.random() < 0.5 else KANA) for _ in range(rng.randint(2, 4)))
+        for _ in range(count)
+    ]
+
+
+PARTICLES = ["の", "を", "に", "は", "が", "で", "と", "、"]
+
+
+def _japanese(rng: random.Random, words: list[str], length: int) -> str:
+    """Words joined by particles, as Japanese prose is (its bigram statistics are what matter here)."""
+    text = ""
+    while len(text) < length:
+        text += rng.choice(words) + rng.choice(PARTICLES)
+    return text + "。"
 
 
 def make_notes(count: int, seed: int = 1) -> list[Note]:
     rng = random.Random(seed)
     common = [_word(rng) for _ in range(3000)]
+    common_weights = [1 / (i + 1) for i in range(len(common))]
+    japanese = _japanese_words(rng, 800)
     topics = [[_word(rng) for _ in range(60)] for _ in range(200)]
     tags = [f"Tag{i}" for i in range(300)]
     tag_weights = [1 / (i + 1) for i in range(len(tags))]
@@ -42,7 +58,10 @@ def make_notes(count: int, seed: int = 1) -> list[Note]:
     notes = []
     for number in range(1, count + 1):
         topic = rng.randrange(len(topics))
-        words = [rng.choice(topics[topic]) if rng.random() < 0.3 else rng.choice(common) for _ in range(180)]
+        words = [
+            rng.choice(topics[topic]) if rng.random() < 0.3 else rng.choices(common, common_weights)[0]
+            for _ in range(180)
+        ]
         abstract = " ".join(words).capitalize() + "."
         title = " ".join(rng.choice(topics[topic]).capitalize() for _ in range(rng.randint(4, 9)))
         note_tags = list(dict.fromkeys(topic_tags[topic] + rng.choices(tags, tag_weights, k=5)))
@@ -63,11 +82,12 @@ def make_notes(count: int, seed: int = 1) -> list[Note]:
                 arxiv_id=f"{2000 + number}.{number:05d}",
                 issue_date=issue_date,
                 tags=note_tags,
-                summary=_japanese(rng, 250),
-                translation=_japanese(rng, 600),
+                summary=_japanese(rng, japanese, 200),
+                translation=_japanese(rng, japanese, 500),
                 abstract=abstract,
                 related=related,
-                comment=f"元ポスト:\n\nhttps://twitter.com/x/status/{number}\n\n" + _japanese(rng, 300),
+                comment=f"元ポスト:\n\nhttps://twitter.com/x/status/{number}\n\n"
+                + _japanese(rng, japanese, 120),
                 provenance=Provenance(
                     generator="llm",
                     model="gpt-4o-mini",

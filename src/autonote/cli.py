@@ -108,7 +108,7 @@ def draft(
     for paper in papers:
         note_id = pipeline.note_id_for(paper)
         try:
-            pipeline.ensure_draftable(note_id, ws, force)
+            pipeline.ensure_draftable(note_id, ws, force, paper.arxiv_id)
             note = pipeline.draft_note(paper, ws, translate=translate)
             path = pipeline.save_draft(note, ws, force=force) if settings.corpus else None
         except LLMOutputInvalidError as exc:
@@ -225,3 +225,120 @@ def import_paper_notes_xml(files: tuple[str, ...], corpus: str | None, dry_run: 
 def import_github_issues(file: str, corpus: str | None, repo: str | None, dry_run: bool) -> None:
     """Import `gh issue list --json number,title,body,labels,createdAt,comments` output (labels are tags)."""
     _run_import("github-issues", (file,), corpus, repo, dry_run)
+
+
+@main.command("index")
+@_corpus_option
+@click.option("--rebuild", is_flag=True, help="Drop the index and read every note again.")
+def index_command(corpus: str | None, rebuild: bool) -> None:
+    """Build or refresh the corpus's search index (only changed files are re-read)."""
+    from autonote.corpus.index import CorpusIndex
+    from autonote.corpus.store import require_corpus
+
+    root = require_corpus(_settings(corpus=corpus).corpus)
+    if not root.is_dir():
+        from autonote.errors import UsageError
+
+        raise UsageError(f"corpus {root} does not exist")
+    index = CorpusIndex.open(root)
+    if rebuild:
+        index.clear()
+    report = index.refresh()
+    for problem in report.problems:
+        click.echo(f"autonote: skipped note: {problem}", err=True)
+    where = "in memory (the corpus's .autonote/ is not writable)" if not index.persistent else str(index.path)
+    click.echo(
+        f"indexed {len(index)} notes in {report.seconds:.2f} s: {report.added} added, {report.updated} updated,"
+        f" {report.removed} removed, {report.unchanged} unchanged, {len(report.problems)} skipped; {where}"
+    )
+
+
+@main.command("suggest")
+@click.argument("source", metavar="INPUT")
+@_corpus_option
+@click.option(
+    "-k", "count", type=click.IntRange(1, 200), default=10, show_default=True, help="How many of each."
+)
+@click.option("--json", "as_json", is_flag=True, help='Print {"tags": [...], "related": [...]} as JSON.')
+@click.option("--title", help="Title of a local abstract.")
+@click.option("--authors", help="Authors of a local abstract, separated by ';' or ','.")
+@click.option("--url", help="URL of a local abstract.")
+@click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
+def suggest_command(
+    source: str,
+    corpus: str | None,
+    count: int,
+    as_json: bool,
+    title: str | None,
+    authors: str | None,
+    url: str | None,
+    refresh: bool,
+) -> None:
+    """Candidate tags and related notes for a paper, from your corpus alone (no LLM).
+
+    INPUT is what `autonote draft` takes: an arXiv id or URL, an abstract file, or '-' for stdin.
+    This is exactly what `draft` offers the LLM as candidates.
+    """
+    import json
+
+    from autonote import pipeline
+    from autonote.corpus.store import require_corpus
+    from autonote.corpus.suggest import suggest
+
+    spec = pipeline.parse_input(source)
+    settings = _settings(corpus=corpus)
+    require_corpus(settings.corpus)
+    ws = pipeline.Workspace(settings)
+    (paper,) = pipeline.collect_papers([spec], ws, title=title, authors=authors, url=url, refresh=refresh)
+    result = suggest(paper, ws.corpus, k_tags=count, k_related=count)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(paper.title_line)
+    click.echo("tags:")
+    for tag in result.tags:
+        click.echo(f"  {tag.score:6.3f}  #{tag.tag}")
+    click.echo("related:")
+    for item in result.related:
+        click.echo(f"  {item.score:6.2f}  {item.note.id}  {item.note.title_line}")
+        click.echo(f"          {item.note.link or ''}  ({item.why})")
+
+
+@main.command("eval")
+@_corpus_option
+@click.option("-k", "ks", default="5,10", show_default=True, help="Cut-offs, comma-separated.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+def eval_command(corpus: str | None, ks: str, as_json: bool) -> None:
+    """Measure tag and related-note suggestions on your corpus, leave-one-out, against baselines.
+
+    Each note with an abstract is hidden in turn and suggested from its title and abstract; the
+    suggestions are compared with the tags the owner chose and the notes the owner linked.
+    """
+    import json
+
+    from autonote.corpus.evaluate import evaluate, format_table
+    from autonote.corpus.store import load_corpus, require_corpus
+    from autonote.errors import UsageError
+
+    try:
+        cutoffs = tuple(sorted({int(k) for k in ks.split(",") if k.strip()}))
+    except ValueError:
+        raise UsageError(f"-k {ks!r}: expected numbers separated by commas, e.g. 5,10") from None
+    if not cutoffs or min(cutoffs) < 1:
+        raise UsageError("-k: cut-offs must be positive")
+    settings = _settings(corpus=corpus)
+    root = require_corpus(settings.corpus)
+    if not root.is_dir():
+        raise UsageError(f"corpus {root} does not exist")
+    report = evaluate(load_corpus(root, settings.tags), cutoffs)
+    if report.notes == 0 and report.notes_with_links == 0:
+        raise UsageError(f"{root}: no note with an abstract and tags or links to evaluate")
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"leave-one-out over {report.notes} notes with an abstract and tags ({report.corpus_size} in the corpus,"
+        f" {report.mean_tags:.1f} tags each, {report.unreachable_tags} tags used by no other note);"
+        f" related notes over {report.notes_with_links} notes that link another note of the corpus"
+    )
+    click.echo(format_table(report))

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from autonote.config import Settings, user_config_dir
 from autonote.corpus.store import Corpus, load_corpus, note_id_for
-from autonote.corpus.suggest import LexicalIndex, Suggestions, few_shot_examples, suggest
+from autonote.corpus.suggest import Suggestions, few_shot_examples, suggest
 from autonote.errors import LLMOutputInvalidError, UsageError, WriteRefusedError
 from autonote.fsutil import write_text_atomic
 from autonote.schema import Note, Paper, Provenance, RelatedNote
@@ -77,16 +77,14 @@ class Workspace:
     def corpus(self) -> Corpus:
         if self.settings.corpus is None:
             return Corpus(root=Path("."), extra_vocabulary=list(self.settings.tags))
+        if self.settings.corpus.exists() and not self.settings.corpus.is_dir():
+            raise UsageError(f"corpus {self.settings.corpus} is not a folder")
         corpus = load_corpus(self.settings.corpus, self.settings.tags)
         for problem in corpus.problems[:5]:
             self.warn(f"skipped note: {problem}")
         if len(corpus.problems) > 5:
             self.warn(f"skipped {len(corpus.problems) - 5} more unreadable notes")
         return corpus
-
-    @cached_property
-    def index(self) -> LexicalIndex:
-        return LexicalIndex(self.corpus.notes)
 
     @cached_property
     def arxiv(self):  # -> ArxivClient (imported lazily with feedparser)
@@ -156,13 +154,17 @@ def candidate_tags(suggestions: Suggestions, corpus: Corpus, limit: int) -> list
     return chosen
 
 
-def ensure_draftable(note_id: str, ws: Workspace, force: bool) -> None:
+def ensure_draftable(note_id: str, ws: Workspace, force: bool, arxiv_id: str | None = None) -> None:
     """Refuse before any paid work if the paper is already a note or a pending draft."""
     if force or ws.settings.corpus is None:
         return
-    if note_id in ws.corpus.paths:
+    existing = ws.corpus.paths.get(note_id)
+    if existing is None and arxiv_id:
+        same_paper = ws.corpus.ids_with_arxiv(arxiv_id)
+        existing = ws.corpus.paths.get(same_paper[0]) if same_paper else None
+    if existing is not None:
         raise WriteRefusedError(
-            f"{note_id} is already in the corpus ({ws.corpus.paths[note_id]}); use --force to draft it again"
+            f"{note_id} is already in the corpus ({existing}); use --force to draft it again"
         )
     draft = ws.corpus.draft_path(note_id)
     if draft.exists():
@@ -170,8 +172,8 @@ def ensure_draftable(note_id: str, ws: Workspace, force: bool) -> None:
 
 
 def _related(ids: list[str], corpus: Corpus) -> list[RelatedNote]:
-    by_id = corpus.by_id
-    return [RelatedNote(id=i, title_line=by_id[i].title_line, url=by_id[i].url) for i in ids if i in by_id]
+    notes = [note for note in (corpus.get(i) for i in ids) if note is not None]
+    return [RelatedNote(id=n.id, title_line=n.title_line, url=n.link) for n in notes]
 
 
 def _merge_tags(
@@ -194,7 +196,7 @@ def draft_note(paper: Paper, ws: Workspace, *, translate: bool = False, today: d
     today = today or dt.date.today()
     corpus, settings = ws.corpus, ws.settings
     suggestions = suggest(
-        paper, corpus, k_tags=settings.tag_candidates, k_related=settings.related_candidates, index=ws.index
+        paper, corpus, k_tags=settings.tag_candidates, k_related=settings.related_candidates
     )
     note = Note(
         id=note_id_for(paper), title=paper.title, authors=paper.authors, venue=paper.venue,

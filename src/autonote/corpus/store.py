@@ -1,26 +1,22 @@
-"""Notes on disk: where they live, how they are found, read and named.
+"""Notes on disk: where they live, how they are named, and the corpus as the rest of autonote sees it.
 
 A corpus is a folder of markdown notes (any depth). ``drafts/`` holds pending drafts, ``.autonote/``
-holds state; neither is part of the corpus proper. New notes are written to ``notes/``.
+holds state and the index; neither is part of the corpus proper. New notes go to ``notes/``.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from autonote.errors import NoteFormatError, UsageError
-from autonote.render import parse_note
+from autonote.corpus.index import CorpusIndex, Hit
+from autonote.errors import UsageError
 from autonote.schema import Note, Paper
-from autonote.state import STATE_DIR_NAME
 
 DRAFTS_DIR = "drafts"
 NOTES_DIR = "notes"
-_SKIP_DIRS = {DRAFTS_DIR, STATE_DIR_NAME}
 
 
 def note_id_for(paper: Paper) -> str:
@@ -41,49 +37,66 @@ def require_corpus(path: Path | None) -> Path:
     return path
 
 
-def iter_note_files(corpus: Path) -> Iterator[Path]:
-    """Markdown files of the corpus proper, in a stable order."""
-    if not corpus.is_dir():
-        return
-    for path in sorted(corpus.rglob("*.md")):
-        relative = path.relative_to(corpus).parts
-        if any(part in _SKIP_DIRS or part.startswith(".") for part in relative[:-1]):
-            continue
-        yield path
-
-
-def _looks_like_note(text: str) -> bool:
-    return text.startswith("---\n") and re.search(r"^id:", text[:400], re.M) is not None
-
-
 @dataclass
 class Corpus:
-    root: Path
-    notes: list[Note] = field(default_factory=list)
-    paths: dict[str, Path] = field(default_factory=dict)
-    problems: list[str] = field(default_factory=list)  # unreadable notes, one line each
-    extra_vocabulary: list[str] = field(default_factory=list)
+    """The notes of a corpus folder, read through its search index (see :mod:`autonote.corpus.index`).
 
-    # The corpus is read once per command, so these derived views are computed once too.
+    Cheap views (paths, tag counts, search) come from the index; whole notes are parsed from their
+    files only when asked for. A Corpus with no index is the empty corpus (no ``--corpus`` given).
+    """
+
+    root: Path
+    index: CorpusIndex | None = None
+    extra_vocabulary: list[str] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)  # files left out, one line each
+
+    @cached_property
+    def paths(self) -> dict[str, Path]:
+        return self.index.paths() if self.index else {}
+
+    @cached_property
+    def notes(self) -> list[Note]:
+        """Every note, parsed (slow for a big corpus: for lint and import, not for drafting)."""
+        return self.index.notes() if self.index else []
+
     @cached_property
     def by_id(self) -> dict[str, Note]:
         return {note.id: note for note in self.notes}
 
+    def get(self, note_id: str) -> Note | None:
+        if "by_id" in self.__dict__:
+            return self.by_id.get(note_id)
+        return self.index.note(note_id) if self.index else None
+
+    @cached_property
+    def size(self) -> int:
+        return len(self.index) if self.index else 0
+
+    def ids_with_arxiv(self, arxiv_id: str) -> list[str]:
+        return self.index.ids_with_arxiv(arxiv_id) if self.index else []
+
     @cached_property
     def _tag_counts(self) -> Counter[str]:
-        counts: Counter[str] = Counter()
-        for note in self.notes:
-            counts.update(note.tags)
+        counts = self.index.tag_counts() if self.index else Counter()
         for tag in self.extra_vocabulary:
             counts.setdefault(tag, 0)
         return counts
 
-    def tag_counts(self) -> Counter[str]:
-        return Counter(self._tag_counts)
+    def tag_counts(self, exclude_ids: list[str] | tuple[str, ...] = ()) -> Counter[str]:
+        """How often each tag is used (configured vocabulary tags count 0); ``exclude_ids`` are
+        left out, as if those notes did not exist."""
+        counts = Counter(self._tag_counts)
+        for note_id in exclude_ids if self.index else ():
+            for tag in self.index.tags_of(note_id):  # type: ignore[union-attr]
+                counts[tag] -= 1
+        return counts
 
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._tag_counts)
+
+    def search(self, text: str, k: int, exclude_ids: list[str] | tuple[str, ...] = ()) -> list[Hit]:
+        return self.index.search(text, k, exclude_ids) if self.index else []
 
     def note_path(self, note_id: str) -> Path:
         return self.paths.get(note_id) or self.root / NOTES_DIR / f"{note_id}.md"
@@ -93,24 +106,10 @@ class Corpus:
 
 
 def load_corpus(root: Path, extra_vocabulary: list[str] | None = None) -> Corpus:
-    """Read every note under ``root``. Unparseable notes are reported, not fatal."""
-    corpus = Corpus(root=root, extra_vocabulary=list(extra_vocabulary or []))
-    for path in iter_note_files(root):
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            corpus.problems.append(f"{path}: unreadable: {exc}")
-            continue
-        if not _looks_like_note(text):
-            continue
-        try:
-            note = parse_note(text, str(path))
-        except NoteFormatError as exc:
-            corpus.problems.append(str(exc))
-            continue
-        if note.id in corpus.paths:
-            corpus.problems.append(f"{path}: duplicate note id {note.id} (also {corpus.paths[note.id]})")
-            continue
-        corpus.notes.append(note)
-        corpus.paths[note.id] = path
-    return corpus
+    """Open the corpus at ``root``, refreshing its index first (only changed files are re-read).
+    Unreadable notes are reported in ``problems``, never fatal."""
+    index = CorpusIndex.open(root)
+    report = index.refresh()
+    return Corpus(
+        root=root, index=index, extra_vocabulary=list(extra_vocabulary or []), problems=report.problems
+    )

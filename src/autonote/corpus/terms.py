@@ -1,0 +1,166 @@
+"""Search terms for mixed English/Japanese text, with no tokenizer dependency.
+
+English: lower-cased words, stop words dropped, a light plural stemmer (``models`` → ``model``).
+Japanese has no spaces, so every run of kana/kanji contributes its character bigrams (a one-character
+run contributes itself); bigrams match across word boundaries the way a real tokenizer's words would,
+at the cost of some noise, and need no dictionary.
+"""
+
+from __future__ import annotations
+
+import re
+
+# Bump when terms() changes: the index rebuilds itself when its stored version differs.
+TERMS_VERSION = "terms.3"
+
+_CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_CJK_BIGRAM = re.compile(f"(?=([{_CJK}]{{2}}))")  # overlapping pairs, found in C
+_CJK_SINGLE = re.compile(f"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
+_WORD = re.compile(r"[a-z0-9][a-z0-9+\-]*[a-z0-9+]|[a-z]")
+CJK_RUN = re.compile(f"[{_CJK}]+")
+STOP_WORDS = frozenset(
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "been",
+        "both",
+        "by",
+        "can",
+        "could",
+        "do",
+        "does",
+        "each",
+        "for",
+        "from",
+        "has",
+        "have",
+        "how",
+        "however",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "may",
+        "more",
+        "most",
+        "not",
+        "of",
+        "on",
+        "or",
+        "our",
+        "over",
+        "such",
+        "than",
+        "that",
+        "the",
+        "their",
+        "then",
+        "these",
+        "they",
+        "this",
+        "those",
+        "through",
+        "to",
+        "under",
+        "up",
+        "via",
+        "was",
+        "we",
+        "were",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "will",
+        "with",
+        "within",
+        "without",
+        "would",
+        "also",
+        "using",
+        "use",
+        "used",
+        "show",
+        "shows",
+        "shown",
+        "propose",
+        "proposed",
+        "paper",
+        "approach",
+        "method",
+        "methods",
+        "result",
+        "results",
+        "new",
+        "work",
+        "based",
+        "one",
+        "two",
+        "three",
+        "first",
+        "second",
+        "existing",
+        "prior",
+        "recent",
+        "recently",
+        "across",
+        "well",
+        "further",
+        "thus",
+        "among",
+        "allow",
+        "allows",
+        "enable",
+        "enables",
+        "achieve",
+        "achieves",
+    ]
+)
+
+
+def stem(word: str) -> str:
+    """A deliberately light plural stemmer; exact enough for matching, never merges unrelated words."""
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+_KEPT: dict[str, str | None] = {}  # word → its term (None: dropped); words repeat a lot
+
+
+def _term_for(word: str) -> str | None:
+    if word in STOP_WORDS or len(word) < 2 or word.isdigit():
+        return None
+    return stem(word)
+
+
+def english_words(text: str) -> list[str]:
+    """Lower-cased, stemmed, stop words removed; numbers alone are dropped, ``gpt-4o`` is kept."""
+    found = []
+    for word in _WORD.findall(text.lower()):
+        term = _KEPT.get(word, "")
+        if term == "":
+            term = _term_for(word)
+            if len(_KEPT) < 500_000:
+                _KEPT[word] = term
+        if term is not None:
+            found.append(term)
+    return found
+
+
+def terms(text: str) -> list[str]:
+    """All search terms of a text, repeats kept (they are term frequencies)."""
+    found = english_words(text)
+    found.extend(_CJK_BIGRAM.findall(text))
+    found.extend(_CJK_SINGLE.findall(text))
+    return found
