@@ -52,7 +52,7 @@ def llm_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
 @pytest.fixture
 def corpus(tmp_path: Path) -> Path:
     target = tmp_path / "corpus"
-    shutil.copytree(FIXTURES / "corpus", target)
+    shutil.copytree(FIXTURES / "corpus", target, ignore=shutil.ignore_patterns(".autonote", "drafts"))
     return target
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -44,3 +45,40 @@ def test_validation_accepts_the_owners_real_summaries() -> None:
         result = check_output(output, Paper(source="local", title="t", abstract=abstract), vocabulary={"CVPR"},
                               tag_candidates=["CVPR"], related_candidates=[], translate=False)  # fmt: skip
         assert result.errors == [], (field(entry, "title"), result.errors)
+
+
+def test_the_sample_imports_completely_and_reads_back(run, tmp_path: Path) -> None:
+    from autonote.corpus.importers import read_notes
+    from autonote.render import parse_note, render_note
+
+    corpus = tmp_path / "c"
+    result = run("import", "paper-notes-xml", str(SAMPLE), "--corpus", str(corpus))
+    assert result.exit_code == 0, result.stderr
+    assert "30 new, 0 updated, 0 unchanged, 0 conflicts, 0 skipped" in result.stdout
+    for _, made in read_notes("paper-notes-xml", [SAMPLE]).notes:
+        path = corpus / "notes" / f"{made.id}.md"
+        assert parse_note(path.read_text(encoding="utf-8"), str(path)) == made
+        assert render_note(made) == path.read_text(encoding="utf-8")
+    radio = parse_note((corpus / "notes" / "issue-1883.md").read_text(encoding="utf-8"))
+    assert [r.id for r in radio.related] == ["issue-550", "issue-1884", "issue-1885", "issue-2111"]
+    assert radio.comment.startswith(
+        "元ポスト:\n\nhttps://twitter.com/pavlomolchanov/status/1910391609927360831"
+    )
+    # Bare '&' in the abstract survived the lenient reading.
+    assert any("&" in n.abstract for _, n in read_notes("paper-notes-xml", [SAMPLE]).notes)
+    # The duplicate paper in the sample is reported by lint, with both files named.
+    lint = run("lint", "--corpus", str(corpus))
+    assert lint.exit_code == 1
+    errors = [line for line in lint.stdout.splitlines() if ": error: " in line]
+    assert len(errors) == 2 and all("[duplicate-paper]" in line for line in errors)
+
+
+def test_suggestions_beat_both_baselines_on_the_sample(run, tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    run("import", "paper-notes-xml", str(SAMPLE), "--corpus", str(corpus))
+    result = run("eval", "--corpus", str(corpus), "--json")
+    scores = json.loads(result.stdout)["methods"]
+    ours = scores["autonote suggest"]
+    for baseline in ("most frequent tags", "random notes"):
+        for k in (5, 10):
+            assert ours[f"tag_f1@{k}"] > scores[baseline][f"tag_f1@{k}"] + 0.05, (baseline, k, scores)

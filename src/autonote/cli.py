@@ -179,12 +179,17 @@ def _run_import(
     from autonote.corpus.import_apply import apply_import
     from autonote.corpus.importers import read_notes
     from autonote.corpus.store import require_corpus
+    from autonote.schema import RelatedNote
 
     settings = _settings(corpus=corpus)
     root = require_corpus(settings.corpus)
     ws = pipeline.Workspace(settings)
-    known = {n.origin.issue for n in ws.corpus.notes if n.origin and n.origin.issue is not None}
-    read = read_notes(kind, [Path(f) for f in files], repo=repo, known_issues=known)
+    known = {
+        n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
+        for n in ws.corpus.notes
+        if n.origin and n.origin.issue is not None
+    }
+    read = read_notes(kind, [Path(f) for f in files], repo=repo, known=known)
     report = apply_import(read, ws.corpus, ws.state, dry_run=dry_run)
     for skipped in report.skipped:
         click.echo(f"autonote: {skipped}", err=True)
@@ -342,3 +347,37 @@ def eval_command(corpus: str | None, ks: str, as_json: bool) -> None:
         f" related notes over {report.notes_with_links} notes that link another note of the corpus"
     )
     click.echo(format_table(report))
+
+
+@main.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+@_corpus_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> None:
+    """Check notes: format, title lines, tags, related links, Japanese summaries, duplicates.
+
+    PATHs are note files or folders (default: the whole corpus); they are checked against the
+    corpus (--corpus, AUTONOTE_CORPUS, or the current folder). One line per problem; exit 1 on
+    errors (or on warnings with --strict).
+    """
+    from pathlib import Path
+
+    from autonote.corpus.lint import lint_paths
+    from autonote.corpus.store import load_corpus
+    from autonote.errors import UsageError
+
+    settings = _settings(corpus=corpus)
+    root = settings.corpus or Path.cwd()
+    if not root.is_dir():
+        raise UsageError(f"corpus {root} does not exist")
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or folder")
+    problems, checked = lint_paths([Path(p) for p in paths], load_corpus(root, settings.tags), settings.tags)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    click.echo(f"autonote: {checked} notes checked: {errors} errors, {warnings} warnings", err=True)
+    if errors or (strict and warnings):
+        sys.exit(EXIT_FAILURE)

@@ -60,6 +60,15 @@ MIGRATIONS: list[tuple[str, str]] = [
 ]
 
 
+def make_state_dir(folder: Path) -> None:
+    """Create the state folder with a ``.gitignore`` of ``*``, so that a corpus kept in git never
+    commits autonote's caches by accident."""
+    folder.mkdir(parents=True, exist_ok=True)
+    ignore = folder / ".gitignore"
+    if not ignore.exists():
+        ignore.write_text("# autonote's caches and journals: rebuilt on demand, never committed\n*\n")
+
+
 def state_dir(corpus: Path | None, fallback: Path) -> Path:
     """Where state lives: inside the corpus when there is one, else in the user config dir."""
     return (corpus / STATE_DIR_NAME) if corpus is not None else fallback / "state"
@@ -73,7 +82,7 @@ class StateDB:
     """A thin owner of the SQLite connection; the modules that use a table own its queries."""
 
     def __init__(self, folder: Path) -> None:
-        folder.mkdir(parents=True, exist_ok=True)
+        make_state_dir(folder)
         self.path = folder / STATE_FILE_NAME
         self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
         self.conn.row_factory = sqlite3.Row

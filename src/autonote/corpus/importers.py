@@ -244,11 +244,14 @@ def _find_section(sections: dict[str, str], name: str) -> tuple[str, str | None]
     return "", None
 
 
-def related_from_comment(comment: str, own_issue: int | None, known_issues: set[int]) -> list[RelatedNote]:
+def related_from_comment(
+    comment: str, own_issue: int | None, known: dict[int, RelatedNote]
+) -> list[RelatedNote]:
     """Links to other notes in the owner's comment, in order of appearance, without repeats.
 
     Full issue links always count; ``#1234`` shorthand counts only for an issue known to the import
-    or the corpus (a bare number could be anything else).
+    or the corpus (a bare number could be anything else). A link shown by its URL alone gets the
+    linked note's title line when that note is known.
     """
     related: dict[int, RelatedNote] = {}
     titled = {m["url"]: m["text"] for m in _MD_LINK.finditer(comment)}
@@ -257,14 +260,18 @@ def related_from_comment(comment: str, own_issue: int | None, known_issues: set[
         candidates.append((match.start(), int(match["number"]), match.group(0)))
     for match in _ISSUE_SHORTHAND.finditer(comment):
         number = int(match["number"])
-        if number in known_issues:
+        if number in known:
             candidates.append((match.start(), number, None))
     for _, number, url in sorted(candidates):
         if number == own_issue or number in related:
             continue
-        text = titled.get(url or "", "") if url else ""
-        title_line = " ".join(text.split()) if text and not text.startswith("http") else f"#{number}"
-        related[number] = RelatedNote(id=issue_note_id(number), title_line=title_line, url=url)
+        text = " ".join(titled.get(url or "", "").split())
+        other = known.get(number)
+        if not text or text.startswith("http"):
+            text = other.title_line if other else f"#{number}"
+        related[number] = RelatedNote(
+            id=issue_note_id(number), title_line=text, url=url or (other.url if other else None)
+        )
     return list(related.values())
 
 
@@ -273,7 +280,7 @@ def issue_note_id(number: int) -> str:
     return f"issue-{number}"
 
 
-def note_from_entry(entry: SourceEntry, importer: str, known_issues: set[int]) -> Note | Skipped:
+def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedNote]) -> Note | Skipped:
     if entry.issue is None:
         return Skipped(entry.where, "no issue number or issue link; the note would have no stable id")
     if entry.issue_date is None:
@@ -320,7 +327,7 @@ def note_from_entry(entry: SourceEntry, importer: str, known_issues: set[int]) -
         translation=translation,
         translation_by=translation_model if translation and translation_model != summary_model else None,
         abstract=abstract,
-        related=related_from_comment(entry.comment, entry.issue, known_issues),
+        related=related_from_comment(entry.comment, entry.issue, known),
         comment=entry.comment,
         provenance=provenance,
         origin=Origin(
@@ -330,9 +337,11 @@ def note_from_entry(entry: SourceEntry, importer: str, known_issues: set[int]) -
 
 
 def read_notes(
-    kind: str, paths: list[Path], *, repo: str | None = None, known_issues: set[int] | None = None
+    kind: str, paths: list[Path], *, repo: str | None = None, known: dict[int, RelatedNote] | None = None
 ) -> ReadResult:
-    """Read every file of one export kind; entries become notes or skips, in file order."""
+    """Read every file of one export kind; entries become notes or skips, in file order.
+
+    ``known`` maps issue numbers of notes already in the corpus to links to them."""
     entries: list[SourceEntry] = []
     result = ReadResult()
     for path in paths:
@@ -342,7 +351,13 @@ def read_notes(
                 result.skipped.append(item)
             else:
                 entries.append(item)
-    known = set(known_issues or ()) | {e.issue for e in entries if e.issue is not None}
+    known = dict(known or {})
+    for entry in entries:
+        if entry.issue is not None:
+            known.setdefault(
+                entry.issue,
+                RelatedNote(id=issue_note_id(entry.issue), title_line=entry.title, url=entry.issue_url),
+            )
     for entry in entries:
         made = note_from_entry(entry, kind, known)
         if isinstance(made, Skipped):

@@ -34,10 +34,10 @@ from autonote.corpus.terms import TERMS_VERSION, terms
 from autonote.errors import NoteFormatError
 from autonote.render import parse_note
 from autonote.schema import Note
-from autonote.state import STATE_DIR_NAME
+from autonote.state import STATE_DIR_NAME, make_state_dir
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.3+{TERMS_VERSION}"
+INDEX_VERSION = f"index.4+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
 _SKIP_DIRS = {"drafts", STATE_DIR_NAME}
 _TF_BITS, _TF_MAX = 16, 0xFFFF
@@ -142,7 +142,7 @@ class CorpusIndex:
         """The corpus's index file, or an in-memory index when ``.autonote/`` cannot be written."""
         folder = root / STATE_DIR_NAME
         try:
-            folder.mkdir(parents=True, exist_ok=True)
+            make_state_dir(folder)
             index = cls(root, folder / INDEX_FILE_NAME)
             index.conn.execute("BEGIN IMMEDIATE")
             index.conn.execute("COMMIT")
@@ -199,12 +199,7 @@ class CorpusIndex:
                 db.execute("ROLLBACK")
                 raise
             self._lengths = None
-        report.problems = [
-            f"{self.root / path}: {problem}"
-            for path, problem in db.execute(
-                "SELECT path, problem FROM files WHERE problem IS NOT NULL ORDER BY path"
-            )
-        ]
+        report.problems = self.problems()
         report.seconds = time.perf_counter() - started
         return report
 
@@ -241,7 +236,7 @@ class CorpusIndex:
 
         pending = list(changed)
         retried: set[str] = set()
-        while pending:
+        while True:
             numbered = list(zip(range(next_docno, next_docno + len(pending)), pending, strict=True))
             next_docno += len(pending)
             reads, postings = _read_many(self.root, numbered)
@@ -251,7 +246,9 @@ class CorpusIndex:
                 drop_path(path)
                 problem = read.problem
                 if read.note_id is not None and owner.get(read.note_id, path) != path:
-                    problem = f"duplicate note id {read.note_id} (also in {self.root / owner[read.note_id]})"
+                    problem = (
+                        f": duplicate note id {read.note_id} (also in {self.root / owner[read.note_id]})"
+                    )
                     gone.add(docno)  # its postings were built by the reader; drop them
                 indexed = read.note_id is not None and problem is None
                 files_rows.append((path, *on_disk[path], read.note_id if indexed else None, problem))
@@ -281,10 +278,12 @@ class CorpusIndex:
             pending = [
                 row[0]
                 for row in db.execute(
-                    "SELECT path, problem FROM files WHERE problem LIKE 'duplicate note id %'"
+                    "SELECT path, problem FROM files WHERE problem LIKE ': duplicate note id %'"
                 )
-                if row[0] not in retried and row[1].split()[3] not in owner
+                if row[0] not in retried and row[1].split()[4] not in owner
             ]
+            if not pending:
+                break
             retried.update(pending)
         self._merge_postings(new_postings, gone, affected)
 
@@ -361,12 +360,16 @@ class CorpusIndex:
             )
         ]
 
+    def note_files(self) -> list[Path]:
+        """Every file that is a note or tried to be one (indexed, or left out with a problem)."""
+        rows = self.conn.execute("SELECT path FROM files WHERE note_id IS NOT NULL OR problem IS NOT NULL")
+        return sorted(self.root / path for (path,) in rows)
+
     def problems(self) -> list[str]:
+        rows = self.conn.execute("SELECT path, problem FROM files WHERE problem IS NOT NULL ORDER BY path")
+        # Stored as ": message" or "LINE: message": a line reads "path: message" or "path:LINE: message".
         return [
-            f"{self.root / path}: {problem}"
-            for path, problem in self.conn.execute(
-                "SELECT path, problem FROM files WHERE problem IS NOT NULL ORDER BY path"
-            )
+            f"{self.root / path}{'' if problem.startswith(':') else ':'}{problem}" for path, problem in rows
         ]
 
     # -- search ----------------------------------------------------------------------------------
@@ -452,15 +455,18 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
     try:
         text = (root / path).read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
-        return _FileRead(problem=f"unreadable: not UTF-8 (byte {exc.start})"), None
+        return _FileRead(problem=f": unreadable: not UTF-8 (byte {exc.start})"), None
     except OSError as exc:
-        return _FileRead(problem=f"unreadable: {exc.strerror or exc}"), None
+        return _FileRead(problem=f": unreadable: {exc.strerror or exc}"), None
     if not _looks_like_note(text):
         return _FileRead(), None  # some other markdown file (README, ...): not a note, not a problem
     try:
         note = parse_note(text, where)
     except NoteFormatError as exc:
-        return _FileRead(problem=str(exc).removeprefix(where).lstrip(":").strip() or str(exc)), None
+        message = str(exc).removeprefix(where)
+        return _FileRead(
+            problem=message[1:] if message.startswith(":") and message[1:2].isdigit() else message
+        ), None
     counts = note_terms(note)
     read = _FileRead(
         note.id, note.arxiv_id, tuple(dict.fromkeys(note.tags)), sum(counts.values()), "\x1f".join(counts)
