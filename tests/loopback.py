@@ -12,6 +12,7 @@ Used by tests/ and bench/.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -229,6 +230,19 @@ def _schema_of(request: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
+EMBEDDING_DIMS = 64
+
+
+def bag_of_words_vector(text: str) -> list[float]:
+    """A deterministic stand-in for an embedding: hashed word counts, so that texts sharing words
+    are close. Enough to test caching, fusion and the protocol; not a model of meaning."""
+    vector = [0.0] * EMBEDDING_DIMS
+    for word in re.findall(r"[a-z]{3,}", text.lower()):
+        vector[int(hashlib.sha1(word.encode()).hexdigest(), 16) % EMBEDDING_DIMS] += 1.0
+    norm = sum(v * v for v in vector) ** 0.5 or 1.0
+    return [v / norm for v in vector]
+
+
 class OpenAIServer(_Server):
     """``/v1/chat/completions`` with a queue of scripted replies (strings or callables).
 
@@ -256,7 +270,12 @@ class OpenAIServer(_Server):
     def chat_requests(self) -> list[dict[str, Any]]:
         return [json.loads(r["body"]) for r in self.requests if r["path"].endswith("/chat/completions")]
 
+    def embedding_requests(self) -> list[dict[str, Any]]:
+        return [json.loads(r["body"]) for r in self.requests if r["path"].endswith("/embeddings")]
+
     def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, dict[str, str]]:
+        if method == "POST" and path.endswith("/embeddings"):
+            return self._embeddings(json.loads(body))
         if method != "POST" or not path.endswith("/chat/completions"):
             return 404, json.dumps({"error": {"message": "not found"}}), {"Content-Type": "application/json"}
         request = json.loads(body)
@@ -286,9 +305,24 @@ class OpenAIServer(_Server):
             ],
         }
         if self.include_usage:
-            response["usage"] = {
+            response["usage"] = {  # rough counts; the client must not rely on them being exact
                 "prompt_tokens": prompt_chars // 3,
                 "completion_tokens": len(content) // 2,
                 "total_tokens": prompt_chars // 3 + len(content) // 2,
             }
         return 200, json.dumps(response, ensure_ascii=False), {"Content-Type": "application/json"}
+
+    def _embeddings(self, request: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
+        inputs = request["input"] if isinstance(request["input"], list) else [request["input"]]
+        data = [
+            {"object": "embedding", "index": i, "embedding": bag_of_words_vector(text)}
+            for i, text in enumerate(inputs)
+        ]
+        tokens = sum(len(text) // 4 for text in inputs)
+        response = {
+            "object": "list",
+            "data": list(reversed(data)),  # order is by "index", not by position: the client must sort
+            "model": request["model"],
+            "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
+        }
+        return 200, json.dumps(response), {"Content-Type": "application/json"}

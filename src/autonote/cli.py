@@ -235,27 +235,40 @@ def import_github_issues(file: str, corpus: str | None, repo: str | None, dry_ru
 @main.command("index")
 @_corpus_option
 @click.option("--rebuild", is_flag=True, help="Drop the index and read every note again.")
-def index_command(corpus: str | None, rebuild: bool) -> None:
+@click.option(
+    "--embeddings", is_flag=True, default=None, help="Also embed notes (cached) for semantic search."
+)
+def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) -> None:
     """Build or refresh the corpus's search index (only changed files are re-read)."""
-    from autonote.corpus.index import CorpusIndex
+    from autonote import pipeline
     from autonote.corpus.store import require_corpus
+    from autonote.errors import UsageError
 
-    root = require_corpus(_settings(corpus=corpus).corpus)
+    settings = _settings(corpus=corpus, embeddings=embeddings)
+    root = require_corpus(settings.corpus)
     if not root.is_dir():
-        from autonote.errors import UsageError
-
         raise UsageError(f"corpus {root} does not exist")
-    index = CorpusIndex.open(root)
+    ws = pipeline.Workspace(settings)
     if rebuild:
-        index.clear()
-    report = index.refresh()
-    for problem in report.problems:
+        from autonote.corpus.index import CorpusIndex
+
+        CorpusIndex.open(root).clear()
+    index = ws.corpus.index
+    assert index is not None
+    for problem in ws.corpus.problems:
         click.echo(f"autonote: skipped note: {problem}", err=True)
-    where = "in memory (the corpus's .autonote/ is not writable)" if not index.persistent else str(index.path)
+    report = ws.corpus.refresh_report
+    where = str(index.path) if index.persistent else "in memory (the corpus's .autonote/ is not writable)"
     click.echo(
         f"indexed {len(index)} notes in {report.seconds:.2f} s: {report.added} added, {report.updated} updated,"
         f" {report.removed} removed, {report.unchanged} unchanged, {len(report.problems)} skipped; {where}"
     )
+    if ws.semantic is not None:
+        embedded = ws.semantic.ensure_corpus(ws.corpus)
+        click.echo(
+            f"embeddings ({settings.embedding_model}): {embedded.embedded} notes embedded now,"
+            f" {embedded.cached} already cached"
+        )
 
 
 @main.command("suggest")
@@ -269,6 +282,7 @@ def index_command(corpus: str | None, rebuild: bool) -> None:
 @click.option("--authors", help="Authors of a local abstract, separated by ';' or ','.")
 @click.option("--url", help="URL of a local abstract.")
 @click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
+@click.option("--embeddings", is_flag=True, default=None, help="Also rank related notes by embeddings.")
 def suggest_command(
     source: str,
     corpus: str | None,
@@ -278,6 +292,7 @@ def suggest_command(
     authors: str | None,
     url: str | None,
     refresh: bool,
+    embeddings: bool | None,
 ) -> None:
     """Candidate tags and related notes for a paper, from your corpus alone (no LLM).
 
@@ -291,11 +306,11 @@ def suggest_command(
     from autonote.corpus.suggest import suggest
 
     spec = pipeline.parse_input(source)
-    settings = _settings(corpus=corpus)
+    settings = _settings(corpus=corpus, embeddings=embeddings)
     require_corpus(settings.corpus)
     ws = pipeline.Workspace(settings)
     (paper,) = pipeline.collect_papers([spec], ws, title=title, authors=authors, url=url, refresh=refresh)
-    result = suggest(paper, ws.corpus, k_tags=count, k_related=count)
+    result = suggest(paper, ws.corpus, k_tags=count, k_related=count, semantic=ws.semantic)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
@@ -313,7 +328,8 @@ def suggest_command(
 @_corpus_option
 @click.option("-k", "ks", default="5,10", show_default=True, help="Cut-offs, comma-separated.")
 @click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
-def eval_command(corpus: str | None, ks: str, as_json: bool) -> None:
+@click.option("--embeddings", is_flag=True, default=None, help="Evaluate with embeddings fused in.")
+def eval_command(corpus: str | None, ks: str, as_json: bool, embeddings: bool | None) -> None:
     """Measure tag and related-note suggestions on your corpus, leave-one-out, against baselines.
 
     Each note with an abstract is hidden in turn and suggested from its title and abstract; the
@@ -321,8 +337,9 @@ def eval_command(corpus: str | None, ks: str, as_json: bool) -> None:
     """
     import json
 
+    from autonote import pipeline
     from autonote.corpus.evaluate import evaluate, format_table
-    from autonote.corpus.store import load_corpus, require_corpus
+    from autonote.corpus.store import require_corpus
     from autonote.errors import UsageError
 
     try:
@@ -331,11 +348,12 @@ def eval_command(corpus: str | None, ks: str, as_json: bool) -> None:
         raise UsageError(f"-k {ks!r}: expected numbers separated by commas, e.g. 5,10") from None
     if not cutoffs or min(cutoffs) < 1:
         raise UsageError("-k: cut-offs must be positive")
-    settings = _settings(corpus=corpus)
+    settings = _settings(corpus=corpus, embeddings=embeddings)
     root = require_corpus(settings.corpus)
     if not root.is_dir():
         raise UsageError(f"corpus {root} does not exist")
-    report = evaluate(load_corpus(root, settings.tags), cutoffs)
+    ws = pipeline.Workspace(settings)
+    report = evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
     if report.notes == 0 and report.notes_with_links == 0:
         raise UsageError(f"{root}: no note with an abstract and tags or links to evaluate")
     if as_json:

@@ -48,6 +48,8 @@ class Settings(BaseModel):
     tag_candidates: int = Field(30, ge=1, description="vocabulary tags offered to the LLM")
     related_candidates: int = Field(8, ge=0, description="existing notes offered as related")
     tags: list[str] = Field(default_factory=list, description="extra tag vocabulary")
+    embeddings: bool = Field(False, description="also rank related notes by embeddings (needs an LLM server)")
+    embedding_model: str = Field("text-embedding-3-small", description="embeddings model")
     price_input_per_mtok: float | None = Field(None, ge=0, description="USD per 1M prompt tokens")
     price_output_per_mtok: float | None = Field(None, ge=0, description="USD per 1M completion tokens")
     arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, description="arXiv API endpoint")

@@ -80,6 +80,10 @@ class Workspace:
         if self.settings.corpus.exists() and not self.settings.corpus.is_dir():
             raise UsageError(f"corpus {self.settings.corpus} is not a folder")
         corpus = load_corpus(self.settings.corpus, self.settings.tags)
+        if corpus.index is not None and not corpus.index.persistent:
+            self.warn(
+                f"cannot write {self.settings.corpus / '.autonote'}; the index is rebuilt in memory each run"
+            )
         for problem in corpus.problems[:5]:
             self.warn(f"skipped note: {problem}")
         if len(corpus.problems) > 5:
@@ -110,6 +114,17 @@ class Workspace:
             temperature=s.temperature,
             max_completion_tokens=s.max_completion_tokens,
         )
+
+    @cached_property
+    def semantic(self):  # -> SemanticIndex | None
+        """Embedding search when ``embeddings`` is on and a server is configured."""
+        if not self.settings.embeddings or self.settings.corpus is None:
+            return None
+        if not self.settings.llm_configured:
+            raise UsageError("embeddings need an LLM server: set OPENAI_API_KEY or OPENAI_BASE_URL")
+        from autonote.corpus.embeddings import SemanticIndex
+
+        return SemanticIndex(self.state, self.chat, self.settings.embedding_model)
 
     def warn(self, message: str) -> None:
         print(f"autonote: warning: {message}", file=self.stderr)

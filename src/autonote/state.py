@@ -52,11 +52,22 @@ _M002_IMPORTS = """
         )
 """
 
+_M003_EMBEDDINGS = """
+        CREATE TABLE embeddings (
+            model TEXT NOT NULL,
+            text_hash TEXT NOT NULL,       -- sha256 of the embedded text (title, abstract, summary)
+            dims INTEGER NOT NULL,
+            vector BLOB NOT NULL,          -- float32
+            PRIMARY KEY (model, text_hash)
+        ) WITHOUT ROWID
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_initial", _M001_INITIAL),
     ("m002_imports", _M002_IMPORTS),
+    ("m003_embeddings", _M003_EMBEDDINGS),
 ]
 
 

@@ -18,6 +18,7 @@ import random
 from collections import Counter
 from dataclasses import dataclass, field
 
+from autonote.corpus.embeddings import SemanticIndex
 from autonote.corpus.store import Corpus
 from autonote.corpus.suggest import suggest
 from autonote.schema import Note, Paper
@@ -95,7 +96,9 @@ def paper_from_note(note: Note) -> Paper:
     )
 
 
-def evaluate(corpus: Corpus, ks: tuple[int, ...] = (5, 10), seed: int = 0) -> EvalReport:
+def evaluate(
+    corpus: Corpus, ks: tuple[int, ...] = (5, 10), seed: int = 0, semantic: SemanticIndex | None = None
+) -> EvalReport:
     rng = random.Random(seed)
     notes = corpus.notes
     corpus.by_id  # noqa: B018 - parse once; suggest() then reads notes from memory

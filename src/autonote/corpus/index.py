@@ -30,6 +30,7 @@ from pathlib import Path
 
 import numpy as np
 
+from autonote.corpus.embeddings import embedding_text, text_hash
 from autonote.corpus.terms import TERMS_VERSION, terms
 from autonote.errors import NoteFormatError
 from autonote.render import parse_note
@@ -37,7 +38,7 @@ from autonote.schema import Note
 from autonote.state import STATE_DIR_NAME, make_state_dir
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.4+{TERMS_VERSION}"
+INDEX_VERSION = f"index.5+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
 _SKIP_DIRS = {"drafts", STATE_DIR_NAME}
 _TF_BITS, _TF_MAX = 16, 0xFFFF
@@ -58,6 +59,7 @@ CREATE TABLE IF NOT EXISTS docs (
     path TEXT NOT NULL,
     arxiv_id TEXT,
     length INTEGER NOT NULL,    -- number of terms
+    embed_hash TEXT NOT NULL,   -- hash of the text the note is embedded by (see embeddings.py)
     terms TEXT NOT NULL         -- distinct terms, '\x1f'-separated (to update postings on change)
 );
 CREATE INDEX IF NOT EXISTS docs_arxiv ON docs(arxiv_id);
@@ -85,6 +87,7 @@ class Hit:
     note_id: str
     score: float
     shared: list[str]  # the query terms that contributed most
+    cosine: float | None = None  # similarity of meaning, when embeddings were used
 
 
 @dataclass
@@ -256,7 +259,9 @@ class CorpusIndex:
                     report.removed += was_indexed
                     continue
                 assert read.note_id is not None
-                docs_rows.append((docno, read.note_id, path, read.arxiv_id, read.length, read.terms))
+                docs_rows.append(
+                    (docno, read.note_id, path, read.arxiv_id, read.length, read.embed_hash, read.terms)
+                )
                 tag_rows.extend((docno, tag) for tag in read.tags)
                 owner[read.note_id] = path
                 docno_of[path] = docno
@@ -270,7 +275,7 @@ class CorpusIndex:
                 files_rows,
             )
             db.executemany(
-                "INSERT INTO docs(docno, id, path, arxiv_id, length, terms) VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs(docno, id, path, arxiv_id, length, embed_hash, terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 docs_rows,
             )
             db.executemany("INSERT INTO doc_tags(docno, tag) VALUES (?, ?)", tag_rows)
@@ -351,6 +356,9 @@ class CorpusIndex:
 
     def tag_counts(self) -> Counter[str]:
         return Counter(dict(self.conn.execute("SELECT tag, count(*) FROM doc_tags GROUP BY tag")))
+
+    def embedding_hashes(self) -> dict[str, str]:
+        return dict(self.conn.execute("SELECT id, embed_hash FROM docs ORDER BY path"))
 
     def tags_of(self, note_id: str) -> list[str]:
         return [
@@ -447,6 +455,7 @@ class _FileRead:
     tags: tuple[str, ...] = ()
     length: int = 0
     terms: str = ""  # distinct terms, '\x1f'-separated
+    embed_hash: str = ""
     problem: str | None = None
 
 
@@ -468,8 +477,14 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
             problem=message[1:] if message.startswith(":") and message[1:2].isdigit() else message
         ), None
     counts = note_terms(note)
+    embed_hash = text_hash(embedding_text(note.title, note.abstract, note.summary))
     read = _FileRead(
-        note.id, note.arxiv_id, tuple(dict.fromkeys(note.tags)), sum(counts.values()), "\x1f".join(counts)
+        note.id,
+        note.arxiv_id,
+        tuple(dict.fromkeys(note.tags)),
+        sum(counts.values()),
+        "\x1f".join(counts),
+        embed_hash,
     )
     return read, counts
 

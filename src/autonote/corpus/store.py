@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
-from autonote.corpus.index import CorpusIndex, Hit
+from autonote.corpus.index import CorpusIndex, Hit, RefreshReport
 from autonote.errors import UsageError
 from autonote.schema import Note, Paper
 
@@ -49,6 +49,7 @@ class Corpus:
     index: CorpusIndex | None = None
     extra_vocabulary: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # files left out, one line each
+    refresh_report: RefreshReport | None = None
 
     @cached_property
     def paths(self) -> dict[str, Path]:
@@ -110,6 +111,7 @@ def load_corpus(root: Path, extra_vocabulary: list[str] | None = None) -> Corpus
     Unreadable notes are reported in ``problems``, never fatal."""
     index = CorpusIndex.open(root)
     report = index.refresh()
+    vocabulary = list(extra_vocabulary or [])
     return Corpus(
-        root=root, index=index, extra_vocabulary=list(extra_vocabulary or []), problems=report.problems
+        root=root, index=index, extra_vocabulary=vocabulary, problems=report.problems, refresh_report=report
     )

@@ -3,7 +3,8 @@
 This is what ``autonote suggest`` prints and what ``autonote draft`` offers the LLM.
 
 - Related notes: the nearest notes by BM25 over the corpus index (title, abstract, summary, key
-  points, comment), the query being the paper's title and abstract.
+  points, comment), the query being the paper's title and abstract; with embeddings, fused with the
+  nearest notes in meaning (reciprocal rank fusion).
 - Tags, from the vocabulary only, scored from three signals:
   1. a similarity-weighted vote of the nearest notes' tags (the main signal);
   2. the tag's own words appearing in the paper's title or abstract (``ReinforcementLearning`` ←
@@ -18,6 +19,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
+from autonote.corpus.embeddings import SemanticIndex, embedding_text, fuse
+from autonote.corpus.index import Hit
 from autonote.corpus.store import Corpus
 from autonote.corpus.terms import english_words
 from autonote.schema import Note, Paper
@@ -87,6 +90,7 @@ def suggest(
     k_tags: int = 30,
     k_related: int = 8,
     exclude_ids: tuple[str, ...] = (),
+    semantic: SemanticIndex | None = None,
 ) -> Suggestions:
     """Rank tags and related notes for ``paper``. ``exclude_ids`` hides notes completely (the
     leave-one-out evaluation hides the note being predicted); notes on the same arXiv paper are
@@ -94,7 +98,11 @@ def suggest(
     hidden = tuple(
         dict.fromkeys([*exclude_ids, *(corpus.ids_with_arxiv(paper.arxiv_id) if paper.arxiv_id else [])])
     )
-    hits = corpus.search(paper_query(paper), max(NEIGHBOURS, k_related), exclude_ids=hidden)
+    depth = max(NEIGHBOURS, k_related)
+    hits = corpus.search(paper_query(paper), depth * (2 if semantic else 1), exclude_ids=hidden)
+    if semantic is not None:
+        text = embedding_text(paper.title, paper.abstract)
+        hits = fuse(hits, semantic.nearest(corpus, text, depth * 2, exclude_ids=hidden), depth)
     counts = corpus.tag_counts(exclude_ids=hidden)
     vocabulary = {tag for tag, n in counts.items() if n > 0} | set(corpus.extra_vocabulary)
 
@@ -142,10 +150,15 @@ def suggest(
     for hit in hits[:k_related]:
         note = loaded[hit.note_id] if hit.note_id in loaded else corpus.get(hit.note_id)
         if note is not None:
-            related.append(
-                RelatedSuggestion(note, round(hit.score, 3), "shared terms: " + ", ".join(hit.shared))
-            )
+            related.append(RelatedSuggestion(note, round(hit.score, 3), _why(hit)))
     return Suggestions(tags=tags, related=related)
+
+
+def _why(hit: Hit) -> str:
+    reasons = ["shared terms: " + ", ".join(hit.shared)] if hit.shared else []
+    if hit.cosine is not None:
+        reasons.append(f"similar meaning (cosine {hit.cosine:.2f})")
+    return "; ".join(reasons) or "similar"
 
 
 def few_shot_examples(suggestions: Suggestions, count: int) -> list[Note]:

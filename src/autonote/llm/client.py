@@ -10,11 +10,12 @@ carries every attempt's raw output.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -144,22 +145,13 @@ class ChatClient:
     def redact(self, text: str) -> str:
         return text.replace(self._secret, "***") if self._secret else text
 
-    def complete(
-        self, messages: Messages, response_format: dict[str, Any] | None
-    ) -> tuple[str, Any, str | None]:
-        """One chat completion: (content, usage, finish_reason). Raises LLMError on HTTP failure."""
+    @contextlib.contextmanager
+    def _errors_as_llm_errors(self, response_format: dict[str, Any] | None = None) -> Iterator[None]:
+        """openai's exceptions → one-line LLMErrors, with the key never in the message."""
         import openai
 
-        request: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "temperature": self.temperature,
-            "max_completion_tokens": self.max_completion_tokens,
-        }
-        if response_format is not None:
-            request["response_format"] = response_format
         try:
-            response = self._openai().chat.completions.create(**request)
+            yield
         except openai.BadRequestError as exc:
             detail = self.redact(str(exc))
             if response_format is not None and _FORMAT_COMPLAINT.search(detail):
@@ -185,6 +177,30 @@ class ChatClient:
             raise LLMError(
                 f"the LLM server sent an unusable response: {self.redact(str(exc))[:200]}"
             ) from None
+
+    def embed(self, texts: list[str], model: str) -> list[list[float]]:
+        """Embeddings for ``texts``, in order (one request; batching is the caller's)."""
+        with self._errors_as_llm_errors():
+            response = self._openai().embeddings.create(model=model, input=texts)
+        vectors = sorted(response.data, key=lambda item: item.index)
+        if len(vectors) != len(texts):
+            raise LLMError(f"the embeddings server returned {len(vectors)} vectors for {len(texts)} texts")
+        return [list(item.embedding) for item in vectors]
+
+    def complete(
+        self, messages: Messages, response_format: dict[str, Any] | None
+    ) -> tuple[str, Any, str | None]:
+        """One chat completion: (content, usage, finish_reason). Raises LLMError on HTTP failure."""
+        request: dict[str, Any] = {
+            "model": self.model,
+            "messages": messages,
+            "temperature": self.temperature,
+            "max_completion_tokens": self.max_completion_tokens,
+        }
+        if response_format is not None:
+            request["response_format"] = response_format
+        with self._errors_as_llm_errors(response_format):
+            response = self._openai().chat.completions.create(**request)
         if not response.choices:
             raise LLMError("the LLM server returned no choices")
         choice = response.choices[0]
