@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autonote.render import parse_note
+from autonote.render import parse_note, render_note
 from tests.loopback import FIXTURES, GOOD_SUMMARY, ArxivServer, OpenAIServer
 
 SECRET = "sk-test-secret-key-123456"
@@ -70,6 +70,16 @@ def test_paper_already_in_the_corpus_is_refused(
     (corpus / "drafts" / "arxiv-2410.99902.md").rename(corpus / "notes" / "arxiv-2410.99902.md")
     result = run("draft", "2410.99902v2", "--corpus", str(corpus))
     assert result.exit_code == 1 and "already in the corpus" in result.stderr
+
+    # An imported note has another id (its issue number) but the same arXiv paper: still refused.
+    imported = corpus / "notes" / "issue-4242.md"
+    (corpus / "notes" / "arxiv-2410.99902.md").rename(imported)
+    note = parse_note(imported.read_text(encoding="utf-8"))
+    imported.write_text(render_note(note.model_copy(update={"id": "issue-4242"})), encoding="utf-8")
+    paid = len(llm_server.chat_requests())
+    result = run("draft", "2410.99902", "--corpus", str(corpus))
+    assert result.exit_code == 1 and f"already in the corpus ({imported})" in result.stderr
+    assert len(llm_server.chat_requests()) == paid
 
 
 def test_offline_mode_still_writes_a_complete_draft_and_says_so(
