@@ -225,3 +225,19 @@ def test_every_attempt_is_logged_with_its_messages_hash(
     )
     assert [(r[0], r[1], r[2]) for r in rows] == [(1, 0, 64), (2, 1, 64)]
     assert rows[0][3] == "not json"
+
+
+def test_identical_requests_are_answered_from_the_cache(
+    run, corpus: Path, arxiv_server: ArxivServer, llm_server: OpenAIServer
+) -> None:
+    first = run("draft", "2410.99902", "--corpus", str(corpus))
+    assert first.exit_code == 0 and len(llm_server.chat_requests()) == 1
+    again = run("draft", "2410.99902", "--corpus", str(corpus), "--force")
+    assert again.exit_code == 0, again.stderr
+    assert len(llm_server.chat_requests()) == 1  # nothing paid twice
+    assert "answered from the response cache: nothing paid" in again.stderr
+    fresh = run("draft", "2410.99902", "--corpus", str(corpus), "--force", "--no-cache")
+    assert fresh.exit_code == 0 and len(llm_server.chat_requests()) == 2
+    with sqlite3.connect(corpus / ".autonote" / "state.sqlite") as db:
+        cached = [row[0] for row in db.execute("SELECT cached FROM generations ORDER BY id")]
+    assert cached == [0, 1, 0]

@@ -65,6 +65,9 @@ def _settings(**overrides: Any):
 @click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the validated note as JSON instead of the path.")
 @click.option("--stdout", "as_markdown", is_flag=True, help="Print the markdown instead of the path.")
+@click.option(
+    "--no-cache", "no_cache", is_flag=True, help="Ask the LLM even if this exact request was answered before."
+)
 def draft(
     inputs: tuple[str, ...],
     corpus: str | None,
@@ -78,6 +81,7 @@ def draft(
     refresh: bool,
     as_json: bool,
     as_markdown: bool,
+    no_cache: bool,
 ) -> None:
     """Draft notes for papers: arXiv ids or URLs (arXiv, alphaxiv, Hugging Face), or a local
     abstract file ('-' reads stdin; give --title).
@@ -96,7 +100,7 @@ def draft(
     specs = [pipeline.parse_input(raw) for raw in inputs]  # every input checked before any work
     if (title or authors or url) and not any(s.arxiv_id is None for s in specs):
         raise UsageError("--title/--authors/--url apply to local abstracts only")
-    settings = _settings(corpus=corpus, offline=offline, model=model)
+    settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
     ws = pipeline.Workspace(settings)
     papers = pipeline.collect_papers(specs, ws, title=title, authors=authors, url=url, refresh=refresh)
     if not settings.llm_configured:
@@ -140,6 +144,8 @@ def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:
     p = note.provenance
     if p is not None and p.generator == "llm":
         cost = f"${p.cost_usd:.5f}" if p.cost_usd is not None else "cost unknown"
+        if p.cached:
+            cost += " (answered from the response cache: nothing paid)"
         approx = "" if p.tokens_exact else " (approx.)"
         click.echo(
             f"autonote: {note.id}: {p.prompt_tokens} prompt + {p.completion_tokens} completion tokens{approx},"

@@ -102,6 +102,7 @@ class Workspace:
 
     @cached_property
     def chat(self):  # -> ChatClient
+        from autonote.llm.cache import ResponseCache
         from autonote.llm.client import ChatClient
 
         s = self.settings
@@ -113,6 +114,7 @@ class Workspace:
             max_retries=s.llm_max_retries,
             temperature=s.temperature,
             max_completion_tokens=s.max_completion_tokens,
+            cache=ResponseCache(self.state) if s.corpus is not None and s.llm_cache else None,
         )
 
     @cached_property
@@ -279,12 +281,12 @@ def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace,
     def log(attempt) -> None:  # one row per attempt in the generations log
         ws.state.conn.execute(
             "INSERT INTO generations(created, note_id, model, prompt_version, messages_hash, response_format,"
-            " attempt, raw_output, errors_json, prompt_tokens, completion_tokens, duration_s, ok)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " attempt, raw_output, errors_json, prompt_tokens, completion_tokens, duration_s, ok, cached)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (time.time(), note.id, settings.model, version, attempt.messages_hash, attempt.mode,
              next(attempt_numbers), attempt.raw,
              json.dumps(attempt.errors, ensure_ascii=False), attempt.prompt_tokens,
-             attempt.completion_tokens, attempt.duration_s, int(not attempt.errors)),
+             attempt.completion_tokens, attempt.duration_s, int(not attempt.errors), int(attempt.cached)),
         )  # fmt: skip
 
     result = generate_structured(
@@ -333,6 +335,7 @@ def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace,
                 completion_tokens=result.completion_tokens,
                 cost_usd=cost,
                 tokens_exact=counter.exact,
+                cached=all(a.cached for a in result.attempts),
                 created=dt.datetime.now().replace(microsecond=0),
             ),
         }

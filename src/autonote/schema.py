@@ -63,6 +63,7 @@ class Provenance(BaseModel):
     completion_tokens: int = 0
     cost_usd: float | None = None
     tokens_exact: bool = True  # False when tiktoken was unavailable and counts are estimates
+    cached: bool = False  # every attempt was answered from the response cache: nothing was paid
     created: dt.datetime
 
 

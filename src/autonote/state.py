@@ -62,12 +62,27 @@ _M003_EMBEDDINGS = """
         ) WITHOUT ROWID
 """
 
+_M004_LLM_CACHE = """
+        CREATE TABLE llm_cache (
+            key TEXT PRIMARY KEY,          -- sha256 of the canonical request body (see llm/cache.py)
+            model TEXT NOT NULL,
+            created REAL NOT NULL,
+            reply_json TEXT NOT NULL       -- content, token counts, finish reason
+        )
+"""
+
+_M005_GENERATIONS_CACHED = """
+        ALTER TABLE generations ADD COLUMN cached INTEGER NOT NULL DEFAULT 0
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
     ("m001_initial", _M001_INITIAL),
     ("m002_imports", _M002_IMPORTS),
     ("m003_embeddings", _M003_EMBEDDINGS),
+    ("m004_llm_cache", _M004_LLM_CACHE),
+    ("m005_generations_cached", _M005_GENERATIONS_CACHED),
 ]
 
 

@@ -1,115 +1,32 @@
-"""Structured output from any OpenAI-compatible server, validated, with bounded re-asks.
+"""The blocking client for OpenAI-compatible chat and embeddings endpoints (``draft``, ``suggest``).
 
-The ladder of response formats: ``json_schema`` (Structured Outputs, the schema generated from the
-Pydantic model) → ``json_object`` (JSON mode, schema in the prompt) → ``none`` (schema in the prompt
-only). A server that rejects a format with HTTP 400 moves the client down one rung for the rest of
-its life. HTTP-level retries (429 with Retry-After, 5xx, timeouts) are the openai client's; this
-module re-asks only when the output fails validation, at most ``max_reasks`` times, and a failure
-carries every attempt's raw output.
+HTTP-level retries (429 with Retry-After, 5xx, timeouts) are the openai client's. Every error becomes
+a one-line :class:`LLMError` with the API key redacted. With a :class:`ResponseCache`, an identical
+request (same model, messages, format and parameters) is answered from the cache, never paid twice.
 """
 
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import re
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
-from typing import Any, Generic, TypeVar
+from collections.abc import Iterator
+from typing import Any
 
-from pydantic import BaseModel, ValidationError
+from autonote.errors import LLMError
+from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's public API
+    Attempt,
+    ChatReply,
+    ChatRequest,
+    FormatRejected,
+    StructuredResult,
+    generate_structured,
+    response_format_for,
+    schema_for_prompt,
+    strict_json_schema,
+)
 
-from autonote.errors import LLMError, LLMOutputInvalidError
-from autonote.validation import CheckResult
-
-T = TypeVar("T", bound=BaseModel)
-MODES = ("json_schema", "json_object", "none")
 _FORMAT_COMPLAINT = re.compile(r"response_format|json_schema|json_object|structured|schema|grammar", re.I)
-
-Messages = list[dict[str, str]]
-
-
-@dataclass
-class Attempt:
-    mode: str
-    raw: str
-    errors: list[str]
-    prompt_tokens: int
-    completion_tokens: int
-    duration_s: float
-    finish_reason: str | None = None
-    messages_hash: str = ""  # sha256 of the exact messages sent, for the generations log
-
-    def as_record(self) -> dict[str, Any]:
-        return self.__dict__.copy()
-
-
-@dataclass
-class StructuredResult(Generic[T]):
-    output: T
-    warnings: list[str]
-    mode: str
-    attempts: list[Attempt] = field(default_factory=list)
-
-    @property
-    def prompt_tokens(self) -> int:
-        return sum(a.prompt_tokens for a in self.attempts)
-
-    @property
-    def completion_tokens(self) -> int:
-        return sum(a.completion_tokens for a in self.attempts)
-
-
-def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the form Structured Outputs' strict mode accepts:
-    every property required, no additional properties, no defaults."""
-    schema = model.model_json_schema()
-
-    def tighten(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node:
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            node.pop("default", None)
-            for value in node.values():
-                tighten(value)
-        elif isinstance(node, list):
-            for value in node:
-                tighten(value)
-
-    tighten(schema)
-    return schema
-
-
-def response_format_for(mode: str, model: type[BaseModel]) -> dict[str, Any] | None:
-    if mode == "json_schema":
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": "paper_note", "schema": strict_json_schema(model), "strict": True},
-        }
-    if mode == "json_object":
-        return {"type": "json_object"}
-    return None
-
-
-def extract_json(text: str) -> str:
-    """The JSON object inside a reply that may wrap it in code fences or prose."""
-    stripped = text.strip()
-    fenced = re.search(r"```(?:json)?\s*(.*?)```", stripped, re.S)
-    if fenced:
-        stripped = fenced.group(1).strip()
-    start, end = stripped.find("{"), stripped.rfind("}")
-    return stripped[start : end + 1] if 0 <= start < end else stripped
-
-
-def describe_validation_error(exc: ValidationError) -> list[str]:
-    messages = []
-    for error in exc.errors()[:8]:
-        where = ".".join(str(p) for p in error["loc"]) or "output"
-        messages.append(f"{where}: {error['msg']}"[:300])
-    return messages
 
 
 class ChatClient:
@@ -125,8 +42,10 @@ class ChatClient:
         max_retries: int,
         temperature: float,
         max_completion_tokens: int,
+        cache: ResponseCache | None = None,
     ) -> None:
         self.model = model
+        self.cache = cache
         self.base_url = base_url
         self.temperature = temperature
         self.max_completion_tokens = max_completion_tokens
@@ -187,121 +106,30 @@ class ChatClient:
             raise LLMError(f"the embeddings server returned {len(vectors)} vectors for {len(texts)} texts")
         return [list(item.embedding) for item in vectors]
 
-    def complete(
-        self, messages: Messages, response_format: dict[str, Any] | None
-    ) -> tuple[str, Any, str | None]:
-        """One chat completion: (content, usage, finish_reason). Raises LLMError on HTTP failure."""
-        request: dict[str, Any] = {
-            "model": self.model,
-            "messages": messages,
-            "temperature": self.temperature,
-            "max_completion_tokens": self.max_completion_tokens,
-        }
-        if response_format is not None:
-            request["response_format"] = response_format
-        with self._errors_as_llm_errors(response_format):
-            response = self._openai().chat.completions.create(**request)
+    def complete(self, request: ChatRequest) -> ChatReply:
+        """One chat completion, from the cache when this exact request was answered before.
+        Raises LLMError (FormatRejected for a refused response format) on HTTP failure."""
+        body = request_body(
+            self.model,
+            request,
+            temperature=self.temperature,
+            max_completion_tokens=self.max_completion_tokens,
+        )
+        key = request_key(body) if self.cache is not None else ""
+        if self.cache is not None and (hit := self.cache.get(key)) is not None:
+            return hit
+        with self._errors_as_llm_errors(request.response_format):
+            response = self._openai().chat.completions.create(**body)
         if not response.choices:
             raise LLMError("the LLM server returned no choices")
         choice = response.choices[0]
-        return choice.message.content or "", response.usage, choice.finish_reason
-
-
-class FormatRejected(LLMError):
-    """The server refused the requested response_format (HTTP 400)."""
-
-
-def generate_structured(
-    client: ChatClient,
-    build_messages: Callable[[str], Messages],
-    output_model: type[T],
-    check: Callable[[T], CheckResult],
-    *,
-    mode: str = "auto",
-    max_reasks: int = 2,
-    count_tokens: Callable[[Messages], int] | None = None,
-    count_text: Callable[[str], int] | None = None,
-    on_attempt: Callable[[Attempt], None] | None = None,
-) -> StructuredResult[T]:
-    """Ask, validate (schema, then ``check``), re-ask with the errors; never mutates a message list.
-
-    ``build_messages(mode)`` returns the conversation for a response-format mode (JSON and plain
-    modes carry the schema in the prompt). Token counts come from the server's usage, or from the
-    given counters when a server reports none.
-    """
-    ladder = list(MODES) if mode == "auto" else [mode]
-    attempts: list[Attempt] = []
-    rung = 0
-    reasks = 0
-    previous: tuple[str, list[str]] | None = None
-    while True:
-        current = ladder[rung]
-        base = build_messages(current)
-        messages = (
-            base
-            if previous is None
-            else [
-                *base,
-                {"role": "assistant", "content": previous[0]},
-                {"role": "user", "content": _reask_text(previous[1])},
-            ]
+        usage = response.usage
+        reply = ChatReply(
+            content=choice.message.content or "",
+            prompt_tokens=getattr(usage, "prompt_tokens", None),
+            completion_tokens=getattr(usage, "completion_tokens", None),
+            finish_reason=choice.finish_reason,
         )
-        started = time.monotonic()
-        try:
-            raw, usage, finish = client.complete(messages, response_format_for(current, output_model))
-        except FormatRejected:
-            if rung + 1 >= len(ladder):
-                raise LLMError("the LLM server rejected every structured-output mode") from None
-            rung += 1
-            continue
-        prompt_tokens = getattr(usage, "prompt_tokens", None) or (
-            count_tokens(messages) if count_tokens else 0
-        )
-        completion_tokens = getattr(usage, "completion_tokens", None) or (
-            count_text(raw) if count_text else 0
-        )
-        errors: list[str] = []
-        warnings: list[str] = []
-        output: T | None = None
-        if finish == "length":
-            errors.append("the answer was cut off (too long); answer more concisely")
-        try:
-            output = output_model.model_validate_json(extract_json(raw))
-        except ValidationError as exc:
-            errors.extend(describe_validation_error(exc))
-        if output is not None and not errors:
-            result = check(output)
-            errors, warnings = result.errors, result.warnings
-        sent_hash = hashlib.sha256(json.dumps(messages, ensure_ascii=False).encode()).hexdigest()
-        attempt = Attempt(
-            current,
-            raw,
-            errors,
-            prompt_tokens,
-            completion_tokens,
-            time.monotonic() - started,
-            finish,
-            sent_hash,
-        )
-        attempts.append(attempt)
-        if on_attempt is not None:
-            on_attempt(attempt)
-        if output is not None and not errors:
-            return StructuredResult(output=output, warnings=warnings, mode=current, attempts=attempts)
-        if reasks >= max_reasks:
-            raise LLMOutputInvalidError(
-                f"LLM output failed validation after {len(attempts)} attempts: {errors[0]}",
-                [a.as_record() for a in attempts],
-            )
-        reasks += 1
-        previous = (raw, errors)
-
-
-def _reask_text(errors: list[str]) -> str:
-    from autonote.prompting import render_template
-
-    return render_template("note.reask.j2", errors=errors).strip()
-
-
-def schema_for_prompt(model: type[BaseModel]) -> str:
-    return json.dumps(strict_json_schema(model), ensure_ascii=False)
+        if self.cache is not None:
+            self.cache.put(key, self.model, reply)
+        return reply

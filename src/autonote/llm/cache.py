@@ -1,0 +1,67 @@
+"""The LLM response cache: an identical request is never paid for twice.
+
+The key is the SHA-256 of the request body exactly as sent (model, messages, response format,
+temperature, token limit) in canonical JSON, so anything that changes the answer changes the key:
+a new prompt template, a different model, other candidates. ``draft`` and ``regen`` (direct and
+Batch API) share it; it lives in ``state.sqlite`` with the rest of what autonote remembers.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from typing import Any
+
+from autonote.llm.structured import ChatReply, ChatRequest
+from autonote.state import StateDB
+
+
+def request_body(
+    model: str, request: ChatRequest, *, temperature: float, max_completion_tokens: int
+) -> dict[str, Any]:
+    """The chat-completions body for a request (the same for a direct call and a batch line)."""
+    body: dict[str, Any] = {
+        "model": model,
+        "messages": request.messages,
+        "temperature": temperature,
+        "max_completion_tokens": max_completion_tokens,
+    }
+    if request.response_format is not None:
+        body["response_format"] = request.response_format
+    return body
+
+
+def request_key(body: dict[str, Any]) -> str:
+    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+class ResponseCache:
+    def __init__(self, state: StateDB) -> None:
+        self.conn = state.conn
+
+    def get(self, key: str) -> ChatReply | None:
+        row = self.conn.execute("SELECT reply_json FROM llm_cache WHERE key = ?", (key,)).fetchone()
+        if row is None:
+            return None
+        data = json.loads(row[0])
+        return ChatReply(
+            content=data["content"],
+            prompt_tokens=data.get("prompt_tokens"),
+            completion_tokens=data.get("completion_tokens"),
+            finish_reason=data.get("finish_reason"),
+            cached=True,
+        )
+
+    def put(self, key: str, model: str, reply: ChatReply) -> None:
+        data = {
+            "content": reply.content,
+            "prompt_tokens": reply.prompt_tokens,
+            "completion_tokens": reply.completion_tokens,
+            "finish_reason": reply.finish_reason,
+        }
+        self.conn.execute(
+            "INSERT OR REPLACE INTO llm_cache(key, model, created, reply_json) VALUES (?, ?, ?, ?)",
+            (key, model, time.time(), json.dumps(data, ensure_ascii=False)),
+        )
