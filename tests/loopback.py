@@ -14,11 +14,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from email.parser import BytesParser
+from email.policy import default as email_policy
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -41,6 +44,8 @@ class _Server:
     def __init__(self) -> None:
         self.faults: list[Fault] = []
         self.requests: list[dict[str, Any]] = []
+        self.record_bodies = True  # benchmarks with thousands of requests turn this off
+        self.request_headers = threading.local()  # the headers of the request being answered
         self._lock = threading.Lock()
         outer = self
 
@@ -83,8 +88,8 @@ class _Server:
     def _dispatch(self, handler: BaseHTTPRequestHandler, method: str, body: bytes) -> None:
         with self._lock:
             self.requests.append(
-                {"time": time.time(), "method": method, "path": handler.path, "body": body,
-                 "headers": dict(handler.headers)}
+                {"time": time.time(), "method": method, "path": handler.path,
+                 "body": body if self.record_bodies else b"", "headers": dict(handler.headers)}
             )  # fmt: skip
             fault = self.faults.pop(0) if self.faults else None
         if fault is not None:
@@ -93,6 +98,7 @@ class _Server:
             if fault.status != 200 or fault.body is not None:
                 self._send(handler, fault.status, fault.body or b"", fault.headers)
                 return
+        self.request_headers.value = dict(handler.headers)
         status, payload, headers = self.answer(method, handler.path, body)
         self._send(handler, status, payload, headers)
 
@@ -193,6 +199,10 @@ GOOD_POINTS = ["検証器を密なプロセス報酬として利用", "GRPOで�
 Reply = Callable[[dict[str, Any]], str]
 
 
+def _json(status: int, payload: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
+    return status, json.dumps(payload), {"Content-Type": "application/json"}
+
+
 def cooperative_reply(request: dict[str, Any]) -> str:
     """A valid answer to any note request: picks the first candidates the schema allows."""
     schema = _schema_of(request)
@@ -243,11 +253,84 @@ def bag_of_words_vector(text: str) -> list[float]:
     return [v / norm for v in vector]
 
 
+class ServerRateLimit:
+    """Requests/min and tokens/min as providers enforce them: buckets refilling continuously that hold
+    one second's worth. Tokens are counted as providers do: the prompt (tiktoken, o200k) plus the
+    request's completion-token limit."""
+
+    def __init__(self, rpm: float, tpm: float, burst_seconds: float = 1.0) -> None:
+        self.rpm, self.tpm, self.burst = rpm, tpm, burst_seconds
+        self.requests_level = rpm * burst_seconds / 60
+        self.tokens_level = tpm * burst_seconds / 60
+        self.stamp = time.monotonic()
+        self.lock = threading.Lock()
+        self.rejected = 0
+        self.accepted = 0
+
+    def _refill(self, now: float) -> None:
+        elapsed = now - self.stamp
+        self.stamp = now
+        self.requests_level = min(self.rpm * self.burst / 60, self.requests_level + elapsed * self.rpm / 60)
+        self.tokens_level = min(self.tpm * self.burst / 60, self.tokens_level + elapsed * self.tpm / 60)
+
+    def admit(self, tokens: int) -> tuple[bool, float, dict[str, str]]:
+        """(admitted, seconds until it would be, rate-limit headers)."""
+        with self.lock:
+            now = time.monotonic()
+            self._refill(now)
+            need_tokens = min(tokens, self.tpm * self.burst / 60)
+            wait = max(
+                (1 - self.requests_level) * 60 / self.rpm if self.requests_level < 1 else 0.0,
+                (need_tokens - self.tokens_level) * 60 / self.tpm if self.tokens_level < need_tokens else 0.0,
+            )
+            admitted = wait <= 0
+            if admitted:
+                self.requests_level -= 1
+                self.tokens_level -= tokens
+                self.accepted += 1
+            else:
+                self.rejected += 1
+            headers = {
+                "x-ratelimit-limit-requests": str(int(self.rpm)),
+                "x-ratelimit-remaining-requests": str(max(0, int(self.requests_level))),
+                "x-ratelimit-reset-requests": f"{max(0.0, (self.rpm * self.burst / 60 - self.requests_level) * 60 / self.rpm):.3f}s",
+                "x-ratelimit-limit-tokens": str(int(self.tpm)),
+                "x-ratelimit-remaining-tokens": str(max(0, int(self.tokens_level))),
+                "x-ratelimit-reset-tokens": f"{max(0.0, (self.tpm * self.burst / 60 - self.tokens_level) * 60 / self.tpm):.3f}s",
+            }
+            return admitted, wait, headers
+
+
+_ENCODING: Any = None
+
+
+def provider_tokens(request: dict[str, Any]) -> int:
+    """What a provider charges against tokens/min for a chat request."""
+    global _ENCODING
+    if _ENCODING is None:
+        try:
+            import tiktoken
+
+            _ENCODING = tiktoken.get_encoding("o200k_base")
+        except Exception:  # no encoding offline: count like autonote's fallback
+            _ENCODING = False
+    contents = [m.get("content") or "" for m in request.get("messages", [])]
+    if _ENCODING:
+        prompt = sum(len(_ENCODING.encode(c, disallowed_special=())) + 4 for c in contents) + 3
+    else:
+        prompt = sum(len(c) // 3 + 4 for c in contents) + 3
+    return prompt + int(request.get("max_completion_tokens") or request.get("max_tokens") or 0)
+
+
 class OpenAIServer(_Server):
-    """``/v1/chat/completions`` with a queue of scripted replies (strings or callables).
+    """``/v1/chat/completions`` with a queue of scripted replies (strings or callables), plus
+    ``/v1/embeddings``, ``/v1/files`` and ``/v1/batches``.
 
     ``accept_formats`` lists the response_format types the server supports; others get HTTP 400,
-    the way servers without Structured Outputs answer. ``usage`` False leaves usage out.
+    the way servers without Structured Outputs answer. ``usage`` False leaves usage out. ``limits``
+    (a :class:`ServerRateLimit`) answers 429 with ``retry-after-ms`` over the limits and sends
+    ``x-ratelimit-*`` headers on every chat answer. ``latency`` ± ``jitter`` seconds per answer.
+    Batches finish after ``batch_polls`` retrievals; custom ids in ``batch_failures`` fail.
     """
 
     def __init__(
@@ -255,13 +338,22 @@ class OpenAIServer(_Server):
         accept_formats: tuple[str, ...] = ("json_schema", "json_object"),
         usage: bool = True,
         latency: float = 0.0,
+        jitter: float = 0.0,
+        limits: ServerRateLimit | None = None,
     ) -> None:
         super().__init__()
         self.replies: list[str | Reply] = []  # consumed in order; then cooperative_reply
         self.accept_formats = accept_formats
         self.include_usage = usage
         self.latency = latency
+        self.jitter = jitter
+        self.limits = limits
         self.completions = 0
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_polls = 1
+        self.batch_failures: set[str] = set()
+        self.random = random.Random(5)
 
     @property
     def base_url(self) -> str:
@@ -273,30 +365,54 @@ class OpenAIServer(_Server):
     def embedding_requests(self) -> list[dict[str, Any]]:
         return [json.loads(r["body"]) for r in self.requests if r["path"].endswith("/embeddings")]
 
-    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, dict[str, str]]:
-        if method == "POST" and path.endswith("/embeddings"):
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str | bytes, dict[str, str]]:
+        route = path.split("?")[0].rstrip("/")
+        if method == "POST" and route.endswith("/embeddings"):
             return self._embeddings(json.loads(body))
-        if method != "POST" or not path.endswith("/chat/completions"):
-            return 404, json.dumps({"error": {"message": "not found"}}), {"Content-Type": "application/json"}
+        if route.endswith("/files") and method == "POST":
+            return self._upload(body)
+        if "/files/" in route and route.endswith("/content") and method == "GET":
+            file_id = route.split("/files/")[1].removesuffix("/content")
+            if file_id not in self.files:
+                return _json(404, {"error": {"message": f"no file {file_id}"}})
+            return 200, self.files[file_id], {"Content-Type": "application/octet-stream"}
+        if route.endswith("/batches") and method == "POST":
+            return self._create_batch(json.loads(body))
+        if "/batches/" in route and method == "GET":
+            return self._retrieve_batch(route.split("/batches/")[1])
+        if method != "POST" or not route.endswith("/chat/completions"):
+            return _json(404, {"error": {"message": "not found"}})
         request = json.loads(body)
+        headers: dict[str, str] = {"Content-Type": "application/json"}
+        if self.limits is not None:
+            admitted, wait, limit_headers = self.limits.admit(provider_tokens(request))
+            headers.update(limit_headers)
+            if not admitted:
+                headers["retry-after-ms"] = str(max(1, int(wait * 1000)))
+                error = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
+                return 429, json.dumps(error), headers
+        if self.latency or self.jitter:
+            time.sleep(max(0.0, self.latency + self.random.uniform(-self.jitter, self.jitter)))
+        status, response = self.complete(request)
+        return status, json.dumps(response, ensure_ascii=False), headers
+
+    def complete(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """One chat completion as the server computes it (also used for batch lines)."""
         fmt = (request.get("response_format") or {}).get("type")
         if fmt and fmt not in self.accept_formats:
             error = {
-                "error": {
-                    "message": f"response_format type {fmt} is not supported",
-                    "type": "invalid_request_error",
-                }
+                "message": f"response_format type {fmt} is not supported",
+                "type": "invalid_request_error",
             }
-            return 400, json.dumps(error), {"Content-Type": "application/json"}
-        if self.latency:
-            time.sleep(self.latency)
+            return 400, {"error": error}
         with self._lock:
             scripted = self.replies.pop(0) if self.replies else cooperative_reply
+            self.completions += 1
+            number = self.completions
         content = scripted(request) if callable(scripted) else scripted
-        self.completions += 1
         prompt_chars = sum(len(m.get("content") or "") for m in request["messages"])
         response: dict[str, Any] = {
-            "id": f"chatcmpl-loopback-{self.completions}",
+            "id": f"chatcmpl-loopback-{number}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": request["model"],
@@ -310,7 +426,80 @@ class OpenAIServer(_Server):
                 "completion_tokens": len(content) // 2,
                 "total_tokens": prompt_chars // 3 + len(content) // 2,
             }
-        return 200, json.dumps(response, ensure_ascii=False), {"Content-Type": "application/json"}
+        return 200, response
+
+    # -- Batch API -------------------------------------------------------------------------------
+
+    def _upload(self, body: bytes) -> tuple[int, str, dict[str, str]]:
+        sent = self.request_headers.value
+        content_type = sent.get("Content-Type") or sent.get("content-type") or ""
+        message = BytesParser(policy=email_policy).parsebytes(
+            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
+        )
+        data, purpose = b"", ""
+        for part in message.iter_parts():
+            name = part.get_param("name", header="content-disposition")
+            if name == "file":
+                data = part.get_payload(decode=True) or b""
+            elif name == "purpose":
+                purpose = (part.get_payload(decode=True) or b"").decode()
+        file_id = f"file-{len(self.files) + 1}"
+        self.files[file_id] = data
+        return _json(200, {
+            "id": file_id, "object": "file", "bytes": len(data), "created_at": int(time.time()),
+            "filename": "input.jsonl", "purpose": purpose or "batch", "status": "processed",
+        })  # fmt: skip
+
+    def _batch_object(self, batch: dict[str, Any]) -> dict[str, Any]:
+        return {key: value for key, value in batch.items() if not key.startswith("_")}
+
+    def _create_batch(self, request: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
+        if request.get("input_file_id") not in self.files:
+            return _json(400, {"error": {"message": "unknown input_file_id"}})
+        batch_id = f"batch_{len(self.batches) + 1}"
+        lines = [line for line in self.files[request["input_file_id"]].decode().splitlines() if line.strip()]
+        self.batches[batch_id] = {
+            "id": batch_id, "object": "batch", "endpoint": request["endpoint"],
+            "input_file_id": request["input_file_id"], "completion_window": request["completion_window"],
+            "status": "validating", "created_at": int(time.time()), "output_file_id": None,
+            "error_file_id": None, "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
+            "metadata": request.get("metadata") or {}, "_polls": 0,
+        }  # fmt: skip
+        return _json(200, self._batch_object(self.batches[batch_id]))
+
+    def _retrieve_batch(self, batch_id: str) -> tuple[int, str, dict[str, str]]:
+        batch = self.batches.get(batch_id)
+        if batch is None:
+            return _json(404, {"error": {"message": f"no batch {batch_id}"}})
+        batch["_polls"] += 1
+        if batch["status"] != "completed" and batch["_polls"] >= self.batch_polls:
+            self._run_batch(batch)
+        elif batch["status"] == "validating":
+            batch["status"] = "in_progress"
+        return _json(200, self._batch_object(batch))
+
+    def _run_batch(self, batch: dict[str, Any]) -> None:
+        outputs, errors = [], []
+        for raw in self.files[batch["input_file_id"]].decode().splitlines():
+            if not raw.strip():
+                continue
+            line = json.loads(raw)
+            custom_id = line["custom_id"]
+            if custom_id in self.batch_failures:
+                errors.append({"id": f"req_{custom_id[:8]}", "custom_id": custom_id, "response": None,
+                               "error": {"code": "server_error", "message": "the model failed"}})  # fmt: skip
+                continue
+            status, body = self.complete(line["body"])
+            outputs.append({"id": f"req_{custom_id[:8]}", "custom_id": custom_id,
+                            "response": {"status_code": status, "request_id": "r", "body": body}, "error": None})  # fmt: skip
+        self.random.shuffle(outputs)  # the API does not keep the input order
+        output_id, error_id = f"file-{len(self.files) + 1}", f"file-{len(self.files) + 2}"
+        self.files[output_id] = "".join(json.dumps(o, ensure_ascii=False) + "\n" for o in outputs).encode()
+        self.files[error_id] = "".join(json.dumps(e) + "\n" for e in errors).encode()
+        batch.update(
+            status="completed", output_file_id=output_id, error_file_id=error_id if errors else None,
+            request_counts={"total": len(outputs) + len(errors), "completed": len(outputs), "failed": len(errors)},
+        )  # fmt: skip
 
     def _embeddings(self, request: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
         inputs = request["input"] if isinstance(request["input"], list) else [request["input"]]

@@ -48,6 +48,13 @@ class Settings(BaseModel):
     tag_candidates: int = Field(30, ge=1, description="vocabulary tags offered to the LLM")
     related_candidates: int = Field(8, ge=0, description="existing notes offered as related")
     tags: list[str] = Field(default_factory=list, description="extra tag vocabulary")
+    concurrency: int = Field(8, ge=1, le=256, description="regen: requests in flight")
+    rpm: float | None = Field(
+        None, gt=0, description="regen: requests/min allowed (default: learn from headers)"
+    )
+    tpm: float | None = Field(
+        None, gt=0, description="regen: tokens/min allowed (default: learn from headers)"
+    )
     llm_cache: bool = Field(True, description="answer identical LLM requests from the response cache")
     embeddings: bool = Field(False, description="also rank related notes by embeddings (needs an LLM server)")
     embedding_model: str = Field("text-embedding-3-small", description="embeddings model")

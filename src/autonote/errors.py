@@ -55,3 +55,7 @@ class NoteFormatError(AutonoteError):
 
 class WriteRefusedError(AutonoteError):
     """Writing would overwrite an existing note or draft (use --force), or the disk refused it."""
+
+
+class LLMFatalError(LLMError):
+    """An LLM failure that every further request would repeat (bad key, unknown model): stop the run."""

@@ -16,8 +16,11 @@ def write_text_atomic(path: Path, text: str, *, overwrite: bool = False) -> None
     With ``overwrite=False`` an existing file is never replaced (the check and the link are one
     step: ``os.link`` fails if the target exists), so two concurrent writers cannot clobber each other.
     """
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    except OSError as exc:
+        raise WriteRefusedError(f"cannot write {path}: {exc.strerror or exc}") from exc
     tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

@@ -21,9 +21,12 @@ from autonote.corpus.store import Corpus, load_corpus, note_id_for
 from autonote.corpus.suggest import Suggestions, few_shot_examples, suggest
 from autonote.errors import LLMOutputInvalidError, UsageError, WriteRefusedError
 from autonote.fsutil import write_text_atomic
+from autonote.note_prompt import NotePrompt
 from autonote.schema import Note, Paper, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import ArxivId, arxiv_id_from_url, looks_like_url, parse_arxiv_id
 from autonote.state import StateDB, state_dir
+from autonote.tokens import TokenCounter
+from autonote.validation import CheckResult
 
 
 @dataclass(frozen=True)
@@ -251,95 +254,143 @@ def _offline_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Worksp
     )
 
 
-def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace, *, translate: bool) -> Note:
-    from autonote.llm.client import generate_structured, schema_for_prompt
-    from autonote.llm.cost import estimate_cost
-    from autonote.note_prompt import NotePrompt, fit_to_budget, prompt_version
+@dataclass
+class NoteJob:
+    """One prepared LLM request for a note: prompt, schema and checks, ready for any driver
+    (blocking for ``draft``, async or Batch API for ``regen``)."""
+
+    note: Note  # the note so far: metadata (a new draft) or the whole existing note (regen)
+    paper: Paper
+    tag_candidates: list[str]
+    related_notes: list[Note]
+    prompt: NotePrompt
+    output_model: type
+    translate: bool
+    counter: TokenCounter
+    schema_text: str
+    ws: Workspace
+
+    def build(self, mode: str) -> list[dict[str, str]]:
+        from autonote.note_prompt import fit_to_budget
+
+        in_prompt = None if mode == "json_schema" else self.schema_text
+        return fit_to_budget(
+            self.prompt, self.counter, self.ws.settings.max_prompt_tokens, schema_json=in_prompt
+        )
+
+    def check(self, output) -> CheckResult:
+        from autonote.validation import check_output
+
+        return check_output(
+            output,
+            self.paper,
+            vocabulary=self.ws.corpus.vocabulary,
+            tag_candidates=self.tag_candidates,
+            related_candidates=[n.id for n in self.related_notes],
+            translate=self.translate,
+        )
+
+    def options(self, on_attempt=None) -> dict:
+        """Keyword arguments for ``structured_steps`` and its drivers."""
+        settings = self.ws.settings
+        return {
+            "mode": settings.response_format,
+            "max_reasks": settings.max_reasks,
+            "count_tokens": self.counter.count_messages,
+            "count_text": self.counter.count,
+            "on_attempt": on_attempt,
+        }
+
+    def logger(self):
+        """An ``on_attempt`` that writes each attempt to the generations log."""
+        from autonote.note_prompt import prompt_version
+
+        settings, version, numbers = self.ws.settings, prompt_version(), itertools.count(1)
+        note_id = self.note.id
+
+        def log(attempt) -> None:
+            self.ws.state.conn.execute(
+                "INSERT INTO generations(created, note_id, model, prompt_version, messages_hash, response_format,"
+                " attempt, raw_output, errors_json, prompt_tokens, completion_tokens, duration_s, ok, cached)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (time.time(), note_id, settings.model, version, attempt.messages_hash, attempt.mode,
+                 next(numbers), attempt.raw, json.dumps(attempt.errors, ensure_ascii=False),
+                 attempt.prompt_tokens, attempt.completion_tokens, attempt.duration_s,
+                 int(not attempt.errors), int(attempt.cached)),
+            )  # fmt: skip
+
+        return log
+
+
+def prepare_llm_job(
+    note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace, *, translate: bool
+) -> NoteJob:
+    from autonote.llm.structured import schema_for_prompt
+    from autonote.note_prompt import NotePrompt
     from autonote.schema import llm_output_model
     from autonote.tokens import counter_for
-    from autonote.validation import check_output
 
-    settings, corpus = ws.settings, ws.corpus
-    tags = candidate_tags(suggestions, corpus, settings.tag_candidates)
+    settings = ws.settings
+    tags = candidate_tags(suggestions, ws.corpus, settings.tag_candidates)
     related_notes = [r.note for r in suggestions.related]
     output_model = llm_output_model(tags, [n.id for n in related_notes], translate=translate)
     prompt = NotePrompt(
         paper=paper, tag_candidates=tags, related_candidates=related_notes,
         examples=few_shot_examples(suggestions, settings.few_shot), translate=translate,
     )  # fmt: skip
-    counter = counter_for(settings.model)
-    schema_text = schema_for_prompt(output_model)
+    return NoteJob(
+        note=note, paper=paper, tag_candidates=tags, related_notes=related_notes, prompt=prompt,
+        output_model=output_model, translate=translate, counter=counter_for(settings.model),
+        schema_text=schema_for_prompt(output_model), ws=ws,
+    )  # fmt: skip
 
-    def build(mode: str) -> list[dict[str, str]]:
-        in_prompt = None if mode == "json_schema" else schema_text
-        return fit_to_budget(prompt, counter, settings.max_prompt_tokens, schema_json=in_prompt)
 
-    version = prompt_version()
+def finish_llm_note(job: NoteJob, result) -> Note:
+    """The note made from a validated LLM result: tags merged, provenance with tokens and cost."""
+    from autonote.llm.cost import estimate_cost
+    from autonote.note_prompt import prompt_version
 
-    attempt_numbers = itertools.count(1)
-
-    def log(attempt) -> None:  # one row per attempt in the generations log
-        ws.state.conn.execute(
-            "INSERT INTO generations(created, note_id, model, prompt_version, messages_hash, response_format,"
-            " attempt, raw_output, errors_json, prompt_tokens, completion_tokens, duration_s, ok, cached)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (time.time(), note.id, settings.model, version, attempt.messages_hash, attempt.mode,
-             next(attempt_numbers), attempt.raw,
-             json.dumps(attempt.errors, ensure_ascii=False), attempt.prompt_tokens,
-             attempt.completion_tokens, attempt.duration_s, int(not attempt.errors), int(attempt.cached)),
-        )  # fmt: skip
-
-    result = generate_structured(
-        ws.chat,
-        build,
-        output_model,
-        lambda out: check_output(
-            out,
-            paper,
-            vocabulary=corpus.vocabulary,
-            tag_candidates=tags,
-            related_candidates=[n.id for n in related_notes],
-            translate=translate,
-        ),
-        mode=settings.response_format,
-        max_reasks=settings.max_reasks,
-        count_tokens=counter.count_messages,
-        count_text=counter.count,
-        on_attempt=log,
-    )
-    output = result.output
-    final_tags, new_tags = _merge_tags(list(output.tags), list(output.new_tags), paper, corpus)
+    settings, corpus, output = job.ws.settings, job.ws.corpus, result.output
+    final_tags, new_tags = _merge_tags(list(output.tags), list(output.new_tags), job.paper, corpus)
     cost = estimate_cost(
         settings.model, result.prompt_tokens, result.completion_tokens,
         (settings.price_input_per_mtok, settings.price_output_per_mtok),
     )  # fmt: skip
-    warnings = [*prompt.trimmed, *result.warnings]
+    warnings = [*job.prompt.trimmed, *result.warnings]
     if new_tags:
         warnings.append("new tags (not in the vocabulary): " + ", ".join(f"#{t}" for t in new_tags))
-    return note.model_copy(
+    return job.note.model_copy(
         update={
             "tags": final_tags,
             "new_tags": new_tags,
             "summary": " ".join(output.summary.split()),
             "key_points": [" ".join(p.split()) for p in output.key_points if p.strip()],
-            "translation": " ".join(output.translation.split()) if translate else None,
+            "translation": " ".join(output.translation.split()) if job.translate else job.note.translation,
             "related": _related(list(dict.fromkeys(output.related_ids)), corpus),
             "warnings": warnings,
             "provenance": Provenance(
                 generator="llm",
                 model=settings.model,
-                prompt_version=version,
+                prompt_version=prompt_version(),
                 response_format=result.mode,
                 attempts=len(result.attempts),
                 prompt_tokens=result.prompt_tokens,
                 completion_tokens=result.completion_tokens,
                 cost_usd=cost,
-                tokens_exact=counter.exact,
+                tokens_exact=job.counter.exact,
                 cached=all(a.cached for a in result.attempts),
                 created=dt.datetime.now().replace(microsecond=0),
             ),
         }
     )
+
+
+def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace, *, translate: bool) -> Note:
+    from autonote.llm.structured import generate_structured
+
+    job = prepare_llm_job(note, paper, suggestions, ws, translate=translate)
+    result = generate_structured(ws.chat, job.build, job.output_model, job.check, **job.options(job.logger()))
+    return finish_llm_note(job, result)
 
 
 def save_draft(note: Note, ws: Workspace, *, force: bool = False) -> Path:

@@ -76,6 +76,18 @@ class Origin(BaseModel):
     entry_hash: str  # hash of the source entry as imported; a re-import compares against it
 
 
+RegenField = Literal["summary", "keypoints", "tags"]
+
+
+class UpdateOf(BaseModel):
+    """What makes a draft an update-draft: regenerated fields for a note already in the corpus."""
+
+    path: str  # the note's file, relative to the corpus root
+    base_sha256: str  # that file when the draft was made: a note edited since is not overwritten
+    fields: list[RegenField]
+    journal_key: str | None = None  # the regen journal item that made it (see regen/journal.py)
+
+
 class Note(BaseModel):
     """One paper note, as written to markdown and parsed back."""
 
@@ -100,6 +112,7 @@ class Note(BaseModel):
     warnings: list[str] = Field(default_factory=list)
     provenance: Provenance | None = None
     origin: Origin | None = None
+    update_of: UpdateOf | None = None  # set on update-drafts made by `autonote regen`
 
     @property
     def title_line(self) -> str:

@@ -75,6 +75,33 @@ _M005_GENERATIONS_CACHED = """
         ALTER TABLE generations ADD COLUMN cached INTEGER NOT NULL DEFAULT 0
 """
 
+_M006_REGEN = """
+        CREATE TABLE regen_items (
+            key TEXT PRIMARY KEY,          -- sha256 of (note input, fields, prompt version, model, parameters)
+            note_id TEXT NOT NULL,
+            status TEXT NOT NULL,          -- submitted (in a batch) | done | failed | skipped
+            detail TEXT,                   -- the reason for failed / skipped
+            draft_path TEXT,
+            batch_id TEXT,
+            batch_reply_json TEXT,         -- the Batch API's answer, kept until the item is done
+            prompt_tokens INTEGER,
+            completion_tokens INTEGER,
+            cost_usd REAL,
+            attempts INTEGER,
+            updated REAL NOT NULL
+        );
+        CREATE INDEX regen_items_note ON regen_items(note_id);
+        CREATE INDEX regen_items_batch ON regen_items(batch_id);
+        CREATE TABLE regen_batches (
+            batch_id TEXT PRIMARY KEY,
+            input_file_id TEXT NOT NULL,
+            items INTEGER NOT NULL,
+            status TEXT NOT NULL,          -- the provider's, then 'collected' once results are in the journal
+            created REAL NOT NULL,
+            selection_json TEXT NOT NULL   -- the regen options, so that --resume can finish the job
+        )
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
@@ -83,6 +110,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m003_embeddings", _M003_EMBEDDINGS),
     ("m004_llm_cache", _M004_LLM_CACHE),
     ("m005_generations_cached", _M005_GENERATIONS_CACHED),
+    ("m006_regen", _M006_REGEN),
 ]
 
 

@@ -130,6 +130,15 @@ class ChatClient:
             completion_tokens=getattr(usage, "completion_tokens", None),
             finish_reason=choice.finish_reason,
         )
-        if self.cache is not None:
-            self.cache.put(key, self.model, reply)
         return reply
+
+    def remember(self, request: ChatRequest, reply: ChatReply) -> None:
+        """Keep an answer that passed validation (invalid ones are not cached: a re-run asks again)."""
+        if self.cache is not None and not reply.cached:
+            body = request_body(
+                self.model,
+                request,
+                temperature=self.temperature,
+                max_completion_tokens=self.max_completion_tokens,
+            )
+            self.cache.put(request_key(body), self.model, reply)

@@ -39,3 +39,6 @@ def estimate_cost(
     if price is None:
         return None
     return (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
+
+
+BATCH_DISCOUNT = 0.5  # the Batch API bills half the list price

@@ -214,7 +214,8 @@ def generate_structured(
     client: Any, build_messages: Callable[[str], Messages], output_model: type[T], check: Callable[[T], CheckResult],
     **options: Any,
 ) -> StructuredResult[T]:  # fmt: skip
-    """Run :func:`structured_steps` with a blocking client (``client.complete(request) -> ChatReply``)."""
+    """Run :func:`structured_steps` with a blocking client (``client.complete(request) -> ChatReply``).
+    The answer that validated is handed to ``client.remember`` (the response cache keeps only those)."""
     steps = structured_steps(build_messages, output_model, check, **options)
     request = next(steps)
     while True:
@@ -224,17 +225,21 @@ def generate_structured(
         except FormatRejected as exc:
             outcome = exc
         try:
-            request = steps.send(outcome)
+            next_request = steps.send(outcome)
         except StopIteration as done:
+            if isinstance(outcome, ChatReply) and hasattr(client, "remember"):
+                client.remember(request, outcome)
             return done.value
+        request = next_request
 
 
 async def agenerate_structured(
     complete: Callable[[ChatRequest], Awaitable[ChatReply]],
     build_messages: Callable[[str], Messages], output_model: type[T], check: Callable[[T], CheckResult],
-    **options: Any,
+    *, remember: Callable[[ChatRequest, ChatReply], None] | None = None, **options: Any,
 ) -> StructuredResult[T]:  # fmt: skip
-    """Run :func:`structured_steps` with an async ``complete(request) -> ChatReply``."""
+    """Run :func:`structured_steps` with an async ``complete(request) -> ChatReply``; the answer
+    that validated goes to ``remember``."""
     steps = structured_steps(build_messages, output_model, check, **options)
     request = next(steps)
     while True:
@@ -244,9 +249,12 @@ async def agenerate_structured(
         except FormatRejected as exc:
             outcome = exc
         try:
-            request = steps.send(outcome)
+            next_request = steps.send(outcome)
         except StopIteration as done:
+            if isinstance(outcome, ChatReply) and remember is not None:
+                remember(request, outcome)
             return done.value
+        request = next_request
 
 
 def _reask_text(errors: list[str]) -> str:

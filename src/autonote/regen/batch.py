@@ -1,0 +1,168 @@
+"""Regen through the Batch API: submit, remember the batch ids, collect later (``--resume``).
+
+First requests go into batches (items whose request is already in the response cache are done
+directly, at no cost). Each item is marked *submitted* with its batch id in the journal, so a run
+killed after submitting, or finished with ``--no-wait``, is picked up by ``autonote regen --resume``
+a day later. Collected answers are kept in the journal and go through the same validation as a
+direct run; the rare re-ask is a direct request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+from typing import TextIO
+
+from autonote.errors import LLMError
+from autonote.llm.aclient import AsyncChatClient
+from autonote.llm.batch import (
+    MAX_BYTES,
+    MAX_REQUESTS,
+    BatchClient,
+    batch_line,
+    reply_from_completion,
+    split_lines,
+)
+from autonote.llm.cache import request_key
+from autonote.llm.structured import structured_steps
+from autonote.pipeline import Workspace
+from autonote.regen.direct import RunOptions, make_client, run_items
+from autonote.regen.engine import Outcome, Planned, RegenEngine
+from autonote.regen.journal import SUBMITTED
+from autonote.regen.report import RegenProgress, Tally
+from autonote.regen.select import Candidate
+
+
+@dataclass(frozen=True)
+class BatchOptions:
+    wait: bool = True
+    poll_interval: float = 30.0
+    max_requests: int = MAX_REQUESTS
+    max_bytes: int = MAX_BYTES
+
+
+@dataclass
+class BatchRun:
+    submitted: list[str]  # batch ids submitted now
+    waiting: int  # items still in batches that are not finished
+
+
+def _say(stream: TextIO, message: str) -> None:
+    print(f"autonote: {message}", file=stream, flush=True)
+
+
+async def submit_and_collect(
+    ws: Workspace,
+    engine: RegenEngine,
+    candidates: list[Candidate],
+    options: RunOptions,
+    batch_options: BatchOptions,
+    selection: dict,
+    stream: TextIO,
+) -> tuple[Tally, AsyncChatClient, BatchRun]:
+    client = make_client(ws, options)
+    batches = BatchClient(ws.chat._openai())
+    tally = Tally(selected=len(candidates))
+    direct: list[Planned] = []
+    lines: list[tuple[Planned, bytes]] = []
+    in_flight = 0
+    try:
+        with RegenProgress(len(candidates), client.stats, stream) as progress:
+            for candidate in candidates:
+                planned = engine.plan(candidate)
+                if isinstance(planned, Outcome):
+                    tally.add(planned)
+                    continue
+                item = engine.journal.get(planned.key)
+                if planned.batch_reply is None and item is not None and item.status == SUBMITTED:
+                    in_flight += 1  # already in a batch that has not finished: --resume collects it
+                    continue
+                if planned.batch_reply is not None:
+                    direct.append(planned)
+                    continue
+                job = engine.job_for(planned.note)
+                first = next(structured_steps(job.build, job.output_model, job.check, **job.options()))
+                body = client.body(first)
+                if client.cache is not None and client.cache.get(request_key(body)) is not None:
+                    direct.append(planned)  # answered before: costs nothing, no need to wait for a batch
+                else:
+                    lines.append((planned, batch_line(planned.key, body)))
+            submitted = []
+            groups = split_lines(
+                [line for _, line in lines], batch_options.max_requests, batch_options.max_bytes
+            )
+            position = 0
+            for group in groups:
+                members = lines[position : position + len(group)]
+                position += len(group)
+                batch_id, file_id = batches.submit(group, {"tool": "autonote regen"})
+                engine.journal.add_batch(batch_id, file_id, len(group), selection)
+                for planned, _ in members:
+                    engine.journal.submitted(planned.key, planned.note.id, batch_id)
+                submitted.append(batch_id)
+                _say(stream, f"submitted batch {batch_id} with {len(group)} requests")
+            await run_items(engine, direct, client, tally, progress, options.concurrency)
+            waiting = in_flight + len(lines)
+            if batch_options.wait and waiting:
+                waiting = await collect_open_batches(
+                    ws, engine, client, batches, batch_options, tally, progress, stream
+                )
+    finally:
+        await client.close()
+    return tally, client, BatchRun(submitted, waiting)
+
+
+async def collect_open_batches(
+    ws: Workspace,
+    engine: RegenEngine,
+    client: AsyncChatClient,
+    batches: BatchClient,
+    batch_options: BatchOptions,
+    tally: Tally,
+    progress: RegenProgress,
+    stream: TextIO,
+) -> int:
+    """Poll every open batch of the journal until all are final (or, without ``wait``, once);
+    collect each as it finishes and complete its items. Returns items still waiting."""
+    while True:
+        open_batches = engine.journal.open_batches()
+        waiting = 0
+        for batch_id, _ in open_batches:
+            state = batches.state(batch_id)
+            engine.journal.set_batch_status(batch_id, state.status)
+            if not state.final:
+                waiting += len(engine.journal.items_of_batch(batch_id))
+                continue
+            _say(
+                stream, f"batch {batch_id} {state.status}: {state.completed} answered, {state.failed} failed"
+            )
+            results = batches.results(state) if state.status == "completed" else []
+            items = {item.key: item for item in engine.journal.items_of_batch(batch_id)}
+            for result in results:
+                if result.custom_id not in items:
+                    continue
+                if result.body is not None:
+                    try:
+                        engine.journal.batch_reply(result.custom_id, reply_from_completion(result.body), None)
+                    except (
+                        LLMError,
+                        AttributeError,
+                        TypeError,
+                    ) as exc:  # one malformed answer fails one item
+                        engine.journal.batch_reply(result.custom_id, None, str(exc))
+                else:
+                    engine.journal.batch_reply(result.custom_id, None, result.error)
+            answered = {r.custom_id for r in results}
+            for key, item in items.items():
+                if key not in answered and item.status == SUBMITTED:
+                    engine.journal.batch_reply(key, None, f"no answer in batch {batch_id} ({state.status})")
+            engine.journal.set_batch_status(batch_id, "collected")
+            ready = [Candidate(item.note_id) for item in engine.journal.items_of_batch(batch_id)
+                     if item.status == SUBMITTED]  # fmt: skip
+            failed = [item for item in engine.journal.items_of_batch(batch_id) if item.status == "failed"]
+            for item in failed:
+                tally.add(Outcome(item.note_id, "failed", item.detail or "failed in the batch"))
+            await run_items(engine, ready, client, tally, progress, 8)
+        if waiting == 0 or not batch_options.wait:
+            return waiting
+        await asyncio.sleep(batch_options.poll_interval)

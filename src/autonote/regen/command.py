@@ -1,0 +1,199 @@
+"""``autonote regen`` from parsed arguments to exit code (kept out of cli.py, which only parses)."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+
+from autonote.corpus.store import require_corpus
+from autonote.errors import UsageError
+from autonote.pipeline import Workspace
+from autonote.regen.batch import BatchOptions, collect_open_batches, submit_and_collect
+from autonote.regen.direct import RunOptions, make_client, run_direct
+from autonote.regen.engine import RegenEngine
+from autonote.regen.estimate import estimate
+from autonote.regen.report import RegenProgress, Tally, final_table
+from autonote.regen.select import Selection, iter_selected, parse_date, parse_fields, validate
+
+
+@dataclass(frozen=True)
+class RegenArgs:
+    corpus: str | None
+    select_all: bool
+    tags: tuple[str, ...]
+    since: str | None
+    until: str | None
+    ids: tuple[str, ...]
+    missing: bool
+    fields: str
+    dry_run: bool
+    via: str
+    concurrency: int | None
+    rpm: float | None
+    tpm: float | None
+    resume: bool
+    wait: bool
+    poll_interval: float
+    batch_max_requests: int
+    force: bool
+    model: str | None
+    no_cache: bool
+
+
+def _console() -> Console:
+    return Console(file=sys.stdout, width=100)
+
+
+def _say(message: str) -> None:
+    print(f"autonote: {message}", file=sys.stderr, flush=True)
+
+
+def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
+    settings = settings_factory(
+        corpus=args.corpus, model=args.model, llm_cache=False if args.no_cache else None,
+        concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm,
+    )  # fmt: skip
+    root = require_corpus(settings.corpus)
+    if not root.is_dir():
+        raise UsageError(f"corpus {root} does not exist")
+    selection = Selection(
+        all=args.select_all,
+        tags=args.tags,
+        since=parse_date(args.since, "--since"),
+        until=parse_date(args.until, "--until"),
+        ids=tuple(part.strip() for value in args.ids for part in value.split(",") if part.strip()),
+        missing=args.missing,
+        fields=parse_fields(args.fields),
+    )
+    ws = Workspace(settings, stderr=sys.stderr)
+    options = RunOptions(
+        concurrency=settings.concurrency, rpm=settings.rpm, tpm=settings.tpm, force=args.force
+    )
+    limits = _limits_text(settings.rpm, settings.tpm)
+    if args.resume:
+        return _resume(ws, args, selection, options, limits)
+    validate(selection, ws.corpus)
+    candidates = list(iter_selected(ws.corpus, selection))
+    if not candidates:
+        _say("no note matches the selection; nothing to do")
+        return 0
+    engine = RegenEngine(ws, selection.fields, force=args.force)
+    if args.dry_run:
+        _console().print(_estimate_table(estimate(engine, candidates), settings.model, args.via))
+        return 0
+    if not settings.llm_configured:
+        raise UsageError(
+            "regen needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or look first with --dry-run)"
+        )
+    if args.via == "direct":
+        tally, stats = asyncio.run(run_direct(ws, engine, candidates, options, sys.stderr))
+    else:
+        batch_options = BatchOptions(
+            wait=args.wait, poll_interval=args.poll_interval, max_requests=args.batch_max_requests
+        )
+        tally, client, run = asyncio.run(
+            submit_and_collect(
+                ws, engine, candidates, options, batch_options, selection.describe(), sys.stderr
+            )
+        )
+        stats = client.stats
+        if run.waiting:
+            _say(f"{run.waiting} requests wait in batches; run `autonote regen --resume` to collect them")
+    return _finish(tally, stats, args.via, limits)
+
+
+def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOptions, limits: str) -> int:
+    if (
+        selection.all
+        or selection.tags
+        or selection.since
+        or selection.until
+        or selection.ids
+        or selection.missing
+    ):
+        raise UsageError("--resume takes no selection: it finishes the batches the journal knows")
+    from autonote.llm.batch import BatchClient
+    from autonote.regen.journal import Journal
+
+    open_batches = Journal(ws.state).open_batches()
+    if not open_batches:
+        _say("no submitted batch is waiting; nothing to resume")
+        return 0
+    if not ws.settings.llm_configured:
+        raise UsageError("--resume needs the LLM server: set OPENAI_API_KEY or OPENAI_BASE_URL")
+    fields = Selection.from_json(open_batches[0][1]).fields
+    engine = RegenEngine(ws, fields, force=args.force)
+    batch_options = BatchOptions(wait=args.wait, poll_interval=args.poll_interval)
+
+    async def go() -> tuple[Tally, Any, int]:
+        client = make_client(ws, options)
+        total = sum(len(engine.journal.items_of_batch(b)) for b, _ in open_batches)
+        tally = Tally(selected=total)
+        try:
+            with RegenProgress(total, client.stats, sys.stderr) as progress:
+                waiting = await collect_open_batches(
+                    ws,
+                    engine,
+                    client,
+                    BatchClient(ws.chat._openai()),
+                    batch_options,
+                    tally,
+                    progress,
+                    sys.stderr,
+                )
+        finally:
+            await client.close()
+        return tally, client.stats, waiting
+
+    tally, stats, waiting = asyncio.run(go())
+    if waiting:
+        _say(f"{waiting} requests still wait in batches; run `autonote regen --resume` again later")
+    return _finish(tally, stats, "batch, resumed", limits)
+
+
+def _finish(tally: Tally, stats: Any, via: str, limits: str) -> int:
+    _console().print(final_table(tally, stats, via=via, limits=limits))
+    for note_id, reason in tally.failures[:10]:
+        _say(f"failed: {note_id}: {reason}")
+    if len(tally.failures) > 10:
+        _say(
+            f"… and {len(tally.failures) - 10} more failures (see .autonote/state.sqlite, table regen_items)"
+        )
+    return 1 if tally.failures else 0
+
+
+def _limits_text(rpm: float | None, tpm: float | None) -> str:
+    if rpm is None and tpm is None:
+        return "learned from x-ratelimit headers"
+    return f"{rpm or '∞'} requests/min, {tpm or '∞'} tokens/min"
+
+
+def _estimate_table(result: Any, model: str, via: str) -> Table:
+    table = Table(title=f"autonote regen --dry-run ({model})", header_style="bold")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    approx = "" if result.exact_tokens else " (approximate: no tiktoken encoding)"
+    rows = [
+        ("notes selected", str(result.selected)),
+        ("would request", str(result.to_request)),
+        ("already done (journal)", str(result.already)),
+        *((f"skipped: {reason}", str(n)) for reason, n in result.skipped.items()),
+        ("prompt tokens (tiktoken)" + approx, f"{result.prompt_tokens:,}"),
+        (f"expected completion tokens ({result.completion_basis})", f"{result.completion_tokens:,}"),
+        ("estimated cost, direct", _money(result.cost_direct)),
+        ("estimated cost, --via batch", _money(result.cost_batch)),
+        ("requests sent", "0 (dry run)"),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table
+
+
+def _money(value: float | None) -> str:
+    return "unknown (no price for this model)" if value is None else f"${value:.4f}"

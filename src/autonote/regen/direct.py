@@ -1,0 +1,97 @@
+"""Regen through direct requests: many at once with AsyncOpenAI, inside the rate limits."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TextIO
+
+from autonote.errors import LLMFatalError, WriteRefusedError
+from autonote.llm.aclient import AsyncChatClient, RequestStats
+from autonote.llm.cache import ResponseCache
+from autonote.llm.limiter import RateLimiter
+from autonote.pipeline import Workspace
+from autonote.regen.engine import Outcome, Planned, RegenEngine, RunStopped
+from autonote.regen.report import RegenProgress, Tally
+from autonote.regen.select import Candidate
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    concurrency: int = 8
+    rpm: float | None = None
+    tpm: float | None = None
+    force: bool = False
+    retries: int = 6
+
+
+def make_client(ws: Workspace, options: RunOptions) -> AsyncChatClient:
+    from autonote.tokens import counter_for
+
+    s = ws.settings
+    return AsyncChatClient(
+        model=s.model,
+        api_key=s.api_key.get_secret_value() if s.api_key else None,
+        base_url=s.base_url,
+        timeout=s.llm_timeout,
+        temperature=s.temperature,
+        max_completion_tokens=s.max_completion_tokens,
+        limiter=RateLimiter(options.rpm, options.tpm),
+        count_messages=counter_for(s.model).count_messages,
+        cache=ResponseCache(ws.state) if s.llm_cache else None,
+        retries=options.retries,
+    )
+
+
+async def run_items(
+    engine: RegenEngine,
+    items: Iterable[Candidate | Planned],
+    client: AsyncChatClient,
+    tally: Tally,
+    progress: RegenProgress,
+    concurrency: int,
+) -> None:
+    """Work through the items with ``concurrency`` workers; one bad item never stops the others, a
+    corpus that cannot be written or a rejected key stops them all (finished items stay recorded)."""
+    queue = iter(items)
+    stop: list[BaseException] = []
+
+    async def worker() -> None:
+        for item in queue:
+            if stop:
+                return
+            planned = engine.plan(item) if isinstance(item, Candidate) else item
+            if isinstance(planned, Outcome):
+                tally.add(planned)
+                progress.update(tally)
+                continue
+            try:
+                outcome = await engine.run(planned, client.complete, client.remember)
+            except (WriteRefusedError, LLMFatalError) as exc:
+                stop.append(exc)
+                return
+            tally.add(outcome)
+            progress.update(tally)
+
+    await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
+    if stop:
+        error = stop[0]
+        if isinstance(error, WriteRefusedError):
+            raise RunStopped(
+                f"{error}; stopped (the journal keeps the {tally.outcomes['done']} drafts written, re-run to continue)"
+            )
+        raise error
+
+
+async def run_direct(
+    ws: Workspace, engine: RegenEngine, candidates: list[Candidate], options: RunOptions, stream: TextIO
+) -> tuple[Tally, RequestStats]:
+    client = make_client(ws, options)
+    tally = Tally(selected=len(candidates))
+    try:
+        with RegenProgress(len(candidates), client.stats, stream) as progress:
+            await run_items(engine, candidates, client, tally, progress, options.concurrency)
+    finally:
+        await client.close()
+    return tally, client.stats

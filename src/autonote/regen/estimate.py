@@ -1,0 +1,65 @@
+"""``regen --dry-run``: what a run would send and cost, without sending anything."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from autonote.llm.cost import BATCH_DISCOUNT, estimate_cost
+from autonote.regen.engine import Outcome, RegenEngine
+from autonote.regen.select import Candidate
+
+DEFAULT_COMPLETION_TOKENS = 450  # until the generations log knows better
+
+
+@dataclass
+class Estimate:
+    selected: int = 0
+    to_request: int = 0
+    already: int = 0
+    skipped: dict[str, int] = field(default_factory=dict)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    completion_basis: str = ""
+    cost_direct: float | None = None
+    cost_batch: float | None = None
+    exact_tokens: bool = True
+
+
+def expected_completion_tokens(engine: RegenEngine) -> tuple[int, str]:
+    """Mean completion tokens of this model's successful attempts so far, else a default."""
+    row = engine.ws.state.conn.execute(
+        "SELECT avg(completion_tokens), count(*) FROM generations WHERE model = ? AND ok = 1 AND cached = 0",
+        (engine.ws.settings.model,),
+    ).fetchone()
+    if row and row[1] >= 5 and row[0]:
+        return round(row[0]), f"mean of {row[1]} earlier answers"
+    return DEFAULT_COMPLETION_TOKENS, "default (no earlier answers from this model)"
+
+
+def estimate(engine: RegenEngine, candidates: list[Candidate]) -> Estimate:
+    result = Estimate(selected=len(candidates))
+    per_answer, result.completion_basis = expected_completion_tokens(engine)
+    mode = engine.ws.settings.response_format
+    first_mode = "json_schema" if mode == "auto" else mode
+    for candidate in candidates:
+        planned = engine.plan(candidate, record=False)
+        if isinstance(planned, Outcome):
+            if planned.status == "already":
+                result.already += 1
+            else:
+                reason = planned.detail.split(" (")[0]
+                result.skipped[reason] = result.skipped.get(reason, 0) + 1
+            continue
+        job = engine.job_for(planned.note)
+        result.prompt_tokens += job.counter.count_messages(job.build(first_mode))
+        result.exact_tokens = result.exact_tokens and job.counter.exact
+        result.to_request += 1
+    result.completion_tokens = per_answer * result.to_request
+    settings = engine.ws.settings
+    override = (settings.price_input_per_mtok, settings.price_output_per_mtok)
+    result.cost_direct = estimate_cost(
+        settings.model, result.prompt_tokens, result.completion_tokens, override
+    )
+    if result.cost_direct is not None:
+        result.cost_batch = result.cost_direct * BATCH_DISCOUNT
+    return result

@@ -1,0 +1,109 @@
+"""What a regen run shows: a live progress bar (on a terminal) and a final table."""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from autonote.llm.aclient import RequestStats
+from autonote.regen.engine import Outcome
+
+
+@dataclass
+class Tally:
+    selected: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    skip_reasons: Counter[str] = field(default_factory=Counter)
+    failures: list[tuple[str, str]] = field(default_factory=list)
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+    paid_items: int = 0
+    started: float = field(default_factory=time.monotonic)
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.status] += 1
+        if outcome.status == "skipped":
+            self.skip_reasons[outcome.detail.split(" (")[0]] += 1
+        if outcome.status == "failed":
+            self.failures.append((outcome.note_id, outcome.detail))
+        self.prompt_tokens += outcome.prompt_tokens
+        self.completion_tokens += outcome.completion_tokens
+        self.cost_usd += outcome.cost_usd
+        self.paid_items += outcome.status == "done" and outcome.paid
+
+    @property
+    def finished(self) -> int:
+        return sum(self.outcomes.values())
+
+    @property
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+
+class RegenProgress:
+    """A progress bar on stderr when it is a terminal; silent otherwise (the table still prints)."""
+
+    def __init__(self, total: int, stats: RequestStats, stream: TextIO) -> None:
+        self.console = Console(file=stream)
+        self.stats = stats
+        self.progress = Progress(
+            TextColumn("[bold]regen[/]"),
+            BarColumn(),
+            TaskProgressColumn(),
+            TextColumn("{task.fields[line]}"),
+            TimeRemainingColumn(),
+            console=self.console,
+            disable=not self.console.is_terminal,
+            transient=False,
+        )
+        self.task = self.progress.add_task("regen", total=total, line="")
+
+    def __enter__(self) -> RegenProgress:
+        self.progress.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.__exit__(*exc)  # type: ignore[arg-type]
+
+    def update(self, tally: Tally) -> None:
+        rate = tally.finished / tally.elapsed if tally.elapsed > 0 else 0.0
+        line = (
+            f"done {tally.outcomes['done']} · failed {tally.outcomes['failed']} · "
+            f"skipped {tally.outcomes['skipped'] + tally.outcomes['already']} · {rate:.1f}/s · "
+            f"{tally.prompt_tokens + tally.completion_tokens:,} tok · ${tally.cost_usd:.4f}"
+        )
+        self.progress.update(self.task, completed=tally.finished, line=line)
+
+
+def final_table(tally: Tally, stats: RequestStats, *, via: str, limits: str) -> Table:
+    table = Table(title=f"autonote regen ({via})", show_header=True, header_style="bold")
+    table.add_column("measure")
+    table.add_column("value", justify="right")
+    rate = tally.outcomes["done"] / tally.elapsed if tally.elapsed > 0 else 0.0
+    rows = [
+        ("notes selected", str(tally.selected)),
+        ("update-drafts written", str(tally.outcomes["done"])),
+        ("already done (journal)", str(tally.outcomes["already"])),
+        ("failed", str(tally.outcomes["failed"])),
+        ("skipped", str(tally.outcomes["skipped"])),
+        *((f"  skipped: {reason}", str(n)) for reason, n in tally.skip_reasons.most_common()),
+        ("requests sent", str(stats.sent)),
+        ("answered from cache", str(stats.cached)),
+        ("429 responses", str(stats.rate_limited)),
+        ("retried (5xx, timeouts)", str(stats.retried)),
+        ("prompt / completion tokens", f"{tally.prompt_tokens:,} / {tally.completion_tokens:,}"),
+        ("estimated cost", f"${tally.cost_usd:.4f}"),
+        ("elapsed", f"{tally.elapsed:.1f} s"),
+        ("drafts per second", f"{rate:.2f}"),
+        ("limits", limits),
+    ]
+    for name, value in rows:
+        table.add_row(name, value)
+    return table

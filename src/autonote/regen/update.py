@@ -1,0 +1,38 @@
+"""An update-draft: the existing note with only the regenerated fields replaced.
+
+The owner's parts are never touched: the Comment, the related links, the translation and every
+field not asked for stay as they are. Regenerated tags are *added* to the owner's (new ones are
+listed in the warnings), never removed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+
+from autonote.schema import Note, UpdateOf
+
+
+def file_sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def update_draft(
+    original: Note, generated: Note, fields: tuple[str, ...], path: str, base_text: str, journal_key: str
+) -> Note:
+    of = UpdateOf(path=path, base_sha256=file_sha256(base_text), fields=list(fields), journal_key=journal_key)  # type: ignore[arg-type]
+    update: dict[str, object] = {
+        "update_of": of,
+        "provenance": generated.provenance,
+        "warnings": list(generated.warnings),
+    }
+    if "summary" in fields:
+        update["summary"] = generated.summary
+    if "keypoints" in fields:
+        update["key_points"] = generated.key_points
+    if "tags" in fields:
+        added = [t for t in generated.tags if t not in original.tags]
+        update["tags"] = [*original.tags, *added]
+        update["new_tags"] = list(dict.fromkeys([*original.new_tags, *generated.new_tags]))
+        if added:
+            update["warnings"] = [*generated.warnings, "tags added: " + ", ".join(f"#{t}" for t in added)]
+    return original.model_copy(update=update)
