@@ -25,8 +25,9 @@ def notes(corpus: Path) -> dict[str, Path]:
 
 
 def drafts(corpus: Path) -> list[str]:
+    """Visible drafts (an interrupted atomic write may leave a hidden temporary file, never a draft)."""
     folder = corpus / "drafts"
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
 
 
 def table(stdout: str) -> dict[str, str]:
@@ -243,8 +244,8 @@ def test_kill_minus_9_mid_run_then_rerun_pays_nothing_twice(tmp_path: Path, corp
         finished = {name.removesuffix(".md") for name in drafts(corpus)}
         assert 4 <= len(finished) < 9
         asked_before = len(server.chat_requests())
-        for path in (corpus / "drafts").iterdir():  # nothing half-written: every draft parses
-            assert path.suffix == ".md" and parse_note(path.read_text(encoding="utf-8")).update_of
+        for name in drafts(corpus):  # nothing half-written: every draft parses
+            assert parse_note((corpus / "drafts" / name).read_text(encoding="utf-8")).update_of
 
         rerun = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
         assert rerun.returncode == 0, rerun.stderr
@@ -315,3 +316,52 @@ def test_cooperative_reply_is_what_the_loopback_answers() -> None:
     # Guards the helper the regen tests rely on: a valid answer to a schema-carrying request.
     request = {"messages": [{"role": "user", "content": "x"}], "response_format": None}
     assert json.loads(cooperative_reply(request))["summary"] == GOOD_SUMMARY
+
+
+def test_ctrl_c_stops_with_a_clear_message_and_the_next_run_finishes(tmp_path: Path, corpus: Path) -> None:
+    server = OpenAIServer(latency=0.25).start()
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith(("AUTONOTE_", "OPENAI_"))},
+        "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test",
+        "AUTONOTE_CONFIG_DIR": str(tmp_path / "config"), "TIKTOKEN_CACHE_DIR": os.environ.get("TIKTOKEN_CACHE_DIR", ""),
+    }  # fmt: skip
+    command = [
+        sys.executable,
+        "-m",
+        "autonote",
+        "regen",
+        "--all",
+        "--corpus",
+        str(corpus),
+        "--concurrency",
+        "1",
+    ]
+    try:
+        process = subprocess.Popen(
+            command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        deadline = time.monotonic() + 30
+        while len(drafts(corpus)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal.SIGINT)
+        _, stderr = process.communicate(timeout=30)
+        assert process.returncode == 130
+        assert stderr.strip().splitlines()[-1] == "autonote: interrupted; nothing half-written was kept"
+        done_before = journal(corpus).get("done", 0)
+        assert done_before == len(drafts(corpus)) >= 2
+        rerun = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
+        assert rerun.returncode == 0 and len(drafts(corpus)) == 9
+        assert table(rerun.stdout)["already done (journal)"] == str(done_before)
+    finally:
+        server.stop()
+
+
+def test_an_unwritable_state_folder_is_one_line(run, corpus: Path, llm_server: OpenAIServer) -> None:
+    (corpus / ".autonote").write_text("not a folder", encoding="utf-8")
+    result = run("regen", "--all", "--corpus", str(corpus))
+    assert result.exit_code == 1
+    assert (
+        result.stderr.strip()
+        .splitlines()[-1]
+        .startswith(f"autonote: error: cannot open {corpus / '.autonote'}")
+    )

@@ -10,6 +10,8 @@ import sqlite3
 import time
 from pathlib import Path
 
+from autonote.errors import AutonoteError
+
 STATE_DIR_NAME = ".autonote"
 STATE_FILE_NAME = "state.sqlite"
 
@@ -132,17 +134,24 @@ def _only_comments(statement: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
 
 
+class StateUnavailableError(AutonoteError):
+    """The state folder or database cannot be created or written (read-only or full disk)."""
+
+
 class StateDB:
     """A thin owner of the SQLite connection; the modules that use a table own its queries."""
 
     def __init__(self, folder: Path) -> None:
-        make_state_dir(folder)
         self.path = folder / STATE_FILE_NAME
-        self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-        self.conn.row_factory = sqlite3.Row
-        self.conn.execute("PRAGMA journal_mode=WAL")
-        self.conn.execute("PRAGMA synchronous=NORMAL")
-        self._migrate()
+        try:
+            make_state_dir(folder)
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
+            self.conn.row_factory = sqlite3.Row
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA synchronous=NORMAL")
+            self._migrate()
+        except (OSError, sqlite3.Error) as exc:
+            raise StateUnavailableError(f"cannot open {self.path}: {exc}") from None
 
     def _migrate(self) -> None:
         db = self.conn

@@ -15,6 +15,7 @@ from autonote.corpus.index import CorpusIndex, Hit, RefreshReport
 from autonote.errors import UsageError
 from autonote.schema import Note, Paper
 
+RECENT_NOTES = 2048  # parsed notes kept by Corpus.get
 DRAFTS_DIR = "drafts"
 NOTES_DIR = "notes"
 
@@ -50,6 +51,7 @@ class Corpus:
     extra_vocabulary: list[str] = field(default_factory=list)
     problems: list[str] = field(default_factory=list)  # files left out, one line each
     refresh_report: RefreshReport | None = None
+    _recent: dict[str, Note | None] = field(default_factory=dict, repr=False)
 
     @cached_property
     def paths(self) -> dict[str, Path]:
@@ -65,9 +67,17 @@ class Corpus:
         return {note.id: note for note in self.notes}
 
     def get(self, note_id: str) -> Note | None:
+        """One note, parsed from its file once and then kept (a bounded number of them), since the
+        same neighbours come up again and again when many notes are drafted or regenerated."""
         if "by_id" in self.__dict__:
             return self.by_id.get(note_id)
-        return self.index.note(note_id) if self.index else None
+        if note_id in self._recent:
+            return self._recent[note_id]
+        note = self.index.note(note_id) if self.index else None
+        if len(self._recent) >= RECENT_NOTES:
+            self._recent.pop(next(iter(self._recent)))
+        self._recent[note_id] = note
+        return note
 
     @cached_property
     def size(self) -> int:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import random
+import time
 from dataclasses import dataclass
 from typing import Any
 
@@ -35,6 +36,7 @@ class RequestStats:
     retried: int = 0  # 5xx / timeouts / connection errors retried
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    http_seconds: float = 0.0  # time spent waiting for HTTP answers (for the client-overhead figure)
 
 
 class AsyncChatClient:
@@ -98,11 +100,14 @@ class AsyncChatClient:
         for attempt in range(self.retries + 1):
             await self.limiter.acquire(tokens)
             self.stats.sent += 1
+            started = time.monotonic()
             try:
                 raw = await self._client.chat.completions.with_raw_response.create(**body)
+                self.stats.http_seconds += time.monotonic() - started
                 self.limiter.observe(raw.headers)
                 response = raw.parse()
             except openai.RateLimitError as exc:
+                self.stats.http_seconds += time.monotonic() - started
                 self.stats.rate_limited += 1
                 self.limiter.observe(exc.response.headers)
                 wait = retry_after(exc.response.headers)

@@ -59,6 +59,9 @@ class Bucket:
             self.level -= amount  # may go below zero: a large request is paid back before the next
 
 
+HEADROOM = 0.97  # aim just under the limits: requests arrive with jitter, a little early is a 429
+
+
 class RateLimiter:
     def __init__(
         self,
@@ -66,12 +69,14 @@ class RateLimiter:
         tpm: float | None = None,
         *,
         burst_seconds: float = 1.0,
+        headroom: float = HEADROOM,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clock = clock
+        self.headroom = headroom
         now = clock()
-        self.requests = Bucket(rpm, burst_seconds, stamp=now)
-        self.tokens = Bucket(tpm, burst_seconds, stamp=now)
+        self.requests = Bucket(rpm * headroom if rpm else None, burst_seconds, stamp=now)
+        self.tokens = Bucket(tpm * headroom if tpm else None, burst_seconds, stamp=now)
         self.requests.level, self.tokens.level = self.requests.capacity, self.tokens.capacity
         self.learn = rpm is None and tpm is None  # adapt to the provider's headers
         self.paused_until = 0.0
@@ -108,6 +113,7 @@ class RateLimiter:
         for bucket, kind in ((self.requests, "requests"), (self.tokens, "tokens")):
             limit = _number(headers.get(f"x-ratelimit-limit-{kind}"))
             if limit:
+                limit *= self.headroom
                 if bucket.per_minute != limit:
                     bucket.refill(now)
                     bucket.per_minute = limit

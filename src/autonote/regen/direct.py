@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
@@ -68,7 +69,7 @@ async def run_items(
                 continue
             try:
                 outcome = await engine.run(planned, client.complete, client.remember)
-            except (WriteRefusedError, LLMFatalError) as exc:
+            except (WriteRefusedError, LLMFatalError, sqlite3.Error) as exc:
                 stop.append(exc)
                 return
             tally.add(outcome)
@@ -77,9 +78,10 @@ async def run_items(
     await asyncio.gather(*(worker() for _ in range(max(1, concurrency))))
     if stop:
         error = stop[0]
-        if isinstance(error, WriteRefusedError):
+        if isinstance(error, WriteRefusedError | sqlite3.Error):
+            what = f"cannot write the journal: {error}" if isinstance(error, sqlite3.Error) else str(error)
             raise RunStopped(
-                f"{error}; stopped (the journal keeps the {tally.outcomes['done']} drafts written, re-run to continue)"
+                f"{what}; stopped (the journal keeps the {tally.outcomes['done']} drafts written, re-run to continue)"
             )
         raise error
 

@@ -8,6 +8,7 @@ itself hidden from its own candidates), and ``run`` drives the request through a
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -148,7 +149,8 @@ class RegenEngine:
         relative = planned.path.relative_to(self.ws.corpus.root).as_posix()
         draft = update_draft(note, generated, self.fields, relative, planned.text, planned.key)
         target = self.ws.corpus.draft_path(note.id)
-        write_text_atomic(target, render_note(draft), overwrite=True)  # only reached for our own or --force
+        # In a thread: the write ends with an fsync, which must not stall the other requests.
+        await asyncio.to_thread(write_text_atomic, target, render_note(draft), overwrite=True)
         provenance = generated.provenance
         assert provenance is not None
         self.journal.done(

@@ -100,7 +100,8 @@ def final_table(tally: Tally, stats: RequestStats, *, via: str, limits: str) -> 
         ("retried (5xx, timeouts)", str(stats.retried)),
         ("prompt / completion tokens", f"{tally.prompt_tokens:,} / {tally.completion_tokens:,}"),
         ("estimated cost", f"${tally.cost_usd:.4f}"),
-        ("elapsed", f"{tally.elapsed:.1f} s"),
+        ("elapsed", f"{tally.elapsed:.2f} s"),
+        ("waiting for answers (sum over requests)", f"{stats.http_seconds:.2f} s"),
         ("drafts per second", f"{rate:.2f}"),
         ("limits", limits),
     ]
