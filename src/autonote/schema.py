@@ -124,6 +124,21 @@ class Note(BaseModel):
         return (self.origin.url if self.origin and self.origin.url else None) or self.url
 
 
+def paper_from_note(note: Note) -> Paper:
+    """The paper behind a note, as a new draft of it would know it: metadata and abstract, nothing
+    the owner wrote (used by leave-one-out evaluation and by regen)."""
+    return Paper(
+        source="arxiv" if note.arxiv_id else "local",
+        title=note.title,
+        authors=note.authors,
+        abstract=note.abstract,
+        url=note.url,
+        arxiv_id=note.arxiv_id,
+        published=note.published,
+        venue=note.venue,
+    )
+
+
 class LLMNoteOutput(BaseModel):
     """The shape of the LLM's answer. Subclassed per request with enum-constrained fields
     (and a ``translation`` field when one is asked for)."""

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from autonote.corpus.embeddings import SemanticIndex
 from autonote.corpus.store import Corpus
 from autonote.corpus.suggest import suggest
-from autonote.schema import Note, Paper
+from autonote.schema import Note, paper_from_note
 
 RANDOM_DRAWS = 20
 
@@ -80,20 +80,6 @@ class EvalReport:
 
 def _round(value: float | None) -> float | None:
     return None if value is None else round(value, 4)
-
-
-def paper_from_note(note: Note) -> Paper:
-    """What a new draft of this paper would know: metadata and abstract, nothing the owner wrote."""
-    return Paper(
-        source="arxiv" if note.arxiv_id else "local",
-        title=note.title,
-        authors=note.authors,
-        abstract=note.abstract,
-        url=note.url,
-        arxiv_id=note.arxiv_id,
-        published=note.published,
-        venue=note.venue,
-    )
 
 
 def evaluate(

@@ -53,6 +53,10 @@ class ChatClient:
         self._options = {"timeout": timeout, "max_retries": max_retries}
         self._client: Any = None
 
+    def sdk(self) -> Any:
+        """The underlying openai.OpenAI client (for the Batch API's files and batches)."""
+        return self._openai()
+
     def _openai(self) -> Any:
         if self._client is None:
             from openai import OpenAI

@@ -1,8 +1,10 @@
 """Client-side rate limiting for requests/min and tokens/min, known in advance or learned from headers.
 
 Each limit is a bucket that refills continuously at ``limit / 60`` per second and holds at most
-``burst_seconds`` worth (1 s by default): providers enforce per-minute limits in small quanta, so a
-client that spends a whole minute's allowance at once gets 429s. A request waits until both buckets
+``burst_seconds`` worth: providers enforce per-minute limits in small quanta (about a second's
+worth), so a client that spends a whole minute's allowance at once gets 429s. The client's bucket
+holds half a second's worth and runs at 97% of the limit, so the provider's bucket always has room
+for requests that leave the client later than planned and arrive bunched together. A request waits until both buckets
 can pay for it (its prompt tokens, counted with tiktoken before sending, plus its completion-token
 limit, which is what providers count for tokens/min).
 
@@ -68,7 +70,7 @@ class RateLimiter:
         rpm: float | None = None,
         tpm: float | None = None,
         *,
-        burst_seconds: float = 1.0,
+        burst_seconds: float = 0.5,
         headroom: float = HEADROOM,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

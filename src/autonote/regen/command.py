@@ -141,7 +141,7 @@ def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOp
                     ws,
                     engine,
                     client,
-                    BatchClient(ws.chat._openai()),
+                    BatchClient(ws.chat.sdk()),
                     batch_options,
                     tally,
                     progress,

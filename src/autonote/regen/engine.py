@@ -9,12 +9,10 @@ itself hidden from its own candidates), and ``run`` drives the request through a
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from autonote.corpus.evaluate import paper_from_note
 from autonote.corpus.suggest import suggest
 from autonote.errors import AutonoteError, LLMError, LLMFatalError, LLMOutputInvalidError, NoteFormatError
 from autonote.fsutil import write_text_atomic
@@ -25,7 +23,7 @@ from autonote.regen.journal import DONE, SUBMITTED, Journal, item_key
 from autonote.regen.select import Candidate
 from autonote.regen.update import update_draft
 from autonote.render import parse_note, render_note
-from autonote.schema import Note
+from autonote.schema import Note, paper_from_note
 
 Complete = Callable[[ChatRequest], Awaitable[ChatReply]]
 
@@ -179,7 +177,3 @@ class RegenEngine:
 
 class RunStopped(AutonoteError):
     """A condition that stops the whole run (the corpus cannot be written); the journal is intact."""
-
-
-def now() -> dt.datetime:
-    return dt.datetime.now().replace(microsecond=0)
