@@ -157,7 +157,7 @@ def resume(template: Path, work: Path) -> dict[str, int]:
         asked = {
             n for n in titles for body in after if f"Title: {titles[n]}\n" in body["messages"][-1]["content"]
         }
-        leftovers = [p for p in (corpus / "drafts").iterdir() if not p.name.endswith(".md")]
+        leftovers = [p for p in (corpus / "drafts").iterdir() if p.name.endswith(".tmp")]
         again_before = len(server.requests)
         subprocess.run(command, env=env, capture_output=True, text=True, check=True)
         second = len(server.requests) - again_before

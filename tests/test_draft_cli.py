@@ -17,7 +17,7 @@ SECRET = "sk-test-secret-key-123456"
 
 def drafts(corpus: Path) -> list[str]:
     folder = corpus / "drafts"
-    return sorted(p.name for p in folder.iterdir()) if folder.exists() else []
+    return sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) if folder.exists() else []
 
 
 def corpus_ids(corpus: Path) -> set[str]:

@@ -193,8 +193,8 @@ def test_a_pending_draft_is_not_replaced_without_force(run, corpus: Path, llm_se
 
 def test_the_response_cache_answers_a_repeated_run(run, corpus: Path, llm_server: OpenAIServer) -> None:
     assert run("regen", "--all", "--corpus", str(corpus)).exit_code == 0
-    for path in (corpus / "drafts").iterdir():
-        path.unlink()
+    for name in drafts(corpus):
+        (corpus / "drafts" / name).unlink()
     with sqlite3.connect(corpus / ".autonote" / "state.sqlite") as db:
         db.execute("DELETE FROM regen_items")  # forget the journal: only the cache remains
     again = run("regen", "--all", "--corpus", str(corpus))
@@ -278,8 +278,8 @@ def test_batch_run_submits_polls_joins_on_custom_id_and_writes_drafts(
     assert {line["url"] for line in lines} == {"/v1/chat/completions"} and len(
         {line["custom_id"] for line in lines}
     ) == 9
-    for path in (corpus / "drafts").iterdir():  # each answer reached its own note despite the shuffle
-        draft = parse_note(path.read_text(encoding="utf-8"))
+    for name in drafts(corpus):  # each answer reached its own note despite the shuffle
+        draft = parse_note((corpus / "drafts" / name).read_text(encoding="utf-8"))
         line = next(line for line in lines if line["custom_id"] == draft.update_of.journal_key)
         assert draft.title in line["body"]["messages"][-1]["content"]
     rows = table(result.stdout)

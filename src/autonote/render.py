@@ -76,7 +76,7 @@ def _is_plain_word(value: str) -> bool:
 def _front_value(value: Any) -> str:
     if isinstance(value, str) and _is_plain_word(value):
         return value
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False, default=str)  # default: dates from YAML-style front matter
 
 
 def render_note(note: Note) -> str:
@@ -214,3 +214,55 @@ def _shown_related(block: str) -> list[tuple[str, str | None]]:
         link = re.fullmatch(r"\[(?P<title>.*)\]\((?P<url>[^()\s]+)\)", item)
         shown.append((link["title"], link["url"]) if link else (item, None))
     return shown
+
+
+# -- changing a note in place ---------------------------------------------------------------------
+# Accepting an update-draft must keep everything the owner wrote, including text autonote does not
+# model (a paragraph added under "## URL", a reworded heading). So the file is edited, not re-rendered:
+# machine blocks, the tags line and front-matter fields are replaced in the text; nothing else moves.
+
+
+def summary_block(summary: str, generator: str = "llm") -> str:
+    label = OFFLINE_SUMMARY_LABEL if generator == "offline" else LLM_SUMMARY_LABEL
+    return f"{label}- {summary}"
+
+
+def key_points_block(points: list[str]) -> str:
+    return "\n".join(f"- {point}" for point in points)
+
+
+def replace_block(text: str, name: str, content: str, where: str = "<note>") -> str:
+    """Replace the content of ``<!-- autonote:NAME -->`` … ``<!-- /autonote:NAME -->``."""
+    opening, closing = f"<!-- autonote:{name} -->\n", f"<!-- /autonote:{name} -->"
+    start = text.find(opening)
+    end = text.find(closing, start + len(opening) - 1) if start >= 0 else -1
+    if start < 0 or end < 0:
+        raise NoteFormatError(f"{where}: no autonote:{name} block to replace")
+    body = content.strip("\n")
+    return text[: start + len(opening)] + (body + "\n" if body else "") + text[end:]
+
+
+def replace_tags_line(text: str, tags: list[str], where: str = "<note>") -> str:
+    """Replace the body's tags line (the first line starting with a single '#')."""
+    _, body, _ = split_front_matter(text, where)
+    head = text[: len(text) - len(body)]
+    lines = body.split("\n")
+    for index, line in enumerate(lines):
+        if line.startswith("#") and not line.startswith("## "):
+            lines[index] = tags_line(tags)
+            return head + "\n".join(lines)
+    return head + tags_line(tags) + "\n\n" + body  # no tags line yet: it goes first
+
+
+def replace_front_matter(text: str, changes: dict[str, Any], where: str = "<note>") -> str:
+    """Set front-matter fields (JSON-able values; None removes optional ones), keeping the order
+    of the fields and autonote's one-line format."""
+    front, body, _ = split_front_matter(text, where)
+    front.update(changes)
+    keys = [k for k in _FRONT_FIELDS if k in front] + [k for k in front if k not in _FRONT_FIELDS]
+    lines = [
+        f"{key}: {_front_value(front[key])}\n"
+        for key in keys
+        if not (key in _OMIT_WHEN_EMPTY and front[key] is None)
+    ]
+    return "---\n" + "".join(lines) + "---\n" + body

@@ -8,7 +8,7 @@ choose are enums of the candidates known before the call.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
@@ -86,6 +86,9 @@ class UpdateOf(BaseModel):
     base_sha256: str  # that file when the draft was made: a note edited since is not overwritten
     fields: list[RegenField]
     journal_key: str | None = None  # the regen journal item that made it (see regen/journal.py)
+    # The note's values of the regenerated fields when the draft was made ("summary", "key_points",
+    # "tags"): accepting compares them with the note now, to tell an owner's edit from no change.
+    base: dict[str, Any] = Field(default_factory=dict)
 
 
 class Note(BaseModel):

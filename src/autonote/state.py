@@ -104,6 +104,20 @@ _M006_REGEN = """
         )
 """
 
+_M007_REVIEW = """
+        CREATE TABLE review_decisions (
+            id INTEGER PRIMARY KEY,
+            note_id TEXT NOT NULL,
+            decision TEXT NOT NULL,        -- accepted | rejected
+            reason TEXT,
+            journal_key TEXT,              -- the regen item an update-draft came from
+            draft_sha256 TEXT NOT NULL,
+            kept_at TEXT,                  -- where a rejected draft is kept
+            created REAL NOT NULL
+        );
+        CREATE INDEX review_decisions_key ON review_decisions(journal_key)
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
@@ -113,6 +127,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m004_llm_cache", _M004_LLM_CACHE),
     ("m005_generations_cached", _M005_GENERATIONS_CACHED),
     ("m006_regen", _M006_REGEN),
+    ("m007_review", _M007_REVIEW),
 ]
 
 

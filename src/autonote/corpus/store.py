@@ -113,7 +113,16 @@ class Corpus:
         return self.paths.get(note_id) or self.root / NOTES_DIR / f"{note_id}.md"
 
     def draft_path(self, note_id: str) -> Path:
-        return self.root / DRAFTS_DIR / f"{note_id}.md"
+        """Where a note's draft goes; the folder is made on first use, with a ``.gitignore`` of
+        ``*``: drafts are pending, not part of the corpus a repository tracks."""
+        folder = self.root / DRAFTS_DIR
+        if not folder.exists():
+            try:
+                folder.mkdir(parents=True)
+                (folder / ".gitignore").write_text("# autonote drafts: pending review, not committed\n*\n")
+            except OSError:
+                pass  # the write that follows reports the problem
+        return folder / f"{note_id}.md"
 
 
 def load_corpus(root: Path, extra_vocabulary: list[str] | None = None) -> Corpus:

@@ -42,6 +42,7 @@ class RegenArgs:
     poll_interval: float
     batch_max_requests: int
     force: bool
+    include_rejected: bool
     model: str | None
     no_cache: bool
 
@@ -83,7 +84,7 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
     if not candidates:
         _say("no note matches the selection; nothing to do")
         return 0
-    engine = RegenEngine(ws, selection.fields, force=args.force)
+    engine = RegenEngine(ws, selection.fields, force=args.force, include_rejected=args.include_rejected)
     if args.dry_run:
         _console().print(_estimate_table(estimate(engine, candidates), settings.model, args.via))
         return 0

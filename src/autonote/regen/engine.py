@@ -51,11 +51,15 @@ class Outcome:
 
 
 class RegenEngine:
-    def __init__(self, ws: Workspace, fields: tuple[str, ...], *, force: bool = False) -> None:
+    def __init__(
+        self, ws: Workspace, fields: tuple[str, ...], *, force: bool = False, include_rejected: bool = False
+    ) -> None:
         from autonote.note_prompt import prompt_version
+        from autonote.review.decisions import Decisions
 
-        self.ws, self.fields, self.force = ws, fields, force
+        self.ws, self.fields, self.force, self.include_rejected = ws, fields, force, include_rejected
         self.journal = Journal(ws.state)
+        self.decisions = Decisions(ws.state)
         self.version = prompt_version()
 
     def plan(self, candidate: Candidate, *, record: bool = True) -> Planned | Outcome:
@@ -75,7 +79,12 @@ class RegenEngine:
                 self.journal.skipped(key, note.id, candidate.skip_reason)
             return Outcome(note.id, "skipped", candidate.skip_reason)
         item = self.journal.get(key)
-        if item is not None and item.status == DONE:
+        rejected = self.decisions.rejected(key)
+        if rejected is not None and not self.include_rejected:
+            return Outcome(
+                note.id, "skipped", f"rejected in review ({rejected}); --include-rejected proposes it again"
+            )
+        if item is not None and item.status == DONE and rejected is None:
             return Outcome(note.id, "already", paid=False)
         draft = corpus.draft_path(note.id)
         if draft.exists() and not self.force:

@@ -11,6 +11,8 @@ import hashlib
 
 from autonote.schema import Note, UpdateOf
 
+FIELD_ATTRIBUTES = {"summary": "summary", "keypoints": "key_points", "tags": "tags"}
+
 
 def file_sha256(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -19,7 +21,14 @@ def file_sha256(text: str) -> str:
 def update_draft(
     original: Note, generated: Note, fields: tuple[str, ...], path: str, base_text: str, journal_key: str
 ) -> Note:
-    of = UpdateOf(path=path, base_sha256=file_sha256(base_text), fields=list(fields), journal_key=journal_key)  # type: ignore[arg-type]
+    attributes = [FIELD_ATTRIBUTES[f] for f in fields]
+    of = UpdateOf(
+        path=path,
+        base_sha256=file_sha256(base_text),
+        fields=list(fields),  # type: ignore[arg-type]
+        journal_key=journal_key,
+        base={name: getattr(original, name) for name in attributes},
+    )
     update: dict[str, object] = {
         "update_of": of,
         "provenance": generated.provenance,
