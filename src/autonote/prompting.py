@@ -33,6 +33,10 @@ def user_templates_dir() -> Path:
     return user_config_dir() / "prompts"
 
 
+def _is_html(name: str | None) -> bool:
+    return bool(name) and str(name).endswith(".html.j2")
+
+
 @lru_cache(maxsize=4)
 def _environment(user_dir: Path, shipped_dir: Path) -> Any:
     from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined
@@ -41,7 +45,7 @@ def _environment(user_dir: Path, shipped_dir: Path) -> Any:
     return ImmutableSandboxedEnvironment(
         loader=ChoiceLoader([FileSystemLoader(str(user_dir)), FileSystemLoader(str(shipped_dir))]),
         undefined=StrictUndefined,
-        autoescape=False,  # prompts and markdown, not HTML
+        autoescape=_is_html,  # prompts and markdown are plain text; *.html.j2 pages are escaped
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,

@@ -1,0 +1,64 @@
+"""Benchmark `autonote list --all-tags`: 10,000 synthetic notes into one page per tag.
+
+Prints, for HTML and markdown: the whole command as a user runs it (a new process, the index
+already built), and the rendering alone (in this process, notes already loaded). Target: < 10 s.
+
+Run: `.venv/bin/python bench/publish_bench.py [--notes 10000]`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench"))
+
+from autonote.corpus.store import load_corpus  # noqa: E402
+from autonote.publish.common import select_notes  # noqa: E402
+from autonote.publish.listing import render_tag_pages  # noqa: E402
+from synthetic_corpus import write_corpus  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--notes", type=int, default=10_000)
+    args = parser.parse_args()
+    autonote = Path(sys.executable).with_name("autonote")
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp) / "corpus"
+        write_corpus(root, args.notes)
+        env = {**os.environ, "AUTONOTE_CONFIG_DIR": str(Path(tmp) / "config")}
+        subprocess.run(
+            [str(autonote), "index", "--corpus", str(root)], env=env, check=True, capture_output=True
+        )
+        started = time.perf_counter()
+        notes = select_notes(load_corpus(root))
+        load = time.perf_counter() - started
+        rows.append(("load and select notes (in process)", f"{load:.2f} s", f"{len(notes)} notes"))
+        for fmt in ("html", "markdown"):
+            out = Path(tmp) / f"site-{fmt}"
+            started = time.perf_counter()
+            pages = render_tag_pages(notes, fmt, out)
+            rows.append((f"render per-tag pages, {fmt} (in process)", f"{time.perf_counter() - started:.2f} s",
+                         f"{len(pages)} pages, {sum(p.stat().st_size for p in pages) / 1e6:.0f} MB"))  # fmt: skip
+            command = [str(autonote), "list", "--all-tags", "-o", str(Path(tmp) / f"cli-{fmt}"), "--format", fmt,
+                       "--corpus", str(root)]  # fmt: skip
+            started = time.perf_counter()
+            subprocess.run(command, env=env, check=True, capture_output=True)
+            rows.append((f"`autonote list --all-tags --format {fmt}`", f"{time.perf_counter() - started:.2f} s",
+                         "a new process, target < 10 s"))  # fmt: skip
+    width = max(len(r[0]) for r in rows)
+    print(f"{'measure':<{width}}  {'value':>8}  note")
+    for name, value, note in rows:
+        print(f"{name:<{width}}  {value:>8}  {note}")
+
+
+if __name__ == "__main__":
+    main()
