@@ -80,7 +80,10 @@ def test_empty_selection_and_unknown_tag(run, corpus: Path, tmp_path: Path) -> N
     nothing = run("digest", "--since", "2026-01-01", "--corpus", str(corpus))
     assert nothing.exit_code == 0 and "nothing written" in nothing.stderr
     assert run("digest", "--since", "someday", "--corpus", str(corpus)).exit_code == 2
-    assert run("digest", "--since", "2030-01-01", "--until", "2029-01-01", "--corpus", str(corpus)).exit_code == 2
+    assert (
+        run("digest", "--since", "2030-01-01", "--until", "2029-01-01", "--corpus", str(corpus)).exit_code
+        == 2
+    )
     assert run("list", "--all-tags", "--corpus", str(corpus)).exit_code == 2
 
 
