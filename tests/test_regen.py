@@ -20,6 +20,16 @@ from tests.loopback import GOOD_SUMMARY, Fault, OpenAIServer, cooperative_reply
 REPO = Path(__file__).resolve().parents[1]
 
 
+def process_env(server: OpenAIServer, tmp_path: Path) -> dict[str, str]:
+    """The environment for running autonote as a separate process against ``server``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTONOTE_", "OPENAI_"))}
+    env.update(
+        OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY="sk-test", AUTONOTE_CONFIG_DIR=str(tmp_path / "config"),
+        TIKTOKEN_CACHE_DIR=os.environ.get("TIKTOKEN_CACHE_DIR", ""),
+    )  # fmt: skip
+    return env
+
+
 def notes(corpus: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted((corpus / "notes").glob("*.md"))}
 
@@ -219,11 +229,7 @@ def test_an_unwritable_drafts_folder_stops_the_run_cleanly(
 
 def test_kill_minus_9_mid_run_then_rerun_pays_nothing_twice(tmp_path: Path, corpus: Path) -> None:
     server = OpenAIServer(latency=0.25).start()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AUTONOTE_", "OPENAI_"))},
-        "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test",
-        "AUTONOTE_CONFIG_DIR": str(tmp_path / "config"), "TIKTOKEN_CACHE_DIR": os.environ.get("TIKTOKEN_CACHE_DIR", ""),
-    }  # fmt: skip
+    env = process_env(server, tmp_path)
     command = [
         sys.executable,
         "-m",
@@ -321,11 +327,7 @@ def test_cooperative_reply_is_what_the_loopback_answers() -> None:
 
 def test_ctrl_c_stops_with_a_clear_message_and_the_next_run_finishes(tmp_path: Path, corpus: Path) -> None:
     server = OpenAIServer(latency=0.25).start()
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("AUTONOTE_", "OPENAI_"))},
-        "OPENAI_BASE_URL": server.base_url, "OPENAI_API_KEY": "sk-test",
-        "AUTONOTE_CONFIG_DIR": str(tmp_path / "config"), "TIKTOKEN_CACHE_DIR": os.environ.get("TIKTOKEN_CACHE_DIR", ""),
-    }  # fmt: skip
+    env = process_env(server, tmp_path)
     command = [
         sys.executable,
         "-m",

@@ -248,12 +248,9 @@ def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) ->
     """Build or refresh the corpus's search index (only changed files are re-read)."""
     from autonote import pipeline
     from autonote.corpus.store import require_corpus
-    from autonote.errors import UsageError
 
     settings = _settings(corpus=corpus, embeddings=embeddings)
-    root = require_corpus(settings.corpus)
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    root = require_corpus(settings.corpus, existing=True)
     ws = pipeline.Workspace(settings)
     if rebuild:
         from autonote.corpus.index import CorpusIndex
@@ -355,9 +352,7 @@ def eval_command(corpus: str | None, ks: str, as_json: bool, embeddings: bool | 
     if not cutoffs or min(cutoffs) < 1:
         raise UsageError("-k: cut-offs must be positive")
     settings = _settings(corpus=corpus, embeddings=embeddings)
-    root = require_corpus(settings.corpus)
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    root = require_corpus(settings.corpus, existing=True)
     ws = pipeline.Workspace(settings)
     report = evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
     if report.notes == 0 and report.notes_with_links == 0:
@@ -480,13 +475,10 @@ def regen_command(
 def _reviewer(corpus: str | None, **options: Any):
     from autonote import pipeline
     from autonote.corpus.store import require_corpus
-    from autonote.errors import UsageError
     from autonote.review.actions import Reviewer
 
     settings = _settings(corpus=corpus)
-    root = require_corpus(settings.corpus)
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    require_corpus(settings.corpus, existing=True)
     return Reviewer(pipeline.Workspace(settings), **options)
 
 
@@ -670,13 +662,12 @@ def list_command(
     from autonote.corpus.store import load_corpus, require_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
-    from autonote.publish.common import check_tags, parse_day, select_notes
+    from autonote.publish.common import check_tags, select_notes
     from autonote.publish.listing import render_listing, render_tag_pages
+    from autonote.textnorm import parse_date as parse_day
 
     settings = _settings(corpus=corpus)
-    root = require_corpus(settings.corpus)
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    root = require_corpus(settings.corpus, existing=True)
     if all_tags and not output:
         raise UsageError("--all-tags writes one page per tag: give the folder with -o")
     start, end = parse_day(since, "--since"), parse_day(until, "--until")
@@ -720,13 +711,12 @@ def digest_command(
     from autonote.corpus.store import load_corpus, require_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
-    from autonote.publish.common import parse_day, select_notes
+    from autonote.publish.common import select_notes
     from autonote.publish.digest import render_digest
+    from autonote.textnorm import parse_date as parse_day
 
     settings = _settings(corpus=corpus)
-    root = require_corpus(settings.corpus)
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    root = require_corpus(settings.corpus, existing=True)
     start = parse_day(since, "--since")
     end = parse_day(until, "--until") or dt.date.today()
     assert start is not None

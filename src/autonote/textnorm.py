@@ -40,3 +40,17 @@ def split_sentences(text: str) -> list[str]:
     for chunk in _SENTENCE_EN.split(text.strip()):
         parts.extend(p for p in _SENTENCE_JA.split(chunk) if p.strip())
     return [p.strip() for p in parts if p.strip()]
+
+
+def parse_date(text: str | None, option: str):  # -> dt.date | None
+    """A command-line date (YYYY-MM-DD); a usage error naming the option otherwise."""
+    import datetime as dt
+
+    from autonote.errors import UsageError
+
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: expected a date like 2025-01-31") from None

@@ -30,11 +30,15 @@ def note_id_for(paper: Paper) -> str:
     return f"local-{digest}"
 
 
-def require_corpus(path: Path | None) -> Path:
+def require_corpus(path: Path | None, *, existing: bool = False) -> Path:
+    """The configured corpus folder; a usage error when there is none (or, with ``existing``,
+    when it does not exist yet: commands that only read a corpus need one)."""
     if path is None:
         raise UsageError("no corpus: pass --corpus DIR, set AUTONOTE_CORPUS, or set corpus in autonote.toml")
     if path.exists() and not path.is_dir():
         raise UsageError(f"corpus {path} is not a folder")
+    if existing and not path.is_dir():
+        raise UsageError(f"corpus {path} does not exist")
     return path
 
 

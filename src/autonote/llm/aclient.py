@@ -19,7 +19,7 @@ from autonote.errors import LLMError, LLMFatalError
 from autonote.llm.cache import ResponseCache, request_body, request_key
 from autonote.llm.client import _FORMAT_COMPLAINT
 from autonote.llm.limiter import RateLimiter, retry_after
-from autonote.llm.structured import ChatReply, ChatRequest, FormatRejected
+from autonote.llm.structured import ChatReply, ChatRequest, FormatRejected, reply_from_completion
 
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 20.0
@@ -144,16 +144,7 @@ class AsyncChatClient:
                 failure = f"unusable response ({self.redact(str(exc))[:80]})"
                 await asyncio.sleep(self._backoff(attempt))
                 continue
-            if not response.choices:
-                raise LLMError("the LLM server returned no choices")
-            choice = response.choices[0]
-            usage = response.usage
-            reply = ChatReply(
-                content=choice.message.content or "",
-                prompt_tokens=getattr(usage, "prompt_tokens", None),
-                completion_tokens=getattr(usage, "completion_tokens", None),
-                finish_reason=choice.finish_reason,
-            )
+            reply = reply_from_completion(response)
             self.stats.answered += 1
             self.stats.prompt_tokens += reply.prompt_tokens or 0
             self.stats.completion_tokens += reply.completion_tokens or 0

@@ -21,6 +21,7 @@ from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's 
     FormatRejected,
     StructuredResult,
     generate_structured,
+    reply_from_completion,
     response_format_for,
     schema_for_prompt,
     strict_json_schema,
@@ -124,16 +125,7 @@ class ChatClient:
             return hit
         with self._errors_as_llm_errors(request.response_format):
             response = self._openai().chat.completions.create(**body)
-        if not response.choices:
-            raise LLMError("the LLM server returned no choices")
-        choice = response.choices[0]
-        usage = response.usage
-        reply = ChatReply(
-            content=choice.message.content or "",
-            prompt_tokens=getattr(usage, "prompt_tokens", None),
-            completion_tokens=getattr(usage, "completion_tokens", None),
-            finish_reason=choice.finish_reason,
-        )
+        reply = reply_from_completion(response)
         return reply
 
     def remember(self, request: ChatRequest, reply: ChatReply) -> None:

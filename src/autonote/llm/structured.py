@@ -135,6 +135,19 @@ class ChatReply:
     cached: bool = False  # answered from the response cache: nothing was paid
 
 
+def reply_from_completion(response: Any) -> ChatReply:
+    """An openai ``ChatCompletion`` → :class:`ChatReply`; a completion with no choices is an error."""
+    if not response.choices:
+        raise LLMError("the LLM server returned no choices")
+    choice, usage = response.choices[0], response.usage
+    return ChatReply(
+        content=choice.message.content or "",
+        prompt_tokens=getattr(usage, "prompt_tokens", None),
+        completion_tokens=getattr(usage, "completion_tokens", None),
+        finish_reason=choice.finish_reason,
+    )
+
+
 def structured_steps(
     build_messages: Callable[[str], Messages],
     output_model: type[T],

@@ -33,15 +33,6 @@ def check_tags(tags: Iterable[str], corpus: Corpus) -> None:
             raise UsageError(f"no note has the tag #{tag}" + (f"; closest: {hint}" if hint else ""))
 
 
-def parse_day(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r}: expected a date like 2025-01-31") from None
-
-
 def select_notes(
     corpus: Corpus, *, tags: Iterable[str] = (), since: dt.date | None = None, until: dt.date | None = None
 ) -> list[Note]:

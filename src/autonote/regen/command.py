@@ -60,9 +60,7 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
         corpus=args.corpus, model=args.model, llm_cache=False if args.no_cache else None,
         concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm,
     )  # fmt: skip
-    root = require_corpus(settings.corpus)
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    require_corpus(settings.corpus, existing=True)
     selection = Selection(
         all=args.select_all,
         tags=args.tags,

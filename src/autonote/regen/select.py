@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from autonote.corpus.store import Corpus
 from autonote.errors import UsageError
 from autonote.schema import Note
+from autonote.textnorm import parse_date  # noqa: F401 - re-exported for the regen command
 
 ALL_FIELDS = ("summary", "keypoints", "tags")
 
@@ -22,6 +23,11 @@ class Selection:
     ids: tuple[str, ...] = ()
     missing: bool = False  # only notes that lack one of the selected fields
     fields: tuple[str, ...] = ("summary", "keypoints")
+
+    @property
+    def is_empty(self) -> bool:
+        """No selector given (``--fields`` alone selects nothing)."""
+        return not (self.all or self.tags or self.since or self.until or self.ids or self.missing)
 
     def describe(self) -> dict[str, object]:
         return {
@@ -52,15 +58,6 @@ def parse_fields(text: str) -> tuple[str, ...]:
     if unknown or not fields:
         raise UsageError(f"--fields {text!r}: choose from {', '.join(ALL_FIELDS)} (comma-separated)")
     return fields
-
-
-def parse_date(text: str | None, option: str) -> dt.date | None:
-    if text is None:
-        return None
-    try:
-        return dt.date.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r}: expected a date like 2025-01-31") from None
 
 
 def validate(selection: Selection, corpus: Corpus) -> None:
