@@ -65,7 +65,7 @@ def excerpt(comment: str, limit: int = EXCERPT_CHARS) -> str:
     at ``limit`` (never inside a URL), with ``...`` when anything was left out."""
     text = plain_text(comment)
     if len(text) <= limit:
-        return text
+        return " ".join(text.split())
     cut = 0
     for match in _SENTENCE_END.finditer(text):
         if match.end() > limit:
@@ -76,7 +76,7 @@ def excerpt(comment: str, limit: int = EXCERPT_CHARS) -> str:
         url = re.search(r"https?://\S*$", text[:cut])
         if url and url.start() > 0:
             cut = url.start()
-    return text[:cut].rstrip() + "..."
+    return " ".join(text[:cut].split()) + "..."  # one line, as the listing shows it
 
 
 def link_kind(url: str | None) -> str:
