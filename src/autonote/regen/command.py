@@ -19,7 +19,8 @@ from autonote.regen.direct import RunOptions, make_client, run_direct
 from autonote.regen.engine import RegenEngine
 from autonote.regen.estimate import estimate
 from autonote.regen.report import RegenProgress, Tally, final_table
-from autonote.regen.select import Selection, iter_selected, parse_date, parse_fields, validate
+from autonote.regen.select import Selection, iter_selected, parse_fields, validate
+from autonote.textnorm import parse_date
 
 
 @dataclass(frozen=True)
@@ -108,14 +109,7 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
 
 
 def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOptions, limits: str) -> int:
-    if (
-        selection.all
-        or selection.tags
-        or selection.since
-        or selection.until
-        or selection.ids
-        or selection.missing
-    ):
+    if not selection.is_empty:
         raise UsageError("--resume takes no selection: it finishes the batches the journal knows")
     from autonote.llm.batch import BatchClient
     from autonote.regen.journal import Journal

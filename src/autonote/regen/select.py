@@ -9,7 +9,6 @@ from dataclasses import dataclass, field
 from autonote.corpus.store import Corpus
 from autonote.errors import UsageError
 from autonote.schema import Note
-from autonote.textnorm import parse_date  # noqa: F401 - re-exported for the regen command
 
 ALL_FIELDS = ("summary", "keypoints", "tags")
 
@@ -62,14 +61,7 @@ def parse_fields(text: str) -> tuple[str, ...]:
 
 def validate(selection: Selection, corpus: Corpus) -> None:
     """Bad selections are usage errors (exit 2), found before anything is sent."""
-    if not (
-        selection.all
-        or selection.tags
-        or selection.since
-        or selection.until
-        or selection.ids
-        or selection.missing
-    ):
+    if selection.is_empty:
         raise UsageError("select notes: --all, --tag, --since/--until, --ids or --missing")
     if selection.since and selection.until and selection.since > selection.until:
         raise UsageError(f"--since {selection.since} is after --until {selection.until}")
