@@ -1,0 +1,235 @@
+"""Corpus commands: import, index, suggest, eval, lint."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from autonote.commands.common import EXIT_FAILURE, corpus_option, resolve_settings
+
+
+@click.group("import")
+def import_group() -> None:
+    """Import existing notes from the corpus's exports (idempotent; owner edits are kept)."""
+
+
+def _run_import(
+    kind: str, files: tuple[str, ...], corpus: str | None, repo: str | None, dry_run: bool
+) -> None:
+    from pathlib import Path
+
+    from autonote import pipeline
+    from autonote.corpus.import_apply import apply_import
+    from autonote.corpus.importers import read_notes
+    from autonote.corpus.store import require_corpus
+    from autonote.schema import RelatedNote
+
+    settings = resolve_settings(corpus=corpus)
+    root = require_corpus(settings.corpus)
+    ws = pipeline.Workspace(settings)
+    known = {
+        n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
+        for n in ws.corpus.notes
+        if n.origin and n.origin.issue is not None
+    }
+    read = read_notes(kind, [Path(f) for f in files], repo=repo, known=known)
+    report = apply_import(read, ws.corpus, ws.state, dry_run=dry_run)
+    for skipped in report.skipped:
+        click.echo(f"autonote: {skipped}", err=True)
+    for conflict in report.conflicts:
+        click.echo(
+            f"autonote: conflict: {conflict.note_id}: {conflict.reason}; kept {conflict.local},"
+            f" incoming version in {conflict.incoming}",
+            err=True,
+        )
+    verb = "would import" if dry_run else "imported"
+    click.echo(
+        f"{verb} into {root}: {len(report.created)} new, {len(report.updated)} updated,"
+        f" {len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, {len(report.skipped)} skipped"
+    )
+    if report.skipped or report.conflicts:
+        sys.exit(EXIT_FAILURE)
+
+
+@import_group.command("paper-notes-xml")
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@corpus_option
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def import_paper_notes_xml(files: tuple[str, ...], corpus: str | None, dry_run: bool) -> None:
+    """Import the paper-notes XML export (<paper-entry> elements)."""
+    _run_import("paper-notes-xml", files, corpus, None, dry_run)
+
+
+@import_group.command("github-issues")
+@click.argument("file", metavar="FILE")
+@corpus_option
+@click.option("--repo", metavar="OWNER/NAME", help="Repository the issues belong to (builds issue links).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def import_github_issues(file: str, corpus: str | None, repo: str | None, dry_run: bool) -> None:
+    """Import `gh issue list --json number,title,body,labels,createdAt,comments` output (labels are tags)."""
+    _run_import("github-issues", (file,), corpus, repo, dry_run)
+
+
+@click.command("index")
+@corpus_option
+@click.option("--rebuild", is_flag=True, help="Drop the index and read every note again.")
+@click.option(
+    "--embeddings", is_flag=True, default=None, help="Also embed notes (cached) for semantic search."
+)
+def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) -> None:
+    """Build or refresh the corpus's search index (only changed files are re-read)."""
+    from autonote import pipeline
+    from autonote.corpus.store import require_corpus
+
+    settings = resolve_settings(corpus=corpus, embeddings=embeddings)
+    root = require_corpus(settings.corpus, existing=True)
+    ws = pipeline.Workspace(settings)
+    if rebuild:
+        from autonote.corpus.index import CorpusIndex
+
+        CorpusIndex.open(root).clear()
+    index = ws.corpus.index
+    assert index is not None
+    for problem in ws.corpus.problems:
+        click.echo(f"autonote: skipped note: {problem}", err=True)
+    report = ws.corpus.refresh_report
+    where = str(index.path) if index.persistent else "in memory (the corpus's .autonote/ is not writable)"
+    click.echo(
+        f"indexed {len(index)} notes in {report.seconds:.2f} s: {report.added} added, {report.updated} updated,"
+        f" {report.removed} removed, {report.unchanged} unchanged, {len(report.problems)} skipped; {where}"
+    )
+    if ws.semantic is not None:
+        embedded = ws.semantic.ensure_corpus(ws.corpus)
+        click.echo(
+            f"embeddings ({settings.embedding_model}): {embedded.embedded} notes embedded now,"
+            f" {embedded.cached} already cached"
+        )
+
+
+@click.command("suggest")
+@click.argument("source", metavar="INPUT")
+@corpus_option
+@click.option(
+    "-k", "count", type=click.IntRange(1, 200), default=10, show_default=True, help="How many of each."
+)
+@click.option("--json", "as_json", is_flag=True, help='Print {"tags": [...], "related": [...]} as JSON.')
+@click.option("--title", help="Title of a local abstract.")
+@click.option("--authors", help="Authors of a local abstract, separated by ';' or ','.")
+@click.option("--url", help="URL of a local abstract.")
+@click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
+@click.option("--embeddings", is_flag=True, default=None, help="Also rank related notes by embeddings.")
+def suggest_command(
+    source: str,
+    corpus: str | None,
+    count: int,
+    as_json: bool,
+    title: str | None,
+    authors: str | None,
+    url: str | None,
+    refresh: bool,
+    embeddings: bool | None,
+) -> None:
+    """Candidate tags and related notes for a paper, from your corpus alone (no LLM).
+
+    INPUT is what `autonote draft` takes: an arXiv id or URL, an abstract file, or '-' for stdin.
+    This is exactly what `draft` offers the LLM as candidates.
+    """
+    import json
+
+    from autonote import pipeline
+    from autonote.corpus.store import require_corpus
+    from autonote.corpus.suggest import suggest
+
+    spec = pipeline.parse_input(source)
+    settings = resolve_settings(corpus=corpus, embeddings=embeddings)
+    require_corpus(settings.corpus)
+    ws = pipeline.Workspace(settings)
+    (paper,) = pipeline.collect_papers([spec], ws, title=title, authors=authors, url=url, refresh=refresh)
+    result = suggest(paper, ws.corpus, k_tags=count, k_related=count, semantic=ws.semantic)
+    if as_json:
+        click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(paper.title_line)
+    click.echo("tags:")
+    for tag in result.tags:
+        click.echo(f"  {tag.score:6.3f}  #{tag.tag}")
+    click.echo("related:")
+    for item in result.related:
+        click.echo(f"  {item.score:6.2f}  {item.note.id}  {item.note.title_line}")
+        click.echo(f"          {item.note.link or ''}  ({item.why})")
+
+
+@click.command("eval")
+@corpus_option
+@click.option("-k", "ks", default="5,10", show_default=True, help="Cut-offs, comma-separated.")
+@click.option("--json", "as_json", is_flag=True, help="Print the scores as JSON.")
+@click.option("--embeddings", is_flag=True, default=None, help="Evaluate with embeddings fused in.")
+def eval_command(corpus: str | None, ks: str, as_json: bool, embeddings: bool | None) -> None:
+    """Measure tag and related-note suggestions on your corpus, leave-one-out, against baselines.
+
+    Each note with an abstract is hidden in turn and suggested from its title and abstract; the
+    suggestions are compared with the tags the owner chose and the notes the owner linked.
+    """
+    import json
+
+    from autonote import pipeline
+    from autonote.corpus.evaluate import evaluate, format_table
+    from autonote.corpus.store import require_corpus
+    from autonote.errors import UsageError
+
+    try:
+        cutoffs = tuple(sorted({int(k) for k in ks.split(",") if k.strip()}))
+    except ValueError:
+        raise UsageError(f"-k {ks!r}: expected numbers separated by commas, e.g. 5,10") from None
+    if not cutoffs or min(cutoffs) < 1:
+        raise UsageError("-k: cut-offs must be positive")
+    settings = resolve_settings(corpus=corpus, embeddings=embeddings)
+    root = require_corpus(settings.corpus, existing=True)
+    ws = pipeline.Workspace(settings)
+    report = evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
+    if report.notes == 0 and report.notes_with_links == 0:
+        raise UsageError(f"{root}: no note with an abstract and tags or links to evaluate")
+    if as_json:
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(
+        f"leave-one-out over {report.notes} notes with an abstract and tags ({report.corpus_size} in the corpus,"
+        f" {report.mean_tags:.1f} tags each, {report.unreachable_tags} tags used by no other note);"
+        f" related notes over {report.notes_with_links} notes that link another note of the corpus"
+    )
+    click.echo(format_table(report))
+
+
+@click.command("lint")
+@click.argument("paths", nargs=-1, type=click.Path(), metavar="[PATH]...")
+@corpus_option
+@click.option("--strict", is_flag=True, help="Fail on warnings too.")
+def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> None:
+    """Check notes: format, title lines, tags, related links, Japanese summaries, duplicates.
+
+    PATHs are note files or folders (default: the whole corpus); they are checked against the
+    corpus (--corpus, AUTONOTE_CORPUS, or the current folder). One line per problem; exit 1 on
+    errors (or on warnings with --strict).
+    """
+    from pathlib import Path
+
+    from autonote.corpus.lint import lint_paths
+    from autonote.corpus.store import load_corpus
+    from autonote.errors import UsageError
+
+    settings = resolve_settings(corpus=corpus)
+    root = settings.corpus or Path.cwd()
+    if not root.is_dir():
+        raise UsageError(f"corpus {root} does not exist")
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise UsageError(f"{missing[0]}: no such file or folder")
+    problems, checked = lint_paths([Path(p) for p in paths], load_corpus(root, settings.tags), settings.tags)
+    for problem in problems:
+        click.echo(str(problem))
+    errors = sum(1 for p in problems if p.severity == "error")
+    warnings = len(problems) - errors
+    click.echo(f"autonote: {checked} notes checked: {errors} errors, {warnings} warnings", err=True)
+    if errors or (strict and warnings):
+        sys.exit(EXIT_FAILURE)
