@@ -30,6 +30,21 @@ def process_env(server: OpenAIServer, tmp_path: Path) -> dict[str, str]:
     return env
 
 
+def regen_process(corpus: Path, concurrency: int) -> list[str]:
+    """``autonote regen --all`` as a separate process (for kill -9 and Ctrl-C)."""
+    return [
+        sys.executable,
+        "-m",
+        "autonote",
+        "regen",
+        "--all",
+        "--corpus",
+        str(corpus),
+        "--concurrency",
+        str(concurrency),
+    ]
+
+
 def notes(corpus: Path) -> dict[str, Path]:
     return {p.stem: p for p in sorted((corpus / "notes").glob("*.md"))}
 
@@ -230,17 +245,7 @@ def test_an_unwritable_drafts_folder_stops_the_run_cleanly(
 def test_kill_minus_9_mid_run_then_rerun_pays_nothing_twice(tmp_path: Path, corpus: Path) -> None:
     server = OpenAIServer(latency=0.25).start()
     env = process_env(server, tmp_path)
-    command = [
-        sys.executable,
-        "-m",
-        "autonote",
-        "regen",
-        "--all",
-        "--corpus",
-        str(corpus),
-        "--concurrency",
-        "2",
-    ]
+    command = regen_process(corpus, concurrency=2)
     try:
         process = subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 30
@@ -328,17 +333,7 @@ def test_cooperative_reply_is_what_the_loopback_answers() -> None:
 def test_ctrl_c_stops_with_a_clear_message_and_the_next_run_finishes(tmp_path: Path, corpus: Path) -> None:
     server = OpenAIServer(latency=0.25).start()
     env = process_env(server, tmp_path)
-    command = [
-        sys.executable,
-        "-m",
-        "autonote",
-        "regen",
-        "--all",
-        "--corpus",
-        str(corpus),
-        "--concurrency",
-        "1",
-    ]
+    command = regen_process(corpus, concurrency=1)
     try:
         process = subprocess.Popen(
             command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
