@@ -19,7 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
-from autonote.corpus.store import load_corpus  # noqa: E402
+from autonote.corpus.view import load_corpus  # noqa: E402
 from autonote.publish.common import select_notes  # noqa: E402
 from autonote.publish.listing import render_tag_pages  # noqa: E402
 from synthetic_corpus import write_corpus  # noqa: E402

@@ -16,7 +16,7 @@ import random
 import string
 from pathlib import Path
 
-from autonote.render import render_note
+from autonote.notes.format import render_note
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 
 KANA = "あいうえおかきくけこさしすせそたちつてとなにぬねのはひふへほまみむめもやゆよらりるれろわをん"

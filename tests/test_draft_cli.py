@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from autonote.render import parse_note, render_note
+from autonote.notes.format import parse_note, render_note
 from tests.loopback import FIXTURES, GOOD_SUMMARY, ArxivServer, OpenAIServer
 
 SECRET = "sk-test-secret-key-123456"
@@ -145,11 +145,22 @@ def test_translation_on_request(
 def test_bad_inputs_exit_2_with_one_line_and_write_nothing(run, corpus: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("Title: x\n\n")
-    for args in (["not-an-id"], ["https://example.com/x"], [str(empty)], ["-"], ["2504.07086", "junk"]):
+    for args in (["not-an-id"], ["https://example.com/x"], [str(empty)], ["-"], ["junk", "more-junk"]):
         result = run("draft", *args, "--corpus", str(corpus), input="")
         assert result.exit_code == 2, (args, result.stderr)
-        assert result.stderr.count("\n") == 1 and result.stderr.startswith("autonote: error:")
+        assert result.stderr.count("\n") == len(args) and result.stderr.startswith("autonote: error:")
     assert drafts(corpus) == []
+
+
+def test_good_inputs_are_drafted_and_each_bad_one_reported(
+    run, corpus: Path, arxiv_server: ArxivServer
+) -> None:
+    result = run("draft", "2504.07086", "junk", "2501.99999", "2410.99902", "--corpus", str(corpus))
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line.startswith("autonote: error:")]
+    assert len(errors) == 2 and "'junk'" in errors[0] and "2501.99999" in errors[1]
+    assert drafts(corpus) == ["arxiv-2410.99902.md", "arxiv-2504.07086.md"]
+    assert len(arxiv_server.requests) == 1  # the good and the unknown id shared one request
 
 
 def test_unknown_arxiv_id_exits_1(run, corpus: Path, arxiv_server: ArxivServer) -> None:

@@ -6,7 +6,7 @@ import json
 import sqlite3
 from pathlib import Path
 
-from autonote.render import parse_note, render_note
+from autonote.notes.format import parse_note, render_note
 from tests.loopback import FIXTURES, Fault, OpenAIServer
 
 ABSTRACT = FIXTURES / "abstracts" / "sample-abstract.txt"

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from autonote.corpus.html_markdown import html_to_markdown
-from autonote.render import parse_note
+from autonote.notes.format import parse_note
 
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 XML = EXPORTS / "paper-notes-sample.xml"

@@ -11,7 +11,7 @@ import pytest
 from autonote.corpus import index as index_module
 from autonote.corpus.index import CorpusIndex
 from autonote.corpus.terms import terms
-from autonote.render import parse_note, render_note
+from autonote.notes.format import parse_note, render_note
 
 QUERIES = [
     "reinforcement learning from human feedback for reasoning models",

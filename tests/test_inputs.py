@@ -3,8 +3,8 @@
 import pytest
 
 from autonote.errors import UsageError
-from autonote.pipeline import parse_input
 from autonote.sources.arxiv_ids import arxiv_id_from_url, parse_arxiv_id
+from autonote.sources.registry import parse_input
 
 
 @pytest.mark.parametrize(
@@ -58,8 +58,8 @@ def test_url_of_another_site_is_a_usage_error() -> None:
 def test_an_existing_file_is_a_local_abstract(tmp_path) -> None:
     path = tmp_path / "abstract.txt"
     path.write_text("Title: T\n\nAbstract.")
-    spec = parse_input(str(path))
-    assert spec.path == path and spec.arxiv_id is None
+    ref = parse_input(str(path))
+    assert (ref.source, ref.key) == ("local", str(path))
 
 
 def test_garbage_names_what_was_wrong() -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from autonote.render import parse_note, render_note
+from autonote.notes.format import parse_note, render_note
 
 REPO = Path(__file__).resolve().parents[1]
 

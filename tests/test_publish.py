@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from autonote.notes.format import parse_note, render_note
 from autonote.publish.common import excerpt, link_kind, tag_slug
-from autonote.render import parse_note, render_note
 
 
 def test_excerpt_cuts_at_a_sentence_or_character_boundary() -> None:

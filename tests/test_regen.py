@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from autonote.render import parse_note, render_note
+from autonote.notes.format import parse_note, render_note
 from tests.loopback import GOOD_SUMMARY, Fault, OpenAIServer, cooperative_reply
 
 REPO = Path(__file__).resolve().parents[1]

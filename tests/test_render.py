@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from autonote.errors import NoteFormatError
-from autonote.render import parse_note, parse_tags_line, render_note
+from autonote.notes.format import parse_note, parse_tags_line, render_note
 from autonote.schema import Note, Provenance, RelatedNote
 
 

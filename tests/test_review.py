@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autonote.render import parse_note, render_note
+from autonote.notes.format import parse_note, render_note
 from tests.loopback import GOOD_SUMMARY, OpenAIServer
 
 REPO = Path(__file__).resolve().parents[1]

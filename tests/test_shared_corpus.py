@@ -49,7 +49,7 @@ def test_validation_accepts_the_owners_real_summaries() -> None:
 
 def test_the_sample_imports_completely_and_reads_back(run, tmp_path: Path) -> None:
     from autonote.corpus.importers import read_notes
-    from autonote.render import parse_note, render_note
+    from autonote.notes.format import parse_note, render_note
 
     corpus = tmp_path / "c"
     result = run("import", "paper-notes-xml", str(SAMPLE), "--corpus", str(corpus))

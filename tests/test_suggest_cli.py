@@ -33,7 +33,7 @@ def test_suggest_json_has_the_documented_shape(run, corpus: Path) -> None:
 
 
 def _tags(path: Path) -> list[str]:
-    from autonote.render import parse_note
+    from autonote.notes.format import parse_note
 
     return parse_note(path.read_text(encoding="utf-8")).tags
 

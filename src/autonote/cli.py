@@ -87,30 +87,53 @@ def draft(
     Without a corpus, the note is only printed.
     """
     from autonote import pipeline
+    from autonote.app import Workspace
     from autonote.errors import AutonoteError, LLMOutputInvalidError, UsageError
+    from autonote.notes.ids import note_id_for
+    from autonote.sources.registry import fetch_papers, parse_input
 
     if as_json and as_markdown:
         raise UsageError("--json and --stdout are exclusive")
     if inputs.count("-") > 1:
         raise UsageError("'-' (stdin) can be given only once")
-    specs = [pipeline.parse_input(raw) for raw in inputs]  # every input checked before any work
-    if (title or authors or url) and not any(s.arxiv_id is None for s in specs):
+    refs, malformed = [], 0
+    for raw in inputs:  # every input checked before any work
+        try:
+            refs.append(parse_input(raw))
+        except UsageError as exc:
+            if len(inputs) == 1:
+                raise
+            click.echo(f"autonote: error: {exc}", err=True)
+            malformed += 1
+    if not refs:
+        sys.exit(EXIT_USAGE)
+    if (title or authors or url) and not any(r.source == "local" for r in refs):
         raise UsageError("--title/--authors/--url apply to local abstracts only")
     settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
-    ws = pipeline.Workspace(settings)
-    papers = pipeline.collect_papers(specs, ws, title=title, authors=authors, url=url, refresh=refresh)
-    if not settings.llm_configured:
+    ws = Workspace(settings)
+    fetched = fetch_papers(refs, ws.sources(refresh=refresh, title=title, authors=authors, url=url))
+    failures = malformed
+    papers = []
+    for ref, paper in zip(refs, fetched, strict=True):
+        if not isinstance(paper, AutonoteError):
+            papers.append(paper)
+            continue
+        if len(inputs) == 1:
+            raise paper
+        click.echo(f"autonote: error: {ref.raw}: {paper}", err=True)
+        failures += 1
+    if papers and not settings.llm_configured:
         reason = "--offline" if settings.offline else "no OPENAI_API_KEY or OPENAI_BASE_URL"
         ws.warn(
             f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated"
         )
-    failures = 0
     for paper in papers:
-        note_id = pipeline.note_id_for(paper)
+        note_id = note_id_for(paper)
         try:
-            pipeline.ensure_draftable(note_id, ws, force, paper.arxiv_id)
-            note = pipeline.draft_note(paper, ws, translate=translate)
-            path = pipeline.save_draft(note, ws, force=force) if settings.corpus else None
+            note, path = pipeline.draft_one(paper, ws, force=force, translate=translate)
+        except pipeline.DraftedElsewhere as exc:
+            click.echo(f"autonote: {exc}", err=True)
+            continue
         except LLMOutputInvalidError as exc:
             kept = pipeline.keep_failed_output(note_id, exc, ws)
             where = f"; raw output kept in {kept}" if kept else ""
@@ -118,7 +141,7 @@ def draft(
             failures += 1
             continue
         except AutonoteError as exc:
-            if len(papers) == 1:
+            if len(inputs) == 1:
                 raise
             click.echo(f"autonote: error: {note_id}: {exc}", err=True)
             failures += 1
@@ -129,7 +152,7 @@ def draft(
 
 
 def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:
-    from autonote.render import render_note
+    from autonote.notes.format import render_note
 
     if as_json:
         click.echo(note.model_dump_json(indent=2))

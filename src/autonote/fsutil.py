@@ -1,13 +1,34 @@
-"""Atomic file writes: a reader never sees a half-written file, a failure leaves the old one intact."""
+"""Atomic file writes: a reader never sees a half-written file, a failure leaves the old one intact.
+
+Modes follow the user's intent, not the temporary file's: a new file gets ``0666 & ~umask`` (0644
+under the usual umask 022, so a static web server can serve published pages), a replaced file keeps
+the mode it had. Folders are made with the umask's modes too.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import stat
 import tempfile
+import threading
 from pathlib import Path
 
 from autonote.errors import WriteRefusedError
+
+_umask_lock = threading.Lock()
+
+
+def current_umask() -> int:
+    """The process umask (read by setting it and putting it back, under a lock)."""
+    with _umask_lock:
+        mask = os.umask(0o022)
+        os.umask(mask)
+    return mask
+
+
+def new_file_mode() -> int:
+    return 0o666 & ~current_umask()
 
 
 def write_text_atomic(path: Path, text: str, *, overwrite: bool = False) -> None:
@@ -17,12 +38,17 @@ def write_text_atomic(path: Path, text: str, *, overwrite: bool = False) -> None
     step: ``os.link`` fails if the target exists), so two concurrent writers cannot clobber each other.
     """
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(parents=True, exist_ok=True)  # folders get the umask's modes
         fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     except OSError as exc:
         raise WriteRefusedError(f"cannot write {path}: {exc.strerror or exc}") from exc
     tmp = Path(tmp_name)
     try:
+        try:
+            mode = stat.S_IMODE(os.stat(path).st_mode)
+        except FileNotFoundError:
+            mode = new_file_mode()
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
             handle.flush()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autonote.prompting import render_template, template_version
+from autonote.rules import prompt_numbers
 from autonote.schema import Note, Paper
 from autonote.tokens import TokenCounter
 
@@ -57,7 +58,7 @@ class NotePrompt:
             "schema_json": schema_json,
         }
         return [
-            {"role": "system", "content": render_template(SYSTEM_TEMPLATE).strip()},
+            {"role": "system", "content": render_template(SYSTEM_TEMPLATE, **prompt_numbers()).strip()},
             {"role": "user", "content": render_template(USER_TEMPLATE, **context).strip()},
         ]
 

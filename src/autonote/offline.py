@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 
-from autonote.schema import KEY_POINTS_MAX, KEY_POINTS_MIN, Paper
+from autonote.rules import KEY_POINTS_MAX, KEY_POINTS_MIN, SUMMARY_SOFT_MAX
+from autonote.schema import Paper
 from autonote.textnorm import split_sentences
 
 _SIGNAL = re.compile(
@@ -16,7 +17,7 @@ _SIGNAL = re.compile(
     r"improv\w*|achiev\w*|state-of-the-art|significant\w*|novel)\b|\d",
     re.I,
 )
-SUMMARY_MAX_CHARS = 400
+SUMMARY_MAX_CHARS = SUMMARY_SOFT_MAX
 
 
 def extractive_summary(paper: Paper) -> str:

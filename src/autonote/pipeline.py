@@ -1,7 +1,8 @@
-"""Draft one paper end to end: input → metadata → candidates → LLM (or offline) → Note → draft file.
+"""Draft one paper end to end: metadata → candidates → LLM (or offline) → Note → draft file.
 
-This is the library behind ``autonote draft`` (and, later, ``regen``): the CLI parses arguments,
-builds a :class:`Workspace` and calls :func:`draft_note` / :func:`save_draft`; tests do the same.
+This is the library behind ``autonote draft`` (and, for the LLM part, ``regen``): the CLI parses
+arguments, builds an :class:`autonote.app.Workspace`, fetches papers through
+:mod:`autonote.sources.registry` and calls :func:`draft_one`; tests and the bench do the same.
 """
 
 from __future__ import annotations
@@ -9,158 +10,22 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import json
-import sys
 import time
-from dataclasses import dataclass, field
-from functools import cached_property
+from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
 
-from autonote.config import Settings, user_config_dir
-from autonote.corpus.store import Corpus, load_corpus, note_id_for
+from autonote.app import Workspace
 from autonote.corpus.suggest import Suggestions, few_shot_examples, suggest
-from autonote.errors import LLMOutputInvalidError, UsageError, WriteRefusedError
-from autonote.fsutil import write_text_atomic
+from autonote.corpus.view import Corpus
+from autonote.errors import LLMOutputInvalidError, WriteRefusedError
 from autonote.note_prompt import NotePrompt
+from autonote.notes.ids import note_id_for
+from autonote.rules import tag_shape_problem
 from autonote.schema import Note, Paper, Provenance, RelatedNote
-from autonote.sources.arxiv_ids import ArxivId, arxiv_id_from_url, looks_like_url, parse_arxiv_id
-from autonote.state import StateDB, state_dir
 from autonote.tokens import TokenCounter
 from autonote.validation import CheckResult
 
-
-@dataclass(frozen=True)
-class InputSpec:
-    """One thing the user asked to draft: an arXiv id, or a local abstract (file or stdin)."""
-
-    raw: str
-    arxiv_id: ArxivId | None = None
-    path: Path | None = None
-
-    @property
-    def is_stdin(self) -> bool:
-        return self.raw == "-"
-
-
-def parse_input(raw: str) -> InputSpec:
-    """Classify a command-line input; anything unrecognisable is a UsageError naming it."""
-    text = raw.strip()
-    if text == "-":
-        return InputSpec(raw="-")
-    if looks_like_url(text):
-        found = arxiv_id_from_url(text)
-        if found is None:
-            raise UsageError(f"{raw!r}: not an arXiv, alphaxiv or Hugging Face papers URL with an arXiv id")
-        return InputSpec(raw=raw, arxiv_id=found)
-    found = parse_arxiv_id(text)
-    if found is not None:
-        return InputSpec(raw=raw, arxiv_id=found)
-    path = Path(text).expanduser()
-    if path.is_file():
-        return InputSpec(raw=raw, path=path)
-    if path.exists():
-        raise UsageError(f"{raw!r}: not a file")
-    raise UsageError(
-        f"{raw!r}: not an arXiv id (e.g. 2504.07086, cs/0112017), a paper URL, or an existing file"
-    )
-
-
-@dataclass
-class Workspace:
-    """Settings plus the resources built from them, each made on first use."""
-
-    settings: Settings
-    stderr: TextIO = field(default_factory=lambda: sys.stderr)
-
-    @cached_property
-    def state(self) -> StateDB:
-        return StateDB(state_dir(self.settings.corpus, user_config_dir()))
-
-    @cached_property
-    def corpus(self) -> Corpus:
-        if self.settings.corpus is None:
-            return Corpus(root=Path("."), extra_vocabulary=list(self.settings.tags))
-        if self.settings.corpus.exists() and not self.settings.corpus.is_dir():
-            raise UsageError(f"corpus {self.settings.corpus} is not a folder")
-        corpus = load_corpus(self.settings.corpus, self.settings.tags)
-        if corpus.index is not None and not corpus.index.persistent:
-            self.warn(
-                f"cannot write {self.settings.corpus / '.autonote'}; the index is rebuilt in memory each run"
-            )
-        for problem in corpus.problems[:5]:
-            self.warn(f"skipped note: {problem}")
-        if len(corpus.problems) > 5:
-            self.warn(f"skipped {len(corpus.problems) - 5} more unreadable notes")
-        return corpus
-
-    @cached_property
-    def arxiv(self):  # -> ArxivClient (imported lazily with feedparser)
-        from autonote.sources.arxiv import ArxivClient
-
-        s = self.settings
-        return ArxivClient(
-            s.arxiv_api_url, self.state, min_interval=s.arxiv_min_interval,
-            timeout=s.arxiv_timeout, retries=s.arxiv_retries,
-        )  # fmt: skip
-
-    @cached_property
-    def chat(self):  # -> ChatClient
-        from autonote.llm.cache import ResponseCache
-        from autonote.llm.client import ChatClient
-
-        s = self.settings
-        return ChatClient(
-            model=s.model,
-            api_key=s.api_key.get_secret_value() if s.api_key else None,
-            base_url=s.base_url,
-            timeout=s.llm_timeout,
-            max_retries=s.llm_max_retries,
-            temperature=s.temperature,
-            max_completion_tokens=s.max_completion_tokens,
-            cache=ResponseCache(self.state) if s.corpus is not None and s.llm_cache else None,
-        )
-
-    @cached_property
-    def semantic(self):  # -> SemanticIndex | None
-        """Embedding search when ``embeddings`` is on and a server is configured."""
-        if not self.settings.embeddings or self.settings.corpus is None:
-            return None
-        if not self.settings.llm_configured:
-            raise UsageError("embeddings need an LLM server: set OPENAI_API_KEY or OPENAI_BASE_URL")
-        from autonote.corpus.embeddings import SemanticIndex
-
-        return SemanticIndex(self.state, self.chat, self.settings.embedding_model)
-
-    def warn(self, message: str) -> None:
-        print(f"autonote: warning: {message}", file=self.stderr)
-
-
-def collect_papers(
-    specs: list[InputSpec],
-    ws: Workspace,
-    *,
-    title: str | None = None,
-    authors: str | None = None,
-    url: str | None = None,
-    stdin: TextIO | None = None,
-    refresh: bool = False,
-) -> list[Paper]:
-    """Papers for the inputs, in order; all arXiv ids go to arXiv in as few requests as possible."""
-    from autonote.sources.local import read_abstract_file, read_abstract_stream
-
-    local_meta = {"title": title, "authors": authors, "url": url}
-    arxiv_ids = [s.arxiv_id for s in specs if s.arxiv_id is not None]
-    fetched = ws.arxiv.fetch(arxiv_ids, refresh=refresh) if arxiv_ids else {}
-    papers = []
-    for spec in specs:
-        if spec.arxiv_id is not None:
-            papers.append(fetched[str(spec.arxiv_id)])
-        elif spec.is_stdin:
-            papers.append(read_abstract_stream(stdin or sys.stdin, **local_meta))
-        else:
-            assert spec.path is not None
-            papers.append(read_abstract_file(spec.path, **local_meta))
-    return papers
+LEASE_WAIT = 600.0  # how long a draft waits for another process drafting the same paper
 
 
 def candidate_tags(suggestions: Suggestions, corpus: Corpus, limit: int) -> list[str]:
@@ -186,9 +51,49 @@ def ensure_draftable(note_id: str, ws: Workspace, force: bool, arxiv_id: str | N
         raise WriteRefusedError(
             f"{note_id} is already in the corpus ({existing}); use --force to draft it again"
         )
-    draft = ws.corpus.draft_path(note_id)
-    if draft.exists():
+    if ws.store.has_draft(note_id):
+        draft = ws.store.draft_path(note_id)
         raise WriteRefusedError(f"a draft already exists: {draft} (review it, or use --force to replace it)")
+
+
+class DraftedElsewhere(WriteRefusedError):
+    """Another autonote process drafted this paper while this one waited for it: nothing to do."""
+
+    exit_code = 0
+
+
+def draft_one(
+    paper: Paper, ws: Workspace, *, force: bool = False, translate: bool = False
+) -> tuple[Note, Path | None]:
+    """Draft one paper and save it (when there is a corpus): the note and where it was written.
+
+    The paper is leased in the state database while it is drafted, so a second process asked for
+    the same paper waits, then finds the draft made and pays nothing (:class:`DraftedElsewhere`)."""
+    note_id = note_id_for(paper)
+    if ws.settings.corpus is None:
+        return draft_note(paper, ws, translate=translate), None
+    from autonote.leases import Leases
+
+    leases = Leases(ws.state)
+    waited: list[object] = []
+
+    def say_waiting(holder: object) -> None:
+        waited.append(holder)
+        ws.warn(f"{note_id}: another autonote process ({holder}) is drafting it; waiting")
+
+    holder = leases.acquire(f"note:{note_id}", wait=LEASE_WAIT, on_wait=say_waiting)
+    if holder is not None:
+        raise WriteRefusedError(f"{note_id}: still being drafted by another autonote process ({holder})")
+    try:
+        if waited and not force and ws.store.has_draft(note_id):
+            raise DraftedElsewhere(
+                f"{note_id}: drafted meanwhile by another autonote process ({ws.store.draft_path(note_id)})"
+            )
+        ensure_draftable(note_id, ws, force, paper.arxiv_id)
+        note = draft_note(paper, ws, translate=translate)
+        return note, save_draft(note, ws, force=force)
+    finally:
+        leases.release(f"note:{note_id}")
 
 
 def _related(ids: list[str], corpus: Corpus) -> list[RelatedNote]:
@@ -200,8 +105,10 @@ def _merge_tags(
     chosen: list[str], new: list[str], paper: Paper, corpus: Corpus
 ) -> tuple[list[str], list[str]]:
     """Final tags and the subset flagged as new (outside the vocabulary). The venue tag is added
-    when the corpus uses it, since the owner tags every paper with its venue."""
+    when the corpus uses it, since the owner tags every paper with its venue. New tags not shaped
+    like tags (see :func:`autonote.rules.tag_shape_problem`) are dropped; validation warned."""
     vocabulary = corpus.vocabulary
+    new = [t for t in new if t in vocabulary or tag_shape_problem(t) is None]
     tags = list(dict.fromkeys([*chosen, *new]))
     venue = paper.venue.split("'")[0] if paper.venue else ""
     if venue in vocabulary and venue not in tags:
@@ -395,18 +302,14 @@ def _llm_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Workspace,
 
 def save_draft(note: Note, ws: Workspace, *, force: bool = False) -> Path:
     """Write the note to ``<corpus>/drafts/<id>.md`` atomically; never replaces one without force."""
-    from autonote.render import render_note
+    from autonote.notes.format import render_note
 
-    path = ws.corpus.draft_path(note.id)
-    write_text_atomic(path, render_note(note), overwrite=force)
-    return path
+    return ws.store.save_draft(note.id, render_note(note), replace=force)
 
 
 def keep_failed_output(note_id: str, error: LLMOutputInvalidError, ws: Workspace) -> Path | None:
     """Keep every attempt's raw output next to where the draft would have been."""
     if ws.settings.corpus is None:
         return None
-    path = ws.corpus.draft_path(note_id).with_suffix(".failed.json")
     record = {"note_id": note_id, "error": str(error), "attempts": error.attempts}
-    write_text_atomic(path, json.dumps(record, ensure_ascii=False, indent=2), overwrite=True)
-    return path
+    return ws.store.keep_failed_output(note_id, record)

@@ -12,10 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from autonote import rules
 from autonote.titleline import format_title_line
-
-KEY_POINTS_MIN = 3
-KEY_POINTS_MAX = 6
 
 
 class Paper(BaseModel):
@@ -169,9 +167,13 @@ def llm_output_model(
             return (list[str], Field(max_length=0))
         return (list[Literal[tuple(options)]], ...)  # type: ignore[valid-type]
 
+    summary = (
+        f"Japanese summary of the abstract, {rules.SUMMARY_SOFT_MIN}-{rules.SUMMARY_SOFT_MAX} characters"
+    )
+    key_points = f"{rules.KEY_POINTS_MIN}-{rules.KEY_POINTS_MAX} Japanese key points"
     fields: dict[str, tuple[object, object]] = {
-        "summary": (str, Field(description="Japanese summary of the abstract, 100-400 characters")),
-        "key_points": (list[str], Field(description="3-6 Japanese key points")),
+        "summary": (str, Field(description=summary)),
+        "key_points": (list[str], Field(description=key_points)),
         "tags": choice_list(tag_candidates),
         "new_tags": (list[str], Field(description="tags not in the vocabulary; usually empty")),
         "related_ids": choice_list(related_ids),

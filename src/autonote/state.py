@@ -118,6 +118,15 @@ _M007_REVIEW = """
         CREATE INDEX review_decisions_key ON review_decisions(journal_key)
 """
 
+_M008_LEASES = """
+        CREATE TABLE leases (
+            item TEXT PRIMARY KEY,         -- what is being worked on, e.g. "note:arxiv-2504.07086"
+            holder TEXT NOT NULL,          -- host:pid:process start time of the process working on it
+            acquired REAL NOT NULL,
+            expires REAL NOT NULL          -- stale after this, even if the holder cannot be checked
+        )
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
@@ -128,6 +137,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m005_generations_cached", _M005_GENERATIONS_CACHED),
     ("m006_regen", _M006_REGEN),
     ("m007_review", _M007_REVIEW),
+    ("m008_leases", _M008_LEASES),
 ]
 
 

@@ -19,22 +19,21 @@ def _run_import(
 ) -> None:
     from pathlib import Path
 
-    from autonote import pipeline
+    from autonote.app import Workspace, require_corpus
     from autonote.corpus.import_apply import apply_import
     from autonote.corpus.importers import read_notes
-    from autonote.corpus.store import require_corpus
     from autonote.schema import RelatedNote
 
     settings = resolve_settings(corpus=corpus)
     root = require_corpus(settings.corpus)
-    ws = pipeline.Workspace(settings)
+    ws = Workspace(settings)
     known = {
         n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
         for n in ws.corpus.notes
         if n.origin and n.origin.issue is not None
     }
     read = read_notes(kind, [Path(f) for f in files], repo=repo, known=known)
-    report = apply_import(read, ws.corpus, ws.state, dry_run=dry_run)
+    report = apply_import(read, ws.corpus, ws.store, ws.state, dry_run=dry_run)
     for skipped in report.skipped:
         click.echo(f"autonote: {skipped}", err=True)
     for conflict in report.conflicts:
@@ -79,16 +78,11 @@ def import_github_issues(file: str, corpus: str | None, repo: str | None, dry_ru
 )
 def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) -> None:
     """Build or refresh the corpus's search index (only changed files are re-read)."""
-    from autonote import pipeline
-    from autonote.corpus.store import require_corpus
+    from autonote.app import Workspace, require_corpus
 
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
-    root = require_corpus(settings.corpus, existing=True)
-    ws = pipeline.Workspace(settings)
-    if rebuild:
-        from autonote.corpus.index import CorpusIndex
-
-        CorpusIndex.open(root).clear()
+    require_corpus(settings.corpus, existing=True)
+    ws = Workspace(settings, rebuild_index=rebuild)
     index = ws.corpus.index
     assert index is not None
     for problem in ws.corpus.problems:
@@ -137,15 +131,18 @@ def suggest_command(
     """
     import json
 
-    from autonote import pipeline
-    from autonote.corpus.store import require_corpus
+    from autonote.app import Workspace, require_corpus
     from autonote.corpus.suggest import suggest
+    from autonote.errors import AutonoteError
+    from autonote.sources.registry import fetch_papers, parse_input
 
-    spec = pipeline.parse_input(source)
+    ref = parse_input(source)
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
     require_corpus(settings.corpus)
-    ws = pipeline.Workspace(settings)
-    (paper,) = pipeline.collect_papers([spec], ws, title=title, authors=authors, url=url, refresh=refresh)
+    ws = Workspace(settings)
+    (paper,) = fetch_papers([ref], ws.sources(refresh=refresh, title=title, authors=authors, url=url))
+    if isinstance(paper, AutonoteError):
+        raise paper
     result = suggest(paper, ws.corpus, k_tags=count, k_related=count, semantic=ws.semantic)
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
@@ -173,9 +170,8 @@ def eval_command(corpus: str | None, ks: str, as_json: bool, embeddings: bool | 
     """
     import json
 
-    from autonote import pipeline
+    from autonote.app import Workspace, require_corpus
     from autonote.corpus.evaluate import evaluate, format_table
-    from autonote.corpus.store import require_corpus
     from autonote.errors import UsageError
 
     try:
@@ -186,7 +182,7 @@ def eval_command(corpus: str | None, ks: str, as_json: bool, embeddings: bool | 
         raise UsageError("-k: cut-offs must be positive")
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
     root = require_corpus(settings.corpus, existing=True)
-    ws = pipeline.Workspace(settings)
+    ws = Workspace(settings)
     report = evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
     if report.notes == 0 and report.notes_with_links == 0:
         raise UsageError(f"{root}: no note with an abstract and tags or links to evaluate")
@@ -214,8 +210,8 @@ def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> No
     """
     from pathlib import Path
 
+    from autonote.app import Workspace
     from autonote.corpus.lint import lint_paths
-    from autonote.corpus.store import load_corpus
     from autonote.errors import UsageError
 
     settings = resolve_settings(corpus=corpus)
@@ -225,7 +221,8 @@ def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> No
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")
-    problems, checked = lint_paths([Path(p) for p in paths], load_corpus(root, settings.tags), settings.tags)
+    ws = Workspace(settings.model_copy(update={"corpus": root}))
+    problems, checked = lint_paths([Path(p) for p in paths], ws.corpus, ws.store, settings.tags)
     for problem in problems:
         click.echo(str(problem))
     errors = sum(1 for p in problems if p.severity == "error")

@@ -30,7 +30,8 @@ def list_command(
     GPT summary, and the start of your comment."""
     from pathlib import Path
 
-    from autonote.corpus.store import load_corpus, require_corpus
+    from autonote.app import require_corpus
+    from autonote.corpus.view import load_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
     from autonote.publish.common import check_tags, select_notes
@@ -79,7 +80,8 @@ def digest_command(
     import datetime as dt
     from pathlib import Path
 
-    from autonote.corpus.store import load_corpus, require_corpus
+    from autonote.app import require_corpus
+    from autonote.corpus.view import load_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
     from autonote.publish.common import select_notes

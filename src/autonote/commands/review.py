@@ -11,13 +11,12 @@ from autonote.commands.common import EXIT_FAILURE, corpus_option, resolve_settin
 
 
 def _reviewer(corpus: str | None, **options: Any):
-    from autonote import pipeline
-    from autonote.corpus.store import require_corpus
+    from autonote.app import Workspace, require_corpus
     from autonote.review.actions import Reviewer
 
     settings = resolve_settings(corpus=corpus)
     require_corpus(settings.corpus, existing=True)
-    return Reviewer(pipeline.Workspace(settings), **options)
+    return Reviewer(Workspace(settings), **options)
 
 
 def _pick(ctx: click.Context, corpus: str | None) -> str | None:
@@ -40,7 +39,7 @@ def review_group(ctx: click.Context, corpus: str | None) -> None:
     from autonote.review.session import run_session
 
     reviewer = _reviewer(corpus)
-    run_session(reviewer, pending_drafts(reviewer.ws.corpus))
+    run_session(reviewer, pending_drafts(reviewer.store))
 
 
 @review_group.command("list")
@@ -53,7 +52,7 @@ def review_list(ctx: click.Context, corpus: str | None, as_json: bool) -> None:
     from autonote.review.drafts import pending_drafts
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    rows = [reviewer.summary(d) for d in pending_drafts(reviewer.ws.corpus)]
+    rows = [reviewer.summary(d) for d in pending_drafts(reviewer.store)]
     if as_json:
         click.echo(to_json(rows))
         return
@@ -73,7 +72,7 @@ def review_show(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    draft = find_draft(reviewer.ws.corpus, draft_id)
+    draft = find_draft(reviewer.store, draft_id)
     click.echo(reviewer.header(draft))
     click.echo(draft.text, nl=False)
 
@@ -87,7 +86,7 @@ def review_diff(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    click.echo(reviewer.diff(find_draft(reviewer.ws.corpus, draft_id)), nl=False)
+    click.echo(reviewer.diff(find_draft(reviewer.store, draft_id)), nl=False)
 
 
 @review_group.command("accept")
@@ -100,10 +99,12 @@ def review_diff(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
 @click.option("--no-commit", is_flag=True, help="Only stage the accepted notes.")
 @click.option("--on-conflict", type=click.Choice(["fail", "draft", "mine"]), default="fail", show_default=True,
               help="When the note changed in a regenerated field: refuse, take the draft's, or keep the note's.")  # fmt: skip
+@click.option("--include-my-edits", is_flag=True,
+              help="Commit uncommitted changes of yours in the same note file with it (else refuse).")  # fmt: skip
 @click.pass_context
 def review_accept(
     ctx: click.Context, draft_ids: tuple[str, ...], corpus: str | None, all_valid: bool, one_commit: bool,
-    no_commit: bool, on_conflict: str,
+    no_commit: bool, on_conflict: str, include_my_edits: bool,
 ) -> None:  # fmt: skip
     """Accept drafts into the corpus (committed one per note if the corpus is a git repository)."""
     from autonote.errors import AutonoteError, UsageError
@@ -115,10 +116,12 @@ def review_accept(
     if one_commit and no_commit:
         raise UsageError("--one-commit and --no-commit are exclusive")
     mode = COMMIT_NONE if no_commit else COMMIT_ONE if one_commit else COMMIT_EACH
-    reviewer = _reviewer(_pick(ctx, corpus), commit_mode=mode, on_conflict=on_conflict)
+    reviewer = _reviewer(
+        _pick(ctx, corpus), commit_mode=mode, on_conflict=on_conflict, include_my_edits=include_my_edits
+    )
     corpus_ = reviewer.ws.corpus
-    drafts = [find_draft(corpus_, i) for i in draft_ids] if draft_ids else [
-        d for d in pending_drafts(corpus_) if is_valid(d, corpus_)
+    drafts = [find_draft(reviewer.store, i) for i in draft_ids] if draft_ids else [
+        d for d in pending_drafts(reviewer.store) if is_valid(d, corpus_)
     ]  # fmt: skip
     reviewer.preflight()
     failures = 0
@@ -151,7 +154,7 @@ def review_reject(ctx: click.Context, draft_ids: tuple[str, ...], corpus: str | 
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    drafts = [find_draft(reviewer.ws.corpus, i) for i in draft_ids]  # every id checked first
+    drafts = [find_draft(reviewer.store, i) for i in draft_ids]  # every id checked first
     for draft in drafts:
         click.echo(reviewer.reject(draft, reason))
 
@@ -167,8 +170,8 @@ def review_edit(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    draft = find_draft(reviewer.ws.corpus, draft_id)
-    error = edit(draft)
+    draft = find_draft(reviewer.store, draft_id)
+    error = edit(draft, reviewer.store)
     if error:
         raise NoteFormatError(f"your edit is kept in {draft.path} but does not parse: {error}")
     click.echo(reviewer.header(draft))

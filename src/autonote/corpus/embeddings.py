@@ -16,7 +16,7 @@ import numpy as np
 
 if TYPE_CHECKING:
     from autonote.corpus.index import Hit
-    from autonote.corpus.store import Corpus
+    from autonote.corpus.view import Corpus
     from autonote.llm.client import ChatClient
     from autonote.state import StateDB
 

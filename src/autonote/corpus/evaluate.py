@@ -19,8 +19,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from autonote.corpus.embeddings import SemanticIndex
-from autonote.corpus.store import Corpus
 from autonote.corpus.suggest import suggest
+from autonote.corpus.view import Corpus
 from autonote.schema import Note, paper_from_note
 
 RANDOM_DRAWS = 20

@@ -13,19 +13,19 @@ For each imported note:
 
 from __future__ import annotations
 
-import hashlib
+import sqlite3
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autonote.corpus.importers import ReadResult, Skipped
-from autonote.corpus.store import NOTES_DIR, Corpus
-from autonote.fsutil import write_text_atomic
-from autonote.render import render_note
+from autonote.corpus.view import Corpus
+from autonote.errors import NoteFormatError, WriteRefusedError
+from autonote.notes.folder import NoteFolder
+from autonote.notes.format import file_sha256, render_note
+from autonote.notes.store import StoredNote
 from autonote.schema import Note
-from autonote.state import STATE_DIR_NAME, StateDB
-
-CONFLICTS_DIR = "import-conflicts"
+from autonote.state import StateDB
 
 
 @dataclass(frozen=True)
@@ -49,10 +49,6 @@ class ImportReport:
         return len(self.created) + len(self.updated)
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
-
-
 def _recorded_file_hash(state: StateDB, note_id: str) -> str | None:
     row = state.conn.execute("SELECT file_sha256 FROM imports WHERE note_id = ?", (note_id,)).fetchone()
     return row[0] if row else None
@@ -64,15 +60,38 @@ def _record(state: StateDB, note: Note, text: str) -> None:
         "INSERT INTO imports(note_id, entry_hash, file_sha256, imported) VALUES (?, ?, ?, ?) "
         "ON CONFLICT(note_id) DO UPDATE SET entry_hash = excluded.entry_hash, "
         "file_sha256 = excluded.file_sha256, imported = excluded.imported",
-        (note.id, note.origin.entry_hash, _sha256(text), time.time()),
+        (note.id, note.origin.entry_hash, file_sha256(text), time.time()),
     )
 
 
-def apply_import(read: ReadResult, corpus: Corpus, state: StateDB, *, dry_run: bool = False) -> ImportReport:
+def _write_and_record(
+    store: NoteFolder, state: StateDB, note: Note, text: str, current: StoredNote | None
+) -> None:
+    """Write the note, then record it; if the record cannot be written (a full disk), the file is
+    put back as it was, so the records always describe the files autonote wrote."""
+    written = (
+        store.update_at(current.location, text, revision=current.revision)
+        if current is not None
+        else store.add_text(note.id, text)
+    )
+    try:
+        _record(state, note, text)
+    except sqlite3.Error as exc:
+        if current is not None:
+            store.update_at(written.location, current.text, revision=written.revision)
+        else:
+            store.remove_at(written.location, revision=written.revision)
+        raise WriteRefusedError(
+            f"cannot record the import of {note.id} in the state database ({exc}); it was not written,"
+            " and nothing after it was imported"
+        ) from None
+
+
+def apply_import(
+    read: ReadResult, corpus: Corpus, store: NoteFolder, state: StateDB, *, dry_run: bool = False
+) -> ImportReport:
     report = ImportReport(skipped=list(read.skipped))
     first_seen: dict[str, str] = {}
-    native_by_arxiv = {n.arxiv_id: n.id for n in corpus.notes if n.arxiv_id and n.origin is None}
-    conflicts_dir = corpus.root / STATE_DIR_NAME / CONFLICTS_DIR
 
     for where, note in read.notes:
         if note.id in first_seen:
@@ -81,7 +100,7 @@ def apply_import(read: ReadResult, corpus: Corpus, state: StateDB, *, dry_run: b
             )
             continue
         first_seen[note.id] = where
-        twin = native_by_arxiv.get(note.arxiv_id or "")
+        twin = _native_twin(note, corpus)
         if twin is not None:
             report.skipped.append(
                 Skipped(
@@ -91,42 +110,41 @@ def apply_import(read: ReadResult, corpus: Corpus, state: StateDB, *, dry_run: b
             )
             continue
         text = render_note(note)
-        existing = corpus.by_id.get(note.id)
-        target = corpus.paths.get(note.id) or corpus.root / NOTES_DIR / f"{note.id}.md"
-
-        if existing is None and not target.exists():
+        relpath = store.note_relpath(note.id)
+        if relpath is None:
             if not dry_run:
-                write_text_atomic(target, text)
-                _record(state, note, text)
+                _write_and_record(store, state, note, text, None)
             report.created.append(note.id)
             continue
 
         assert note.origin is not None
-        if existing is not None and existing.origin and existing.origin.entry_hash == note.origin.entry_hash:
-            report.unchanged.append(note.id)
-            continue
-
         try:
-            current = target.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            current, reason = None, f"the local file cannot be read ({exc})"
+            current: StoredNote | None = store.read_at(relpath)
+        except (NoteFormatError, WriteRefusedError) as exc:
+            current, reason = None, f"the local file is not a valid note ({exc})"
         else:
             reason = "the source entry changed and the local note was edited since the last import"
-            if existing is None:
-                reason = "the local file is not a valid note (see `autonote lint`)"
-        if (
-            current is not None
-            and existing is not None
-            and _recorded_file_hash(state, note.id) == _sha256(current)
-        ):
-            if not dry_run:
-                write_text_atomic(target, text, overwrite=True)
-                _record(state, note, text)
-            report.updated.append(note.id)
-            continue
+        if current is not None:
+            origin = current.note.origin
+            if origin is not None and origin.entry_hash == note.origin.entry_hash:
+                report.unchanged.append(note.id)
+                continue
+            if _recorded_file_hash(state, note.id) == current.revision:
+                if not dry_run:
+                    _write_and_record(store, state, note, text, current)
+                report.updated.append(note.id)
+                continue
 
-        incoming = conflicts_dir / f"{note.id}.md"
-        if not dry_run:
-            write_text_atomic(incoming, text, overwrite=True)
-        report.conflicts.append(Conflict(note.id, target, incoming, reason))
+        local = store.resolve(relpath)
+        incoming = store.keep_import_conflict(note.id, text) if not dry_run else local
+        report.conflicts.append(Conflict(note.id, local, incoming, reason))
     return report
+
+
+def _native_twin(note: Note, corpus: Corpus) -> str | None:
+    """A note of the corpus drafted by autonote (not imported) about the same arXiv paper."""
+    for other in corpus.ids_with_arxiv(note.arxiv_id) if note.arxiv_id else []:
+        found = corpus.get(other)
+        if other != note.id and found is not None and found.origin is None:
+            return other
+    return None

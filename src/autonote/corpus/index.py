@@ -33,14 +33,15 @@ import numpy as np
 from autonote.corpus.embeddings import embedding_text, text_hash
 from autonote.corpus.terms import TERMS_VERSION, terms
 from autonote.errors import NoteFormatError
-from autonote.render import parse_note
+from autonote.notes.folder import PathOutsideCorpusError, note_file_text, scan_note_files
+from autonote.notes.format import parse_note
+from autonote.notes.ids import is_note_id
 from autonote.schema import Note
 from autonote.state import STATE_DIR_NAME, make_state_dir
 
 INDEX_FILE_NAME = "index.sqlite"
 INDEX_VERSION = f"index.5+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
-_SKIP_DIRS = {"drafts", STATE_DIR_NAME}
 _TF_BITS, _TF_MAX = 16, 0xFFFF
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
 
@@ -105,25 +106,6 @@ class RefreshReport:
         return bool(self.added or self.updated or self.removed)
 
 
-def _scan(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """(relative path, stat) of every markdown file of the corpus proper (not drafts/ or dot dirs)."""
-    stack = [root]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            if entry.name.startswith("."):
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                if not (folder == root and entry.name in _SKIP_DIRS):
-                    stack.append(Path(entry.path))
-            elif entry.name.endswith(".md") and entry.is_file():
-                yield Path(entry.path).relative_to(root).as_posix(), entry.stat()
-
-
 def _looks_like_note(text: str) -> bool:
     return text.startswith("---\n") and "\nid:" in text[:400]
 
@@ -170,40 +152,53 @@ class CorpusIndex:
     def close(self) -> None:
         self.conn.close()
 
-    def clear(self) -> None:
-        """Forget everything; the next refresh reads every file again."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        for table in ("files", "docs", "doc_tags", "postings"):
-            self.conn.execute(f"DELETE FROM {table}")
-        self.conn.execute("COMMIT")
-        self._lengths = None
+    def pin_snapshot(self) -> None:
+        """Read the index as it is now for the rest of this process, whatever other processes
+        commit meanwhile (one read transaction; SQLite's WAL keeps the snapshot)."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT count(*) FROM docs").fetchone()
+
+    def rebuild(self) -> RefreshReport:
+        """Read every file again, in ONE transaction: a reader (another autonote command) sees the
+        old index or the new one, never an empty or half-built one."""
+        return self.refresh(rebuild=True)
 
     # -- refresh ---------------------------------------------------------------------------------
 
-    def refresh(self) -> RefreshReport:
+    def refresh(self, *, rebuild: bool = False) -> RefreshReport:
         """Bring the index up to date with the files: re-read only files whose size or mtime
-        changed, drop files that are gone. One transaction: an interrupted refresh leaves the
-        previous index intact."""
+        changed, drop files that are gone (``rebuild``: re-read everything). One transaction: an
+        interrupted refresh leaves the previous index intact, and readers never see it half-done."""
         started = time.perf_counter()
         report = RefreshReport()
         db = self.conn
+        db.execute("BEGIN IMMEDIATE")
+        try:
+            report = self._refresh_locked(report, rebuild)
+            db.execute("COMMIT")
+        except BaseException:
+            db.execute("ROLLBACK")
+            raise
+        if report.changed or rebuild:
+            self._lengths = None
+        report.problems = self.problems()
+        report.seconds = time.perf_counter() - started
+        return report
+
+    def _refresh_locked(self, report: RefreshReport, rebuild: bool) -> RefreshReport:
+        db = self.conn
+        if rebuild:
+            for table in ("files", "docs", "doc_tags", "postings"):
+                db.execute(f"DELETE FROM {table}")
         known = {row[0]: (row[1], row[2]) for row in db.execute("SELECT path, mtime_ns, size FROM files")}
-        on_disk = {path: (st.st_mtime_ns, st.st_size) for path, st in _scan(self.root)}
+        on_disk = {path: (mtime_ns, size) for path, mtime_ns, size in scan_note_files(self.root)}
         changed = sorted(p for p, stamp in on_disk.items() if known.get(p) != stamp)
         removed = sorted(set(known) - set(on_disk))
         report.unchanged = len(on_disk) - len(changed)
         if changed or removed:
             report.rebuilt = not known
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                self._apply(changed, removed, on_disk, report)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            self._lengths = None
-        report.problems = self.problems()
-        report.seconds = time.perf_counter() - started
+            self._apply(changed, removed, on_disk, report)
         return report
 
     def _apply(
@@ -339,8 +334,8 @@ class CorpusIndex:
         if row is None:
             return None
         try:
-            return parse_note((self.root / row[0]).read_text(encoding="utf-8"), str(self.root / row[0]))
-        except (OSError, UnicodeDecodeError, NoteFormatError):
+            return parse_note(note_file_text(self.root, row[0]), str(self.root / row[0]))
+        except (OSError, UnicodeDecodeError, NoteFormatError, PathOutsideCorpusError):
             return None  # changed since the last refresh; the next refresh reports it
 
     def notes(self) -> list[Note]:
@@ -350,6 +345,14 @@ class CorpusIndex:
 
     def paths(self) -> dict[str, Path]:
         return {note_id: self.root / path for note_id, path in self.conn.execute("SELECT id, path FROM docs")}
+
+    def relpath(self, note_id: str) -> str | None:
+        """Where a note lives, relative to the corpus (the note store asks)."""
+        row = self.conn.execute("SELECT path FROM docs WHERE id = ?", (note_id,)).fetchone()
+        return row[0] if row else None
+
+    def ids(self) -> list[str]:
+        return [row[0] for row in self.conn.execute("SELECT id FROM docs ORDER BY path")]
 
     def ids_with_arxiv(self, arxiv_id: str) -> list[str]:
         return [r[0] for r in self.conn.execute("SELECT id FROM docs WHERE arxiv_id = ?", (arxiv_id,))]
@@ -462,7 +465,9 @@ class _FileRead:
 def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
     where = str(root / path)
     try:
-        text = (root / path).read_text(encoding="utf-8")
+        text = note_file_text(root, path)
+    except PathOutsideCorpusError as exc:
+        return _FileRead(problem=f": {exc}"), None
     except UnicodeDecodeError as exc:
         return _FileRead(problem=f": unreadable: not UTF-8 (byte {exc.start})"), None
     except OSError as exc:
@@ -475,6 +480,10 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
         message = str(exc).removeprefix(where)
         return _FileRead(
             problem=message[1:] if message.startswith(":") and message[1:2].isdigit() else message
+        ), None
+    if not is_note_id(note.id):
+        return _FileRead(
+            problem=f": front matter id {note.id!r} is not a note id (letters, digits, '.', '_', '-')"
         ), None
     counts = note_terms(note)
     embed_hash = text_hash(embedding_text(note.title, note.abstract, note.summary))

@@ -3,7 +3,7 @@
 One :class:`Problem` per finding, located by file and line. Errors make ``autonote lint`` fail;
 warnings are shown but pass (``--strict`` makes them fail too). Checks:
 
-- the note parses (front matter, autonote blocks, field types);
+- the note parses (front matter, autonote blocks, field types) and its id is a note id (no path);
 - the title line (derived from ``title``/``authors``/``venue``/``published``) follows the corpus
   convention, and the one shown in the body matches it;
 - tags: outside the configured vocabulary (when ``tags`` is configured); otherwise a tag no other
@@ -24,13 +24,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from autonote.corpus.store import Corpus
-from autonote.errors import NoteFormatError
-from autonote.render import parse_note
+from autonote.corpus.view import Corpus
+from autonote.errors import AutonoteError, NoteFormatError, UsageError
+from autonote.notes.folder import NoteFolder
+from autonote.notes.format import parse_note
+from autonote.notes.ids import is_note_id
+from autonote.rules import JAPANESE_MIN_SHARE, JAPANESE_SOFT_SHARE
 from autonote.schema import Note
 from autonote.textnorm import japanese_share
 from autonote.titleline import parse_title_line
-from autonote.validation import JAPANESE_MIN_SHARE, JAPANESE_SOFT_SHARE
 
 Severity = Literal["error", "warning"]
 _VENUE = re.compile(r"^[A-Za-z][\w.&/+-]*'\d{2}(?: \S.*)?$")
@@ -104,6 +106,13 @@ def lint_text(text: str, path: Path, facts: _CorpusFacts) -> list[Problem]:
         add(
             line, "error", "invalid-note", message[located.end() :] if located else message.split(": ", 1)[-1]
         )
+        return problems
+    if not is_note_id(note.id):
+        add(
+            _line_of(text, r"^id:"), "error", "invalid-id",
+            f"id {note.id!r} is not a note id (letters, digits, '.', '_', '-'; no '/', no '..'):"
+            " autonote leaves this note out",
+        )  # fmt: skip
         return problems
 
     _check_title(note, text, add)
@@ -241,37 +250,38 @@ def _check_duplicates(note: Note, text: str, path: Path, facts: _CorpusFacts, ad
         add(line, "error", "duplicate-id", f"note id {note.id} is also used by {owner}")
 
 
-def lint_paths(paths: list[Path], corpus: Corpus, configured_tags: list[str]) -> tuple[list[Problem], int]:
-    """Lint the markdown files under ``paths`` (files or folders; none: the whole corpus) against the
-    corpus. Returns the problems, sorted, and how many files were checked."""
+def lint_paths(
+    paths: list[Path], corpus: Corpus, store: NoteFolder, configured_tags: list[str]
+) -> tuple[list[Problem], int]:
+    """Lint the markdown files under ``paths`` (files or folders inside the corpus; none: the whole
+    corpus) against the corpus. Returns the problems, sorted, and how many files were checked."""
     facts = _CorpusFacts.of(corpus.notes, corpus.paths, configured_tags)
     targets = _targets(paths) if paths else corpus.index.note_files() if corpus.index else []
     problems: list[Problem] = []
     for path in targets:
         try:
-            text = path.read_text(encoding="utf-8")
-        except UnicodeDecodeError as exc:
-            problems.append(Problem(path, 1, "error", "unreadable", f"not UTF-8 text (byte {exc.start})"))
+            relpath = store.relative(path)
+        except ValueError:
+            raise UsageError(f"{path}: not inside the corpus {store.root}") from None
+        try:
+            text = store.read_text(relpath, "file")
+        except NoteFormatError as exc:
+            problems.append(
+                Problem(path, 1, "error", "unreadable", str(exc).removeprefix(f"{store.resolve(relpath)}: "))
+            )
             continue
-        except OSError as exc:
-            problems.append(Problem(path, 1, "error", "unreadable", f"cannot read: {exc.strerror or exc}"))
+        except AutonoteError as exc:
+            problems.append(Problem(path, 1, "error", "unreadable", str(exc)))
             continue
         if (
             not text.startswith("---\n")
             and paths
             and path.suffix == ".md"
-            and not _inside_notes(path, corpus)
+            and not relpath.startswith("notes/")
         ):
             continue  # a README or other markdown handed over by pre-commit: not a note
         problems.extend(lint_text(text, path, facts))
     return sorted(problems), len(targets)
-
-
-def _inside_notes(path: Path, corpus: Corpus) -> bool:
-    try:
-        return path.resolve().relative_to((corpus.root / "notes").resolve()) is not None
-    except ValueError:
-        return False
 
 
 def _targets(paths: list[Path]) -> list[Path]:

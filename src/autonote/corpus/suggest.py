@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 from autonote.corpus.embeddings import SemanticIndex, embedding_text, fuse
 from autonote.corpus.index import Hit
-from autonote.corpus.store import Corpus
 from autonote.corpus.terms import english_words
+from autonote.corpus.view import Corpus
 from autonote.schema import Note, Paper
 from autonote.venue import VENUE_NAMES
 

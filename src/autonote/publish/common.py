@@ -9,7 +9,7 @@ import re
 from collections.abc import Iterable
 from urllib.parse import urlparse
 
-from autonote.corpus.store import Corpus
+from autonote.corpus.view import Corpus
 from autonote.errors import UsageError
 from autonote.schema import Note
 

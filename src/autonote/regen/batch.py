@@ -13,6 +13,7 @@ import asyncio
 from dataclasses import dataclass
 from typing import TextIO
 
+from autonote.app import Workspace
 from autonote.errors import LLMError
 from autonote.llm.aclient import AsyncChatClient
 from autonote.llm.batch import (
@@ -25,7 +26,6 @@ from autonote.llm.batch import (
 )
 from autonote.llm.cache import request_key
 from autonote.llm.structured import structured_steps
-from autonote.pipeline import Workspace
 from autonote.regen.direct import RunOptions, make_client, run_items
 from autonote.regen.engine import Outcome, Planned, RegenEngine
 from autonote.regen.journal import SUBMITTED
@@ -71,11 +71,10 @@ async def submit_and_collect(
             for candidate in candidates:
                 planned = engine.plan(candidate)
                 if isinstance(planned, Outcome):
-                    tally.add(planned)
-                    continue
-                item = engine.journal.get(planned.key)
-                if planned.batch_reply is None and item is not None and item.status == SUBMITTED:
-                    in_flight += 1  # already in a batch that has not finished: --resume collects it
+                    if planned.batch_id is not None:
+                        in_flight += 1  # already in a batch that has not finished: --resume collects it
+                    else:
+                        tally.add(planned)
                     continue
                 if planned.batch_reply is not None:
                     direct.append(planned)

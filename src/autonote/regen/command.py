@@ -11,9 +11,8 @@ from typing import Any
 from rich.console import Console
 from rich.table import Table
 
-from autonote.corpus.store import require_corpus
+from autonote.app import Workspace, require_corpus
 from autonote.errors import UsageError
-from autonote.pipeline import Workspace
 from autonote.regen.batch import BatchOptions, collect_open_batches, submit_and_collect
 from autonote.regen.direct import RunOptions, make_client, run_direct
 from autonote.regen.engine import RegenEngine

@@ -8,11 +8,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TextIO
 
+from autonote.app import Workspace
 from autonote.errors import LLMFatalError, WriteRefusedError
 from autonote.llm.aclient import AsyncChatClient, RequestStats
 from autonote.llm.cache import ResponseCache
 from autonote.llm.limiter import RateLimiter
-from autonote.pipeline import Workspace
 from autonote.regen.engine import Outcome, Planned, RegenEngine, RunStopped
 from autonote.regen.report import RegenProgress, Tally
 from autonote.regen.select import Candidate

@@ -2,8 +2,9 @@
 
 An item is keyed by a hash of everything that decides its answer: the note's input (title, authors,
 venue, abstract), the fields asked for, the prompt template versions, the model and the generation
-parameters. A re-run skips items already done with zero requests; an edit to the note's abstract, a
-new prompt template or another model makes a new key, so the item is done again.
+parameters, and the version of the note rules. A re-run skips items already done with zero requests;
+an edit to the note's abstract, a new prompt template, new rules or another model makes a new key, so
+the item is done again.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autonote.config import Settings
+from autonote.rules import RULES_VERSION
 from autonote.schema import Note
 from autonote.state import StateDB
 
@@ -30,6 +32,7 @@ def item_key(note: Note, fields: tuple[str, ...], settings: Settings, prompt_ver
         "abstract": note.abstract,
         "fields": sorted(fields),
         "prompt_version": prompt_version,
+        "rules_version": RULES_VERSION,
         "model": settings.model,
         "temperature": settings.temperature,
         "max_completion_tokens": settings.max_completion_tokens,

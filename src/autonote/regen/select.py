@@ -6,8 +6,9 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from autonote.corpus.store import Corpus
+from autonote.corpus.view import Corpus
 from autonote.errors import UsageError
+from autonote.notes.ids import check_note_id
 from autonote.schema import Note
 
 ALL_FIELDS = ("summary", "keypoints", "tags")
@@ -73,6 +74,8 @@ def validate(selection: Selection, corpus: Corpus) -> None:
         close = difflib.get_close_matches(unknown[0], list(known_tags), n=3)
         hint = f" (did you mean {', '.join('#' + c for c in close)}?)" if close else ""
         raise UsageError(f"--tag {unknown[0]}: no note has this tag{hint}")
+    for note_id in selection.ids:
+        check_note_id(note_id, "--ids:")
     missing_ids = [i for i in selection.ids if i not in corpus.paths]
     if missing_ids:
         raise UsageError(f"--ids: no note {missing_ids[0]} in the corpus")

@@ -7,21 +7,14 @@ listed in the warnings), never removed.
 
 from __future__ import annotations
 
-import hashlib
-
+from autonote.notes.format import REGEN_FIELDS, file_sha256
 from autonote.schema import Note, UpdateOf
-
-FIELD_ATTRIBUTES = {"summary": "summary", "keypoints": "key_points", "tags": "tags"}
-
-
-def file_sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def update_draft(
     original: Note, generated: Note, fields: tuple[str, ...], path: str, base_text: str, journal_key: str
 ) -> Note:
-    attributes = [FIELD_ATTRIBUTES[f] for f in fields]
+    attributes = [REGEN_FIELDS[f] for f in fields]
     of = UpdateOf(
         path=path,
         base_sha256=file_sha256(base_text),

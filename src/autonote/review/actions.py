@@ -6,44 +6,62 @@ from __future__ import annotations
 import difflib
 import json
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import click
 
-from autonote.pipeline import Workspace
+from autonote.app import Workspace
 from autonote.review.apply import (
     AcceptPlan,
     ConflictError,
     commit_message,
     plan_accept,
-    reject,
+    undo_accepted,
     write_accepted,
 )
 from autonote.review.decisions import Decisions
 from autonote.review.drafts import PendingDraft, review_warnings
-from autonote.review.git import Repo
+from autonote.review.git import GitError, Repo
 
 COMMIT_EACH, COMMIT_ONE, COMMIT_NONE = "each", "one", "none"
 
 
 @dataclass
+class _Written:
+    """A note written by an accept whose commit has not happened yet (``--one-commit``)."""
+
+    draft: PendingDraft
+    plan: AcceptPlan
+    stored: Any  # StoredNote
+    index_entry: tuple[str, str] | None
+    subject: str
+
+
+@dataclass
 class Reviewer:
+    """Accepting is a transaction: preflight, write, commit, then drop the draft and record the
+    decision. If the commit fails, the note file and the git index are put back, the draft stays,
+    nothing is recorded, and the error names the cause."""
+
     ws: Workspace
     commit_mode: str = COMMIT_EACH
     on_conflict: str = "fail"  # fail | draft | mine
+    include_my_edits: bool = False
     repo: Repo | None = None
-    deferred: list[tuple[Path, str]] = field(default_factory=list)  # for --one-commit
+    deferred: list[_Written] = field(default_factory=list)  # for --one-commit
     accepted: int = 0
     rejected: int = 0
 
     def __post_init__(self) -> None:
-        self.repo = Repo.find(self.ws.corpus.root)
+        self.store = self.ws.store
+        self.repo = Repo.find(self.store.root)
         self.decisions = Decisions(self.ws.state)
 
     def preflight(self) -> None:
-        """Before anything is written: a detached HEAD or unresolved conflict stops the review."""
-        if self.repo is not None and self.commit_mode != COMMIT_NONE:
+        """Before anything is written: a detached HEAD, an unresolved conflict, or a merge, rebase,
+        cherry-pick or revert in progress stops the review (with --no-commit too: staging into a
+        rebase would fold the note into the user's own commit)."""
+        if self.repo is not None:
             self.repo.check_writable()
 
     # -- showing ---------------------------------------------------------------------------------
@@ -76,22 +94,22 @@ class Reviewer:
     def diff(self, draft: PendingDraft) -> str:
         """A coloured unified diff of the note now against the note after accepting (for a new
         note: against nothing)."""
-        plan = plan_accept(draft, self.ws.corpus)
+        plan = plan_accept(draft, self.store)
         before = plan.current_text or ""
         resolutions = {c.name: "draft" for c in plan.conflicts}
         after = plan.text(resolutions)
-        name = str(plan.target.relative_to(self.ws.corpus.root))
         lines = difflib.unified_diff(
             before.splitlines(keepends=True), after.splitlines(keepends=True),
-            fromfile=f"a/{name}" if plan.current_text is not None else "/dev/null", tofile=f"b/{name}",
+            fromfile=f"a/{plan.relpath}" if plan.current is not None else "/dev/null", tofile=f"b/{plan.relpath}",
         )  # fmt: skip
         return "".join(_colour(line) for line in lines)
 
     # -- deciding --------------------------------------------------------------------------------
 
     def accept(self, draft: PendingDraft, resolutions: dict[str, str] | None = None) -> str:
-        """Write the note, record the decision, commit (per ``commit_mode``). Returns a one-line report."""
-        plan = plan_accept(draft, self.ws.corpus)
+        """Write the note, commit it (per ``commit_mode``), then drop the draft and record the
+        decision. Returns a one-line report."""
+        plan = plan_accept(draft, self.store)
         resolutions = dict(resolutions or {})
         if plan.conflicts and self.on_conflict in ("draft", "mine"):
             resolutions.update(
@@ -100,44 +118,79 @@ class Reviewer:
         if any(c.name not in resolutions for c in plan.conflicts):
             names = ", ".join(c.name for c in plan.conflicts)
             raise ConflictError(
-                f"{draft.id}: {plan.target} changed since the draft was made, in the same field(s): {names};"
+                f"{draft.id}: {plan.relpath} changed since the draft was made, in the same field(s): {names};"
                 " nothing was written (choose with --on-conflict draft|mine, or review it interactively)",
                 plan.conflicts,
             )
         text = plan.text(resolutions)
         message = commit_message(draft)
-        write_accepted(plan, text)
-        note = draft.note
-        assert note is not None
-        key = note.update_of.journal_key if note.update_of else None
-        self.decisions.record(note.id, "accepted", text, journal_key=key)
-        self.accepted += 1
-        return f"accepted {draft.id} → {plan.target}" + self._commit(plan, message)
+        target = self.store.root / plan.relpath
+        entry = None
+        if self.repo is not None:
+            self.preflight()
+            if plan.current is not None and self.repo.has_changes(target) and not self.include_my_edits:
+                raise GitError(
+                    f"{draft.id}: {plan.relpath} has changes of yours that are not committed; commit them"
+                    " first, or accept with --include-my-edits to commit them with the note (nothing was written)"
+                )
+            entry = self.repo.index_entry(target)
+        stored = write_accepted(plan, text, self.store)
+        written = _Written(draft, plan, stored, entry, message.splitlines()[0])
+        if self.repo is not None and self.commit_mode == COMMIT_ONE:
+            self.deferred.append(written)
+            return f"accepted {draft.id} → {target} (committed with the others at the end)"
+        try:
+            done = self._commit(written, message)
+        except GitError as exc:
+            self._undo(written)
+            raise GitError(f"{draft.id}: {exc}; the note was put back and the draft kept") from None
+        self._settle(written)
+        return f"accepted {draft.id} → {target}" + done
 
-    def _commit(self, plan: AcceptPlan, message: str) -> str:
+    def _commit(self, written: _Written, message: str) -> str:
         if self.repo is None:
             return ""
+        target = self.store.resolve(written.plan.relpath)
         if self.commit_mode == COMMIT_NONE:
-            self.repo.stage([plan.target])
+            self.repo.stage([target])
             return " (staged)"
-        if self.commit_mode == COMMIT_ONE:
-            self.deferred.append((plan.target, message.splitlines()[0]))
-            return ""
-        return f" (commit {self.repo.commit([plan.target], message)})"
+        return f" (commit {self.repo.commit([target], message)})"
+
+    def _undo(self, written: _Written) -> None:
+        undo_accepted(written.plan, written.stored, self.store)
+        if self.repo is not None:
+            self.repo.restore_index(self.store.resolve(written.plan.relpath), written.index_entry)
+
+    def _settle(self, written: _Written) -> None:
+        """The note is in the corpus (and committed): drop the draft, record the decision."""
+        note = written.draft.note
+        assert note is not None
+        self.store.remove_draft(written.draft.id)
+        key = note.update_of.journal_key if note.update_of else None
+        self.decisions.record(note.id, "accepted", written.stored.text, journal_key=key)
+        self.accepted += 1
 
     def finish(self) -> str | None:
-        """With ``--one-commit``: one commit for everything accepted."""
+        """With ``--one-commit``: one commit for everything accepted; if it fails, every note is
+        put back and every draft kept."""
         if self.repo is None or not self.deferred:
             return None
-        paths = [path for path, _ in self.deferred]
-        body = "\n".join(f"- {subject}" for _, subject in self.deferred)
-        commit = self.repo.commit(paths, f"Accept {len(paths)} autonote draft(s)\n\n{body}")
-        self.deferred.clear()
+        pending, self.deferred = self.deferred, []
+        paths = [self.store.resolve(w.plan.relpath) for w in pending]
+        body = "\n".join(f"- {w.subject}" for w in pending)
+        try:
+            commit = self.repo.commit(paths, f"Accept {len(paths)} autonote draft(s)\n\n{body}")
+        except GitError as exc:
+            for written in reversed(pending):
+                self._undo(written)
+            raise GitError(f"{exc}; the {len(pending)} note(s) were put back and their drafts kept") from None
+        for written in pending:
+            self._settle(written)
         return f"committed {len(paths)} note(s) as {commit}"
 
     def reject(self, draft: PendingDraft, reason: str) -> str:
         key = draft.note.update_of.journal_key if draft.note and draft.note.update_of else None
-        kept = reject(draft, self.ws.corpus)
+        kept = self.store.keep_rejected(draft.id, draft.text)
         self.decisions.record(
             draft.id, "rejected", draft.text, reason=reason, journal_key=key, kept_at=str(kept)
         )

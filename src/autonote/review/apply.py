@@ -10,31 +10,19 @@ changed is a conflict, resolved by the caller (keep the note's, take the draft's
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shlex
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from autonote.corpus.store import NOTES_DIR, Corpus
 from autonote.errors import AutonoteError, NoteFormatError, UsageError, WriteRefusedError
-from autonote.fsutil import write_text_atomic
-from autonote.regen.update import FIELD_ATTRIBUTES, file_sha256
-from autonote.render import (
-    key_points_block,
-    parse_note,
-    replace_block,
-    replace_front_matter,
-    replace_tags_line,
-    summary_block,
-)
+from autonote.notes.folder import NOTES_DIR, NoteFolder
+from autonote.notes.format import REGEN_FIELDS, apply_fields, parse_note, replace_front_matter
+from autonote.notes.store import StoredNote
 from autonote.review.drafts import PendingDraft
-from autonote.state import STATE_DIR_NAME
 
-REJECTED_DIR = "rejected"
 Resolution = str  # "draft" | "mine"
 
 
@@ -57,38 +45,33 @@ class FieldConflict:
 @dataclass
 class AcceptPlan:
     draft: PendingDraft
-    target: Path
-    current_text: str | None  # None for a new note
+    relpath: str  # the note's file, relative to the corpus
+    current: StoredNote | None  # None for a new note
     fields: list[str] = field(default_factory=list)  # note attributes the draft regenerates
     conflicts: list[FieldConflict] = field(default_factory=list)
+
+    @property
+    def current_text(self) -> str | None:
+        return self.current.text if self.current is not None else None
 
     def text(self, resolutions: dict[str, Resolution] | None = None) -> str:
         """The note as it will be written, with conflicts resolved as given."""
         note = self.draft.note
         assert note is not None
-        if self.current_text is None:  # a new note: the draft itself, review warnings dropped
+        if self.current is None:  # a new note: the draft itself, review warnings dropped
             return replace_front_matter(self.draft.text, {"warnings": []}, str(self.draft.path))
         resolutions = resolutions or {}
         unresolved = [c.name for c in self.conflicts if c.name not in resolutions]
         if unresolved:
             raise ConflictError(f"unresolved conflict in {', '.join(unresolved)}", self.conflicts)
-        text, taken = self.current_text, []
-        where = str(self.target)
-        current = parse_note(text, where)
-        for name in self.fields:
-            if resolutions.get(name) == "mine":
-                continue
-            value = getattr(note, name)
-            if value == getattr(current, name):
-                continue
-            taken.append(name)
-            if name == "summary":
-                generator = note.provenance.generator if note.provenance else "llm"
-                text = replace_block(text, "summary", summary_block(value, generator), where)
-            elif name == "key_points":
-                text = replace_block(text, "key-points", key_points_block(value), where)
-            elif name == "tags":
-                text = replace_tags_line(text, value, where)
+        where = self.relpath
+        current = self.current.note
+        taken = [
+            name
+            for name in self.fields
+            if resolutions.get(name) != "mine" and getattr(note, name) != getattr(current, name)
+        ]
+        text = apply_fields(self.current.text, note, taken, where)
         if taken:
             changes: dict[str, Any] = {}
             if {"summary", "key_points"} & set(taken) and note.provenance is not None:
@@ -101,8 +84,11 @@ class AcceptPlan:
         return text
 
 
-def plan_accept(draft: PendingDraft, corpus: Corpus) -> AcceptPlan:
-    """What accepting would write, and the conflicts to resolve first. Writes nothing."""
+def plan_accept(draft: PendingDraft, store: NoteFolder) -> AcceptPlan:
+    """What accepting would write, and the conflicts to resolve first. Writes nothing.
+
+    Every path comes from the store: a new note goes to ``notes/<id>.md``; an update-draft's
+    ``update_of.path`` must lead to the same note inside the corpus, or the draft is refused."""
     if draft.note is None:
         raise NoteFormatError(
             f"the draft does not parse, fix it first (autonote review edit {draft.id}): {draft.error}"
@@ -110,33 +96,45 @@ def plan_accept(draft: PendingDraft, corpus: Corpus) -> AcceptPlan:
     note = draft.note
     of = note.update_of
     if of is None:
-        existing = corpus.paths.get(note.id)
-        target = corpus.root / NOTES_DIR / f"{note.id}.md"
-        if existing is not None or target.exists():
+        existing = store.note_relpath(note.id)
+        if existing is not None:
             raise WriteRefusedError(
-                f"a note {note.id} already exists ({existing or target}); nothing was written"
+                f"a note {note.id} already exists ({store.root / existing}); nothing was written"
             )
-        return AcceptPlan(draft, target, None)
-    target = corpus.root / of.path
+        return AcceptPlan(draft, f"{NOTES_DIR}/{note.id}.md", None)
     try:
-        current_text = target.read_text(encoding="utf-8")
-    except OSError:
-        raise WriteRefusedError(f"the note this draft updates is gone ({target}); reject the draft") from None
-    current = parse_note(current_text, str(target))
-    names = [FIELD_ATTRIBUTES[f] for f in of.fields]
-    plan = AcceptPlan(draft, target, current_text, names)
-    if file_sha256(current_text) != of.base_sha256:
+        current = store.read_at(of.path, f"{draft.path}: update_of.path")
+    except WriteRefusedError:
+        raise WriteRefusedError(
+            f"the note this draft updates is gone ({of.path}); reject the draft"
+        ) from None
+    if current.note.id != note.id:
+        raise WriteRefusedError(
+            f"{draft.path}: update_of.path {of.path!r} holds note {current.note.id}, not {note.id}; nothing was written"
+        )
+    names = [REGEN_FIELDS[f] for f in of.fields]
+    plan = AcceptPlan(draft, current.location, current, names)
+    if current.revision != of.base_sha256:
         for name in names:
-            mine, theirs, base = getattr(current, name), getattr(note, name), of.base.get(name)
+            mine, theirs, base = getattr(current.note, name), getattr(note, name), of.base.get(name)
             if mine != base and mine != theirs:
                 plan.conflicts.append(FieldConflict(name, mine, theirs, base))
     return plan
 
 
-def write_accepted(plan: AcceptPlan, text: str) -> None:
-    """Write the note atomically, then drop the draft (the note now holds it)."""
-    write_text_atomic(plan.target, text, overwrite=plan.current_text is not None)
-    plan.draft.path.unlink(missing_ok=True)
+def write_accepted(plan: AcceptPlan, text: str, store: NoteFolder) -> StoredNote:
+    """Write the accepted note (atomically; an update only over the file the plan read)."""
+    if plan.current is None:
+        return store.add_text(plan.draft.note.id if plan.draft.note else plan.draft.id, text)
+    return store.update_at(plan.relpath, text, revision=plan.current.revision)
+
+
+def undo_accepted(plan: AcceptPlan, written: StoredNote, store: NoteFolder) -> None:
+    """Put the note back as it was before :func:`write_accepted` (the commit failed)."""
+    if plan.current is None:
+        store.remove_at(written.location, revision=written.revision)
+    else:
+        store.update_at(written.location, plan.current.text, revision=written.revision)
 
 
 def commit_message(draft: PendingDraft) -> str:
@@ -157,28 +155,26 @@ def commit_message(draft: PendingDraft) -> str:
     return f"{subject}\n\n{where}\nDraft made by {made_by.strip()}; accepted with autonote review."
 
 
-def reject(draft: PendingDraft, corpus: Corpus) -> Path:
-    """Move the draft out of the queue into ``.autonote/rejected/`` (kept, not deleted)."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    kept = corpus.root / STATE_DIR_NAME / REJECTED_DIR / f"{draft.id}.{stamp}.md"
-    write_text_atomic(kept, draft.text, overwrite=True)
-    draft.path.unlink(missing_ok=True)
-    return kept
-
-
 def editor_command() -> list[str]:
-    return shlex.split(os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi")
+    raw = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+    try:
+        command = shlex.split(raw)
+    except ValueError as exc:
+        raise UsageError(f"cannot read the editor command {raw!r} ({exc}); set EDITOR") from None
+    if not command:
+        raise UsageError("the editor command is empty; set EDITOR")
+    return command
 
 
-def edit(draft: PendingDraft, run_editor: Callable[[list[str]], int] | None = None) -> str | None:
+def edit(
+    draft: PendingDraft, store: NoteFolder, run_editor: Callable[[list[str]], int] | None = None
+) -> str | None:
     """Open the draft in ``$EDITOR``; returns the parse error of the edited draft, or None.
 
     The edit is made on a copy: an editor that exits non-zero leaves the draft unchanged. A saved
     edit is kept even when it no longer parses, so that the next edit can fix it.
     """
-    copy = draft.path.with_name(f".{draft.path.name}.edit.md")
-    copy.write_text(draft.text, encoding="utf-8")
-    try:
+    with store.scratch_copy(draft.id, draft.text) as copy:
         command = [*editor_command(), str(copy)]
         try:
             code = (run_editor or _run)(command)
@@ -186,11 +182,16 @@ def edit(draft: PendingDraft, run_editor: Callable[[list[str]], int] | None = No
             raise UsageError(f"editor {command[0]!r} not found; set EDITOR") from None
         if code != 0:
             raise AutonoteError(f"the editor exited with status {code}; the draft is unchanged")
-        edited = copy.read_text(encoding="utf-8")
-    finally:
-        copy.unlink(missing_ok=True)
+        try:
+            edited = copy.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise AutonoteError("the editor removed the file; the draft is unchanged") from None
+        except UnicodeDecodeError as exc:
+            raise AutonoteError(
+                f"the edit is not UTF-8 text (byte {exc.start}); the draft is unchanged"
+            ) from None
     if edited != draft.text:
-        write_text_atomic(draft.path, edited, overwrite=True)
+        store.save_draft(draft.id, edited, replace=True)
         draft.text = edited
     try:
         draft.note, draft.error = parse_note(edited, str(draft.path)), None

@@ -28,6 +28,14 @@ class Decisions:
             ),
         )
 
+    def latest(self, journal_key: str) -> tuple[str, str] | None:
+        """The last decision on a draft from this regen item: (accepted|rejected, reason)."""
+        row = self.conn.execute(
+            "SELECT decision, reason FROM review_decisions WHERE journal_key = ? ORDER BY id DESC",
+            (journal_key,),
+        ).fetchone()
+        return None if row is None else (row[0], row[1] or "no reason given")
+
     def rejected(self, journal_key: str) -> str | None:
         """The reason a draft from this regen item was rejected, or None."""
         row = self.conn.execute(

@@ -1,16 +1,22 @@
-"""Pending drafts: new notes from ``draft`` and update-drafts from ``regen``, in ``<corpus>/drafts/``."""
+"""Pending drafts: new notes from ``draft`` and update-drafts from ``regen``, in the store's queue."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-from autonote.corpus.store import DRAFTS_DIR, Corpus
+from autonote.corpus.view import Corpus
 from autonote.errors import NoteFormatError, UsageError
-from autonote.render import parse_note
-from autonote.schema import Note, paper_from_note
-from autonote.textnorm import numbers_in
-from autonote.validation import CheckResult, check_japanese
+from autonote.notes.folder import NoteFolder
+from autonote.notes.format import parse_note
+from autonote.notes.ids import check_note_id
+from autonote.rules import (
+    KEY_POINT_MIN_SHARE,
+    CheckResult,
+    check_invented_numbers,
+    check_japanese,
+)
+from autonote.schema import Note
 
 
 @dataclass
@@ -30,34 +36,37 @@ class PendingDraft:
         return self.note.title_line if self.note is not None else "(invalid draft)"
 
 
-def _read(path: Path) -> PendingDraft:
-    text = path.read_text(encoding="utf-8")
+def read_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
+    path = store.draft_path(draft_id)
+    text = store.read_draft(draft_id)
     try:
-        return PendingDraft(path.stem, path, text, parse_note(text, str(path)))
-    except NoteFormatError as exc:
-        return PendingDraft(path.stem, path, text, None, str(exc))
+        note = parse_note(text, str(path))
+        check_note_id(note.id, f"{path}: front matter id")
+        if note.id != draft_id:
+            raise NoteFormatError(f"{path}: the draft file is named {draft_id} but holds note {note.id}")
+    except (NoteFormatError, UsageError) as exc:
+        return PendingDraft(draft_id, path, text, None, str(exc))
+    return PendingDraft(draft_id, path, text, note)
 
 
-def pending_drafts(corpus: Corpus) -> list[PendingDraft]:
-    folder = corpus.root / DRAFTS_DIR
-    if not folder.is_dir():
-        return []
-    paths = sorted(p for p in folder.glob("*.md") if not p.name.startswith("."))
-    return [_read(path) for path in paths]
+def pending_drafts(store: NoteFolder) -> list[PendingDraft]:
+    return [read_draft(store, draft_id) for draft_id in store.draft_ids()]
 
 
-def find_draft(corpus: Corpus, draft_id: str) -> PendingDraft:
-    path = corpus.root / DRAFTS_DIR / f"{draft_id.removesuffix('.md')}.md"
-    if not path.is_file():
-        known = ", ".join(d.id for d in pending_drafts(corpus)[:8]) or "none"
+def find_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
+    """A pending draft by id (``arxiv-2504.07086`` or ``arxiv-2504.07086.md``); anything that is
+    not a draft id (a path, ``..``) is a usage error naming it."""
+    draft_id = check_note_id(draft_id.removesuffix(".md"), "draft id")
+    if not store.has_draft(draft_id):
+        known = ", ".join(store.draft_ids()[:8]) or "none"
         raise UsageError(f"no pending draft {draft_id!r} (pending: {known})")
-    return _read(path)
+    return read_draft(store, draft_id)
 
 
 def review_warnings(draft: PendingDraft, corpus: Corpus) -> list[str]:
     """What a reviewer should look at: the draft's own warnings (trimmed input, new tags, …) and
-    checks made again now (the draft may have been edited): Japanese share, invented numbers,
-    tags outside the vocabulary."""
+    the note rules checked again now (the draft may have been edited): Japanese share, invented
+    numbers, tags outside the vocabulary."""
     if draft.note is None:
         return [f"does not parse: {draft.error}"]
     note = draft.note
@@ -66,14 +75,9 @@ def review_warnings(draft: PendingDraft, corpus: Corpus) -> list[str]:
     if note.summary:
         check_japanese("summary", note.summary, check)
     for index, point in enumerate(note.key_points, 1):
-        check_japanese(f"key point {index}", point, check, 0.2, 0.2)
+        check_japanese(f"key point {index}", point, check, KEY_POINT_MIN_SHARE, KEY_POINT_MIN_SHARE)
+    check_invented_numbers([note.summary, *note.key_points], f"{note.title} {note.abstract}", check)
     found += [f"error: {e}" for e in check.errors] + check.warnings
-    source = numbers_in(f"{note.title} {note.abstract}")
-    invented = sorted(
-        n for n in numbers_in(" ".join([note.summary, *note.key_points])) if n not in source and len(n) > 1
-    )
-    if invented:
-        found.append("numbers not found in the abstract: " + ", ".join(invented))
     vocabulary = corpus.vocabulary
     outside = [t for t in note.tags if t not in vocabulary and t not in note.new_tags]
     if outside:
@@ -84,6 +88,3 @@ def review_warnings(draft: PendingDraft, corpus: Corpus) -> list[str]:
 def is_valid(draft: PendingDraft, corpus: Corpus) -> bool:
     """Parses and has no error-level finding (warnings are fine): what ``accept --all-valid`` takes."""
     return draft.note is not None and not any(w.startswith("error: ") for w in review_warnings(draft, corpus))
-
-
-__all__ = ["PendingDraft", "find_draft", "is_valid", "paper_from_note", "pending_drafts", "review_warnings"]

@@ -14,7 +14,7 @@ from collections.abc import Callable
 import click
 
 from autonote.errors import AutonoteError
-from autonote.render import split_front_matter
+from autonote.notes.format import split_front_matter
 from autonote.review.actions import Reviewer
 from autonote.review.apply import ConflictError, FieldConflict, edit
 from autonote.review.drafts import PendingDraft
@@ -100,7 +100,7 @@ def run_session(
                     break
                 if key == "e":
                     try:
-                        error = edit(draft)
+                        error = edit(draft, reviewer.store)
                     except AutonoteError as exc:
                         _echo(click.style(str(exc), fg="red"))
                         continue

@@ -13,13 +13,21 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
+from functools import cached_property
 from typing import Any
 
 from autonote import __version__
-from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
-from autonote.sources.arxiv_ids import ArxivId, canonical_abs_url, parse_arxiv_id
+from autonote.sources.arxiv_ids import (
+    ArxivId,
+    arxiv_id_from_url,
+    canonical_abs_url,
+    looks_like_url,
+    parse_arxiv_id,
+)
+from autonote.sources.base import Fetched, PaperRef, SourceContext
 from autonote.state import StateDB
 from autonote.textnorm import normalize_ws
 from autonote.venue import venue_label
@@ -70,13 +78,11 @@ class ArxivClient:
         )
 
     # -- public -------------------------------------------------------------------------------
-    def fetch(self, ids: Iterable[ArxivId], *, refresh: bool = False) -> dict[str, Paper]:
-        """Papers keyed by ``str(id)`` (versioned when a version was asked for).
-
-        Raises PaperNotFoundError naming every id arXiv does not know.
-        """
+    def fetch(self, ids: Iterable[ArxivId], *, refresh: bool = False) -> dict[str, Paper | AutonoteError]:
+        """Each id (by ``str(id)``, versioned when a version was asked for) with its paper, or a
+        PaperNotFoundError when arXiv does not know it. A failing API raises for all of them."""
         wanted = list(dict.fromkeys(ids))
-        found: dict[str, Paper] = {}
+        found: dict[str, Paper | AutonoteError] = {}
         missing: list[ArxivId] = []
         for arxiv_id in wanted:
             cached = None if refresh else self._cached(str(arxiv_id))
@@ -95,9 +101,8 @@ class ArxivClient:
                     if paper.version is not None:  # "2504.07086" answered with v2 also answers "…v2"
                         self._store(f"{paper.arxiv_id}v{paper.version}", paper)
                     found[str(arxiv_id)] = paper
-        unknown = [str(i) for i in wanted if str(i) not in found]
-        if unknown:
-            raise PaperNotFoundError(f"arXiv has no paper with id {', '.join(unknown)}")
+        for arxiv_id in wanted:
+            found.setdefault(str(arxiv_id), PaperNotFoundError(f"arXiv has no paper with id {arxiv_id}"))
         return found
 
     # -- HTTP ---------------------------------------------------------------------------------
@@ -199,3 +204,31 @@ def _parse_feed(body: bytes) -> dict[str, Paper]:
         papers[arxiv_id.versioned] = paper
         papers[arxiv_id.base] = paper
     return papers
+
+
+class ArxivSource:
+    """arXiv ids and arXiv/alphaxiv/Hugging Face paper URLs, fetched through :class:`ArxivClient`."""
+
+    name = "arxiv"
+    supports = "arXiv ids (2504.07086, cs/0112017) and arXiv, alphaxiv or Hugging Face paper URLs"
+
+    def __init__(self, context: SourceContext) -> None:
+        self.context = context
+
+    @staticmethod
+    def recognise(text: str) -> PaperRef | None:
+        stripped = text.strip()
+        found = arxiv_id_from_url(stripped) if looks_like_url(stripped) else parse_arxiv_id(stripped)
+        return PaperRef("arxiv", str(found), text) if found is not None else None
+
+    @cached_property
+    def client(self) -> ArxivClient:
+        s = self.context.settings
+        return ArxivClient(
+            s.arxiv_api_url, self.context.state, min_interval=s.arxiv_min_interval,
+            timeout=s.arxiv_timeout, retries=s.arxiv_retries,
+        )  # fmt: skip
+
+    def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
+        ids = [parse_arxiv_id(ref.key) for ref in refs]
+        return self.client.fetch([i for i in ids if i is not None], refresh=self.context.refresh)

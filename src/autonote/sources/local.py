@@ -7,11 +7,13 @@ command-line options win over the header.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
-from autonote.errors import UsageError
+from autonote.errors import AutonoteError, UsageError
 from autonote.schema import Paper
+from autonote.sources.base import Fetched, PaperRef, SourceContext
 from autonote.textnorm import normalize_ws
 
 _HEADER = re.compile(r"^(title|authors?|url)\s*:\s*(.*)$", re.I)
@@ -84,3 +86,43 @@ def read_abstract_stream(stream: TextIO, **metadata: str | None) -> Paper:
     except UnicodeDecodeError:
         raise UsageError("stdin: not UTF-8 text") from None
     return read_local_abstract("stdin", text, **metadata)
+
+
+class LocalSource:
+    """An abstract in a local text file, or on stdin (``-``)."""
+
+    name = "local"
+    supports = "a local abstract file, or '-' for stdin"
+
+    def __init__(self, context: SourceContext) -> None:
+        self.context = context
+
+    @staticmethod
+    def recognise(text: str) -> PaperRef | None:
+        if text.strip() == "-":
+            return PaperRef("local", "-", text)
+        try:
+            path = Path(text.strip()).expanduser()
+            is_file = path.is_file()
+        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            return None
+        if is_file:
+            return PaperRef("local", str(path), text)
+        if path.exists():
+            raise UsageError(f"{text!r}: not a file")
+        return None
+
+    def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
+        import sys
+
+        metadata = self.context.local_metadata
+        found: Fetched = {}
+        for ref in refs:
+            try:
+                if ref.key == "-":
+                    found[ref.key] = read_abstract_stream(self.context.stdin or sys.stdin, **metadata)
+                else:
+                    found[ref.key] = read_abstract_file(Path(ref.key), **metadata)
+            except AutonoteError as exc:
+                found[ref.key] = exc
+        return found

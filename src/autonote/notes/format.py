@@ -1,4 +1,5 @@
-"""Note ⇄ markdown in the corpus layout.
+"""The note's layouts, rendered and parsed in one place: the markdown file (here) and the GitHub
+issue (:mod:`autonote.notes.issue_format`, which builds on the block contents defined here).
 
 On disk a note is YAML front matter (machine fields: ids, metadata, related ids, provenance) and a
 body in the corpus style (tags line, ``Issue Date:``, title line, ``GPT Summary-``, key points,
@@ -11,6 +12,10 @@ body in the corpus style (tags line, ``Issue Date:``, title line, ``GPT Summary-
 
 The title line, URL, authors and the titles of related notes are shown in the body but derived from
 the front matter, so editing them there has no effect. ``parse_note(render_note(n)) == n``.
+
+The layout is written once: :func:`render_note` assembles the body from the same block functions
+(:func:`summary_block`, :func:`key_points_block`, …) that :func:`apply_fields` uses to edit a note
+in place, so a regenerated field is written exactly as a new note would be.
 """
 
 from __future__ import annotations
@@ -22,10 +27,8 @@ from typing import Any
 import yaml
 
 from autonote.errors import NoteFormatError
-from autonote.prompting import render_template
 from autonote.schema import Note, RelatedNote
 
-NOTE_TEMPLATE = "render/note.md.j2"
 LLM_SUMMARY_LABEL = "GPT Summary"
 OFFLINE_SUMMARY_LABEL = "Extractive Summary (offline, not LLM-generated)"
 
@@ -80,15 +83,32 @@ def _front_value(value: Any) -> str:
 
 
 def render_note(note: Note) -> str:
+    """The note file: front matter, then the body in the corpus layout."""
     generator = note.provenance.generator if note.provenance else "llm"
-    return render_template(
-        NOTE_TEMPLATE,
-        note=note,
-        front_matter=_front_matter(note),
-        tags_line=tags_line(note.tags),
-        summary_label=OFFLINE_SUMMARY_LABEL if generator == "offline" else LLM_SUMMARY_LABEL,
-        translation_by=note.translation_by or (note.provenance.model if note.provenance else None),
-    )
+    translation_by = note.translation_by or (note.provenance.model if note.provenance else None)
+    parts = [
+        "---\n" + _front_matter(note) + "---\n",
+        tags_line(note.tags) + "\n\n",
+        f"Issue Date: {note.issue_date.isoformat()}\n\n",
+        note.title_line + "\n\n",
+        block("summary", summary_block(note.summary, generator)) + "\n\n",
+        "## Key Points\n" + block("key-points", key_points_block(note.key_points)) + "\n\n",
+        "## URL\n" + (f"- {note.url}\n" if note.url else "") + "\n",
+        "## Authors\n" + "".join(f"- {author}\n" for author in note.authors) + "\n",
+        "## Abstract\n" + block("abstract", note.abstract) + "\n",
+    ]
+    if note.translation is not None:
+        heading = f"## Translation (by {translation_by})" if translation_by else "## Translation"
+        parts.append(f"\n{heading}\n\n" + block("translation", note.translation) + "\n")
+    parts.append("\n## 関連\n" + block("related", related_block(note.related)) + "\n\n")
+    parts.append("## Comment\n" + (note.comment + "\n" if note.comment else ""))
+    return "".join(parts)
+
+
+def block(name: str, content: str) -> str:
+    """A machine-owned block: ``<!-- autonote:NAME -->``, the content, the closing marker."""
+    body = content.strip("\n")
+    return f"{_OPEN}{name} -->\n" + (body + "\n" if body else "") + f"<!-- /autonote:{name} -->"
 
 
 def _fast_front_matter(block: str) -> dict[str, Any] | None:
@@ -229,6 +249,39 @@ def summary_block(summary: str, generator: str = "llm") -> str:
 
 def key_points_block(points: list[str]) -> str:
     return "\n".join(f"- {point}" for point in points)
+
+
+def related_block(related: list[RelatedNote]) -> str:
+    return "\n".join(
+        f"- [{item.title_line}]({item.url})" if item.url else f"- {item.title_line}" for item in related
+    )
+
+
+# What ``regen --fields`` names, and the note attribute each one is.
+REGEN_FIELDS = {"summary": "summary", "keypoints": "key_points", "tags": "tags"}
+
+
+def apply_fields(text: str, note: Note, attributes: list[str], where: str = "<note>") -> str:
+    """``text`` (a note file) with the given attributes (``summary``, ``key_points``, ``tags``)
+    replaced by ``note``'s values; nothing else in the file moves."""
+    for name in attributes:
+        if name == "summary":
+            generator = note.provenance.generator if note.provenance else "llm"
+            text = replace_block(text, "summary", summary_block(note.summary, generator), where)
+        elif name == "key_points":
+            text = replace_block(text, "key-points", key_points_block(note.key_points), where)
+        elif name == "tags":
+            text = replace_tags_line(text, note.tags, where)
+        else:
+            raise ValueError(f"not an editable field: {name}")
+    return text
+
+
+def file_sha256(text: str) -> str:
+    """The hash a note file's text is known by (update-drafts, imports, sync)."""
+    import hashlib
+
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def replace_block(text: str, name: str, content: str, where: str = "<note>") -> str:

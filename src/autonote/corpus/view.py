@@ -1,7 +1,8 @@
-"""Notes on disk: where they live, how they are named, and the corpus as the rest of autonote sees it.
+"""The corpus as the rest of autonote reads it: its notes through the search index.
 
-A corpus is a folder of markdown notes (any depth). ``drafts/`` holds pending drafts, ``.autonote/``
-holds state and the index; neither is part of the corpus proper. New notes go to ``notes/``.
+Cheap views (ids and paths, tag counts and vocabulary, search) come from the index
+(:mod:`autonote.corpus.index`); whole notes are parsed on demand through the note store
+(:mod:`autonote.notes.folder`), which alone touches the files. This module writes nothing.
 """
 
 from __future__ import annotations
@@ -12,34 +13,9 @@ from functools import cached_property
 from pathlib import Path
 
 from autonote.corpus.index import CorpusIndex, Hit, RefreshReport
-from autonote.errors import UsageError
-from autonote.schema import Note, Paper
+from autonote.schema import Note
 
 RECENT_NOTES = 2048  # parsed notes kept by Corpus.get
-DRAFTS_DIR = "drafts"
-NOTES_DIR = "notes"
-
-
-def note_id_for(paper: Paper) -> str:
-    """A stable, file-name-safe id: ``arxiv-2504.07086``, ``arxiv-hep-th_9901001``, ``local-<hash>``."""
-    if paper.arxiv_id:
-        return "arxiv-" + paper.arxiv_id.replace("/", "_")
-    import hashlib
-
-    digest = hashlib.sha1(f"{paper.title}\n{paper.abstract}".encode()).hexdigest()[:10]
-    return f"local-{digest}"
-
-
-def require_corpus(path: Path | None, *, existing: bool = False) -> Path:
-    """The configured corpus folder; a usage error when there is none (or, with ``existing``,
-    when it does not exist yet: commands that only read a corpus need one)."""
-    if path is None:
-        raise UsageError("no corpus: pass --corpus DIR, set AUTONOTE_CORPUS, or set corpus in autonote.toml")
-    if path.exists() and not path.is_dir():
-        raise UsageError(f"corpus {path} is not a folder")
-    if existing and not path.is_dir():
-        raise UsageError(f"corpus {path} does not exist")
-    return path
 
 
 @dataclass
@@ -113,27 +89,14 @@ class Corpus:
     def search(self, text: str, k: int, exclude_ids: list[str] | tuple[str, ...] = ()) -> list[Hit]:
         return self.index.search(text, k, exclude_ids) if self.index else []
 
-    def note_path(self, note_id: str) -> Path:
-        return self.paths.get(note_id) or self.root / NOTES_DIR / f"{note_id}.md"
 
-    def draft_path(self, note_id: str) -> Path:
-        """Where a note's draft goes; the folder is made on first use, with a ``.gitignore`` of
-        ``*``: drafts are pending, not part of the corpus a repository tracks."""
-        folder = self.root / DRAFTS_DIR
-        if not folder.exists():
-            try:
-                folder.mkdir(parents=True)
-                (folder / ".gitignore").write_text("# autonote drafts: pending review, not committed\n*\n")
-            except OSError:
-                pass  # the write that follows reports the problem
-        return folder / f"{note_id}.md"
-
-
-def load_corpus(root: Path, extra_vocabulary: list[str] | None = None) -> Corpus:
-    """Open the corpus at ``root``, refreshing its index first (only changed files are re-read).
-    Unreadable notes are reported in ``problems``, never fatal."""
+def load_corpus(root: Path, extra_vocabulary: list[str] | None = None, *, rebuild: bool = False) -> Corpus:
+    """Open the corpus at ``root``, refreshing its index first (only changed files are re-read;
+    ``rebuild``: every file). Unreadable notes are reported in ``problems``, never fatal. The
+    index is then read as one snapshot, so a concurrent rebuild cannot change it mid-command."""
     index = CorpusIndex.open(root)
-    report = index.refresh()
+    report = index.refresh(rebuild=rebuild)
+    index.pin_snapshot()
     vocabulary = list(extra_vocabulary or [])
     return Corpus(
         root=root, index=index, extra_vocabulary=vocabulary, problems=report.problems, refresh_report=report

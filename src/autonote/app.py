@@ -1,0 +1,122 @@
+"""The workspace: settings, and every resource built from them, each made on first use.
+
+Commands build one :class:`Workspace` and pass it on; nothing below the commands reads settings or
+opens files on its own. What it holds, and where each lives:
+
+- ``state``   :class:`autonote.state.StateDB` — ``<corpus>/.autonote/state.sqlite``
+- ``store``   :class:`autonote.notes.folder.NoteFolder` — the only reader and writer of notes and drafts
+- ``corpus``  :class:`autonote.corpus.view.Corpus` — the notes through the search index
+- ``sources`` a :class:`autonote.sources.base.SourceContext` for fetching papers
+- ``chat``    :class:`autonote.llm.client.ChatClient`; ``semantic`` the optional embeddings index
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, TextIO
+
+from autonote.config import Settings, user_config_dir
+from autonote.errors import UsageError
+
+if TYPE_CHECKING:
+    from autonote.corpus.view import Corpus
+    from autonote.notes.folder import NoteFolder
+    from autonote.sources.base import SourceContext
+    from autonote.state import StateDB
+
+
+def require_corpus(path: Path | None, *, existing: bool = False) -> Path:
+    """The configured corpus folder; a usage error when there is none (or, with ``existing``,
+    when it does not exist yet: commands that only read a corpus need one)."""
+    if path is None:
+        raise UsageError("no corpus: pass --corpus DIR, set AUTONOTE_CORPUS, or set corpus in autonote.toml")
+    if path.exists() and not path.is_dir():
+        raise UsageError(f"corpus {path} is not a folder")
+    if existing and not path.is_dir():
+        raise UsageError(f"corpus {path} does not exist")
+    return path
+
+
+@dataclass
+class Workspace:
+    """Settings plus the resources built from them, each made on first use."""
+
+    settings: Settings
+    stderr: TextIO = field(default_factory=lambda: sys.stderr)
+    rebuild_index: bool = False
+
+    @cached_property
+    def state(self) -> StateDB:
+        from autonote.state import StateDB, state_dir
+
+        return StateDB(state_dir(self.settings.corpus, user_config_dir()))
+
+    @cached_property
+    def store(self) -> NoteFolder:
+        """The corpus folder's notes and drafts; it finds existing notes through the index."""
+        from autonote.notes.folder import NoteFolder
+
+        root = require_corpus(self.settings.corpus)
+        return NoteFolder(root, self.corpus.index)
+
+    @cached_property
+    def corpus(self) -> Corpus:
+        from autonote.corpus.view import Corpus, load_corpus
+
+        if self.settings.corpus is None:
+            return Corpus(root=Path("."), extra_vocabulary=list(self.settings.tags))
+        if self.settings.corpus.exists() and not self.settings.corpus.is_dir():
+            raise UsageError(f"corpus {self.settings.corpus} is not a folder")
+        corpus = load_corpus(self.settings.corpus, self.settings.tags, rebuild=self.rebuild_index)
+        if corpus.index is not None and not corpus.index.persistent:
+            self.warn(
+                f"cannot write {self.settings.corpus / '.autonote'}; the index is rebuilt in memory each run"
+            )
+        for problem in corpus.problems[:5]:
+            self.warn(f"skipped note: {problem}")
+        if len(corpus.problems) > 5:
+            self.warn(f"skipped {len(corpus.problems) - 5} more unreadable notes")
+        return corpus
+
+    def sources(
+        self, *, refresh: bool = False, stdin: TextIO | None = None, **local_metadata: str | None
+    ) -> SourceContext:
+        from autonote.sources.base import SourceContext
+
+        return SourceContext(
+            self.settings, lambda: self.state, stdin=stdin, local_metadata=local_metadata, refresh=refresh
+        )
+
+    @cached_property
+    def chat(self):  # -> ChatClient
+        from autonote.llm.cache import ResponseCache
+        from autonote.llm.client import ChatClient
+
+        s = self.settings
+        return ChatClient(
+            model=s.model,
+            api_key=s.api_key.get_secret_value() if s.api_key else None,
+            base_url=s.base_url,
+            timeout=s.llm_timeout,
+            max_retries=s.llm_max_retries,
+            temperature=s.temperature,
+            max_completion_tokens=s.max_completion_tokens,
+            cache=ResponseCache(self.state) if s.corpus is not None and s.llm_cache else None,
+        )
+
+    @cached_property
+    def semantic(self):  # -> SemanticIndex | None
+        """Embedding search when ``embeddings`` is on and a server is configured."""
+        if not self.settings.embeddings or self.settings.corpus is None:
+            return None
+        if not self.settings.llm_configured:
+            raise UsageError("embeddings need an LLM server: set OPENAI_API_KEY or OPENAI_BASE_URL")
+        from autonote.corpus.embeddings import SemanticIndex
+
+        return SemanticIndex(self.state, self.chat, self.settings.embedding_model)
+
+    def warn(self, message: str) -> None:
+        print(f"autonote: warning: {message}", file=self.stderr)

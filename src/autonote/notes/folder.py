@@ -1,0 +1,305 @@
+"""The corpus as a folder of markdown notes: the only code that reads, writes, renames or deletes
+note and draft files.
+
+Layout of a corpus folder::
+
+    notes/<id>.md            new notes (existing notes may live at any depth; the index knows where)
+    drafts/<id>.md           pending drafts (a .gitignore of '*': never committed)
+    drafts/<id>.failed.json  the raw outputs of a draft whose LLM answers never validated
+    .autonote/               state and index (a .gitignore of '*'), rejected drafts, import conflicts
+
+Every id goes through :func:`autonote.notes.ids.check_note_id`; every path that comes from outside
+(a draft's ``update_of.path``, the index, a journal) through :meth:`NoteFolder.resolve`, which keeps
+it inside the corpus with symlinks resolved. Writes are atomic and keep the umask's modes
+(:func:`autonote.fsutil.write_text_atomic`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+from collections.abc import Iterator
+from pathlib import Path, PurePosixPath
+from typing import Protocol
+
+from autonote.errors import NoteFormatError, UsageError, WriteRefusedError
+from autonote.fsutil import write_text_atomic
+from autonote.notes.format import file_sha256, parse_note, render_note
+from autonote.notes.ids import check_note_id, is_note_id
+from autonote.notes.store import StoredNote
+from autonote.schema import Note
+
+NOTES_DIR = "notes"
+DRAFTS_DIR = "drafts"
+STATE_DIR = ".autonote"
+REJECTED_DIR = "rejected"
+IMPORT_CONFLICTS_DIR = "import-conflicts"
+_NOT_NOTES = {DRAFTS_DIR, STATE_DIR}  # top-level folders that hold no corpus notes
+
+
+class PathOutsideCorpusError(UsageError):
+    """A path that would leave the corpus (``..``, an absolute path, a symlink pointing out)."""
+
+
+class NoteLocations(Protocol):
+    """Where the notes of a folder are (the search index answers this)."""
+
+    def relpath(self, note_id: str) -> str | None: ...
+
+    def ids(self) -> list[str]: ...
+
+
+def note_file_text(root: Path, relpath: str) -> str:
+    """The text of a note file under ``root`` (what the index reads, also in worker processes).
+
+    Raises OSError / UnicodeDecodeError as reading does, and PathOutsideCorpusError for a file
+    that resolves outside the corpus (a symlink pointing elsewhere)."""
+    path = _confined(root, relpath)
+    return path.read_text(encoding="utf-8")
+
+
+def _confined(root: Path, relpath: str) -> Path:
+    pure = PurePosixPath(relpath)
+    if pure.is_absolute() or ".." in pure.parts or "\x00" in relpath or not relpath:
+        raise PathOutsideCorpusError(f"{relpath!r}: not a path inside the corpus")
+    base = root.resolve()
+    try:
+        resolved = (base / pure).resolve()
+    except (OSError, RuntimeError) as exc:  # a symlink loop
+        raise PathOutsideCorpusError(f"{relpath!r}: cannot be resolved ({exc})") from None
+    if not resolved.is_relative_to(base):
+        raise PathOutsideCorpusError(f"{relpath!r}: leads outside the corpus (to {resolved})")
+    return resolved
+
+
+def scan_note_files(root: Path) -> Iterator[tuple[str, int, int]]:
+    """(relative path, mtime_ns, size) of every markdown file of the corpus proper: not drafts/,
+    not dot folders, not symlinks that lead outside the corpus (or nowhere)."""
+    base = root.resolve()
+    stack = [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if not (folder == root and entry.name in _NOT_NOTES):
+                        stack.append(Path(entry.path))
+                    continue
+                if not entry.name.endswith(".md"):
+                    continue
+                if entry.is_symlink() and not Path(entry.path).resolve(strict=True).is_relative_to(base):
+                    continue
+                if not entry.is_file():
+                    continue
+                stat = entry.stat()
+            except (OSError, RuntimeError):
+                continue  # a dangling link, a loop, a file that vanished
+            yield Path(entry.path).relative_to(root).as_posix(), stat.st_mtime_ns, stat.st_size
+
+
+class NoteFolder:
+    """A corpus folder: notes, drafts and what autonote keeps beside them."""
+
+    def __init__(self, root: Path, locations: NoteLocations | None = None) -> None:
+        self.root = root
+        self.locations = locations
+
+    # -- paths -----------------------------------------------------------------------------------
+
+    def resolve(self, relpath: str, what: str = "path") -> Path:
+        """A path inside the corpus for a corpus-relative path from a draft, a journal or the
+        index; anything leaving the corpus is a PathOutsideCorpusError naming it."""
+        try:
+            return _confined(self.root, relpath)
+        except PathOutsideCorpusError as exc:
+            raise PathOutsideCorpusError(f"{what} {exc}") from None
+
+    def note_relpath(self, note_id: str) -> str | None:
+        """Where an existing note lives (relative to the corpus), or None."""
+        check_note_id(note_id)
+        known = self.locations.relpath(note_id) if self.locations is not None else None
+        if known is not None:
+            return known
+        default = f"{NOTES_DIR}/{note_id}.md"
+        return default if (self.root / default).is_file() else None
+
+    def relative(self, path: Path) -> str:
+        """A corpus path as the corpus-relative form drafts and journals keep."""
+        return path.resolve().relative_to(self.root.resolve()).as_posix()
+
+    def new_note_path(self, note_id: str) -> Path:
+        return self.root / NOTES_DIR / f"{check_note_id(note_id)}.md"
+
+    def draft_path(self, note_id: str) -> Path:
+        return self.root / DRAFTS_DIR / f"{check_note_id(note_id, 'draft id')}.md"
+
+    # -- notes -----------------------------------------------------------------------------------
+
+    def ids(self) -> list[str]:
+        return self.locations.ids() if self.locations is not None else []
+
+    def read_text(self, relpath: str, what: str = "note") -> str:
+        path = self.resolve(relpath, what)
+        try:
+            return path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as exc:
+            raise NoteFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        except OSError as exc:
+            raise WriteRefusedError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+    def read_at(self, relpath: str, what: str = "note") -> StoredNote:
+        """The note in the file at ``relpath`` (a corpus-relative path from a draft or journal)."""
+        path = self.resolve(relpath, what)
+        if path.is_relative_to((self.root / DRAFTS_DIR).resolve()) or path.is_relative_to(
+            (self.root / STATE_DIR).resolve()
+        ):
+            raise PathOutsideCorpusError(
+                f"{what} {relpath!r}: not a note of the corpus (drafts and state are not notes)"
+            )
+        text = self.read_text(relpath, what)
+        note = parse_note(text, str(path))
+        check_note_id(note.id, f"{path}: front matter id")
+        return StoredNote(note, text, file_sha256(text), relpath)
+
+    def get(self, note_id: str) -> StoredNote | None:
+        relpath = self.note_relpath(note_id)
+        if relpath is None:
+            return None
+        try:
+            return self.read_at(relpath)
+        except (NoteFormatError, WriteRefusedError):
+            return None
+
+    def add(self, note: Note) -> StoredNote:
+        return self.add_text(note.id, render_note(note))
+
+    def add_text(self, note_id: str, text: str) -> StoredNote:
+        """A new note file ``notes/<id>.md``; never over an existing note (any path)."""
+        existing = self.note_relpath(note_id)
+        if existing is not None:
+            raise WriteRefusedError(
+                f"a note {note_id} already exists ({self.root / existing}); nothing was written"
+            )
+        path = self.new_note_path(note_id)
+        write_text_atomic(path, text, overwrite=False)
+        relpath = f"{NOTES_DIR}/{note_id}.md"
+        return StoredNote(parse_note(text, str(path)), text, file_sha256(text), relpath)
+
+    def update(self, note_id: str, text: str, *, revision: str) -> StoredNote:
+        relpath = self.note_relpath(note_id)
+        if relpath is None:
+            raise WriteRefusedError(f"no note {note_id} to update")
+        return self.update_at(relpath, text, revision=revision)
+
+    def update_at(self, relpath: str, text: str, *, revision: str | None) -> StoredNote:
+        """Replace the file at ``relpath`` if it is still at ``revision`` (None: it must not exist)."""
+        path = self.resolve(relpath)
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            current = None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise WriteRefusedError(f"cannot read {path}: {exc}") from None
+        now = file_sha256(current) if current is not None else None
+        if now != revision:
+            raise WriteRefusedError(f"{path} changed while autonote was working on it; nothing was written")
+        write_text_atomic(path, text, overwrite=current is not None)
+        return StoredNote(parse_note(text, str(path)), text, file_sha256(text), relpath)
+
+    def remove_at(self, relpath: str, *, revision: str) -> None:
+        """Delete a note file autonote just wrote (undoing an accept), only if it is unchanged."""
+        path = self.resolve(relpath)
+        try:
+            current = path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return
+        if file_sha256(current) != revision:
+            raise WriteRefusedError(f"{path} changed meanwhile; it was left as it is")
+        path.unlink()
+
+    def rename(self, old_id: str, new_id: str) -> None:
+        raise NotImplementedError("renaming notes comes with the GitHub backend")
+
+    def keep_import_conflict(self, note_id: str, text: str) -> Path:
+        path = self.root / STATE_DIR / IMPORT_CONFLICTS_DIR / f"{check_note_id(note_id)}.md"
+        write_text_atomic(path, text, overwrite=True)
+        return path
+
+    # -- drafts ----------------------------------------------------------------------------------
+
+    def draft_ids(self) -> list[str]:
+        folder = self.root / DRAFTS_DIR
+        if not folder.is_dir():
+            return []
+        names = sorted(p.stem for p in folder.glob("*.md") if not p.name.startswith("."))
+        return [name for name in names if is_note_id(name)]
+
+    def has_draft(self, note_id: str) -> bool:
+        return self.draft_path(note_id).is_file()
+
+    def read_draft(self, note_id: str) -> str:
+        path = self.draft_path(note_id)
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise UsageError(f"no pending draft {note_id!r}") from None
+        except UnicodeDecodeError as exc:
+            raise NoteFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+
+    def save_draft(self, note_id: str, text: str, *, replace: bool = False) -> Path:
+        """Write ``drafts/<id>.md`` (never over an existing draft unless ``replace``). The folder
+        gets a ``.gitignore`` of ``*`` when it is made: drafts are pending, not part of the corpus."""
+        path = self.draft_path(note_id)
+        folder = path.parent
+        if not folder.exists():
+            with contextlib.suppress(OSError):  # the write that follows reports the problem
+                folder.mkdir(parents=True)
+                write_text_atomic(
+                    folder / ".gitignore", "# autonote drafts: pending review, not committed\n*\n"
+                )
+        write_text_atomic(path, text, overwrite=replace)
+        return path
+
+    def remove_draft(self, note_id: str, *, text: str | None = None) -> None:
+        """Take a draft out of the queue (``text``: only if it still is that text)."""
+        path = self.draft_path(note_id)
+        if text is not None:
+            try:
+                if path.read_text(encoding="utf-8") != text:
+                    raise WriteRefusedError(f"{path} changed meanwhile; it was kept")
+            except FileNotFoundError:
+                return
+        path.unlink(missing_ok=True)
+
+    def keep_rejected(self, note_id: str, text: str) -> Path:
+        """Move a draft out of the queue into ``.autonote/rejected/`` (kept, not deleted)."""
+        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
+        kept = self.root / STATE_DIR / REJECTED_DIR / f"{check_note_id(note_id, 'draft id')}.{stamp}.md"
+        write_text_atomic(kept, text, overwrite=False)
+        self.remove_draft(note_id)
+        return kept
+
+    def keep_failed_output(self, note_id: str, record: dict) -> Path:
+        """The raw outputs of a draft that never validated, next to where the draft would be."""
+        path = self.draft_path(note_id).with_suffix(".failed.json")
+        write_text_atomic(path, json.dumps(record, ensure_ascii=False, indent=2), overwrite=True)
+        return path
+
+    @contextlib.contextmanager
+    def scratch_copy(self, note_id: str, text: str) -> Iterator[Path]:
+        """A hidden copy of a draft for an editor to change; removed afterwards."""
+        path = self.draft_path(note_id)
+        copy = path.with_name(f".{path.name}.edit.md")
+        write_text_atomic(copy, text, overwrite=True)
+        try:
+            yield copy
+        finally:
+            copy.unlink(missing_ok=True)

@@ -1,0 +1,49 @@
+"""What a note store is: the one owner of where notes live.
+
+A store reads, adds, updates and renames notes; nothing else in autonote touches note files (or,
+for the GitHub backend, issues). Updates are compare-and-swap on a *revision* (the hash of what the
+store holds), so a note changed behind autonote's back is never overwritten. The markdown folder
+(:class:`autonote.notes.folder.NoteFolder`) is the first implementation; it also keeps the drafts
+queue, which only a local corpus has.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Protocol
+
+from autonote.schema import Note
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    """A note as a store holds it."""
+
+    note: Note
+    text: str  # the stored form (the markdown file; the issue body for GitHub)
+    revision: str  # sha256 of ``text``: what an update must name to replace it
+    location: str  # where it lives, for messages: a path relative to the corpus, an issue URL
+
+
+class NoteStore(Protocol):
+    def ids(self) -> Iterable[str]:
+        """Every note id the store holds."""
+        ...
+
+    def get(self, note_id: str) -> StoredNote | None:
+        """The note, or None when the store has no note with that id."""
+        ...
+
+    def add(self, note: Note) -> StoredNote:
+        """Store a new note; refuses (WriteRefusedError) when the id is taken."""
+        ...
+
+    def update(self, note_id: str, text: str, *, revision: str) -> StoredNote:
+        """Replace the note's stored text, only if it is still at ``revision`` (else
+        WriteRefusedError naming the change)."""
+        ...
+
+    def rename(self, old_id: str, new_id: str) -> None:
+        """Give a note a new id (its file, and every link to it from other notes)."""
+        ...

@@ -1,0 +1,72 @@
+"""Which source takes an input, and fetching the papers for many inputs at once.
+
+Sources are tried in the order of :data:`SOURCE_MODULES` (the URL and id sources first, local
+files last); each module defines one class with the :class:`autonote.sources.base.Source` shape.
+A new source is one new module and one line here.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Sequence
+from functools import cache
+
+from autonote.errors import AutonoteError, UsageError
+from autonote.schema import Paper
+from autonote.sources.arxiv_ids import looks_like_url
+from autonote.sources.base import PaperRef, Source, SourceContext
+
+# (module under autonote.sources, class name), in the order inputs are offered to them.
+SOURCE_MODULES: tuple[tuple[str, str], ...] = (
+    ("arxiv", "ArxivSource"),
+    ("local", "LocalSource"),
+)
+MAX_INPUT_CHARS = 2048
+
+
+@cache
+def source_types() -> tuple[type[Source], ...]:
+    return tuple(
+        getattr(importlib.import_module(f"autonote.sources.{module}"), name)
+        for module, name in SOURCE_MODULES
+    )
+
+
+def parse_input(raw: str) -> PaperRef:
+    """The source and key for one command-line input; a UsageError naming it otherwise."""
+    text = raw.strip()
+    shown = repr(raw) if len(raw) <= 80 else repr(raw[:77] + "...")
+    if not text:
+        raise UsageError("an empty input is not a paper")
+    if len(text) > MAX_INPUT_CHARS or "\x00" in text:
+        raise UsageError(f"{shown}: not a paper id, URL or file name")
+    for source in source_types():
+        found = source.recognise(raw)
+        if found is not None:
+            return found
+    supported = "; ".join(source.supports for source in source_types())
+    if looks_like_url(text):
+        raise UsageError(f"{shown}: not a supported paper URL (supported: {supported})")
+    raise UsageError(
+        f"{shown}: not an arXiv id (e.g. 2504.07086, cs/0112017), a paper URL, or an existing file"
+    )
+
+
+def fetch_papers(refs: Sequence[PaperRef], context: SourceContext) -> list[Paper | AutonoteError]:
+    """Papers for the refs, in order; each source gets all of its refs at once (arXiv answers
+    many ids in one request). A ref whose paper cannot be had gets the error saying why."""
+    by_source: dict[str, list[PaperRef]] = {}
+    for ref in refs:
+        by_source.setdefault(ref.source, []).append(ref)
+    fetched: dict[tuple[str, str], Paper | AutonoteError] = {}
+    for source_type in source_types():
+        wanted = by_source.get(source_type.name)
+        if not wanted:
+            continue
+        answers = source_type(context).fetch(wanted)
+        for ref in wanted:
+            answer = answers.get(ref.key)
+            fetched[(ref.source, ref.key)] = (
+                answer if answer is not None else UsageError(f"{ref.raw!r}: nothing fetched")
+            )
+    return [fetched[(ref.source, ref.key)] for ref in refs]
