@@ -74,18 +74,20 @@ def main() -> None:
     if "TIKTOKEN_CACHE_DIR" not in os.environ and shared_cache.is_dir():
         os.environ["TIKTOKEN_CACHE_DIR"] = str(shared_cache)
 
+    from autonote.app import Workspace
     from autonote.config import load_settings
     from autonote.llm.client import ChatClient
-    from autonote.pipeline import Workspace, draft_note, parse_input, save_draft
+    from autonote.pipeline import draft_note, save_draft
+    from autonote.sources.registry import fetch_papers, parse_input
 
     llm_seconds = 0.0
     original = ChatClient.complete
 
-    def timed_complete(self, messages, response_format):  # type: ignore[no-untyped-def]
+    def timed_complete(self, *args, **kwargs):  # type: ignore[no-untyped-def]
         nonlocal llm_seconds
         start = time.perf_counter()
         try:
-            return original(self, messages, response_format)
+            return original(self, *args, **kwargs)
         finally:
             llm_seconds += time.perf_counter() - start
 
@@ -99,9 +101,7 @@ def main() -> None:
         ws = Workspace(settings)
         specs = [parse_input(f"2509.9{i:04d}") for i in range(PAPERS)]
         start = time.perf_counter()
-        from autonote.pipeline import collect_papers
-
-        papers = collect_papers(specs, ws)
+        papers = fetch_papers(specs, ws.sources())
         fetch_seconds = time.perf_counter() - start
         arxiv_requests = len(arxiv.requests)
 

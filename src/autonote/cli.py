@@ -197,7 +197,7 @@ def _register() -> None:
 
     for command in (
         corpus.import_group, corpus.index_command, corpus.suggest_command, corpus.eval_command,
-        corpus.lint_command, regen.regen_command, review.review_group, publish.list_command,
+        corpus.lint_command, corpus.export_command, regen.regen_command, review.review_group, publish.list_command,
         publish.digest_command,
     ):  # fmt: skip
         main.add_command(command)

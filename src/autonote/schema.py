@@ -65,6 +65,16 @@ class Provenance(BaseModel):
     created: dt.datetime
 
 
+class IssueLayout(BaseModel):
+    """An imported issue's own title and body, where the note's fields render them differently
+    (see :mod:`autonote.notes.issue_format`): each kept with a hash of what the fields rendered then."""
+
+    title: str | None = None
+    title_of: str | None = None
+    body: str | None = None
+    body_of: str | None = None
+
+
 class Origin(BaseModel):
     """Where an imported note came from, so that links between notes survive the import."""
 
@@ -72,6 +82,7 @@ class Origin(BaseModel):
     issue: int | None = None  # the source issue number (the corpus lives as GitHub issues today)
     url: str | None = None  # the source issue's link
     entry_hash: str  # hash of the source entry as imported; a re-import compares against it
+    layout: IssueLayout | None = None
 
 
 RegenField = Literal["summary", "keypoints", "tags"]

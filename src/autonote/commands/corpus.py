@@ -230,3 +230,52 @@ def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> No
     click.echo(f"autonote: {checked} notes checked: {errors} errors, {warnings} warnings", err=True)
     if errors or (strict and warnings):
         sys.exit(EXIT_FAILURE)
+
+
+@click.command("export")
+@click.argument("note_ids", nargs=-1, metavar="[ID]...")
+@corpus_option
+@click.option("--all", "export_all", is_flag=True, help="Every note of the corpus.")
+@click.option(
+    "--format", "layout", type=click.Choice(["issue", "markdown"]), default="markdown", show_default=True,
+    help="issue: the GitHub issue (title, body, labels); markdown: the note file.",
+)  # fmt: skip
+@click.option(
+    "--json", "as_json", is_flag=True, help='With --format issue: [{"id", "title", "body", "labels"}].'
+)
+def export_command(
+    note_ids: tuple[str, ...], corpus: str | None, export_all: bool, layout: str, as_json: bool
+) -> None:
+    """Print notes in one of their layouts: the markdown file, or the GitHub issue the corpus keeps."""
+    import json
+
+    from autonote.app import Workspace, require_corpus
+    from autonote.errors import UsageError
+    from autonote.notes.ids import check_note_id
+    from autonote.notes.issue_format import render_issue
+
+    if bool(note_ids) == export_all:
+        raise UsageError("give note ids or --all (not both)")
+    if as_json and layout != "issue":
+        raise UsageError("--json goes with --format issue")
+    ids = [check_note_id(i) for i in note_ids]
+    settings = resolve_settings(corpus=corpus)
+    require_corpus(settings.corpus, existing=True)
+    ws = Workspace(settings)
+    ids = ids or ws.store.ids()
+    stored = []
+    for note_id in ids:
+        found = ws.store.get(note_id)
+        if found is None:
+            raise UsageError(f"no note {note_id!r} in the corpus")
+        stored.append(found)
+    if layout == "markdown":
+        for item in stored:
+            click.echo(item.text, nl=False)
+        return
+    views = [render_issue(item.note) for item in stored]
+    if as_json:
+        click.echo(json.dumps([v.to_json() for v in views], ensure_ascii=False, indent=2))
+        return
+    for view in views:
+        click.echo(f"{view.title}\n\n{view.body}\n\nlabels: {', '.join(view.labels)}\n")

@@ -20,6 +20,9 @@ from pathlib import Path
 
 from autonote.corpus.html_markdown import html_to_markdown
 from autonote.errors import UsageError
+from autonote.notes.format import parse_note, render_note
+from autonote.notes.ids import issue_note_id
+from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.titleline import PREFIX, parse_title_line
@@ -28,8 +31,6 @@ IMPORTED_PROMPT_VERSION = "imported"
 _ISSUE_LINK = re.compile(r"https?://github\.com/(?P<repo>[\w.-]+/[\w.-]+)/issues/(?P<number>\d+)")
 _ISSUE_SHORTHAND = re.compile(r"(?<![\w/&#])#(?P<number>\d{1,6})\b")
 _MD_LINK = re.compile(r"\[(?P<text>(?:[^\[\]]|\[[^\[\]]*\])*)\]\((?P<url>[^()\s]+)\)")
-_SECTION = re.compile(r"^#[ \t]+(?P<name>[^\n]+?)[ \t]*$", re.M)
-_BY = re.compile(r"\(by\s+(?P<model>[^)]+)\)")
 
 
 @dataclass(frozen=True)
@@ -37,7 +38,8 @@ class SourceEntry:
     """One note as an export holds it, before interpretation."""
 
     where: str  # names the entry in messages: "export.xml: entry 3 (line 120)"
-    title: str
+    title: str  # whitespace folded
+    raw_title: str  # as the export has it (kept for the issue's own layout)
     url: str | None
     issue: int | None
     issue_url: str | None
@@ -108,7 +110,8 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
             yield Skipped(where, "entry is not closed by </paper-entry>")
             continue
         entry = match.group("body")
-        title = " ".join(_unescape_text(_field(entry, "title") or "").split())
+        raw_title = _unescape_text(_field(entry, "title") or "")
+        title = " ".join(raw_title.split())
         if not title:
             yield Skipped(where, "no <title>")
             continue
@@ -124,6 +127,7 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
         yield SourceEntry(
             where=where + (f" (issue #{link['number']})" if link else ""),
             title=title,
+            raw_title=raw_title,
             url=_unescape_text((_field(entry, "original-paper-blog-link") or "").strip()) or None,
             issue=int(link["number"]) if link else None,
             issue_url=issue_url,
@@ -158,28 +162,34 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
         else:
             yield Skipped(where, "no issue number")
             continue
-        title = " ".join(str(issue.get("title") or "").split())
-        if not title:
+        raw_title = issue.get("title")
+        if not isinstance(raw_title, str) or not raw_title.strip():
             yield Skipped(where, "no title")
             continue
+        title = " ".join(raw_title.split())
         created = str(issue.get("createdAt") or "")
         try:
             issue_date = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).date() if created else None
         except ValueError:
             yield Skipped(where, f"createdAt {created!r} is not an ISO date")
             continue
-        labels = issue.get("labels") or []
+        labels, comments, body, url = (issue.get(k) for k in ("labels", "comments", "body", "url"))
+        problem = _wrong_type(labels, list, "labels") or _wrong_type(comments, list, "comments")
+        problem = problem or _wrong_type(body, str, "body") or _wrong_type(url, str, "url")
+        if problem:
+            yield Skipped(where, problem)
+            continue
         tags = [
-            str(label.get("name", "")).strip() if isinstance(label, dict) else str(label) for label in labels
+            str(label.get("name", "")).strip() if isinstance(label, dict) else str(label)
+            for label in labels or []
         ]
-        comments = [
-            str(c.get("body") or "").strip() for c in issue.get("comments") or [] if isinstance(c, dict)
-        ]
-        body = str(issue.get("body") or "")
-        issue_url = issue.get("url") or (f"https://github.com/{repo}/issues/{number}" if repo else None)
+        comments = [str(c.get("body") or "").strip() for c in comments or [] if isinstance(c, dict)]
+        body = body or ""
+        issue_url = url or (f"https://github.com/{repo}/issues/{number}" if repo else None)
         yield SourceEntry(
             where=where,
             title=title,
+            raw_title=raw_title,
             url=_body_url(body),
             issue=number,
             issue_url=issue_url,
@@ -191,57 +201,18 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
         )
 
 
+def _wrong_type(value: object, expected: type, name: str) -> str | None:
+    """Why a field of a gh JSON issue cannot be read (None when it is absent or of the right type)."""
+    if value is None or isinstance(value, expected):
+        return None
+    return f"'{name}' is a {type(value).__name__}, not a {expected.__name__}"
+
+
 # -- from an entry to a Note ---------------------------------------------------------------------
 
 
-def _sections(body: str) -> dict[str, str]:
-    """``# Name`` headed sections of an issue body; a body with no headings is one ``URL`` section."""
-    found = list(_SECTION.finditer(body))
-    if not found:
-        return {"URL": body.strip()} if body.strip() else {}
-    sections = {}
-    for i, match in enumerate(found):
-        end = found[i + 1].start() if i + 1 < len(found) else len(body)
-        sections.setdefault(match["name"].strip(), body[match.end() : end].strip("\n"))
-    return sections
-
-
-def _items(section: str) -> list[str]:
-    """List items of a section (``- x`` or ``  - x``); continuation lines join their item."""
-    items: list[str] = []
-    for line in section.splitlines():
-        stripped = line.strip()
-        if not stripped:
-            continue
-        if stripped.startswith("- "):
-            items.append(stripped[2:].strip())
-        elif items:
-            items[-1] += " " + stripped
-        else:
-            items.append(stripped)
-    return items
-
-
-def _paragraph(section: str) -> str:
-    return " ".join(" ".join(_items(section)).split())
-
-
 def _body_url(body: str) -> str | None:
-    urls = _items(_sections(body).get("URL", ""))
-    for item in urls:
-        found = re.search(r"https?://\S+", item)
-        if found:
-            return found.group(0)
-    return None
-
-
-def _find_section(sections: dict[str, str], name: str) -> tuple[str, str | None]:
-    """(text, model) of the first section named ``name`` or ``name (by model)``."""
-    for heading, text in sections.items():
-        if heading == name or heading.startswith(name + " "):
-            by = _BY.search(heading)
-            return text, (by["model"].strip() if by else None)
-    return "", None
+    return parse_issue_body(body).url
 
 
 def related_from_comment(
@@ -275,45 +246,39 @@ def related_from_comment(
     return list(related.values())
 
 
-def issue_note_id(number: int) -> str:
-    """Imported notes are named after their issue, the id every link in the corpus uses."""
-    return f"issue-{number}"
-
-
 def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedNote]) -> Note | Skipped:
     if entry.issue is None:
         return Skipped(entry.where, "no issue number or issue link; the note would have no stable id")
     if entry.issue_date is None:
         return Skipped(entry.where, "no issue date")
-    sections = _sections(entry.body)
-    abstract = _paragraph(_find_section(sections, "Abstract")[0])
-    summary_text, summary_model = _find_section(sections, "Summary")
-    translation_text, translation_model = _find_section(sections, "Translation")
-    authors = _items(_find_section(sections, "Authors")[0])
-
+    fields = parse_issue_body(entry.body)
+    authors = list(fields.authors)
     title = entry.title.removeprefix(PREFIX.strip()).strip()
     venue, published = "", None
     parsed = parse_title_line(entry.title)
     if parsed is not None:
         title, venue = parsed.title, parsed.venue
         if parsed.year and parsed.month:
+            if not 1 <= parsed.month <= 12:
+                return Skipped(
+                    entry.where, f"the title line's date {parsed.year}.{parsed.month:02d} is not a month"
+                )
             published = dt.date(parsed.year, parsed.month, 1)
         if not authors:
             authors = [parsed.first_author]
 
-    url = entry.url or _body_url(entry.body)
+    url = entry.url or fields.url
     arxiv = arxiv_id_from_url(url) if url else None
-    summary = _paragraph(summary_text)
     provenance = None
-    if summary and summary_model:
+    if fields.summary and fields.summary_model:
         provenance = Provenance(
             generator="llm",
-            model=summary_model,
+            model=fields.summary_model,
             prompt_version=IMPORTED_PROMPT_VERSION,
             created=dt.datetime.combine(entry.issue_date, dt.time()),
         )
-    translation = _paragraph(translation_text) or None
-    return Note(
+    translation = fields.translation or None
+    note = Note(
         id=issue_note_id(entry.issue),
         title=title,
         authors=authors,
@@ -323,10 +288,15 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
         arxiv_id=str(arxiv.base) if arxiv else None,
         issue_date=entry.issue_date,
         tags=list(dict.fromkeys(entry.tags)),
-        summary=summary,
+        summary=fields.summary,
+        key_points=fields.key_points,
         translation=translation,
-        translation_by=translation_model if translation and translation_model != summary_model else None,
-        abstract=abstract,
+        translation_by=(
+            fields.translation_model
+            if translation and fields.translation_model != fields.summary_model
+            else None
+        ),
+        abstract=fields.abstract,
         related=related_from_comment(entry.comment, entry.issue, known),
         comment=entry.comment,
         provenance=provenance,
@@ -334,6 +304,12 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
             importer=importer, issue=entry.issue, url=entry.issue_url, entry_hash=entry.fingerprint
         ),  # type: ignore[arg-type]
     )
+    # The issue's own layout is kept where the note, as it will be stored, renders it otherwise.
+    stored = parse_note(render_note(note), entry.where)
+    layout = remember_layout(stored, entry.raw_title, entry.body)
+    if layout is not None:
+        note = note.model_copy(update={"origin": note.origin.model_copy(update={"layout": layout})})
+    return note
 
 
 def read_notes(
