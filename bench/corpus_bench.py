@@ -153,6 +153,7 @@ def main() -> None:
     if SAMPLE.is_file():
         with tempfile.TemporaryDirectory() as tmp:
             root = Path(tmp) / "sample"
+            root.mkdir()
             autonote = Path(sys.executable).with_name("autonote")
             command = [str(autonote), "import", "paper-notes-xml", str(SAMPLE), "--corpus", str(root)]
             subprocess.run(command, check=True, capture_output=True)

@@ -14,6 +14,7 @@ ISSUES = EXPORTS / "github-issues-sample.json"
 
 
 def import_xml(run, corpus: Path, *files: Path):
+    corpus.mkdir(exist_ok=True)
     return run("import", "paper-notes-xml", *map(str, files), "--corpus", str(corpus))
 
 
@@ -51,6 +52,7 @@ def test_an_empty_comment_is_empty() -> None:
 
 def test_xml_import_writes_notes_and_reports_each_skipped_entry(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     result = import_xml(run, corpus, XML)
     assert result.exit_code == 1  # some entries were skipped: the caller should know
     assert "3 new, 0 updated, 0 unchanged, 0 conflicts, 3 skipped" in result.stdout
@@ -95,6 +97,7 @@ def test_xml_import_writes_notes_and_reports_each_skipped_entry(run, tmp_path: P
 
 def test_reimport_is_idempotent(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     import_xml(run, corpus, XML)
     before = {p.name: p.read_bytes() for p in (corpus / "notes").iterdir()}
     again = import_xml(run, corpus, XML)
@@ -104,6 +107,7 @@ def test_reimport_is_idempotent(run, tmp_path: Path) -> None:
 
 def test_owner_edits_survive_a_reimport_and_conflicts_keep_both_sides(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     import_xml(run, corpus, XML)
     edited_path = corpus / "notes" / "issue-9101.md"
     edited = edited_path.read_text(encoding="utf-8") + "\n追記: 自分のメモ。\n"
@@ -133,6 +137,7 @@ def test_owner_edits_survive_a_reimport_and_conflicts_keep_both_sides(run, tmp_p
 
 def test_a_note_the_owner_broke_is_not_overwritten(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     import_xml(run, corpus, XML)
     broken = corpus / "notes" / "issue-9102.md"
     broken.write_text("---\nid: issue-9102\nnot: [closed\n---\nhalf-edited\n", encoding="utf-8")
@@ -162,6 +167,7 @@ def test_a_paper_already_drafted_natively_is_not_imported_twice(run, corpus: Pat
 
 def test_dry_run_writes_nothing(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     result = run("import", "paper-notes-xml", str(XML), "--corpus", str(corpus), "--dry-run")
     assert "would import" in result.stdout and "3 new" in result.stdout
     assert not (corpus / "notes").exists()
@@ -191,6 +197,7 @@ def test_a_file_that_is_not_an_export_is_a_usage_error(run, tmp_path: Path) -> N
 
 def test_github_issue_json_import(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     import_xml(run, corpus, XML)  # so that #9101 is a known note
     result = run(
         "import", "github-issues", str(ISSUES), "--corpus", str(corpus), "--repo", "example-owner/paper_notes"
@@ -213,6 +220,7 @@ def test_github_issue_json_import(run, tmp_path: Path) -> None:
 
 def test_malformed_json_names_the_file_and_position(run, tmp_path: Path) -> None:
     bad = tmp_path / "issues.json"
+    (tmp_path / "c").mkdir()
     bad.write_text('[{"number": 1,\n "title": }]', encoding="utf-8")
     result = run("import", "github-issues", str(bad), "--corpus", str(tmp_path / "c"))
     assert result.exit_code == 2

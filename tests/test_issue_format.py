@@ -48,6 +48,7 @@ def export_all(run, corpus: Path) -> dict[str, dict[str, object]]:
 @pytest.mark.skipif(not SHARED.is_dir(), reason="../shared/corpus is not beside this checkout")
 def test_imported_shared_samples_export_as_the_issues_they_came_from(run, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
+    corpus.mkdir()
     imported = run("import", "paper-notes-xml", *map(str, SAMPLES), "--corpus", str(corpus))
     assert imported.exit_code == 0, imported.stderr
     exported = export_all(run, corpus)
@@ -62,6 +63,7 @@ def test_most_real_bodies_come_from_the_fields_alone(run, tmp_path: Path) -> Non
     """The kept layout is the exception: only bodies the fields cannot express (an # Affiliations
     section, labelled links, several links in a bare body) need it."""
     corpus = tmp_path / "corpus"
+    corpus.mkdir()
     run("import", "paper-notes-xml", *map(str, SAMPLES), "--corpus", str(corpus))
     from autonote.notes.format import parse_note
 
@@ -76,6 +78,7 @@ def test_most_real_bodies_come_from_the_fields_alone(run, tmp_path: Path) -> Non
 
 def test_the_fixture_export_round_trips(run, tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
+    corpus.mkdir()
     sample = REPO / "fixtures" / "exports" / "paper-notes-sample.xml"
     assert run("import", "paper-notes-xml", str(sample), "--corpus", str(corpus)).exit_code in (0, 1)
     exported = export_all(run, corpus)

@@ -345,11 +345,21 @@ def test_ctrl_c_stops_with_a_clear_message_and_the_next_run_finishes(tmp_path: P
         _, stderr = process.communicate(timeout=30)
         assert process.returncode == 130
         assert stderr.strip().splitlines()[-1] == "autonote: interrupted; nothing half-written was kept"
-        done_before = journal(corpus).get("done", 0)
-        assert done_before == len(drafts(corpus)) >= 2
+        # Whenever the signal landed: every draft on disk is whole, and the next run counts each as
+        # done (a draft written just before the journal heard of it included) and asks only for the rest.
+        finished = drafts(corpus)
+        assert len(finished) >= 2 and all(
+            parse_note((corpus / "drafts" / name).read_text(encoding="utf-8")).update_of for name in finished
+        )
+
+        def chat_requests() -> int:  # counted by path: a request cut off by the signal has no whole body
+            return sum(r["path"].endswith("/chat/completions") for r in server.requests)
+
+        asked_before = chat_requests()
         rerun = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, timeout=60)
         assert rerun.returncode == 0 and len(drafts(corpus)) == 9
-        assert table(rerun.stdout)["already done (journal)"] == str(done_before)
+        assert table(rerun.stdout)["already done (journal)"] == str(len(finished))
+        assert chat_requests() - asked_before == 9 - len(finished)
     finally:
         server.stop()
 

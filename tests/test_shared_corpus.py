@@ -52,6 +52,8 @@ def test_the_sample_imports_completely_and_reads_back(run, tmp_path: Path) -> No
     from autonote.notes.format import parse_note, render_note
 
     corpus = tmp_path / "c"
+
+    corpus.mkdir()
     result = run("import", "paper-notes-xml", str(SAMPLE), "--corpus", str(corpus))
     assert result.exit_code == 0, result.stderr
     assert "30 new, 0 updated, 0 unchanged, 0 conflicts, 0 skipped" in result.stdout
@@ -75,6 +77,7 @@ def test_the_sample_imports_completely_and_reads_back(run, tmp_path: Path) -> No
 
 def test_suggestions_beat_both_baselines_on_the_sample(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     run("import", "paper-notes-xml", str(SAMPLE), "--corpus", str(corpus))
     result = run("eval", "--corpus", str(corpus), "--json")
     scores = json.loads(result.stdout)["methods"]

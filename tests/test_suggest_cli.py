@@ -51,6 +51,7 @@ def test_suggest_for_an_arxiv_id_puts_the_venue_tag_first(
 
 def test_imported_notes_are_suggested_with_their_source_issue_link(run, tmp_path: Path) -> None:
     corpus = tmp_path / "c"
+    corpus.mkdir()
     run(
         "import",
         "paper-notes-xml",

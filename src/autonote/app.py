@@ -28,15 +28,18 @@ if TYPE_CHECKING:
     from autonote.state import StateDB
 
 
-def require_corpus(path: Path | None, *, existing: bool = False) -> Path:
-    """The configured corpus folder; a usage error when there is none (or, with ``existing``,
-    when it does not exist yet: commands that only read a corpus need one)."""
+def require_corpus(path: Path | None) -> Path:
+    """The configured corpus folder, which must exist: a typo in ``--corpus`` is an error, never a
+    new empty corpus that a paid draft then writes into (``autonote init`` makes one)."""
     if path is None:
-        raise UsageError("no corpus: pass --corpus DIR, set AUTONOTE_CORPUS, or set corpus in autonote.toml")
+        raise UsageError(
+            "no corpus: pass --corpus DIR, set AUTONOTE_CORPUS, run inside a corpus, or make one with"
+            " `autonote init DIR`"
+        )
     if path.exists() and not path.is_dir():
         raise UsageError(f"corpus {path} is not a folder")
-    if existing and not path.is_dir():
-        raise UsageError(f"corpus {path} does not exist")
+    if not path.is_dir():
+        raise UsageError(f"corpus {path} does not exist (make it with `autonote init {path}`)")
     return path
 
 
@@ -68,8 +71,7 @@ class Workspace:
 
         if self.settings.corpus is None:
             return Corpus(root=Path("."), extra_vocabulary=list(self.settings.tags))
-        if self.settings.corpus.exists() and not self.settings.corpus.is_dir():
-            raise UsageError(f"corpus {self.settings.corpus} is not a folder")
+        require_corpus(self.settings.corpus)
         corpus = load_corpus(self.settings.corpus, self.settings.tags, rebuild=self.rebuild_index)
         if corpus.index is not None and not corpus.index.persistent:
             self.warn(

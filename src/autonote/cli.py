@@ -15,15 +15,21 @@ from autonote.commands.common import EXIT_FAILURE, EXIT_USAGE, corpus_option, re
 
 
 class AutonoteGroup(click.Group):
-    """Turns autonote's errors into one line on stderr and the right exit code."""
+    """Turns autonote's errors into one line on stderr and the right exit code. click's own
+    exceptions (usage errors, ``--help``, ``Abort``) and a closed pipe (``autonote lint | head``)
+    pass through to click, which prints its own message and exits 2 (or 0, or quietly)."""
 
     def invoke(self, ctx: click.Context) -> Any:
         from_debug = bool(ctx.params.get("debug"))
         try:
             return super().invoke(ctx)
+        except (click.exceptions.ClickException, click.exceptions.Exit, click.exceptions.Abort):
+            raise
         except KeyboardInterrupt:
             click.echo("autonote: interrupted; nothing half-written was kept", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            raise
         except Exception as exc:
             from autonote.errors import AutonoteError
 
@@ -196,7 +202,7 @@ def _register() -> None:
     from autonote.commands import corpus, publish, regen, review
 
     for command in (
-        corpus.import_group, corpus.index_command, corpus.suggest_command, corpus.eval_command,
+        corpus.init_command, corpus.import_group, corpus.index_command, corpus.suggest_command, corpus.eval_command,
         corpus.lint_command, corpus.export_command, regen.regen_command, review.review_group, publish.list_command,
         publish.digest_command,
     ):  # fmt: skip

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 import click
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
 
 from autonote.errors import ConfigError
 
@@ -65,6 +65,18 @@ class Settings(BaseModel):
     arxiv_timeout: float = Field(20.0, gt=0)
     arxiv_retries: int = Field(4, ge=0)
 
+    @field_validator("arxiv_api_url", "base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is None:
+            return value
+        from urllib.parse import urlparse
+
+        parts = urlparse(value)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise ValueError(f"{value!r} is not an http(s) URL")
+        return value
+
     @property
     def llm_configured(self) -> bool:
         """True when an LLM can be called: an API key or a base URL (local servers need no key)."""
@@ -81,12 +93,30 @@ def env_name(field: str) -> str:
     return _OPENAI_ENV.get(field) or _SPECIAL_ENV.get(field) or f"AUTONOTE_{field.upper()}"
 
 
+def find_corpus(start: Path) -> Path | None:
+    """The corpus the current folder is in: it, or the nearest parent, holding an
+    ``autonote.toml`` or a ``notes/`` folder (the user config folder never counts)."""
+    user = user_config_dir().resolve()
+    try:
+        here = start.resolve()
+    except OSError:
+        return None
+    for folder in (here, *here.parents):
+        if folder == user:
+            continue
+        if (folder / CONFIG_FILE_NAME).is_file() or (folder / "notes").is_dir():
+            return folder
+    return None
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
             data = tomllib.load(handle)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: invalid TOML: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read: {exc.strerror}") from exc
     unknown = sorted(set(data) - set(Settings.model_fields))
@@ -126,6 +156,11 @@ def load_settings(
         apply(_read_toml(user_file), str(user_file))
     env = _env_values(environ)
     corpus = overrides.get("corpus") or env.get("corpus") or merged.get("corpus")
+    if not corpus:
+        found = find_corpus(Path.cwd())
+        if found is not None:
+            corpus = str(found)
+            apply({"corpus": corpus}, "the current folder")
     if corpus:
         corpus_file = Path(corpus).expanduser() / CONFIG_FILE_NAME
         if corpus_file.is_file():

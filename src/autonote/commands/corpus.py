@@ -9,6 +9,30 @@ import click
 from autonote.commands.common import EXIT_FAILURE, corpus_option, resolve_settings
 
 
+@click.command("init")
+@click.argument("folder", required=False, type=click.Path(file_okay=False), metavar="[DIR]")
+def init_command(folder: str | None) -> None:
+    """Make DIR (default: the current folder) a corpus: notes/ and autonote.toml.
+
+    Every other command needs an existing corpus, so a mistyped --corpus is an error rather than a
+    new, empty corpus.
+    """
+    from pathlib import Path
+
+    from autonote.config import CONFIG_FILE_NAME
+    from autonote.errors import UsageError
+    from autonote.notes.folder import init_corpus
+
+    root = Path(folder or ".").expanduser()
+    if root.exists() and not root.is_dir():
+        raise UsageError(f"{root} exists and is not a folder")
+    made = init_corpus(root, CONFIG_FILE_NAME)
+    if made:
+        click.echo(f"made a corpus in {root}: {', '.join(made)}")
+    else:
+        click.echo(f"{root} is a corpus already; nothing changed")
+
+
 @click.group("import")
 def import_group() -> None:
     """Import existing notes from the corpus's exports (idempotent; owner edits are kept)."""
@@ -81,7 +105,7 @@ def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) ->
     from autonote.app import Workspace, require_corpus
 
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
-    require_corpus(settings.corpus, existing=True)
+    require_corpus(settings.corpus)
     ws = Workspace(settings, rebuild_index=rebuild)
     index = ws.corpus.index
     assert index is not None
@@ -181,7 +205,7 @@ def eval_command(corpus: str | None, ks: str, as_json: bool, embeddings: bool | 
     if not cutoffs or min(cutoffs) < 1:
         raise UsageError("-k: cut-offs must be positive")
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
-    root = require_corpus(settings.corpus, existing=True)
+    root = require_corpus(settings.corpus)
     ws = Workspace(settings)
     report = evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
     if report.notes == 0 and report.notes_with_links == 0:
@@ -260,7 +284,7 @@ def export_command(
         raise UsageError("--json goes with --format issue")
     ids = [check_note_id(i) for i in note_ids]
     settings = resolve_settings(corpus=corpus)
-    require_corpus(settings.corpus, existing=True)
+    require_corpus(settings.corpus)
     ws = Workspace(settings)
     ids = ids or ws.store.ids()
     stored = []

@@ -39,7 +39,7 @@ def list_command(
     from autonote.textnorm import parse_date as parse_day
 
     settings = resolve_settings(corpus=corpus)
-    root = require_corpus(settings.corpus, existing=True)
+    root = require_corpus(settings.corpus)
     if all_tags and not output:
         raise UsageError("--all-tags writes one page per tag: give the folder with -o")
     start, end = parse_day(since, "--since"), parse_day(until, "--until")
@@ -89,7 +89,7 @@ def digest_command(
     from autonote.textnorm import parse_date as parse_day
 
     settings = resolve_settings(corpus=corpus)
-    root = require_corpus(settings.corpus, existing=True)
+    root = require_corpus(settings.corpus)
     start = parse_day(since, "--since")
     end = parse_day(until, "--until") or dt.date.today()
     assert start is not None

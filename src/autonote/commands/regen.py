@@ -28,7 +28,7 @@ from autonote.commands.common import corpus_option, resolve_settings
 @click.option("--dry-run", is_flag=True, help="Show notes, tokens and estimated cost; send nothing.")
 @click.option("--via", type=click.Choice(["direct", "batch"]), default="direct", show_default=True)
 @click.option(
-    "--concurrency", type=click.IntRange(1, 256), default=8, show_default=True, help="Requests in flight."
+    "--concurrency", type=click.IntRange(1, 256), help="Requests in flight (default: config, else 8)."
 )
 @click.option(
     "--rpm",
@@ -58,7 +58,7 @@ from autonote.commands.common import corpus_option, resolve_settings
 @click.option("--no-cache", "no_cache", is_flag=True, help="Ask again even for requests answered before.")
 def regen_command(
     corpus: str | None, select_all: bool, tags: tuple[str, ...], since: str | None, until: str | None,
-    ids: tuple[str, ...], missing: bool, fields: str, dry_run: bool, via: str, concurrency: int,
+    ids: tuple[str, ...], missing: bool, fields: str, dry_run: bool, via: str, concurrency: int | None,
     rpm: float | None, tpm: float | None, resume: bool, no_wait: bool, poll_interval: float,
     batch_max_requests: int, force: bool, include_rejected: bool, model: str | None, no_cache: bool,
 ) -> None:  # fmt: skip

@@ -15,7 +15,7 @@ def _reviewer(corpus: str | None, **options: Any):
     from autonote.review.actions import Reviewer
 
     settings = resolve_settings(corpus=corpus)
-    require_corpus(settings.corpus, existing=True)
+    require_corpus(settings.corpus)
     return Reviewer(Workspace(settings), **options)
 
 

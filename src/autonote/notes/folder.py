@@ -105,6 +105,29 @@ def scan_note_files(root: Path) -> Iterator[tuple[str, int, int]]:
             yield Path(entry.path).relative_to(root).as_posix(), stat.st_mtime_ns, stat.st_size
 
 
+CORPUS_CONFIG_TEMPLATE = """\
+# autonote settings for this corpus (see `autonote config`); for example:
+# model = "gpt-4o-mini"
+# tags = ["NLP", "LanguageModel"]
+"""
+
+
+def init_corpus(root: Path, config_name: str) -> list[str]:
+    """Make ``root`` a corpus: ``notes/`` and a commented settings file. Returns what was made
+    (nothing is overwritten; an existing corpus is left as it is)."""
+    made = []
+    if not (root / NOTES_DIR).is_dir():
+        try:
+            (root / NOTES_DIR).mkdir(parents=True)
+        except OSError as exc:
+            raise WriteRefusedError(f"cannot make {root / NOTES_DIR}: {exc.strerror or exc}") from None
+        made.append(f"{NOTES_DIR}/")
+    if not (root / config_name).exists():
+        write_text_atomic(root / config_name, CORPUS_CONFIG_TEMPLATE)
+        made.append(config_name)
+    return made
+
+
 class NoteFolder:
     """A corpus folder: notes, drafts and what autonote keeps beside them."""
 

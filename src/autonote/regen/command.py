@@ -60,7 +60,7 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
         corpus=args.corpus, model=args.model, llm_cache=False if args.no_cache else None,
         concurrency=args.concurrency, rpm=args.rpm, tpm=args.tpm,
     )  # fmt: skip
-    require_corpus(settings.corpus, existing=True)
+    require_corpus(settings.corpus)
     selection = Selection(
         all=args.select_all,
         tags=args.tags,

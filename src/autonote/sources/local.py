@@ -66,26 +66,36 @@ def read_local_abstract(
     )
 
 
+def _decode(label: str, data: bytes) -> str:
+    """UTF-8 text (a BOM is dropped); binary data (not UTF-8, or with NUL bytes) is a usage error."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{label}: not UTF-8 text (byte {exc.start})") from None
+    if "\x00" in text:
+        raise UsageError(f"{label}: not a text file (it contains NUL bytes)")
+    return text
+
+
 def read_abstract_file(path: Path, **metadata: str | None) -> Paper:
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UsageError(f"{path}: not a UTF-8 text file") from None
-    if "\x00" in text:
-        raise UsageError(f"{path}: not a text file")
-    return read_local_abstract(str(path), text, **metadata)
+    return read_local_abstract(str(path), _decode(str(path), data), **metadata)
 
 
 def read_abstract_stream(stream: TextIO, **metadata: str | None) -> Paper:
+    """The abstract on ``stream`` (stdin), read as bytes where the stream has them, so that binary
+    input is refused by what it is rather than by the locale's decoder."""
+    buffer = getattr(stream, "buffer", None)
     try:
-        text = stream.read()
+        data = buffer.read() if buffer is not None else stream.read().encode("utf-8", "surrogateescape")
     except UnicodeDecodeError:
         raise UsageError("stdin: not UTF-8 text") from None
-    return read_local_abstract("stdin", text, **metadata)
+    except OSError as exc:
+        raise UsageError(f"stdin: cannot read: {exc.strerror or exc}") from None
+    return read_local_abstract("stdin", _decode("stdin", data), **metadata)
 
 
 class LocalSource:
@@ -103,12 +113,12 @@ class LocalSource:
             return PaperRef("local", "-", text)
         try:
             path = Path(text.strip()).expanduser()
-            is_file = path.is_file()
-        except (OSError, ValueError):  # a name too long for the file system, a NUL byte
+            is_file, exists = path.is_file(), path.exists()
+        except (OSError, ValueError, RuntimeError):  # a name too long, a NUL byte, no home folder
             return None
         if is_file:
             return PaperRef("local", str(path), text)
-        if path.exists():
+        if exists:
             raise UsageError(f"{text!r}: not a file")
         return None
 
