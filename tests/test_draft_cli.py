@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -214,6 +215,7 @@ def test_console_script_offline_quick_start_without_tiktoken(tmp_path: Path) -> 
     """The README's main job, as a real process: no key, no network, and no tiktoken encoding."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "AUTONOTE_"))}
     env.update(AUTONOTE_CONFIG_DIR=str(tmp_path / "cfg"), AUTONOTE_CORPUS=str(tmp_path / "demo"))
+    shutil.copytree(FIXTURES / "corpus", tmp_path / "demo")
     code = "import sys; sys.modules['tiktoken'] = None; from autonote.cli import main; main()"
     args = ["draft", str(FIXTURES / "abstracts" / "sample-abstract.txt")]
     done = subprocess.run(

@@ -133,6 +133,7 @@ def test_selection_and_its_errors(run, corpus: Path, llm_server: OpenAIServer) -
 
     assert selected("--all") == 9
     assert selected("--tag", "ComputerVision") == 2
+    assert selected("--tag", "computervision") == 2  # tags match ignoring case
     assert selected("--since", "2023-01-01") == 6
     assert selected("--since", "2023-01-01", "--until", "2023-12-31") == 3
     assert selected("--ids", "arxiv-1706.03762,arxiv-2305.18290") == 2
@@ -141,7 +142,7 @@ def test_selection_and_its_errors(run, corpus: Path, llm_server: OpenAIServer) -
     bad = {
         (): "select notes: --all, --tag",
         ("--since", "yesterday"): "--since 'yesterday': expected a date",
-        ("--tag", "Computervision"): "did you mean #ComputerVision?",
+        ("--tag", "ComputerVison"): "did you mean #ComputerVision?",
         ("--ids", "nope"): "--ids: no note nope",
         ("--all", "--fields", "summary,title"): "--fields 'summary,title': choose from",
         ("--since", "2024-01-01", "--until", "2023-01-01"): "is after --until",
@@ -371,5 +372,5 @@ def test_an_unwritable_state_folder_is_one_line(run, corpus: Path, llm_server: O
     assert (
         result.stderr.strip()
         .splitlines()[-1]
-        .startswith(f"autonote: error: cannot open {corpus / '.autonote'}")
+        .startswith(f"autonote: error: cannot regenerate: cannot write {corpus / '.autonote'}")
     )

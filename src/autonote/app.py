@@ -12,6 +12,7 @@ opens files on its own. What it holds, and where each lives:
 
 from __future__ import annotations
 
+import os
 import sys
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -19,7 +20,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
 from autonote.config import Settings, user_config_dir
-from autonote.errors import UsageError
+from autonote.errors import UsageError, WriteRefusedError
 
 if TYPE_CHECKING:
     from autonote.corpus.view import Corpus
@@ -55,7 +56,24 @@ class Workspace:
     def state(self) -> StateDB:
         from autonote.state import StateDB, state_dir
 
-        return StateDB(state_dir(self.settings.corpus, user_config_dir()))
+        state = StateDB(state_dir(self.settings.corpus, user_config_dir()))
+        if state.problem:
+            self.warn(f"{state.problem}; this run keeps nothing it learns")
+        return state
+
+    def require_writable(self, action: str) -> None:
+        """Before any paid or lasting work: the corpus (and its state) must be writable, so that a
+        read-only corpus fails at once rather than after the LLM has been paid."""
+        root = require_corpus(self.settings.corpus)
+        problem = None
+        for folder in (root, root / "notes", root / "drafts"):
+            if folder.exists() and not os.access(folder, os.W_OK):
+                problem = f"{folder} is read-only"
+                break
+        if problem is None and not self.state.persistent:
+            problem = self.state.problem
+        if problem:
+            raise WriteRefusedError(f"cannot {action}: {problem}; nothing was sent or written")
 
     @cached_property
     def store(self) -> NoteFolder:
@@ -89,8 +107,9 @@ class Workspace:
         from autonote.sources.base import SourceContext
 
         return SourceContext(
-            self.settings, lambda: self.state, stdin=stdin, local_metadata=local_metadata, refresh=refresh
-        )
+            self.settings, lambda: self.state, stdin=stdin, local_metadata=local_metadata, refresh=refresh,
+            warn=self.warn,
+        )  # fmt: skip
 
     @cached_property
     def chat(self):  # -> ChatClient

@@ -117,6 +117,8 @@ def draft(
         raise UsageError("--title/--authors/--url apply to local abstracts only")
     settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
     ws = Workspace(settings)
+    if settings.corpus is not None:
+        ws.require_writable("draft into this corpus")
     fetched = fetch_papers(refs, ws.sources(refresh=refresh, title=title, authors=authors, url=url))
     failures = malformed
     papers = []

@@ -13,7 +13,7 @@ import socket
 import time
 from dataclasses import dataclass
 
-from autonote.state import StateDB
+from autonote.state import StateDB, write_transaction
 
 DEFAULT_TTL = 3600.0  # an item is never worked on this long; after it, a lease is stale anywhere
 
@@ -70,15 +70,12 @@ class Leases:
 
     def try_acquire(self, item: str) -> Holder | None:
         """Take the lease on ``item``; returns None when taken, else the live holder."""
-        db = self.conn
         now = time.time()
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self.conn) as db:
             row = db.execute("SELECT holder, expires FROM leases WHERE item = ?", (item,)).fetchone()
             if row is not None and row[0] != _ME:
                 holder = Holder.parse(row[0])
                 if holder.alive(row[1]):
-                    db.execute("COMMIT")
                     return holder
             db.execute(
                 "INSERT INTO leases(item, holder, acquired, expires) VALUES (?, ?, ?, ?) "
@@ -86,10 +83,6 @@ class Leases:
                 " expires = excluded.expires",
                 (item, _ME, now, now + self.ttl),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         self.held.add(item)
         return None
 

@@ -6,8 +6,10 @@ applied once each, in order (the approach simonw/llm takes for its log).
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from autonote.errors import AutonoteError
@@ -163,20 +165,63 @@ class StateUnavailableError(AutonoteError):
     """The state folder or database cannot be created or written (read-only or full disk)."""
 
 
-class StateDB:
-    """A thin owner of the SQLite connection; the modules that use a table own its queries."""
+@contextlib.contextmanager
+def write_transaction(conn: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
+    """``BEGIN IMMEDIATE`` … ``COMMIT``; on any failure a rollback that never hides the cause (a
+    failed BEGIN, or a disk that filled, leaves no transaction to roll back)."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield conn
+        conn.execute("COMMIT")
+    except BaseException:
+        if conn.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                conn.execute("ROLLBACK")
+        raise
 
-    def __init__(self, folder: Path) -> None:
+
+class StateDB:
+    """A thin owner of the SQLite connection; the modules that use a table own its queries.
+
+    On a corpus autonote cannot write (a read-only mount, a full disk), the state is an in-memory
+    copy of what is there (``persistent`` False): reading commands keep their caches, and commands
+    that write check :attr:`persistent` before doing any paid work.
+    """
+
+    def __init__(self, folder: Path, *, allow_memory: bool = True) -> None:
         self.path = folder / STATE_FILE_NAME
+        self.persistent = True
+        self.problem: str | None = None
         try:
             make_state_dir(folder)
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None)
-            self.conn.row_factory = sqlite3.Row
+            self.conn = self._connect(str(self.path))
             self.conn.execute("PRAGMA journal_mode=WAL")
             self.conn.execute("PRAGMA synchronous=NORMAL")
             self._migrate()
         except (OSError, sqlite3.Error) as exc:
-            raise StateUnavailableError(f"cannot open {self.path}: {exc}") from None
+            reason = getattr(exc, "strerror", None) or str(exc)
+            if not allow_memory:
+                raise StateUnavailableError(f"cannot open {self.path}: {reason}") from None
+            self.problem = f"cannot write {self.path} ({reason})"
+            self.persistent = False
+            self.conn = self._memory_copy()
+            self._migrate()
+
+    @staticmethod
+    def _connect(target: str, **options: object) -> sqlite3.Connection:
+        conn = sqlite3.connect(target, timeout=30, isolation_level=None, **options)  # type: ignore[call-overload]
+        conn.row_factory = sqlite3.Row
+        return conn
+
+    def _memory_copy(self) -> sqlite3.Connection:
+        """A writable in-memory copy of the state file (or an empty state when there is none)."""
+        memory = self._connect(":memory:")
+        if self.path.is_file():
+            with contextlib.suppress(sqlite3.Error, OSError):
+                source = self._connect(f"file:{self.path}?mode=ro&immutable=1", uri=True)
+                source.backup(memory)
+                source.close()
+        return memory
 
     def _migrate(self) -> None:
         db = self.conn
@@ -185,17 +230,12 @@ class StateDB:
         for name, script in MIGRATIONS:
             if name in done:
                 continue
-            db.execute("BEGIN IMMEDIATE")
-            try:
+            with write_transaction(db):
                 if db.execute("SELECT 1 FROM _migrations WHERE name = ?", (name,)).fetchone() is None:
                     for statement in script.split(";"):
                         if statement.strip() and not _only_comments(statement):
                             db.execute(statement)
                     db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, time.time()))
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
 
     def reserve_slot(self, name: str, interval: float) -> float:
         """Reserve the next start time for a rate-limited request; returns seconds to wait.
@@ -203,9 +243,7 @@ class StateDB:
         The reservation is one write transaction, so separate autonote processes sharing a state
         folder also keep to the interval between them.
         """
-        db = self.conn
-        db.execute("BEGIN IMMEDIATE")
-        try:
+        with write_transaction(self.conn) as db:
             row = db.execute("SELECT next_slot FROM throttle WHERE name = ?", (name,)).fetchone()
             now = time.time()
             start = max(now, row[0] if row else 0.0)
@@ -214,10 +252,6 @@ class StateDB:
                 "ON CONFLICT(name) DO UPDATE SET next_slot = excluded.next_slot",
                 (name, start + interval),
             )
-            db.execute("COMMIT")
-        except BaseException:
-            db.execute("ROLLBACK")
-            raise
         return start - now
 
     def close(self) -> None:

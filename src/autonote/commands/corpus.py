@@ -51,6 +51,8 @@ def _run_import(
     settings = resolve_settings(corpus=corpus)
     root = require_corpus(settings.corpus)
     ws = Workspace(settings)
+    if not dry_run:
+        ws.require_writable("import")
     known = {
         n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
         for n in ws.corpus.notes

@@ -10,13 +10,18 @@ import click
 from autonote.commands.common import EXIT_FAILURE, corpus_option, resolve_settings
 
 
-def _reviewer(corpus: str | None, **options: Any):
+def _reviewer(corpus: str | None, *, writes: bool = False, **options: Any):
+    """The reviewer for the corpus; ``writes``: the command changes the corpus, which must then
+    be writable (checked before anything happens)."""
     from autonote.app import Workspace, require_corpus
     from autonote.review.actions import Reviewer
 
     settings = resolve_settings(corpus=corpus)
     require_corpus(settings.corpus)
-    return Reviewer(Workspace(settings), **options)
+    ws = Workspace(settings)
+    if writes:
+        ws.require_writable("review drafts")
+    return Reviewer(ws, **options)
 
 
 def _pick(ctx: click.Context, corpus: str | None) -> str | None:
@@ -35,10 +40,16 @@ def review_group(ctx: click.Context, corpus: str | None) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    from autonote.errors import UsageError
     from autonote.review.drafts import pending_drafts
     from autonote.review.session import run_session
 
-    reviewer = _reviewer(corpus)
+    if not sys.stdin.isatty():
+        raise UsageError(
+            "the interactive review needs a terminal; from a script use `autonote review list`,"
+            " `accept`, `reject` or `edit`"
+        )
+    reviewer = _reviewer(corpus, writes=True)
     run_session(reviewer, pending_drafts(reviewer.store))
 
 
@@ -117,8 +128,9 @@ def review_accept(
         raise UsageError("--one-commit and --no-commit are exclusive")
     mode = COMMIT_NONE if no_commit else COMMIT_ONE if one_commit else COMMIT_EACH
     reviewer = _reviewer(
-        _pick(ctx, corpus), commit_mode=mode, on_conflict=on_conflict, include_my_edits=include_my_edits
-    )
+        _pick(ctx, corpus), writes=True, commit_mode=mode, on_conflict=on_conflict,
+        include_my_edits=include_my_edits,
+    )  # fmt: skip
     corpus_ = reviewer.ws.corpus
     drafts = [find_draft(reviewer.store, i) for i in draft_ids] if draft_ids else [
         d for d in pending_drafts(reviewer.store) if is_valid(d, corpus_)
@@ -153,7 +165,7 @@ def review_reject(ctx: click.Context, draft_ids: tuple[str, ...], corpus: str | 
     """Reject drafts: they leave the queue, are kept in .autonote/rejected/, and regen skips them."""
     from autonote.review.drafts import find_draft
 
-    reviewer = _reviewer(_pick(ctx, corpus))
+    reviewer = _reviewer(_pick(ctx, corpus), writes=True)
     drafts = [find_draft(reviewer.store, i) for i in draft_ids]  # every id checked first
     for draft in drafts:
         click.echo(reviewer.reject(draft, reason))
@@ -169,7 +181,7 @@ def review_edit(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
     from autonote.review.apply import edit
     from autonote.review.drafts import find_draft
 
-    reviewer = _reviewer(_pick(ctx, corpus))
+    reviewer = _reviewer(_pick(ctx, corpus), writes=True)
     draft = find_draft(reviewer.store, draft_id)
     error = edit(draft, reviewer.store)
     if error:

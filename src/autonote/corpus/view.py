@@ -13,6 +13,7 @@ from functools import cached_property
 from pathlib import Path
 
 from autonote.corpus.index import CorpusIndex, Hit, RefreshReport
+from autonote.errors import UsageError
 from autonote.schema import Note
 
 RECENT_NOTES = 2048  # parsed notes kept by Corpus.get
@@ -85,6 +86,24 @@ class Corpus:
     @cached_property
     def vocabulary(self) -> frozenset[str]:
         return frozenset(self._tag_counts)
+
+    def resolve_tag(self, requested: str, option: str = "--tag") -> str:
+        """The corpus's spelling of a tag asked for on the command line: exact, else the one tag that
+        matches ignoring case; otherwise a usage error with the closest tags."""
+        counts = self.tag_counts()
+        known = [tag for tag, count in counts.items() if count > 0]
+        if requested in known:
+            return requested
+        folded = [tag for tag in known if tag.casefold() == requested.casefold()]
+        if len(folded) == 1:
+            return folded[0]
+        import difflib
+
+        by_fold = {tag.casefold(): tag for tag in known}
+        close = [by_fold[t] for t in difflib.get_close_matches(requested.casefold(), list(by_fold), n=3)]
+        close = folded or close
+        hint = f" (did you mean {', '.join('#' + c for c in close)}?)" if close else ""
+        raise UsageError(f"{option} {requested}: no note has this tag{hint}")
 
     def search(self, text: str, k: int, exclude_ids: list[str] | tuple[str, ...] = ()) -> list[Hit]:
         return self.index.search(text, k, exclude_ids) if self.index else []

@@ -77,15 +77,20 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
     limits = _limits_text(settings.rpm, settings.tpm)
     if args.resume:
         return _resume(ws, args, selection, options, limits)
-    validate(selection, ws.corpus)
+    selection = validate(selection, ws.corpus)
     candidates = list(iter_selected(ws.corpus, selection))
     if not candidates:
         _say("no note matches the selection; nothing to do")
         return 0
     engine = RegenEngine(ws, selection.fields, force=args.force, include_rejected=args.include_rejected)
     if args.dry_run:
-        _console().print(_estimate_table(estimate(engine, candidates), settings.model, args.via))
+        result = estimate(engine, candidates)
+        _console().print(_estimate_table(result, settings.model, args.via))
+        if result.request_ids:
+            print(f"notes that would be requested ({len(result.request_ids)}):")
+            print("\n".join(result.request_ids))
         return 0
+    ws.require_writable("regenerate")
     if not settings.llm_configured:
         raise UsageError(
             "regen needs an LLM: set OPENAI_API_KEY or OPENAI_BASE_URL (or look first with --dry-run)"
@@ -117,6 +122,7 @@ def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOp
     if not open_batches:
         _say("no submitted batch is waiting; nothing to resume")
         return 0
+    ws.require_writable("collect batches")
     if not ws.settings.llm_configured:
         raise UsageError("--resume needs the LLM server: set OPENAI_API_KEY or OPENAI_BASE_URL")
     fields = Selection.from_json(open_batches[0][1]).fields

@@ -23,6 +23,7 @@ class Estimate:
     cost_direct: float | None = None
     cost_batch: float | None = None
     exact_tokens: bool = True
+    request_ids: list[str] = field(default_factory=list)
 
 
 def expected_completion_tokens(engine: RegenEngine) -> tuple[int, str]:
@@ -54,6 +55,7 @@ def estimate(engine: RegenEngine, candidates: list[Candidate]) -> Estimate:
         result.prompt_tokens += job.counter.count_messages(job.build(first_mode))
         result.exact_tokens = result.exact_tokens and job.counter.exact
         result.to_request += 1
+        result.request_ids.append(planned.note.id)
     result.completion_tokens = per_answer * result.to_request
     settings = engine.ws.settings
     override = (settings.price_input_per_mtok, settings.price_output_per_mtok)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from autonote.corpus.view import Corpus
 from autonote.errors import UsageError
@@ -60,25 +60,20 @@ def parse_fields(text: str) -> tuple[str, ...]:
     return fields
 
 
-def validate(selection: Selection, corpus: Corpus) -> None:
-    """Bad selections are usage errors (exit 2), found before anything is sent."""
+def validate(selection: Selection, corpus: Corpus) -> Selection:
+    """The selection with tags as the corpus spells them; bad selections are usage errors (exit 2),
+    found before anything is sent."""
     if selection.is_empty:
         raise UsageError("select notes: --all, --tag, --since/--until, --ids or --missing")
     if selection.since and selection.until and selection.since > selection.until:
         raise UsageError(f"--since {selection.since} is after --until {selection.until}")
-    known_tags = corpus.tag_counts()
-    unknown = [t for t in selection.tags if known_tags.get(t, 0) <= 0]
-    if unknown:
-        import difflib
-
-        close = difflib.get_close_matches(unknown[0], list(known_tags), n=3)
-        hint = f" (did you mean {', '.join('#' + c for c in close)}?)" if close else ""
-        raise UsageError(f"--tag {unknown[0]}: no note has this tag{hint}")
+    tags = tuple(corpus.resolve_tag(tag) for tag in selection.tags)
     for note_id in selection.ids:
         check_note_id(note_id, "--ids:")
     missing_ids = [i for i in selection.ids if i not in corpus.paths]
     if missing_ids:
         raise UsageError(f"--ids: no note {missing_ids[0]} in the corpus")
+    return replace(selection, tags=tags)
 
 
 @dataclass

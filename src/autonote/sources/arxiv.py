@@ -58,7 +58,9 @@ class ArxivClient:
         min_interval: float = 3.0,
         timeout: float = 20.0,
         retries: int = 4,
+        warn: Any = None,
     ) -> None:
+        self.warn = warn or (lambda message: None)
         self.api_url = api_url
         self.state = state
         self.min_interval = min_interval
@@ -123,7 +125,12 @@ class ArxivClient:
                 if attempt == self.retries:
                     break
                 backoff = self.min_interval * (2**attempt) + random.uniform(0, self.min_interval)
-                time.sleep(min(_MAX_RETRY_AFTER, max(backoff, exc.retry_after or 0.0)))
+                pause = min(_MAX_RETRY_AFTER, max(backoff, exc.retry_after or 0.0))
+                self.warn(
+                    f"arXiv API: {last_reason}; waiting {pause:.1f} s before attempt {attempt + 2}"
+                    f" of {self.retries + 1}"
+                )
+                time.sleep(pause)
         raise SourceUnavailableError(
             f"arXiv API at {self.api_url} kept failing after {self.retries + 1} attempts ({last_reason})"
         )
@@ -226,7 +233,7 @@ class ArxivSource:
         s = self.context.settings
         return ArxivClient(
             s.arxiv_api_url, self.context.state, min_interval=s.arxiv_min_interval,
-            timeout=s.arxiv_timeout, retries=s.arxiv_retries,
+            timeout=s.arxiv_timeout, retries=s.arxiv_retries, warn=self.context.warn,
         )  # fmt: skip
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:

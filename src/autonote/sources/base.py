@@ -39,6 +39,7 @@ class SourceContext:
     stdin: TextIO | None = None
     local_metadata: dict[str, str | None] = field(default_factory=dict)
     refresh: bool = False  # fetch again instead of answering from a cache
+    warn: Any = None  # (message) -> None: what a source says while it works (waits, retries)
 
     @property
     def state(self) -> StateDB:
