@@ -177,6 +177,7 @@ def _parse_feed(body: bytes) -> dict[str, Paper]:
         if arxiv_id is None:
             continue
         published = _date(entry.get("published_parsed"))
+        updated = _date(entry.get("updated_parsed"))  # this version's date: a bare venue takes its year
         comment = normalize_ws(entry.get("arxiv_comment", "")) or None
         journal_ref = normalize_ws(entry.get("arxiv_journal_ref", "")) or None
         paper = Paper(
@@ -188,12 +189,12 @@ def _parse_feed(body: bytes) -> dict[str, Paper]:
             abstract=normalize_ws(entry.summary),
             url=canonical_abs_url(arxiv_id),
             published=published,
-            updated=_date(entry.get("updated_parsed")),
+            updated=updated,
             comment=comment,
             journal_ref=journal_ref,
             doi=entry.get("arxiv_doi") or None,
             categories=[t["term"] for t in entry.get("tags", []) if t.get("term")],
-            venue=venue_label(comment, journal_ref, published),
+            venue=venue_label(comment, journal_ref, published, updated),
         )
         papers[arxiv_id.versioned] = paper
         papers[arxiv_id.base] = paper
