@@ -18,6 +18,7 @@ and picks the one that is the paper's venue:
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import itertools
 import re
@@ -148,7 +149,12 @@ _YEAR_BEFORE = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})\s+(?:[\w&/.-]+
 _ACRONYM = re.compile(r"\s+(?P<token>[A-Za-z0-9][\w&/+-]*)")
 _AT_SIGN = re.compile(r"@\s*$")
 _DIRECTLY_AFTER = re.compile(r"[\s(),:-]*(?:(?:conference|workshop|track|paper)\s+)?", re.I)
-_URLISH = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+|\b[\w.-]+\.(?:com|org|net|io|edu|ai|dev)/\S*", re.I)
+# Links and e-mail addresses ("github.com/x/acl2023-code" names no venue). Possessive quantifiers
+# keep the scan linear on long runs of word characters.
+_URLISH = re.compile(
+    r"https?://\S++|www\.\S++|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++|(?<![\w.-])(?:[\w-]++\.)++(?:com|org|net|io|edu|ai|dev)/\S*+",
+    re.I,
+)
 # Sentence ends: ";", "|", a line break, or ". " that does not end an abbreviation or an initial.
 _SENTENCE_END = re.compile(r"[;|\n]|[.!?](?=\s)")
 _LAST_WORD = re.compile(r"(\w+)$")
@@ -328,8 +334,9 @@ def _sentences(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, i
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _year_after(text: str, end: int, limit: int, next_starts: list[int]) -> tuple[int | None, int, str]:
-    """(year, end of the mention including its year, the words between name and year)."""
+def _year_after(text: str, end: int, limit: int) -> tuple[int | None, int, str]:
+    """(year, end of the mention including its year, the words between name and year); the year
+    is looked for up to ``limit`` (the next venue's name or the end of the sentence)."""
     rest = text[end:limit]
     partners = _PARTNERS.match(rest)
     offset = partners.end() if partners else 0
@@ -337,7 +344,7 @@ def _year_after(text: str, end: int, limit: int, next_starts: list[int]) -> tupl
     if tight:
         return _full_year(tight["year"]), end + tight.end(), ""
     loose = _LOOSE_YEAR.match(rest, offset)
-    if loose and not any(end < s < end + loose.end() for s in next_starts):
+    if loose:
         return int(loose["year"]), end + loose.end(), loose["words"]
     return None, end + offset, ""
 
@@ -351,41 +358,48 @@ def _read(
 ) -> list[tuple[Mention, int]]:
     """Every venue mention in ``text`` with the year it resolves to (mentions without one dropped)."""
     c = _compiled(table)
-    text = _URLISH.sub(lambda m: " " * len(m.group()), text)  # "github.com/x/acl2023-code" names no venue
-    raw = []
-    for match in c.names.finditer(text):
-        group = match.lastgroup or ""
-        raw.append((match.start(), match.end(), c.labels.get(group)))
+    text = _URLISH.sub(lambda m: " " * len(m.group()), text)
+    raw = [(m.start(), m.end(), c.labels.get(m.lastgroup or "")) for m in c.names.finditer(text)]
     sentences = _sentences(text, [(s, e) for s, e, _ in raw])
+    sentence_starts = [a for a, _ in sentences]
     keywords = [(m.start(), m.end(), c.context_kinds[m.lastgroup or ""]) for m in c.context.finditer(text)]
+    keyword_starts = [k[0] for k in keywords]
+    venue_starts = [s for s, _, v in raw if v is not None]
     found: list[tuple[Mention, int]] = []
     consumed_to = 0
-    venue_starts = [s for s, _, v in raw if v is not None]
     for start, end, venue in raw:
         if start < consumed_to:
             continue  # the partner in "IJCAI-ECAI 2024", or a name inside another's year/words
         if venue is None:
             continue  # an ignored phrase: it only keeps the names inside it from being read
-        s_start, s_end = next((a, b) for a, b in sentences if a <= start < b)
-        later = [s for s in venue_starts if s > start]
-        next_start = min([s for s in later if s < s_end] + [s_end])
+        s_start, s_end = sentences[bisect.bisect_right(sentence_starts, start) - 1]
+        following = bisect.bisect_right(venue_starts, start)
+        next_start = min(venue_starts[following], s_end) if following < len(venue_starts) else s_end
         previous_end = max(s_start, consumed_to)  # the sentence start, or the previous mention's end
-        year, full_end, between = _year_after(text, end, s_end, later)
+        year, full_end, between = _year_after(text, end, next_start)
         consumed_to = full_end
         # The phrase before the mention: the nearest context keyword in its sentence.
-        before_keywords = [k for k in keywords if previous_end <= k[0] and k[1] <= start]
+        before_keywords = [
+            k
+            for k in keywords[
+                bisect.bisect_left(keyword_starts, previous_end) : bisect.bisect_left(keyword_starts, start)
+            ]
+            if k[1] <= start
+        ]
         context, lead_from = "", previous_end
         if before_keywords:
-            k_start, _, context = before_keywords[-1]
-            lead_from = k_start
+            lead_from, _, context = before_keywords[-1]
         if any(kind == "earlier" for _, _, kind in before_keywords):
             context = "earlier"  # "an earlier version appeared at", "previously published in"
-        after_keywords = [k for k in keywords if full_end <= k[0] < next_start]
-        after_end = after_keywords[0][0] if after_keywords else next_start
+        first_after = bisect.bisect_left(keyword_starts, full_end)
+        after_keyword = keywords[first_after] if first_after < len(keywords) else None
+        if after_keyword is not None and after_keyword[0] >= next_start:
+            after_keyword = None
+        after_end = after_keyword[0] if after_keyword else next_start
         if (
-            after_keywords
-            and after_keywords[0][2] == "not_yet"
-            and _DIRECTLY_AFTER.fullmatch(text[full_end : after_keywords[0][0]])
+            after_keyword is not None
+            and after_keyword[2] == "not_yet"
+            and _DIRECTLY_AFTER.fullmatch(text[full_end:after_end])
         ):
             context = "not_yet"  # "NeurIPS 2025 submission", "ICLR 2026 (under review)"
         lead = text[lead_from:start]
@@ -394,9 +408,7 @@ def _read(
         if c.track_ignore is not None:
             window = c.track_ignore.sub(" ", window)
         suffix = next((label for label, pattern in c.tracks if pattern.search(window)), "")
-        if not suffix and (
-            _AT_SIGN.search(lead) or _workshop_acronym(text[full_end:after_end], between, table)
-        ):
+        if not suffix and (_AT_SIGN.search(lead) or _workshop_acronym(after, between, table)):
             suffix = "Workshop"
         if year is None:
             year = _year_before_or_ordinal(text[previous_end:start], venue, fallback_year)
