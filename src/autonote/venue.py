@@ -158,65 +158,18 @@ _URLISH = re.compile(
 # Sentence ends: ";", "|", a line break, or ". " that does not end an abbreviation or an initial.
 _SENTENCE_END = re.compile(r"[;|\n]|[.!?](?=\s)")
 _LAST_WORD = re.compile(r"(\w+)$")
-_ABBREVIATIONS = frozenset(
-    [
-        "proc",
-        "vol",
-        "no",
-        "pp",
-        "al",
-        "trans",
-        "conf",
-        "int",
-        "intl",
-        "assoc",
-        "comput",
-        "ling",
-        "mach",
-        "intell",
-        "anal",
-        "res",
-        "surv",
-        "nat",
-        "eg",
-        "ie",
-        "fig",
-        "eq",
-        "sec",
-        "dept",
-        "univ",
-        "jan",
-        "feb",
-        "mar",
-        "apr",
-        "jun",
-        "jul",
-        "aug",
-        "sep",
-        "sept",
-        "oct",
-        "nov",
-        "dec",
-        "ed",
-        "eds",
-    ]
-)
+_ABBREVIATIONS = frozenset([
+    "proc", "vol", "no", "pp", "al", "trans", "conf", "int", "intl", "assoc", "comput", "ling", "mach",
+    "intell", "anal", "res", "surv", "nat", "eg", "ie", "fig", "eq", "sec", "dept", "univ", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ed", "eds",
+])  # fmt: skip
 
 _UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
 _TEENS = [
     "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
     "seventeenth", "eighteenth", "nineteenth",
 ]  # fmt: skip
-_TENS = {
-    "twenty": 20,
-    "thirty": 30,
-    "forty": 40,
-    "fifty": 50,
-    "sixty": 60,
-    "seventy": 70,
-    "eighty": 80,
-    "ninety": 90,
-}
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
 _TENTHS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70}
 
 
