@@ -32,7 +32,7 @@ def test_metadata_is_normalised_and_complete(arxiv_server: ArxivServer, tmp_path
     assert "  " not in paper.abstract and "\n" not in paper.abstract
     assert paper.authors == ["Wei Zhang", "Priya Raman", "Tom Becker"]
     assert (paper.version, paper.published, paper.updated) == (2, dt.date(2024, 10, 3), dt.date(2024, 11, 20))
-    assert paper.venue == "NeurIPS'24"
+    assert paper.venue == "NeurIPS'24 Spotlight"  # the corpus keeps Spotlight (NeurIPS'25 Spotlight)
     assert paper.url == "https://arxiv.org/abs/2410.99902"
 
 

@@ -35,7 +35,7 @@ def test_draft_from_arxiv_id_writes_a_validated_corpus_style_note(
     note = parse_note(path.read_text(encoding="utf-8"))
     assert (
         note.title_line.startswith("[Paper Note] Process Rewards without Process Labels")
-        and note.venue == "NeurIPS'24"
+        and note.venue == "NeurIPS'24 Spotlight"
     )
     assert note.summary == GOOD_SUMMARY
     vocabulary = {t for p in (corpus / "notes").glob("*.md") for t in parse_note(p.read_text()).tags}

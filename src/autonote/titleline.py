@@ -13,10 +13,12 @@ from dataclasses import dataclass
 
 PREFIX = "[Paper Note] "
 
+# ASCII digits only ("\d" would take "２０２５"), a real month, a year a date can hold.
 _TITLE_LINE = re.compile(
     r"^(?:\[Paper Note\]\s*)?(?P<title>.+?), (?P<author>[^,]+?)(?P<plus>\+)?, "
-    r"(?P<venue>[^,]*?'\d{2}(?: [^,]+)?)(?:, (?P<date>\d{4})\.(?P<month>\d{2}))?\s*$"
+    r"(?P<venue>[^,]*?'[0-9]{2}(?: [^,]+)?)(?:, (?P<date>[1-9][0-9]{3})\.(?P<month>0[1-9]|1[0-2]))?\s*$"
 )
+_LINE_BREAK = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
 @dataclass(frozen=True)
@@ -30,6 +32,7 @@ class TitleLine:
 
 
 def format_title_line(title: str, authors: list[str], venue: str, published: dt.date | None) -> str:
+    """The title line of a paper; always one line (a line break in a field becomes a space)."""
     parts = [PREFIX + title]
     if authors:
         parts.append(authors[0] + ("+" if len(authors) > 1 else ""))
@@ -37,11 +40,12 @@ def format_title_line(title: str, authors: list[str], venue: str, published: dt.
         parts.append(venue)
     if published is not None:
         parts.append(f"{published.year:04d}.{published.month:02d}")
-    return ", ".join(parts)
+    return _LINE_BREAK.sub(" ", ", ".join(parts))
 
 
 def parse_title_line(line: str) -> TitleLine | None:
-    """Split a title line into its parts; None when it does not follow the convention."""
+    """Split a title line into its parts; None when it does not follow the convention (one line;
+    a venue with its two-digit year; a date, when there is one, with a real month)."""
     match = _TITLE_LINE.match(line.strip())
     if match is None:
         return None

@@ -1,120 +1,461 @@
 """Map the free text of arXiv's comment / journal_ref to the corpus's venue label.
 
-"Accepted at COLM 2025" → ``COLM'25``; "Findings of ACL 2023" → ``ACL'23 Findings``;
-"NeurIPS 2024 spotlight" → ``NeurIPS'24``. Nothing recognised → ``arXiv'<yy>`` of the first version.
-Presentation kinds (oral, spotlight, poster) are dropped; Findings and Workshop name a different
-track and are kept as a suffix.
+"Accepted at COLM 2025" → ``COLM'25``; "Findings of ACL 2023" → ``ACL'23 Findings``; "The 38th AAAI
+Conference on Artificial Intelligence" → ``AAAI'24``; "ES-FoMo @ ICML 2024" → ``ICML'24 Workshop``.
+Nothing recognised → ``arXiv'<yy>`` of the first version.
+
+The venues, their spellings, the tracks kept as a suffix and the phrases that say whether a mention
+is the paper's venue are data: ``autonote/data/venues.toml``. This module reads a text as a list of
+venue *mentions* (a name, the year near it, the track words around it and the phrase before it)
+and picks the one that is the paper's venue:
+
+1. mentions after "submitted to", "under review", "an earlier version appeared at", ... are not it;
+2. a journal the paper appears in beats a conference, a conference beats one it was only "presented
+   at", and any of these beats a workshop; among equals the first mention wins;
+3. a mention without a year takes the year of the version that carries the text (the arXiv
+   ``updated`` date), and only when the text says the paper was accepted or published there.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import itertools
 import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any
 
-# Canonical label → regex alternatives (matched case-insensitively, as whole words).
-_VENUES: dict[str, str] = {
-    "NeurIPS": r"NeurIPS|NIPS|Neural Information Processing Systems",
-    "ICML": r"ICML|International Conference on Machine Learning",
-    "ICLR": r"ICLR|International Conference on Learning Representations",
-    "COLM": r"COLM|Conference on Language Modeling",
-    "ACL": r"ACL|Annual Meeting of the Association for Computational Linguistics",
-    "EMNLP": r"EMNLP|Empirical Methods in Natural Language Processing",
-    "NAACL": r"NAACL",
-    "EACL": r"EACL",
-    "AACL": r"AACL|IJCNLP-AACL|AACL-IJCNLP",
-    "COLING": r"COLING",
-    "CoNLL": r"CoNLL",
-    "LREC": r"LREC(?:-COLING)?",
-    "TACL": r"TACL|Transactions of the Association for Computational Linguistics",
-    "TMLR": r"TMLR|Transactions on Machine Learning Research",
-    "JMLR": r"JMLR|Journal of Machine Learning Research",
-    "CVPR": r"CVPR|Computer Vision and Pattern Recognition",
-    "ICCV": r"ICCV|International Conference on Computer Vision",
-    "ECCV": r"ECCV|European Conference on Computer Vision",
-    "WACV": r"WACV",
-    "AAAI": r"AAAI",
-    "IJCAI": r"IJCAI",
-    "KDD": r"KDD|SIGKDD",
-    "WWW": r"WWW|The Web Conference|TheWebConf",
-    "SIGIR": r"SIGIR",
-    "WSDM": r"WSDM",
-    "CIKM": r"CIKM",
-    "RecSys": r"RecSys",
-    "CHI": r"CHI",
-    "UIST": r"UIST",
-    "ICASSP": r"ICASSP",
-    "Interspeech": r"INTERSPEECH",
-    "AISTATS": r"AISTATS",
-    "UAI": r"UAI",
-    "CoRL": r"CoRL|Conference on Robot Learning",
-    "ICRA": r"ICRA",
-    "IROS": r"IROS",
-    "RSS": r"RSS|Robotics: Science and Systems",
-    "MLSys": r"MLSys",
-    "SIGGRAPH": r"SIGGRAPH(?: Asia)?",
-    "ISWC": r"ISWC",
-    "INLG": r"INLG",
-    "SIGDIAL": r"SIGDIAL",
-}
-
-VENUE_NAMES = frozenset(_VENUES)  # also the corpus's venue tags (#CVPR, #COLM, ...)
-_NAME = "|".join(f"(?P<v{i}>{pattern})" for i, pattern in enumerate(_VENUES.values()))
-_LABELS = list(_VENUES)
-# Venue name and a year near it, either order: "COLM 2025", "2025 Conference on ...", "ACL'23".
-_YEAR = r"(?:'|’)?(?P<year>(?:19|20)\d{2}|\d{2})"
-_AFTER = re.compile(rf"(?<![\w-])(?:{_NAME})(?![A-Za-z-])[\s,:()'’]*(?:main conference\s*)?{_YEAR}\b", re.I)
-_BEFORE = re.compile(rf"\b(?P<year>(?:19|20)\d{{2}})\s+(?:[\w-]+\s+){{0,4}}?(?:{_NAME})(?![\w-])", re.I)
-_BARE = re.compile(rf"(?<![\w-])(?:{_NAME})(?![\w-])")
-_FINDINGS = re.compile(r"\bfindings\b", re.I)
-_WORKSHOP = re.compile(r"\bworkshops?\b", re.I)
-_NEGATIVE = re.compile(r"\b(?:submitted|under review|in submission|rejected)\b", re.I)
+# -- the table ----------------------------------------------------------------------------------
 
 
-def _label_of(match: re.Match[str]) -> str:
-    for index, label in enumerate(_LABELS):
-        if match.group(f"v{index}"):
-            return label
-    raise AssertionError("a venue alternative matched without a group")
+@dataclass(frozen=True)
+class Venue:
+    label: str
+    names: tuple[str, ...]
+    kind: str = "conference"
+    first_edition: int | None = None
+    case_sensitive: bool = False
 
 
-def _two_digit(year: str) -> int:
-    return int(year) % 100
+@dataclass(frozen=True)
+class VenueTable:
+    venues: tuple[Venue, ...]
+    ignored: tuple[str, ...]
+    tracks: tuple[tuple[str, tuple[str, ...]], ...]  # (suffix, words), in order of precedence
+    track_ignore: tuple[str, ...]
+    not_workshop_acronyms: frozenset[str]
+    presentation: tuple[str, ...]
+    context: tuple[tuple[str, tuple[str, ...]], ...]  # (kind, phrases)
 
 
-def detect_venue(text: str | None, fallback_year: int | None = None) -> str | None:
-    """Return the corpus label of the venue named in ``text``, or None.
+def _strings(value: Any, where: str, *, required: bool = False) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError(f"venues.toml: {where} must be a list of non-empty strings")
+    if required and not value:
+        raise ValueError(f"venues.toml: {where} must not be empty")
+    return tuple(value)
 
-    A venue named without a year takes ``fallback_year``. Text that only says a paper was
-    submitted or is under review names no venue.
+
+def _label(entry: Any, where: str) -> str:
+    label = entry.get("label") if isinstance(entry, dict) else None
+    if not isinstance(label, str) or not label.strip() or "," in label or "'" in label:
+        raise ValueError(f"venues.toml: {where} needs a label (no comma, no apostrophe)")
+    return label
+
+
+def parse_table(text: str) -> VenueTable:
+    """Read the venue table from TOML text (the packaged file, or a test's own).
+
+    Raises ValueError (tomllib's decode error is one) naming what is wrong.
     """
-    if not text or _NEGATIVE.search(text):
+    data = tomllib.loads(text)
+    venues = []
+    for entry in data.get("venue", []):
+        label = _label(entry, "every [[venue]]")
+        kind = entry.get("kind", "conference")
+        if kind not in {"conference", "journal"}:
+            raise ValueError(f"venues.toml: {label!r} has kind {kind!r} (conference or journal)")
+        first_edition = entry.get("first_edition")
+        if first_edition is not None and not (
+            isinstance(first_edition, int) and 1900 <= first_edition <= 2100
+        ):
+            raise ValueError(f"venues.toml: {label!r} has first_edition {first_edition!r}")
+        venues.append(
+            Venue(
+                label=label,
+                names=_strings(entry.get("names"), f"{label}.names", required=True),
+                kind=kind,
+                first_edition=first_edition,
+                case_sensitive=bool(entry.get("case_sensitive", False)),
+            )
+        )
+    tracks = []
+    for entry in data.get("track", []):
+        label = _label(entry, "every [[track]]")
+        tracks.append((label, _strings(entry.get("words"), f"track {label}.words", required=True)))
+    track_options = data.get("tracks", {})
+    context = data.get("context", {})
+    return VenueTable(
+        venues=tuple(venues),
+        ignored=_strings(data.get("ignore", {}).get("names", []), "ignore.names"),
+        tracks=tuple(tracks),
+        track_ignore=_strings(track_options.get("ignore", []), "tracks.ignore"),
+        not_workshop_acronyms=frozenset(
+            a.lower() for a in _strings(track_options.get("not_workshop_acronyms", []), "acronyms")
+        ),
+        presentation=_strings(track_options.get("presentation", []), "tracks.presentation"),
+        context=tuple((kind, _strings(context.get(kind, []), f"context.{kind}")) for kind in _CONTEXT_KINDS),
+    )
+
+
+_CONTEXT_KINDS = ("not_yet", "earlier", "presented", "accepted")
+
+
+@cache
+def venue_table() -> VenueTable:
+    """The table shipped in the package, read once."""
+    text = resources.files("autonote").joinpath("data/venues.toml").read_text(encoding="utf-8")
+    return parse_table(text)
+
+
+VENUE_NAMES = frozenset(v.label for v in venue_table().venues)  # also the corpus's venue tags
+
+# -- patterns built from the table --------------------------------------------------------------
+
+
+def _phrase(text: str) -> str:
+    """A phrase as a pattern: flexible whitespace, "-" or space interchangeable."""
+    words = re.split(r"[\s-]+", text.strip())
+    return r"[\s-]+".join(re.escape(w) for w in words)
+
+
+def _words(phrases: tuple[str, ...]) -> re.Pattern[str]:
+    alternatives = sorted(phrases, key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(_phrase(p) for p in alternatives) + r")(?![\w])", re.I)
+
+
+# A year that follows a name with no space, or after an apostrophe or hyphen: ACL2024, ICML'24, AAAI-24.
+_TIGHT_YEAR = re.compile(r"(?:\s?['’]|-)?(?P<year>(?:19|20)[0-9]{2}|[0-9]{2})(?![0-9])")
+# A year after separators and up to four words: "COLM 2025", "NAACL Findings 2024", "ICML, July 2024".
+_LOOSE_YEAR = re.compile(
+    r"[\s,:()]*(?P<words>(?:[A-Za-z][\w&+-]*\s+){0,4}?)['’]?(?P<year>(?:19|20)[0-9]{2})(?![0-9])"
+)
+_ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})(?![0-9])")
+_PARTNERS = re.compile(r"(?:-[A-Z][A-Za-z]*)*")  # ACL-IJCNLP, NAACL-HLT: the first name is the venue
+_YEAR_BEFORE = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})\s+(?:[\w&/.-]+\s+){0,4}$")
+_ACRONYM = re.compile(r"\s+(?P<token>[A-Za-z0-9][\w&/+-]*)")
+_AT_SIGN = re.compile(r"@\s*$")
+_DIRECTLY_AFTER = re.compile(r"[\s(),:-]*(?:(?:conference|workshop|track|paper)\s+)?", re.I)
+# Links and e-mail addresses ("github.com/x/acl2023-code" names no venue). Possessive quantifiers
+# keep the scan linear on long runs of word characters.
+_URLISH = re.compile(
+    r"https?://\S++|www\.\S++|(?<![\w.+-])[\w.+-]++@[\w-]++(?:\.[\w-]++)++|(?<![\w.-])(?:[\w-]++\.)++(?:com|org|net|io|edu|ai|dev)/\S*+",
+    re.I,
+)
+# Sentence ends: ";", "|", a line break, or ". " that does not end an abbreviation or an initial.
+_SENTENCE_END = re.compile(r"[;|\n]|[.!?](?=\s)")
+_LAST_WORD = re.compile(r"(\w+)$")
+_ABBREVIATIONS = frozenset([
+    "proc", "vol", "no", "pp", "al", "trans", "conf", "int", "intl", "assoc", "comput", "ling", "mach",
+    "intell", "anal", "res", "surv", "nat", "eg", "ie", "fig", "eq", "sec", "dept", "univ", "jan", "feb",
+    "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "ed", "eds",
+])  # fmt: skip
+
+_UNITS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth"]
+_TEENS = [
+    "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+    "seventeenth", "eighteenth", "nineteenth",
+]  # fmt: skip
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}  # fmt: skip
+_TENTHS = {"twentieth": 20, "thirtieth": 30, "fortieth": 40, "fiftieth": 50, "sixtieth": 60, "seventieth": 70}
+
+
+def _ordinal_words(text: str) -> int | None:
+    """``thirty-eighth`` → 38, ``twelfth`` → 12; None for other words."""
+    parts = re.split(r"[\s-]+", text.lower())
+    if len(parts) == 1:
+        word = parts[0]
+        if word in _UNITS:
+            return _UNITS.index(word) + 1
+        if word in _TEENS:
+            return _TEENS.index(word) + 10
+        return _TENTHS.get(word)
+    if len(parts) == 2 and parts[0] in _TENS and parts[1] in _UNITS:
+        return _TENS[parts[0]] + _UNITS.index(parts[1]) + 1
+    return None
+
+
+@dataclass(frozen=True)
+class _Compiled:
+    names: re.Pattern[str]
+    labels: dict[str, Venue | None]  # group name → venue (None: an ignored phrase)
+    tracks: tuple[tuple[str, re.Pattern[str]], ...]
+    track_ignore: re.Pattern[str] | None
+    presentation: re.Pattern[str] | None
+    context: re.Pattern[str]
+    context_kinds: dict[str, str]  # group name → context kind
+
+
+def _name_pattern(name: str, case_sensitive: bool) -> str:
+    if " " not in name.strip() and not case_sensitive:
+        # An acronym: its exact case, or any case when a year follows (neurips 2024, Acl-2020).
+        exact = re.escape(name)
+        return (
+            rf"(?:{exact}|(?i:{exact})(?=['’-]?[0-9]{{2}}(?![0-9])|[0-9]{{4}}|\s*['’]?(?:19|20)[0-9]{{2}}))"
+        )
+    pattern = _phrase(name)
+    return pattern if case_sensitive else f"(?i:{pattern})"
+
+
+@cache
+def _compiled(table: VenueTable) -> _Compiled:
+    entries: list[tuple[str, str, Venue | None]] = []
+    for venue in table.venues:
+        for name in venue.names:
+            entries.append((name, _name_pattern(name, venue.case_sensitive), venue))
+    for phrase in table.ignored:
+        entries.append((phrase, f"(?i:{_phrase(phrase)})", None))
+    entries.sort(key=lambda e: len(e[0]), reverse=True)  # the longest name wins at one place
+    labels = {f"n{i}": venue for i, (_, _, venue) in enumerate(entries)}
+    names = re.compile(
+        r"(?<![A-Za-z0-9])(?:"
+        + "|".join(f"(?P<n{i}>{pattern})" for i, (_, pattern, _) in enumerate(entries))
+        + r")(?![A-Za-z])"
+    )
+    context_parts, context_kinds = [], {}
+    for index, (kind, phrases) in enumerate(table.context):
+        phrases = tuple(sorted(phrases, key=len, reverse=True))
+        if phrases:
+            context_parts.append(f"(?P<c{index}>" + "|".join(_phrase(p) for p in phrases) + ")")
+            context_kinds[f"c{index}"] = kind
+    context = re.compile(r"(?<![\w])(?:" + "|".join(context_parts) + r")(?![\w])", re.I)
+    return _Compiled(
+        names=names,
+        labels=labels,
+        tracks=tuple((label, _words(words)) for label, words in table.tracks),
+        track_ignore=_words(table.track_ignore) if table.track_ignore else None,
+        presentation=_words(table.presentation) if table.presentation else None,
+        context=context,
+        context_kinds=context_kinds,
+    )
+
+
+# -- reading a text -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Mention:
+    """One venue named in a text, read in its sentence."""
+
+    venue: Venue
+    start: int
+    year: int | None  # four digits when known, else two
+    suffix: str  # "", "Findings", "Workshop", ...
+    context: str  # "not_yet", "earlier", "presented", "accepted" or "" (nothing before it)
+    signalled: bool  # the words around it say the paper was accepted / presented there
+
+    @property
+    def rank(self) -> int | None:
+        """Lower is more likely the paper's venue; None: not the paper's venue."""
+        if self.context in {"not_yet", "earlier"}:
+            return None
+        if self.suffix == "Workshop":
+            return 3
+        if self.context == "presented":
+            return 2
+        return 0 if self.venue.kind == "journal" else 1
+
+    def label(self, year: int) -> str:
+        return f"{self.venue.label}'{year % 100:02d}" + (f" {self.suffix}" if self.suffix else "")
+
+
+def _sentences(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Sentence spans; a full stop inside a venue name ("IEEE Trans. Pattern Anal.") ends none."""
+    cuts = [0]
+    for match in _SENTENCE_END.finditer(text):
+        if any(start <= match.start() < end for start, end in protected):
+            continue
+        if match.group() == ".":
+            word = _LAST_WORD.search(text, 0, match.start())
+            if word and (word[1].lower() in _ABBREVIATIONS or (len(word[1]) == 1 and word[1].isupper())):
+                continue  # "Proc. of", "pp. 1-10", "A. Author"
+        cuts.append(match.end())
+    cuts.append(len(text))
+    return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
+
+
+def _year_after(text: str, end: int, limit: int) -> tuple[int | None, int, str]:
+    """(year, end of the mention including its year, the words between name and year); the year
+    is looked for up to ``limit`` (the next venue's name or the end of the sentence)."""
+    rest = text[end:limit]
+    partners = _PARTNERS.match(rest)
+    offset = partners.end() if partners else 0
+    tight = _TIGHT_YEAR.match(rest, offset)
+    if tight:
+        return _full_year(tight["year"]), end + tight.end(), ""
+    loose = _LOOSE_YEAR.match(rest, offset)
+    if loose:
+        return int(loose["year"]), end + loose.end(), loose["words"]
+    return None, end + offset, ""
+
+
+def _full_year(digits: str) -> int:
+    return int(digits) if len(digits) == 4 else 2000 + int(digits)
+
+
+def _read(
+    text: str, fallback_year: int | None, trusted: bool, table: VenueTable
+) -> list[tuple[Mention, int]]:
+    """Every venue mention in ``text`` with the year it resolves to (mentions without one dropped)."""
+    c = _compiled(table)
+    text = _URLISH.sub(lambda m: " " * len(m.group()), text)
+    raw = [(m.start(), m.end(), c.labels.get(m.lastgroup or "")) for m in c.names.finditer(text)]
+    sentences = _sentences(text, [(s, e) for s, e, _ in raw])
+    sentence_starts = [a for a, _ in sentences]
+    keywords = [(m.start(), m.end(), c.context_kinds[m.lastgroup or ""]) for m in c.context.finditer(text)]
+    keyword_starts = [k[0] for k in keywords]
+    venue_starts = [s for s, _, v in raw if v is not None]
+    found: list[tuple[Mention, int]] = []
+    consumed_to = 0
+    for start, end, venue in raw:
+        if start < consumed_to:
+            continue  # the partner in "IJCAI-ECAI 2024", or a name inside another's year/words
+        if venue is None:
+            continue  # an ignored phrase: it only keeps the names inside it from being read
+        s_start, s_end = sentences[bisect.bisect_right(sentence_starts, start) - 1]
+        following = bisect.bisect_right(venue_starts, start)
+        next_start = min(venue_starts[following], s_end) if following < len(venue_starts) else s_end
+        previous_end = max(s_start, consumed_to)  # the sentence start, or the previous mention's end
+        year, full_end, between = _year_after(text, end, next_start)
+        consumed_to = full_end
+        # The phrase before the mention: the nearest context keyword in its sentence.
+        before_keywords = [
+            k
+            for k in keywords[
+                bisect.bisect_left(keyword_starts, previous_end) : bisect.bisect_left(keyword_starts, start)
+            ]
+            if k[1] <= start
+        ]
+        context, lead_from = "", previous_end
+        if before_keywords:
+            lead_from, _, context = before_keywords[-1]
+        if any(kind == "earlier" for _, _, kind in before_keywords):
+            context = "earlier"  # "an earlier version appeared at", "previously published in"
+        first_after = bisect.bisect_left(keyword_starts, full_end)
+        after_keyword = keywords[first_after] if first_after < len(keywords) else None
+        if after_keyword is not None and after_keyword[0] >= next_start:
+            after_keyword = None
+        after_end = after_keyword[0] if after_keyword else next_start
+        if (
+            after_keyword is not None
+            and after_keyword[2] == "not_yet"
+            and _DIRECTLY_AFTER.fullmatch(text[full_end:after_end])
+        ):
+            context = "not_yet"  # "NeurIPS 2025 submission", "ICLR 2026 (under review)"
+        lead = text[lead_from:start]
+        after = text[full_end:after_end]
+        window = f"{lead} {between} {after}"
+        if c.track_ignore is not None:
+            window = c.track_ignore.sub(" ", window)
+        suffix = next((label for label, pattern in c.tracks if pattern.search(window)), "")
+        if not suffix and (_AT_SIGN.search(lead) or _workshop_acronym(after, between, table)):
+            suffix = "Workshop"
+        if year is None:
+            year = _year_before_or_ordinal(text[previous_end:start], venue, fallback_year)
+        if year is None and venue.kind == "journal":
+            in_window = _ANY_YEAR.search(after)
+            year = int(in_window["year"]) if in_window else None
+        signalled = (
+            trusted
+            or context in {"accepted", "presented"}
+            or bool(suffix)
+            or bool(c.presentation and c.presentation.search(window))
+        )
+        mention = Mention(venue, start, year, suffix, context, signalled)
+        if year is None:
+            # A name without a year: only when the text says the paper is there (bare acronyms such
+            # as CHI or RSS appear in ordinary prose), in the year of the version carrying the text.
+            if not signalled or fallback_year is None:
+                continue
+            year = fallback_year
+        found.append((mention, year))
+    return found
+
+
+def _year_before_or_ordinal(lead: str, venue: Venue, near: int | None) -> int | None:
+    before = _YEAR_BEFORE.search(lead)
+    if before:  # "Proceedings of the 2023 Conference on Empirical Methods ..."
+        return int(before["year"])
+    if venue.first_edition is None:
         return None
-    match = _AFTER.search(text) or _BEFORE.search(text)
-    if match is not None:
-        label, yy = _label_of(match), _two_digit(match["year"])
-    else:
-        bare = _BARE.search(text)
-        if bare is None or fallback_year is None:
-            return None
-        # Bare acronyms such as "CHI" or "RSS" appear in ordinary prose; demand a venue-ish context.
-        if not re.search(r"accepted|appear|published|proceedings|conference|camera", text, re.I):
-            return None
-        label, yy = _label_of(bare), _two_digit(str(fallback_year))
-    suffix = ""
-    if _FINDINGS.search(text):
-        suffix = " Findings"
-    elif _WORKSHOP.search(text):
-        suffix = " Workshop"
-    return f"{label}'{yy:02d}{suffix}"
+    # "The 38th AAAI Conference", "Thirty-Eighth AAAI Conference", "the 62nd Annual Meeting of ..."
+    tokens = [t.strip("(),") for t in lead.split()[-4:]]
+    for i in range(len(tokens) - 1, -1, -1):
+        number = _ordinal(tokens[i]) or (_ordinal(f"{tokens[i - 1]}-{tokens[i]}") if i else None)
+        if number:
+            year = venue.first_edition + number - 1
+            # An ordinal names the edition the text is about, near the version's year: "the first
+            # ICML workshop on X" is not ICML 1984.
+            return year if near is None or abs(year - near) <= 3 else None
+    return None
 
 
-def venue_label(comment: str | None, journal_ref: str | None, published: dt.date | None) -> str:
-    """The venue label for a paper: journal_ref first (it is authoritative), then the comment."""
-    year = published.year if published else None
-    for text in (journal_ref, comment):
-        label = detect_venue(text, year)
-        if label:
-            return label
+def _ordinal(token: str) -> int | None:
+    digits = re.fullmatch(r"([0-9]{1,3})(?:st|nd|rd|th)", token, re.I)
+    return int(digits[1]) if digits else _ordinal_words(token)
+
+
+def _workshop_acronym(after: str, between: str, table: VenueTable) -> bool:
+    """ "ICML 2024 ES-FoMo", "ICML AI4Science 2024": a workshop's acronym right after the venue."""
+    tokens = between.split()
+    first = _ACRONYM.match(after)
+    if first:
+        tokens.append(first["token"])
+    for token in tokens:
+        token = token.strip(".,;:")
+        if token.lower() in table.not_workshop_acronyms:
+            continue
+        capitals = sum(ch.isupper() for ch in token)
+        acronym = len(token) >= 3 and (capitals >= 2 or (capitals and any(ch.isdigit() for ch in token)))
+        if acronym and not any(re.fullmatch(_phrase(w), token, re.I) for _, ws in table.tracks for w in ws):
+            return True
+    return False
+
+
+def detect_venue(text: str | None, fallback_year: int | None = None, *, trusted: bool = False) -> str | None:
+    """The corpus label of the venue ``text`` names as the paper's, or None.
+
+    ``fallback_year`` is the year of a venue named without one (the arXiv ``updated`` year of the
+    version carrying the text). ``trusted`` marks a journal_ref: every venue in it is where the
+    paper was published, no "accepted" needed.
+    """
+    if not text or not text.strip():
+        return None
+    table = venue_table()
+    candidates = [(m.rank, m.start, m.label(year)) for m, year in _read(text, fallback_year, trusted, table)]
+    ranked = sorted((rank, start, label) for rank, start, label in candidates if rank is not None)
+    return ranked[0][2] if ranked else None
+
+
+def venue_label(
+    comment: str | None,
+    journal_ref: str | None,
+    published: dt.date | None,
+    updated: dt.date | None = None,
+) -> str:
+    """The venue label for a paper: journal_ref first (it is authoritative), then the comment.
+
+    ``updated`` is the date of the fetched version (whose comment this is): a venue named without a
+    year takes its year. Nothing recognised: ``arXiv'<yy>`` of the first version (``published``).
+    """
+    carrying = updated or published
+    year = carrying.year if carrying else None
+    label = detect_venue(journal_ref, year, trusted=True) or detect_venue(comment, year)
+    if label:
+        return label
     if published is None:
         return ""
     return f"arXiv'{published.year % 100:02d}"

@@ -20,13 +20,7 @@ from typing import Any
 from autonote import __version__
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
-from autonote.sources.arxiv_ids import (
-    ArxivId,
-    arxiv_id_from_url,
-    canonical_abs_url,
-    looks_like_url,
-    parse_arxiv_id,
-)
+from autonote.sources.arxiv_ids import ArxivId, canonical_abs_url, find_arxiv_id, parse_arxiv_id
 from autonote.sources.base import Fetched, PaperRef, SourceContext
 from autonote.state import StateDB
 from autonote.textnorm import normalize_ws
@@ -190,6 +184,7 @@ def _parse_feed(body: bytes) -> dict[str, Paper]:
         if arxiv_id is None:
             continue
         published = _date(entry.get("published_parsed"))
+        updated = _date(entry.get("updated_parsed"))  # this version's date: a bare venue takes its year
         comment = normalize_ws(entry.get("arxiv_comment", "")) or None
         journal_ref = normalize_ws(entry.get("arxiv_journal_ref", "")) or None
         paper = Paper(
@@ -201,12 +196,12 @@ def _parse_feed(body: bytes) -> dict[str, Paper]:
             abstract=normalize_ws(entry.summary),
             url=canonical_abs_url(arxiv_id),
             published=published,
-            updated=_date(entry.get("updated_parsed")),
+            updated=updated,
             comment=comment,
             journal_ref=journal_ref,
             doi=entry.get("arxiv_doi") or None,
             categories=[t["term"] for t in entry.get("tags", []) if t.get("term")],
-            venue=venue_label(comment, journal_ref, published),
+            venue=venue_label(comment, journal_ref, published, updated),
         )
         papers[arxiv_id.versioned] = paper
         papers[arxiv_id.base] = paper
@@ -217,15 +212,14 @@ class ArxivSource:
     """arXiv ids and arXiv/alphaxiv/Hugging Face paper URLs, fetched through :class:`ArxivClient`."""
 
     name = "arxiv"
-    supports = "arXiv ids (2504.07086, cs/0112017) and arXiv, alphaxiv or Hugging Face paper URLs"
+    supports = "arXiv ids (2504.07086, cs/0112017), arXiv DOIs and arXiv, alphaxiv or Hugging Face paper URLs"
 
     def __init__(self, context: SourceContext) -> None:
         self.context = context
 
     @staticmethod
     def recognise(text: str) -> PaperRef | None:
-        stripped = text.strip()
-        found = arxiv_id_from_url(stripped) if looks_like_url(stripped) else parse_arxiv_id(stripped)
+        found = find_arxiv_id(text)  # ids, DOIs, paper URLs; InvalidArxivId (a UsageError) if impossible
         return PaperRef("arxiv", str(found), text) if found is not None else None
 
     @cached_property
