@@ -43,6 +43,17 @@ def format_title_line(title: str, authors: list[str], venue: str, published: dt.
     return _LINE_BREAK.sub(" ", ", ".join(parts))
 
 
+_TRAILING_DATE = re.compile(r", (?P<year>[0-9]{4})\.(?P<month>[0-9]{2})\s*$")
+
+
+def date_problem(line: str) -> str | None:
+    """Why the ``, yyyy.mm`` a title line ends with is not a date (None when it is, or has none)."""
+    found = _TRAILING_DATE.search(line)
+    if found is None or 1 <= int(found["month"]) <= 12:
+        return None
+    return f"the title line's date {found['year']}.{found['month']} is not a month"
+
+
 def parse_title_line(line: str) -> TitleLine | None:
     """Split a title line into its parts; None when it does not follow the convention (one line;
     a venue with its two-digit year; a date, when there is one, with a real month)."""

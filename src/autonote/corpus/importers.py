@@ -25,7 +25,7 @@ from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
-from autonote.titleline import PREFIX, parse_title_line
+from autonote.titleline import PREFIX, date_problem, parse_title_line
 
 IMPORTED_PROMPT_VERSION = "imported"
 _ISSUE_LINK = re.compile(r"https?://github\.com/(?P<repo>[\w.-]+/[\w.-]+)/issues/(?P<number>\d+)")
@@ -253,6 +253,9 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
         return Skipped(entry.where, "no issue date")
     fields = parse_issue_body(entry.body)
     authors = list(fields.authors)
+    problem = date_problem(entry.title)
+    if problem:
+        return Skipped(entry.where, problem)
     title = entry.title.removeprefix(PREFIX.strip()).strip()
     venue, published = "", None
     parsed = parse_title_line(entry.title)

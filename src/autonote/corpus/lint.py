@@ -35,7 +35,7 @@ from autonote.textnorm import japanese_share
 from autonote.titleline import parse_title_line
 
 Severity = Literal["error", "warning"]
-_VENUE = re.compile(r"^[A-Za-z][\w.&/+-]*'\d{2}(?: \S.*)?$")
+_VENUE = re.compile(r"^[A-Za-z][\w.&/+-]*(?: [A-Za-z][\w.&/+-]*)*'\d{2}(?: \S.*)?$")
 _ISSUE_URL = re.compile(r"^https?://github\.com/[^/]+/[^/]+/issues/\d+$")
 _LOCATED = re.compile(r"^(?P<where>.*?):(?P<line>\d+): ")
 
