@@ -126,7 +126,7 @@ def draft_note(paper: Paper, ws: Workspace, *, translate: bool = False, today: d
         paper, corpus, k_tags=settings.tag_candidates, k_related=settings.related_candidates
     )
     note = Note(
-        id=note_id_for(paper), title=paper.title, authors=paper.authors, venue=paper.venue,
+        id=note_id_for(paper), kind=paper.kind, title=paper.title, authors=paper.authors, venue=paper.venue,
         published=paper.published, url=paper.url, arxiv_id=paper.arxiv_id, issue_date=today,
         abstract=paper.abstract,
     )  # fmt: skip

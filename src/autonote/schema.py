@@ -15,13 +15,16 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 from autonote import rules
 from autonote.titleline import format_title_line
 
+NoteKind = Literal["paper", "blog", "oss"]  # the study-group pages' [論文], [blog], [oss]
+
 
 class Paper(BaseModel):
     """Metadata of one paper, from arXiv or from a local abstract."""
 
     model_config = ConfigDict(frozen=True)
 
-    source: Literal["arxiv", "local"]
+    source: str  # the source that fetched it: "arxiv", "local", ...
+    kind: NoteKind = "paper"
     title: str
     authors: list[str] = Field(default_factory=list)
     abstract: str
@@ -38,7 +41,7 @@ class Paper(BaseModel):
 
     @property
     def title_line(self) -> str:
-        return format_title_line(self.title, self.authors, self.venue, self.published)
+        return format_title_line(self.title, self.authors, self.venue, self.published, self.kind)
 
 
 class RelatedNote(BaseModel):
@@ -104,7 +107,7 @@ class Note(BaseModel):
     """One paper note, as written to markdown and parsed back."""
 
     id: str
-    kind: Literal["paper"] = "paper"
+    kind: NoteKind = "paper"
     title: str
     authors: list[str] = Field(default_factory=list)
     venue: str = ""
@@ -128,7 +131,7 @@ class Note(BaseModel):
 
     @property
     def title_line(self) -> str:
-        return format_title_line(self.title, self.authors, self.venue, self.published)
+        return format_title_line(self.title, self.authors, self.venue, self.published, self.kind)
 
     @property
     def link(self) -> str | None:
@@ -141,6 +144,7 @@ def paper_from_note(note: Note) -> Paper:
     the owner wrote (used by leave-one-out evaluation and by regen)."""
     return Paper(
         source="arxiv" if note.arxiv_id else "local",
+        kind=note.kind,
         title=note.title,
         authors=note.authors,
         abstract=note.abstract,

@@ -1,8 +1,11 @@
 """The corpus's title-line convention.
 
-``[Paper Note] <Title>, <FirstAuthor>+, <Venue>'<yy>, <yyyy>.<mm>`` — no ``+`` for a single author,
-``<yyyy>.<mm>`` is the first version's date (left out when unknown), the venue label already carries
-its two-digit year (``COLM'25``, ``ACL'23 Findings``).
+A paper: ``[Paper Note] <Title>, <FirstAuthor>+, <Venue>'<yy>, <yyyy>.<mm>`` — no ``+`` for a
+single author, ``<yyyy>.<mm>`` is the first version's date (left out when unknown), the venue label
+already carries its two-digit year (``COLM'25``, ``ACL'23 Findings``).
+
+Anything else the corpus notes (a blog post, a repository, a model release) has no prefix and no
+venue: ``<Title>, <Author or Org>, <yyyy>.<mm>`` (``Llama 3.2: …, Meta, 2024.09``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,11 @@ _TITLE_LINE = re.compile(
 _LINE_BREAK = re.compile(r"\s*[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+\s*")
 
 
+_OTHER_LINE = re.compile(
+    r"^(?P<title>.+), (?P<author>[^,]+?), (?P<date>[1-9][0-9]{3})\.(?P<month>0[1-9]|1[0-2])\s*$"
+)
+
+
 @dataclass(frozen=True)
 class TitleLine:
     title: str
@@ -31,13 +39,19 @@ class TitleLine:
     month: int | None
 
 
-def format_title_line(title: str, authors: list[str], venue: str, published: dt.date | None) -> str:
-    """The title line of a paper; always one line (a line break in a field becomes a space)."""
-    parts = [PREFIX + title]
-    if authors:
-        parts.append(authors[0] + ("+" if len(authors) > 1 else ""))
-    if venue:
-        parts.append(venue)
+def format_title_line(
+    title: str, authors: list[str], venue: str, published: dt.date | None, kind: str = "paper"
+) -> str:
+    """The title line of a note of this kind; always one line (a line break in a field becomes a
+    space)."""
+    if kind != "paper":
+        parts = [title, *authors[:1]]
+    else:
+        parts = [PREFIX + title]
+        if authors:
+            parts.append(authors[0] + ("+" if len(authors) > 1 else ""))
+        if venue:
+            parts.append(venue)
     if published is not None:
         parts.append(f"{published.year:04d}.{published.month:02d}")
     return _LINE_BREAK.sub(" ", ", ".join(parts))
@@ -68,3 +82,16 @@ def parse_title_line(line: str) -> TitleLine | None:
         year=int(match["date"]) if match["date"] else None,
         month=int(match["month"]) if match["month"] else None,
     )
+
+
+def parse_other_title_line(line: str) -> TitleLine | None:
+    """``<Title>, <Author or Org>, <yyyy>.<mm>`` (a note that is not a paper); None otherwise."""
+    if line.startswith(PREFIX.strip()):
+        return None
+    match = _OTHER_LINE.match(line.strip())
+    if match is None:
+        return None
+    return TitleLine(
+        title=match["title"].strip(), first_author=match["author"].strip(), more_authors=False, venue="",
+        year=int(match["date"]), month=int(match["month"]),
+    )  # fmt: skip

@@ -23,9 +23,10 @@ from autonote.errors import UsageError
 from autonote.notes.format import parse_note, render_note
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
+from autonote.notes.kinds import kind_for_url
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
-from autonote.titleline import PREFIX, date_problem, parse_title_line
+from autonote.titleline import PREFIX, date_problem, parse_other_title_line, parse_title_line
 
 IMPORTED_PROMPT_VERSION = "imported"
 _ISSUE_LINK = re.compile(r"https?://github\.com/(?P<repo>[\w.-]+/[\w.-]+)/issues/(?P<number>\d+)")
@@ -258,7 +259,9 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
         return Skipped(entry.where, problem)
     title = entry.title.removeprefix(PREFIX.strip()).strip()
     venue, published = "", None
-    parsed = parse_title_line(entry.title)
+    url = entry.url or fields.url
+    kind = "paper" if entry.title.startswith(PREFIX.strip()) else kind_for_url(url)
+    parsed = parse_title_line(entry.title) if kind == "paper" else parse_other_title_line(entry.title)
     if parsed is not None:
         title, venue = parsed.title, parsed.venue
         if parsed.year and parsed.month:
@@ -270,7 +273,6 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
         if not authors:
             authors = [parsed.first_author]
 
-    url = entry.url or fields.url
     arxiv = arxiv_id_from_url(url) if url else None
     provenance = None
     if fields.summary and fields.summary_model:
@@ -283,6 +285,7 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     translation = fields.translation or None
     note = Note(
         id=issue_note_id(entry.issue),
+        kind=kind,
         title=title,
         authors=authors,
         venue=venue,

@@ -15,7 +15,8 @@ The body has the corpus's sections, each a heading line and its items::
 
 autonote's own additions follow in sections of their own (``# Key Points``, ``# Related``: the related
 notes autonote chose; links the owner wrote in the Comment stay in the comments). A note
-with nothing but a link (a blog post or a repository the owner pasted) is the bare link. The title
+with nothing to say but its link (a blog post or a repository the owner pasted: no abstract, no
+summary) is the bare link. The title
 is the title line and the labels are the tags, in order.
 
 :func:`parse_issue_body` reads a body into :class:`IssueFields` (what importers and ``github pull``
@@ -179,8 +180,8 @@ def canonical_body(note: Note) -> str:
     if related:
         lines = (f"- [{r.title_line}]({r.url})" if r.url else f"- {r.title_line}" for r in related)
         sections.append("# Related\n" + "\n".join(lines))
-    if len(sections) == 1 and note.url and not (note.authors or note.abstract or note.summary):
-        return note.url  # a bare link, as the owner pastes one
+    if note.url and not (note.abstract or note.summary or note.translation or note.key_points or related):
+        return note.url  # a bare link, as the owner pastes one (its author lives in the title line)
     return "\n".join(sections)
 
 

@@ -7,18 +7,15 @@ import difflib
 import hashlib
 import re
 from collections.abc import Iterable
-from urllib.parse import urlparse
 
 from autonote.corpus.view import Corpus
 from autonote.errors import UsageError
+from autonote.notes.kinds import DIGEST_LABELS, kind_for_url
 from autonote.schema import Note
 
 EXCERPT_CHARS = 100  # the corpus's listing pages cut the owner's comment at about this length
 _SENTENCE_END = re.compile(r"[。．！？!?]|\.(?=\s|$)|\n")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)\)")
-PAPER_HOSTS = ("arxiv.org", "openreview.net", "aclanthology.org", "doi.org", "alphaxiv.org", "semanticscholar.org",
-               "proceedings.neurips.cc", "proceedings.mlr.press", "dl.acm.org", "ieeexplore.ieee.org")  # fmt: skip
-OSS_HOSTS = ("github.com", "gitlab.com", "pypi.org", "bitbucket.org")
 
 
 def check_tags(tags: Iterable[str], corpus: Corpus) -> None:
@@ -81,14 +78,4 @@ def excerpt(comment: str, limit: int = EXCERPT_CHARS) -> str:
 
 def link_kind(url: str | None) -> str:
     """``論文`` for papers, ``oss`` for repositories, ``blog`` for anything else on the web."""
-    if not url:
-        return "blog"
-    parsed = urlparse(url)
-    host = parsed.netloc.lower().removeprefix("www.")
-    if any(host == h or host.endswith("." + h) for h in PAPER_HOSTS) or parsed.path.lower().endswith(".pdf"):
-        return "論文"
-    if host == "huggingface.co" and parsed.path.startswith("/papers/"):
-        return "論文"
-    if any(host == h for h in OSS_HOSTS) or host == "huggingface.co":
-        return "oss"
-    return "blog"
+    return DIGEST_LABELS[kind_for_url(url)]
