@@ -374,3 +374,35 @@ def test_an_unwritable_state_folder_is_one_line(run, corpus: Path, llm_server: O
         .splitlines()[-1]
         .startswith(f"autonote: error: cannot regenerate: cannot write {corpus / '.autonote'}")
     )
+
+
+def test_a_finished_item_whose_draft_is_gone_is_done_again(
+    run, corpus: Path, llm_server: OpenAIServer
+) -> None:
+    """The journal trap: a draft deleted by hand, or rejected while it no longer parsed, is not done."""
+    dpo = "arxiv-2305.18290"
+    regen = ("regen", "--ids", dpo, "--corpus", str(corpus))
+    assert run(*regen).exit_code == 0
+    asked = len(llm_server.chat_requests())
+    (corpus / "drafts" / f"{dpo}.md").unlink()
+    again = run(*regen)
+    assert again.exit_code == 0 and drafts(corpus) == [f"{dpo}.md"]
+    assert len(llm_server.chat_requests()) == asked  # the response cache answered: nothing paid
+
+    (corpus / "drafts" / f"{dpo}.md").write_text("---\nbroken: [\n", encoding="utf-8")
+    assert run("review", "reject", dpo, "--corpus", str(corpus)).exit_code == 0
+    for extra in ([], ["--force"], ["--include-rejected"], ["--no-cache"]):
+        (corpus / "drafts" / f"{dpo}.md").unlink(missing_ok=True)
+        result = run(*regen, *extra)
+        assert result.exit_code == 0 and drafts(corpus) == [f"{dpo}.md"], (extra, result.stdout)
+    assert len(llm_server.chat_requests()) == asked + 1  # only --no-cache asked the server again
+
+
+def test_an_accepted_draft_is_not_proposed_again(run, corpus: Path, llm_server: OpenAIServer) -> None:
+    dpo = "arxiv-2305.18290"
+    assert run("regen", "--ids", dpo, "--corpus", str(corpus)).exit_code == 0
+    assert run("review", "accept", dpo, "--corpus", str(corpus)).exit_code == 0
+    again = run("regen", "--ids", dpo, "--corpus", str(corpus))
+    assert again.exit_code == 0 and drafts(corpus) == []
+    forced = run("regen", "--ids", dpo, "--force", "--corpus", str(corpus))
+    assert forced.exit_code == 0 and drafts(corpus) == [f"{dpo}.md"]

@@ -53,13 +53,17 @@ def _run_import(
     ws = Workspace(settings)
     if not dry_run:
         ws.require_writable("import")
-    known = {
-        n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
-        for n in ws.corpus.notes
-        if n.origin and n.origin.issue is not None
-    }
-    read = read_notes(kind, [Path(f) for f in files], repo=repo, known=known)
-    report = apply_import(read, ws.corpus, ws.store, ws.state, dry_run=dry_run)
+
+    def known() -> dict[int, RelatedNote]:
+        """Links to the corpus's imported notes (parsed only when a note has to be made)."""
+        return {
+            n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
+            for n in ws.corpus.notes
+            if n.origin and n.origin.issue is not None
+        }
+
+    read = read_notes(kind, [Path(f) for f in files], repo=repo)
+    report = apply_import(read, ws.corpus, ws.store, ws.state, known=known, dry_run=dry_run)
     for skipped in report.skipped:
         click.echo(f"autonote: {skipped}", err=True)
     for conflict in report.conflicts:

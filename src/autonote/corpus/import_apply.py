@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sqlite3
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,10 +23,11 @@ from autonote.corpus.importers import ReadResult, Skipped
 from autonote.corpus.view import Corpus
 from autonote.errors import NoteFormatError, WriteRefusedError
 from autonote.notes.folder import NoteFolder
-from autonote.notes.format import file_sha256, render_note
+from autonote.notes.format import render_note
+from autonote.notes.ids import issue_note_id
 from autonote.notes.store import StoredNote
-from autonote.schema import Note
-from autonote.state import StateDB
+from autonote.schema import Note, RelatedNote
+from autonote.state import StateDB, write_transaction
 
 
 @dataclass(frozen=True)
@@ -49,95 +51,130 @@ class ImportReport:
         return len(self.created) + len(self.updated)
 
 
-def _recorded_file_hash(state: StateDB, note_id: str) -> str | None:
-    row = state.conn.execute("SELECT file_sha256 FROM imports WHERE note_id = ?", (note_id,)).fetchone()
-    return row[0] if row else None
+CHUNK = 500  # notes written with one flush to disk and recorded in one transaction
 
 
-def _record(state: StateDB, note: Note, text: str) -> None:
-    assert note.origin is not None
-    state.conn.execute(
-        "INSERT INTO imports(note_id, entry_hash, file_sha256, imported) VALUES (?, ?, ?, ?) "
-        "ON CONFLICT(note_id) DO UPDATE SET entry_hash = excluded.entry_hash, "
-        "file_sha256 = excluded.file_sha256, imported = excluded.imported",
-        (note.id, note.origin.entry_hash, file_sha256(text), time.time()),
-    )
+def _recorded(state: StateDB) -> dict[str, tuple[str, str]]:
+    """note id → (entry hash, file hash) of every note an import wrote."""
+    return {
+        row[0]: (row[1], row[2])
+        for row in state.conn.execute("SELECT note_id, entry_hash, file_sha256 FROM imports")
+    }
+
+
+def _record_all(state: StateDB, written: list[StoredNote]) -> None:
+    now = time.time()
+    rows = []
+    for stored in written:
+        assert stored.note.origin is not None
+        rows.append((stored.note.id, stored.note.origin.entry_hash, stored.revision, now))
+    with write_transaction(state.conn) as db:
+        db.executemany(
+            "INSERT INTO imports(note_id, entry_hash, file_sha256, imported) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT(note_id) DO UPDATE SET entry_hash = excluded.entry_hash, "
+            "file_sha256 = excluded.file_sha256, imported = excluded.imported",
+            rows,
+        )
 
 
 def _write_and_record(
-    store: NoteFolder, state: StateDB, note: Note, text: str, current: StoredNote | None
+    store: NoteFolder, state: StateDB, writes: list[tuple[Note, str, StoredNote | None]]
 ) -> None:
-    """Write the note, then record it; if the record cannot be written (a full disk), the file is
-    put back as it was, so the records always describe the files autonote wrote."""
-    written = (
-        store.update_at(current.location, text, revision=current.revision)
-        if current is not None
-        else store.add_text(note.id, text)
-    )
+    """Write a chunk of notes (one flush to disk), then record them in one transaction; if the
+    records cannot be written (a full disk), the files are put back as they were, so the records
+    always describe the files autonote wrote."""
+    written = store.write_many(writes)
     try:
-        _record(state, note, text)
+        _record_all(state, written)
     except sqlite3.Error as exc:
-        if current is not None:
-            store.update_at(written.location, current.text, revision=written.revision)
-        else:
-            store.remove_at(written.location, revision=written.revision)
+        store.undo_many(written, [current for _, _, current in writes])
         raise WriteRefusedError(
-            f"cannot record the import of {note.id} in the state database ({exc}); it was not written,"
-            " and nothing after it was imported"
+            f"cannot record the import in the state database ({exc}); the {len(writes)} notes of this"
+            " step were put back, and nothing after them was imported"
         ) from None
 
 
 def apply_import(
-    read: ReadResult, corpus: Corpus, store: NoteFolder, state: StateDB, *, dry_run: bool = False
+    read: ReadResult,
+    corpus: Corpus,
+    store: NoteFolder,
+    state: StateDB,
+    *,
+    known: Callable[[], dict[int, RelatedNote]] = dict,
+    dry_run: bool = False,
 ) -> ImportReport:
+    """Import the entries: unchanged entries (the same source entry as last imported) are settled
+    from the import records without building or reading anything; the others become notes,
+    written in chunks. ``known`` gives links to the corpus's notes (asked for only when a note
+    has to be made)."""
     report = ImportReport(skipped=list(read.skipped))
     first_seen: dict[str, str] = {}
+    recorded = _recorded(state)
+    links: dict[int, RelatedNote] | None = None
+    pending: list[tuple[Note, str, StoredNote | None]] = []
 
-    for where, note in read.notes:
-        if note.id in first_seen:
+    def flush() -> None:
+        if pending and not dry_run:
+            _write_and_record(store, state, pending)
+        pending.clear()
+
+    for entry in read.entries:
+        note_id = issue_note_id(entry.issue) if entry.issue is not None else None
+        if note_id is not None and note_id in first_seen:
             report.skipped.append(
-                Skipped(where, f"duplicate of {note.id}, already read from {first_seen[note.id]}")
+                Skipped(entry.where, f"duplicate of {note_id}, already read from {first_seen[note_id]}")
             )
             continue
-        first_seen[note.id] = where
+        relpath = store.note_relpath(note_id) if note_id is not None else None
+        if note_id is not None:
+            first_seen[note_id] = entry.where
+            if relpath is not None and recorded.get(note_id, ("", ""))[0] == entry.fingerprint:
+                report.unchanged.append(note_id)
+                continue
+        if links is None:
+            links = read.links(known())
+        note = read.note(entry, links)
+        if isinstance(note, Skipped):
+            report.skipped.append(note)
+            continue
         twin = _native_twin(note, corpus)
         if twin is not None:
             report.skipped.append(
                 Skipped(
-                    where,
+                    entry.where,
                     f"the corpus already has this paper as {twin} ({corpus.paths[twin]}); not added twice",
                 )
             )
             continue
         text = render_note(note)
-        relpath = store.note_relpath(note.id)
         if relpath is None:
-            if not dry_run:
-                _write_and_record(store, state, note, text, None)
+            pending.append((note, text, None))
             report.created.append(note.id)
-            continue
-
-        assert note.origin is not None
-        try:
-            current: StoredNote | None = store.read_at(relpath)
-        except (NoteFormatError, WriteRefusedError) as exc:
-            current, reason = None, f"the local file is not a valid note ({exc})"
         else:
-            reason = "the source entry changed and the local note was edited since the last import"
-        if current is not None:
-            origin = current.note.origin
-            if origin is not None and origin.entry_hash == note.origin.entry_hash:
+            assert note.origin is not None
+            try:
+                current: StoredNote | None = store.read_at(relpath)
+            except (NoteFormatError, WriteRefusedError) as exc:
+                current, reason = None, f"the local file is not a valid note ({exc})"
+            else:
+                reason = "the source entry changed and the local note was edited since the last import"
+            if (
+                current is not None
+                and current.note.origin is not None
+                and (current.note.origin.entry_hash == note.origin.entry_hash)
+            ):
                 report.unchanged.append(note.id)
                 continue
-            if _recorded_file_hash(state, note.id) == current.revision:
-                if not dry_run:
-                    _write_and_record(store, state, note, text, current)
+            if current is not None and recorded.get(note.id, ("", ""))[1] == current.revision:
+                pending.append((note, text, current))
                 report.updated.append(note.id)
-                continue
-
-        local = store.resolve(relpath)
-        incoming = store.keep_import_conflict(note.id, text) if not dry_run else local
-        report.conflicts.append(Conflict(note.id, local, incoming, reason))
+            else:
+                local = store.resolve(relpath)
+                incoming = store.keep_import_conflict(note.id, text) if not dry_run else local
+                report.conflicts.append(Conflict(note.id, local, incoming, reason))
+        if len(pending) >= CHUNK:
+            flush()
+    flush()
     return report
 
 

@@ -20,7 +20,6 @@ from pathlib import Path
 
 from autonote.corpus.html_markdown import html_to_markdown
 from autonote.errors import UsageError
-from autonote.notes.format import parse_note, render_note
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
@@ -47,8 +46,14 @@ class SourceEntry:
     tags: list[str]
     issue_date: dt.date | None
     body: str  # markdown issue body
-    comment: str  # markdown
+    comment_text: str  # the owner's comment as the export has it (HTML or markdown, see below)
     fingerprint: str  # hash of the entry's source text
+    comment_is_html: bool = False
+
+    @property
+    def comment(self) -> str:
+        """The comment as markdown (converted when asked: an unchanged re-import never needs it)."""
+        return html_to_markdown(self.comment_text) if self.comment_is_html else self.comment_text
 
 
 @dataclass(frozen=True)
@@ -62,8 +67,33 @@ class Skipped:
 
 @dataclass
 class ReadResult:
-    notes: list[tuple[str, Note]] = field(default_factory=list)  # (where, note)
+    """The entries of one export kind, read; notes are made from them on demand (a re-import of
+    an unchanged export makes none)."""
+
+    kind: str
+    entries: list[SourceEntry] = field(default_factory=list)
     skipped: list[Skipped] = field(default_factory=list)
+
+    def links(self, known: dict[int, RelatedNote] | None = None) -> dict[int, RelatedNote]:
+        """Issue number → link, for the notes of the corpus (``known``) and of this export."""
+        links = dict(known or {})
+        for entry in self.entries:
+            if entry.issue is not None:
+                links.setdefault(
+                    entry.issue,
+                    RelatedNote(id=issue_note_id(entry.issue), title_line=entry.title, url=entry.issue_url),
+                )
+        return links
+
+    def note(self, entry: SourceEntry, links: dict[int, RelatedNote]) -> Note | Skipped:
+        return note_from_entry(entry, self.kind, links)
+
+    @property
+    def notes(self) -> list[tuple[str, Note]]:
+        """Every entry's note (where, note), in file order; entries that cannot be notes are left out."""
+        links = self.links()
+        made = ((entry.where, self.note(entry, links)) for entry in self.entries)
+        return [(where, note) for where, note in made if isinstance(note, Note)]
 
 
 def _hash(text: str) -> str:
@@ -86,13 +116,22 @@ def _read_text(path: Path) -> str:
 _ENTRY = re.compile(r"<paper-entry\b[^>]*>(?P<body>.*?)(?:</paper-entry>|(?=<paper-entry\b)|\Z)", re.S)
 
 
+_FIELDS = {
+    name: re.compile(rf"<{name}>(.*?)</{name}>", re.S)
+    for name in ("title", "original-paper-blog-link", "repo-issue-link", "tags", "repo-issue-date",
+                 "issue-body", "maintainer-comment-text")
+}  # fmt: skip
+
+
 def _field(entry: str, name: str) -> str | None:
-    found = re.search(rf"<{name}>(.*?)</{name}>", entry, re.S)
+    found = _FIELDS[name].search(entry)
     return found.group(1) if found else None
 
 
 def _unescape_text(text: str) -> str:
     """Field text may or may not be XML-escaped; undo the escapes XML would have used."""
+    if "&" not in text:
+        return text
     for escaped, plain in (("&lt;", "<"), ("&gt;", ">"), ("&quot;", '"'), ("&apos;", "'"), ("&amp;", "&")):
         text = text.replace(escaped, plain)
     return text
@@ -103,8 +142,10 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
     matches = list(_ENTRY.finditer(text))
     if not matches:
         raise UsageError(f"{path}: no <paper-entry> elements found (is this a paper-notes XML export?)")
+    line, counted_to = 1, 0
     for number, match in enumerate(matches, 1):
-        line = text.count("\n", 0, match.start()) + 1
+        line += text.count("\n", counted_to, match.start())  # counted once: linear in the export
+        counted_to = match.start()
         where = f"{path}: entry {number} (line {line})"
         raw = match.group(0)
         if not raw.rstrip().endswith("</paper-entry>"):
@@ -135,7 +176,8 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
             tags=[t.strip() for t in tags_text.split(",") if t.strip()],
             issue_date=issue_date,
             body=_unescape_text(_field(entry, "issue-body") or ""),
-            comment=html_to_markdown(_field(entry, "maintainer-comment-text") or ""),
+            comment_text=_field(entry, "maintainer-comment-text") or "",
+            comment_is_html=True,
             fingerprint=_hash(raw),
         )
 
@@ -191,13 +233,13 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
             where=where,
             title=title,
             raw_title=raw_title,
-            url=_body_url(body),
+            url=None,  # the body's # URL, read when the note is made
             issue=number,
             issue_url=issue_url,
             tags=[t for t in tags if t],
             issue_date=issue_date,
             body=body,
-            comment="\n\n".join(c for c in comments if c),
+            comment_text="\n\n".join(c for c in comments if c),
             fingerprint=_hash(json.dumps(issue, sort_keys=True, ensure_ascii=False)),
         )
 
@@ -210,10 +252,6 @@ def _wrong_type(value: object, expected: type, name: str) -> str | None:
 
 
 # -- from an entry to a Note ---------------------------------------------------------------------
-
-
-def _body_url(body: str) -> str | None:
-    return parse_issue_body(body).url
 
 
 def related_from_comment(
@@ -253,6 +291,7 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     if entry.issue_date is None:
         return Skipped(entry.where, "no issue date")
     fields = parse_issue_body(entry.body)
+    comment = entry.comment
     authors = list(fields.authors)
     problem = date_problem(entry.title)
     if problem:
@@ -303,47 +342,29 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
             else None
         ),
         abstract=fields.abstract,
-        related=related_from_comment(entry.comment, entry.issue, known),
-        comment=entry.comment,
+        related=related_from_comment(comment, entry.issue, known),
+        comment=comment,
         provenance=provenance,
         origin=Origin(
             importer=importer, issue=entry.issue, url=entry.issue_url, entry_hash=entry.fingerprint
         ),  # type: ignore[arg-type]
     )
-    # The issue's own layout is kept where the note, as it will be stored, renders it otherwise.
-    stored = parse_note(render_note(note), entry.where)
-    layout = remember_layout(stored, entry.raw_title, entry.body)
+    # The issue's own layout is kept where the note's fields render it otherwise. (The note reads
+    # back from its markdown file unchanged, which tests/test_shared_corpus.py checks on real data.)
+    layout = remember_layout(note, entry.raw_title, entry.body)
     if layout is not None:
         note = note.model_copy(update={"origin": note.origin.model_copy(update={"layout": layout})})
     return note
 
 
-def read_notes(
-    kind: str, paths: list[Path], *, repo: str | None = None, known: dict[int, RelatedNote] | None = None
-) -> ReadResult:
-    """Read every file of one export kind; entries become notes or skips, in file order.
-
-    ``known`` maps issue numbers of notes already in the corpus to links to them."""
-    entries: list[SourceEntry] = []
-    result = ReadResult()
+def read_notes(kind: str, paths: list[Path], *, repo: str | None = None) -> ReadResult:
+    """Read every file of one export kind: its entries (and the ones skipped), in file order."""
+    result = ReadResult(kind)
     for path in paths:
         reader = read_paper_notes_xml(path) if kind == "paper-notes-xml" else read_github_issues(path, repo)
         for item in reader:
             if isinstance(item, Skipped):
                 result.skipped.append(item)
             else:
-                entries.append(item)
-    known = dict(known or {})
-    for entry in entries:
-        if entry.issue is not None:
-            known.setdefault(
-                entry.issue,
-                RelatedNote(id=issue_note_id(entry.issue), title_line=entry.title, url=entry.issue_url),
-            )
-    for entry in entries:
-        made = note_from_entry(entry, kind, known)
-        if isinstance(made, Skipped):
-            result.skipped.append(made)
-        else:
-            result.notes.append((entry.where, made))
+                result.entries.append(item)
     return result

@@ -25,7 +25,7 @@ from pathlib import Path, PurePosixPath
 from typing import Protocol
 
 from autonote.errors import NoteFormatError, UsageError, WriteRefusedError
-from autonote.fsutil import write_text_atomic
+from autonote.fsutil import PartialWriteError, write_many_atomic, write_text_atomic
 from autonote.notes.format import file_sha256, parse_note, render_note
 from autonote.notes.ids import check_note_id, is_note_id
 from autonote.notes.store import StoredNote
@@ -215,6 +215,55 @@ class NoteFolder:
         write_text_atomic(path, text, overwrite=False)
         relpath = f"{NOTES_DIR}/{note_id}.md"
         return StoredNote(parse_note(text, str(path)), text, file_sha256(text), relpath)
+
+    def write_many(self, writes: list[tuple[Note, str, StoredNote | None]]) -> list[StoredNote]:
+        """Many notes at once, each atomically, with one flush to disk (bulk imports): items are
+        (the note, its text, the note as read — None for a new note). A note changed since it was read
+        is refused before anything is written; if one cannot be placed, those placed before it are
+        put back as they were and the error is raised."""
+        staged: list[tuple[Path, str, bool]] = []
+        relpaths: list[str] = []
+        for note, text, current in writes:
+            note_id = note.id
+            if current is None:
+                if self.note_relpath(note_id) is not None:
+                    raise WriteRefusedError(f"a note {note_id} already exists; nothing was written")
+                relpath = f"{NOTES_DIR}/{check_note_id(note_id)}.md"
+            else:
+                relpath = current.location
+                try:
+                    now = self.resolve(relpath).read_text(encoding="utf-8")
+                except (OSError, UnicodeDecodeError):
+                    now = None
+                if now is None or file_sha256(now) != current.revision:
+                    raise WriteRefusedError(f"{self.root / relpath} changed meanwhile; nothing was written")
+            relpaths.append(relpath)
+            staged.append((self.resolve(relpath), text, current is not None))
+        try:
+            write_many_atomic(staged)
+        except PartialWriteError as exc:
+            previous = {self.resolve(r): w[2] for r, w in zip(relpaths, writes, strict=True)}
+            for path in exc.placed:
+                before = previous[path]
+                if before is None:
+                    path.unlink(missing_ok=True)
+                else:
+                    write_text_atomic(path, before.text, overwrite=True)
+            raise WriteRefusedError(
+                f"{exc}; the {len(exc.placed)} note(s) written before it were put back"
+            ) from None
+        return [
+            StoredNote(note, text, file_sha256(text), relpath)
+            for relpath, (note, text, _) in zip(relpaths, writes, strict=True)
+        ]
+
+    def undo_many(self, written: list[StoredNote], previous: list[StoredNote | None]) -> None:
+        """Put notes written by :meth:`write_many` back as they were (only those unchanged since)."""
+        for stored, before in zip(written, previous, strict=True):
+            if before is None:
+                self.remove_at(stored.location, revision=stored.revision)
+            else:
+                self.update_at(stored.location, before.text, revision=stored.revision)
 
     def update(self, note_id: str, text: str, *, revision: str) -> StoredNote:
         relpath = self.note_relpath(note_id)
