@@ -146,9 +146,10 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
-            raise NoteFormatError(
-                f"{where}:{line}: invalid front matter: {getattr(exc, 'problem', exc)}"
-            ) from None
+            problem = " ".join(str(getattr(exc, "problem", None) or exc).split())  # one line
+            raise NoteFormatError(f"{where}:{line}: invalid front matter: {problem}") from None
+        except (ValueError, TypeError, OverflowError, RecursionError) as exc:  # e.g. a date 2026-13-01
+            raise NoteFormatError(f"{where}:2: invalid front matter: {' '.join(str(exc).split())}") from None
     if not isinstance(front, dict):
         raise NoteFormatError(f"{where}:2: front matter is not a mapping")
     return front, text[end + 5 :], text[: end + 5].count("\n") + 1
