@@ -47,7 +47,8 @@ def test_draft_from_arxiv_id_writes_a_validated_corpus_style_note(
     assert "prompt +" in result.stderr and "$" in result.stderr
     sent = llm_server.chat_requests()[0]
     assert sent["model"] == "gpt-4o-mini"
-    assert sent["messages"][0]["role"] == "system" and "[Example 1]" in sent["messages"][1]["content"]
+    assert sent["messages"][0]["role"] == "system"
+    assert "The owner's summary of a similar paper" in sent["messages"][1]["content"]
 
 
 def test_existing_draft_is_never_overwritten_without_force_and_nothing_is_paid(

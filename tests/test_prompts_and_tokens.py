@@ -39,16 +39,16 @@ def test_over_budget_prompts_drop_examples_then_trim_the_abstract() -> None:
     prompt = make_prompt("Sentence about methods. " * 1500)
     messages = fit_to_budget(prompt, counter, 1500, schema_json=None)
     assert counter.count_messages(messages) <= 1500
-    assert "[Example 1]" not in messages[1]["content"]
+    assert "The owner's summary of a similar paper" not in messages[1]["content"]
     assert any("few-shot example e1 dropped" in t for t in prompt.trimmed)
     assert any("abstract cut" in t for t in prompt.trimmed)
-    assert messages[0]["content"].startswith("You write paper notes")  # static part first
+    assert messages[0]["content"].startswith("You write notes for")  # static part first
 
 
 def test_prompt_within_budget_is_untouched() -> None:
     prompt = make_prompt("A short abstract.")
     messages = fit_to_budget(prompt, counter_for("gpt-4o-mini"), 6000, schema_json=None)
-    assert prompt.trimmed == [] and "[Example 1]" in messages[1]["content"]
+    assert prompt.trimmed == [] and "The owner's summary of a similar paper" in messages[1]["content"]
 
 
 def test_user_template_override_is_used_and_versioned(tmp_path, monkeypatch) -> None:

@@ -99,7 +99,7 @@ def test_regen_writes_update_drafts_that_touch_only_the_regenerated_fields(
         sent = next(
             r
             for r in llm_server.chat_requests()
-            if f"Title: {original.title}\n" in r["messages"][-1]["content"]
+            if f"Paper: {original.title}\n" in r["messages"][-1]["content"]
         )
         related = sent["response_format"]["json_schema"]["schema"]["properties"]["related_ids"]
         assert original.id not in related.get("items", {}).get("enum", [])
@@ -266,7 +266,7 @@ def test_kill_minus_9_mid_run_then_rerun_pays_nothing_twice(tmp_path: Path, corp
         titles = {n: parse_note(p.read_text(encoding="utf-8")).title for n, p in notes(corpus).items()}
         after = server.chat_requests()[asked_before:]
         repaid = [
-            n for n in finished if any(f"Title: {titles[n]}\n" in r["messages"][-1]["content"] for r in after)
+            n for n in finished if any(f"Paper: {titles[n]}\n" in r["messages"][-1]["content"] for r in after)
         ]
         assert repaid == []
     finally:

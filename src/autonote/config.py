@@ -44,7 +44,9 @@ class Settings(BaseModel):
     max_reasks: int = Field(2, ge=0, le=5, description="re-asks after a validation failure")
     max_prompt_tokens: int = Field(6000, ge=500, description="prompt budget; inputs are trimmed to fit")
     max_completion_tokens: int = Field(1500, ge=100)
-    few_shot: int = Field(2, ge=0, le=5, description="examples taken from the most similar notes")
+    few_shot: int = Field(
+        1, ge=0, le=5, description="owner's summaries of the most similar notes shown as examples"
+    )
     tag_candidates: int = Field(30, ge=1, description="vocabulary tags offered to the LLM")
     related_candidates: int = Field(8, ge=0, description="existing notes offered as related")
     tags: list[str] = Field(default_factory=list, description="extra tag vocabulary")

@@ -2,13 +2,14 @@
 
 Order matters for provider prompt caching: the static system prompt comes first, then the parts that
 change per paper. When the prompt is over budget, the least similar few-shot examples go first, then
-the candidates' gists, and last the abstract is trimmed at a character boundary; each step is
+the abstract is trimmed at a character boundary; each step is
 recorded as a warning on the note.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from autonote.prompting import render_template, template_version
@@ -18,7 +19,7 @@ from autonote.tokens import TokenCounter
 
 SYSTEM_TEMPLATE = "note.system.j2"
 USER_TEMPLATE = "note.user.j2"
-GIST_CHARS = 80
+RELATED_TITLE_CHARS = 90  # a candidate's title is shown up to here: enough to choose, little to pay
 
 
 def prompt_version() -> str:
@@ -41,13 +42,9 @@ class NotePrompt:
         *,
         schema_json: str | None,
         abstract: str | None = None,
-        gists: bool = True,
         examples: list[Note] | None = None,
     ) -> list[dict[str, str]]:
-        related = [
-            {"id": n.id, "title_line": n.title_line, "gist": (n.summary[:GIST_CHARS] if gists else "")}
-            for n in self.related_candidates
-        ]
+        related = [{"id": n.id, "title": _short(n.title)} for n in self.related_candidates]
         context: dict[str, Any] = {
             "paper": self.paper,
             "abstract": self.paper.abstract if abstract is None else abstract,
@@ -62,26 +59,45 @@ class NotePrompt:
             {"role": "user", "content": render_template(USER_TEMPLATE, **context).strip()},
         ]
 
+    def parts(self, count: Callable[[str], int]) -> dict[str, int]:
+        """Tokens of each part of the prompt (for the cost benchmark): each part is what leaving
+        it out of the prompt saves."""
+        full = self.messages(schema_json=None)
+        system, user = count(full[0]["content"]), count(full[1]["content"])
+        without = {
+            "few-shot examples": self.messages(schema_json=None, examples=[]),
+            "tag candidates": replace(self, tag_candidates=[]).messages(schema_json=None),
+            "related candidates": replace(self, related_candidates=[]).messages(schema_json=None),
+            "the abstract": self.messages(schema_json=None, abstract=""),
+        }
+        found = {"system": system}
+        for name, messages in without.items():
+            found[name] = user - count(messages[1]["content"])
+        found["rest of the user message"] = user - sum(v for k, v in found.items() if k != "system")
+        return found
+
+
+def _short(title: str) -> str:
+    title = " ".join(title.split())
+    return title if len(title) <= RELATED_TITLE_CHARS else title[: RELATED_TITLE_CHARS - 1].rstrip() + "…"
+
 
 def fit_to_budget(
     prompt: NotePrompt, counter: TokenCounter, budget: int, *, schema_json: str | None
 ) -> list[dict[str, str]]:
     """Messages within ``budget`` tokens; records what was trimmed in ``prompt.trimmed`` (once)."""
     examples = list(prompt.examples)
-    gists = True
     notes: list[str] = []
 
     def build(abstract: str | None = None) -> list[dict[str, str]]:
-        return prompt.messages(schema_json=schema_json, abstract=abstract, gists=gists, examples=examples)
+        return prompt.messages(schema_json=schema_json, abstract=abstract, examples=examples)
 
     messages = build()
+    if counter.fits(messages, budget):
+        return messages
     while counter.count_messages(messages) > budget and examples:
         dropped = examples.pop()
         notes.append(f"trimmed input: few-shot example {dropped.id} dropped to fit {budget} tokens")
-        messages = build()
-    if counter.count_messages(messages) > budget and prompt.related_candidates:
-        gists = False
-        notes.append("trimmed input: related-note gists dropped")
         messages = build()
     overflow = counter.count_messages(messages) - budget
     if overflow > 0:

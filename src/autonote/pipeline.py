@@ -284,7 +284,7 @@ def finish_llm_note(job: NoteJob, result) -> Note:
                 prompt_tokens=result.prompt_tokens,
                 completion_tokens=result.completion_tokens,
                 cost_usd=cost,
-                tokens_exact=job.counter.exact,
+                tokens_exact=job.counter.exact_if_used,
                 cached=all(a.cached for a in result.attempts),
                 created=dt.datetime.now().replace(microsecond=0),
             ),

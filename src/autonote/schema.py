@@ -12,7 +12,6 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from autonote import rules
 from autonote.titleline import format_title_line
 
 NoteKind = Literal["paper", "blog", "oss"]  # the study-group pages' [論文], [blog], [oss]
@@ -155,11 +154,20 @@ def paper_from_note(note: Note) -> Paper:
     )
 
 
+def _without_titles(schema: dict[str, Any]) -> None:
+    """Field titles ("Key Points") repeat the names; every token of the schema is paid per request."""
+    schema.pop("title", None)
+    for prop in schema.get("properties", {}).values():
+        prop.pop("title", None)
+
+
 class LLMNoteOutput(BaseModel):
     """The shape of the LLM's answer. Subclassed per request with enum-constrained fields
-    (and a ``translation`` field when one is asked for)."""
+    (and a ``translation`` field when one is asked for). What each field means, and the numbers
+    of :mod:`autonote.rules`, are said once, in the system prompt; the schema carries only the
+    shape and the allowed values."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", json_schema_extra=_without_titles)
 
     summary: str
     key_points: list[str]
@@ -182,17 +190,13 @@ def llm_output_model(
             return (list[str], Field(max_length=0))
         return (list[Literal[tuple(options)]], ...)  # type: ignore[valid-type]
 
-    summary = (
-        f"Japanese summary of the abstract, {rules.SUMMARY_SOFT_MIN}-{rules.SUMMARY_SOFT_MAX} characters"
-    )
-    key_points = f"{rules.KEY_POINTS_MIN}-{rules.KEY_POINTS_MAX} Japanese key points"
     fields: dict[str, tuple[object, object]] = {
-        "summary": (str, Field(description=summary)),
-        "key_points": (list[str], Field(description=key_points)),
+        "summary": (str, ...),
+        "key_points": (list[str], ...),
         "tags": choice_list(tag_candidates),
-        "new_tags": (list[str], Field(description="tags not in the vocabulary; usually empty")),
+        "new_tags": (list[str], ...),
         "related_ids": choice_list(related_ids),
     }
     if translate:
-        fields["translation"] = (str, Field(description="faithful Japanese translation of the abstract"))
+        fields["translation"] = (str, ...)
     return create_model("NoteOutput", __base__=LLMNoteOutput, **fields)  # type: ignore[call-overload]

@@ -2,6 +2,11 @@
 
 tiktoken downloads its encodings on first use; offline, point ``TIKTOKEN_CACHE_DIR`` at a folder
 holding them. Without one, counts are estimated (and flagged as estimates) instead of failing.
+
+Loading an encoding costs most of a second, so it is loaded only when a count is really needed:
+:meth:`TokenCounter.fits` first tries a cheap upper bound (no token is shorter than one byte of
+UTF-8), and a draft whose prompt is clearly within budget never loads it; the counts it reports
+then come from the server's usage.
 """
 
 from __future__ import annotations
@@ -14,24 +19,51 @@ from typing import Any
 _WIDE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
 
 
-class TokenCounter:
-    """Counts and trims text in the tokens of a model's encoding."""
+_UNLOADED = object()
+MESSAGE_OVERHEAD, PROMPT_OVERHEAD = 4, 3  # tokens a chat message / a prompt adds to its contents
 
-    def __init__(self, encoding: Any | None) -> None:
+
+class TokenCounter:
+    """Counts and trims text in the tokens of a model's encoding (loaded on first need)."""
+
+    def __init__(self, encoding: Any | None = _UNLOADED, model: str = "gpt-4o-mini") -> None:
         self._encoding = encoding
+        self.model = model
+
+    @property
+    def encoding(self) -> Any | None:
+        if self._encoding is _UNLOADED:
+            self._encoding = _load_encoding(self.model)
+        return self._encoding
+
+    @property
+    def loaded(self) -> bool:
+        return self._encoding is not _UNLOADED
 
     @property
     def exact(self) -> bool:
-        return self._encoding is not None
+        return self.encoding is not None
+
+    @property
+    def exact_if_used(self) -> bool:
+        """False only when counts were made and had to be estimated (no encoding)."""
+        return not self.loaded or self._encoding is not None
 
     def count(self, text: str) -> int:
-        if self._encoding is not None:
-            return len(self._encoding.encode(text, disallowed_special=()))
+        encoding = self.encoding
+        if encoding is not None:
+            return len(encoding.encode(text, disallowed_special=()))
         return approximate_tokens(text)
 
     def count_messages(self, messages: list[dict[str, str]]) -> int:
         """Tokens of a chat prompt: content plus the few tokens each message adds."""
-        return sum(self.count(m["content"]) + 4 for m in messages) + 3
+        return sum(self.count(m["content"]) + MESSAGE_OVERHEAD for m in messages) + PROMPT_OVERHEAD
+
+    def fits(self, messages: list[dict[str, str]], budget: int) -> bool:
+        """Whether the prompt is within ``budget`` tokens: decided by an upper bound (UTF-8 bytes)
+        when it can be, so the encoding is loaded only for prompts near or over the budget."""
+        bound = sum(len(m["content"].encode()) + MESSAGE_OVERHEAD for m in messages) + PROMPT_OVERHEAD
+        return bound <= budget or self.count_messages(messages) <= budget
 
     def trim(self, text: str, max_tokens: int) -> str:
         """The longest prefix of ``text`` within ``max_tokens``, cut at a whole character.
@@ -62,6 +94,12 @@ def approximate_tokens(text: str) -> int:
 
 @lru_cache(maxsize=8)
 def counter_for(model: str) -> TokenCounter:
+    """The counter for a model's encoding (loaded when it is first needed)."""
+    return TokenCounter(model=model)
+
+
+@lru_cache(maxsize=8)
+def _load_encoding(model: str) -> Any | None:
     try:
         import tiktoken
 
@@ -77,4 +115,4 @@ def counter_for(model: str) -> TokenCounter:
             file=sys.stderr,
         )
         encoding = None
-    return TokenCounter(encoding)
+    return encoding
