@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from autonote.corpus.view import load_corpus  # noqa: E402
-from autonote.publish.common import select_notes  # noqa: E402
+from autonote.publish.common import iter_records  # noqa: E402
 from autonote.publish.listing import render_tag_pages  # noqa: E402
 from synthetic_corpus import write_corpus  # noqa: E402
 
@@ -55,13 +55,13 @@ def main() -> None:
             [str(autonote), "index", "--corpus", str(root)], env=env, check=True, capture_output=True
         )
         started = time.perf_counter()
-        notes = select_notes(load_corpus(root))
+        records = list(iter_records(load_corpus(root)))
         load = time.perf_counter() - started
-        rows.append(("load and select notes (in process)", f"{load:.2f} s", f"{len(notes)} notes"))
+        rows.append(("load and select notes (in process)", f"{load:.2f} s", f"{len(records)} notes"))
         for fmt in ("html", "markdown"):
             out = Path(tmp) / f"site-{fmt}"
             started = time.perf_counter()
-            pages = render_tag_pages(notes, fmt, out)
+            pages = render_tag_pages(records, fmt, out)
             rows.append((f"render per-tag pages, {fmt} (in process)", f"{time.perf_counter() - started:.2f} s",
                          f"{len(pages)} pages, {sum(p.stat().st_size for p in pages) / 1e6:.0f} MB"))  # fmt: skip
             command = [str(autonote), "list", "--all-tags", "-o", str(Path(tmp) / f"cli-{fmt}"), "--format", fmt,

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 
 from autonote.corpus.importers import read_notes
+from autonote.notes.format import render_note
 from autonote.publish.listing import render_listing
 from autonote.publish.records import record_from_note
-from autonote.render import render_note
 from autonote.schema import Note
 from autonote.titleline import parse_title_line
 from tests.conftest import SHARED

@@ -24,6 +24,7 @@ from typing import Any
 
 from autonote.errors import ConfigError, UsageError
 from autonote.fsutil import write_text_atomic
+from autonote.notes.format import LLM_SUMMARY_LABEL, OFFLINE_SUMMARY_LABEL
 from autonote.prompting import environment, render_template
 from autonote.publish.comment_view import (
     Line,
@@ -36,7 +37,6 @@ from autonote.publish.comment_view import (
 )
 from autonote.publish.common import tag_slug
 from autonote.publish.records import ListingRecord, RelatedRef
-from autonote.render import LLM_SUMMARY_LABEL, OFFLINE_SUMMARY_LABEL
 
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json"}
 LAYOUTS = ("tag", "in-depth")
