@@ -103,6 +103,24 @@ def test_tag_page_comment_is_whole_with_related_notes_by_number_and_urls_as_link
     assert '<span class="label">Summary</span>MoE言語モデル' in article
 
 
+def test_an_imported_title_without_paper_note_is_shown_as_the_corpus_wrote_it(run, tmp_path: Path) -> None:
+    export = tmp_path / "export.xml"
+    blog = (
+        "Persona vectors: Monitoring and controlling character traits in language models, Anthropic, 2025.08"
+    )
+    export.write_text(
+        XML.read_text(encoding="utf-8").replace("[Paper Note] A Blog Post Without Venue Or Date", blog),
+        encoding="utf-8",
+    )
+    corpus = tmp_path / "imported"
+    corpus.mkdir()
+    run("import", "paper-notes-xml", str(export), "--corpus", str(corpus))
+    entry = next(e for e in entries_of(run("list", "--corpus", str(corpus)).stdout) if "Persona" in e)
+    assert f"[{blog}](https://github.com/example-owner/paper_notes/issues/9104)" in entry
+    data = json.loads(run("list", "--format", "json", "--corpus", str(corpus)).stdout)
+    assert [d["title_line"] for d in data if d["id"] == "issue-9104"] == [blog]
+
+
 def test_related_notes_not_linked_from_the_comment_follow_it_under_kanren(run, corpus: Path) -> None:
     edit(corpus, "arxiv-2402.03300", related=[
         RelatedNote(id="issue-1466", title_line="[Paper Note] Differential Transformer, Tianzhu Ye+, ICLR'25",

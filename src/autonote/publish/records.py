@@ -102,6 +102,17 @@ def issue_number(note_id: str, url: str | None) -> int | None:
     return None
 
 
+def title_line(note: Note) -> str:
+    """The title line as the corpus's pages show it: for an imported note whose issue title the
+    fields do not reproduce (no ``[Paper Note]`` on older notes and blog posts), the issue's own."""
+    layout = note.origin.layout if note.origin is not None else None
+    if layout is not None and layout.title is not None:
+        from autonote.notes.issue_format import render_issue
+
+        return " ".join(render_issue(note).title.split())  # a page shows runs of spaces as one
+    return note.title_line
+
+
 def record_from_note(note: Note) -> ListingRecord:
     issue_link = web_link(note.origin.url) if note.origin else None
     prefix = _ISSUE_URL.match(issue_link) if issue_link else None
@@ -111,7 +122,7 @@ def record_from_note(note: Note) -> ListingRecord:
         year=venue_year(note.venue),
         tags=tuple(sys.intern(tag) for tag in note.tags),  # thousands of notes share each tag
         title=note.title,
-        title_line=note.title_line,
+        title_line=title_line(note),
         link=web_link(note.link),
         url=web_link(note.url),
         issue_link=issue_link,
