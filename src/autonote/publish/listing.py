@@ -39,7 +39,6 @@ from autonote.publish.common import tag_slug
 from autonote.publish.records import ListingRecord, RelatedRef
 
 EXTENSIONS = {"markdown": "md", "html": "html", "json": "json"}
-LAYOUTS = ("tag", "in-depth")
 _ENTRY_TEMPLATES = {"tag": "listing-entry", "in-depth": "listing-entry-in-depth"}
 COMMENT_HEADING_LEVEL = 3  # the page title is level 1, an entry's title line level 2
 _BODY = "\x00autonote:body\x00"  # where the entries go in a rendered page

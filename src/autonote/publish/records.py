@@ -11,10 +11,10 @@ import re
 import sys
 from dataclasses import dataclass
 
+from autonote.notes.ids import issue_number
 from autonote.schema import Note
 
 _VENUE_YEAR = re.compile(r"'(\d{2})\b")
-_ISSUE_ID = re.compile(r"issue-(\d+)")
 _ISSUE_MENTION = re.compile(r"(?:/issues/|#)(\d+)(?!\d)")
 _ISSUE_URL = re.compile(r"^(https?://[^?#]+/issues/)\d+/?$")
 
@@ -91,15 +91,13 @@ def venue_year(venue: str, today: dt.date | None = None) -> int | None:
     return 2000 + short if 2000 + short <= this_year + 1 else 1900 + short
 
 
-def issue_number(note_id: str, url: str | None) -> int | None:
-    match = _ISSUE_ID.fullmatch(note_id)
-    if match:
-        return int(match.group(1))
-    if url:
+def related_number(note_id: str, url: str | None) -> int | None:
+    """The issue number a related note is shown by: its id's (``issue-1466``), else its link's."""
+    number = issue_number(note_id)
+    if number is None and url:
         found = re.search(r"/issues/(\d+)/?$", url)
-        if found:
-            return int(found.group(1))
-    return None
+        number = int(found.group(1)) if found else None
+    return number
 
 
 def title_line(note: Note) -> str:
@@ -130,7 +128,7 @@ def record_from_note(note: Note) -> ListingRecord:
         offline_summary=bool(note.provenance and note.provenance.generator == "offline"),
         comment=note.comment,
         related=tuple(
-            RelatedRef(item.id, item.title_line, web_link(item.url), issue_number(item.id, item.url))
+            RelatedRef(item.id, item.title_line, web_link(item.url), related_number(item.id, item.url))
             for item in note.related
         ),
         issues_prefix=sys.intern(prefix.group(1)) if prefix else None,
