@@ -301,7 +301,8 @@ def test_digest_items_each_presented_by_their_member_with_comment_or_key_points(
         with_changes(shun, id="oss-nanovlm", title="huggingface/nanoVLM", issue_date="2025-05-30",
                      url="https://github.com/huggingface/nanoVLM", comment=""),
         with_changes(shun, id="blog-tips", title="PyTorchにおける動的リンク", issue_date="2025-05-31",
-                     url="https://example.org/tips", comment="pipのPyTorchは固定。", added_by="Takumi Iida"),
+                     url="https://huggingface.co/blog/tips", comment="pipのPyTorchは固定。", added_by="Takumi Iida",
+                     kind="blog"),  # by its URL alone (huggingface.co) it would be [oss]
     ])  # fmt: skip
     result = run("digest", "--since", "2025-01-01", "--until", "2025-05-31", "--date", "2025-06-03",
                  "--presenter", "Hana Sato", "--member", f"Shun Ito={member}", "--corpus", str(corpus))  # fmt: skip
@@ -320,7 +321,10 @@ def test_digest_items_each_presented_by_their_member_with_comment_or_key_points(
     shun_part = text.split("@Shun Ito\n\n")[1].split("@Takumi Iida")[0]
     assert shun_part.startswith("### [oss] [huggingface/nanoVLM](https://github.com/huggingface/nanoVLM)\n")
     assert "- ルールベース報酬" not in shun_part  # its comment is empty: key points of DeepSeekMath
-    assert "### [blog] [PyTorchにおける動的リンク](https://example.org/tips)\n\npipのPyTorchは固定。" in text
+    assert (
+        "### [blog] [PyTorchにおける動的リンク](https://huggingface.co/blog/tips)\n\npipのPyTorchは固定。"
+        in text
+    )
     assert "メインTOPIC" not in text
     html = run("digest", "--since", "2025-01-01", "--format", "html", "--presenter", "Hana Sato",
                "--corpus", str(corpus)).stdout  # fmt: skip

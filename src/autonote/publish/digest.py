@@ -25,6 +25,7 @@ from pathlib import Path
 
 from autonote.corpus.view import Corpus
 from autonote.errors import UsageError
+from autonote.notes.kinds import DIGEST_LABELS
 from autonote.prompting import render_template
 from autonote.publish.comment_view import comment_html, demote_headings
 from autonote.publish.common import link_kind, notes_in_period
@@ -110,6 +111,12 @@ def _body(note: Note, fmt: str) -> str:
     return demote_headings(text, ITEM_HEADING_LEVEL)
 
 
+def _kind(note: Note) -> str:
+    """``[blog]``/``[oss]`` for a note of that kind; a note recorded as a paper (the default, also of
+    notes older than kinds) is judged from its URL."""
+    return DIGEST_LABELS[note.kind] if note.kind != "paper" else link_kind(note.url or note.link)
+
+
 def _href(note: Note) -> str | None:
     return web_link(note.url) or web_link(note.link)
 
@@ -130,7 +137,7 @@ def gather_topics(
             presenter = " ".join((note.added_by or "").split()) or source.presenter
             topic = Topic(
                 id=note.id,
-                kind=link_kind(note.url or note.link),
+                kind=_kind(note),
                 title=" ".join(note.title.split()),
                 href=_href(note),
                 presenter=presenter,
