@@ -127,6 +127,7 @@ class Note(BaseModel):
     provenance: Provenance | None = None
     origin: Origin | None = None
     update_of: UpdateOf | None = None  # set on update-drafts made by `autonote regen`
+    added_by: str | None = None  # who added the note (a study-group member): @NAME in `autonote digest`
 
     @property
     def title_line(self) -> str:

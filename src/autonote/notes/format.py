@@ -35,8 +35,9 @@ OFFLINE_SUMMARY_LABEL = "Extractive Summary (offline, not LLM-generated)"
 _FRONT_FIELDS = (
     "id", "kind", "title", "authors", "venue", "published", "url", "arxiv_id",
     "issue_date", "new_tags", "related", "warnings", "provenance", "origin", "translation_by", "update_of",
+    "added_by",
 )  # fmt: skip
-_OMIT_WHEN_EMPTY = {"origin", "translation_by", "update_of"}  # absent from notes that were not imported
+_OMIT_WHEN_EMPTY = {"origin", "translation_by", "update_of", "added_by"}  # absent unless set
 _OPEN = "<!-- autonote:"
 _JSON_STARTS = set('"[{-0123456789tfn')
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")

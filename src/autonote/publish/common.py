@@ -1,4 +1,4 @@
-"""What listings and digests share: choosing notes, tag anchors, excerpts, the kind of a link."""
+"""What listings and digests share: reading and choosing notes, tag anchors, the kind of a link."""
 
 from __future__ import annotations
 
@@ -6,16 +6,13 @@ import datetime as dt
 import difflib
 import hashlib
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from autonote.corpus.view import Corpus
 from autonote.errors import UsageError
 from autonote.notes.kinds import DIGEST_LABELS, kind_for_url
+from autonote.publish.records import ListingRecord, record_from_note
 from autonote.schema import Note
-
-EXCERPT_CHARS = 100  # the corpus's listing pages cut the owner's comment at about this length
-_SENTENCE_END = re.compile(r"[。．！？!?]|\.(?=\s|$)|\n")
-_MD_LINK = re.compile(r"!?\[([^\]]*)\]\(([^)\s]+)\)")
 
 
 def check_tags(tags: Iterable[str], corpus: Corpus) -> None:
@@ -30,50 +27,47 @@ def check_tags(tags: Iterable[str], corpus: Corpus) -> None:
             raise UsageError(f"no note has the tag #{tag}" + (f"; closest: {hint}" if hint else ""))
 
 
-def select_notes(
-    corpus: Corpus, *, tags: Iterable[str] = (), since: dt.date | None = None, until: dt.date | None = None
-) -> list[Note]:
-    """Notes with any of ``tags`` (all notes when none) issued in [since, until], newest first."""
-    wanted = set(tags)
-    chosen = [
-        note
-        for note in corpus.notes
-        if (not wanted or wanted & set(note.tags))
+def iter_notes(corpus: Corpus) -> Iterator[Note]:
+    """Every note of the corpus, parsed one at a time and not kept: a listing of 10,000 notes must
+    not hold 10,000 parsed notes (``Corpus.notes`` keeps them all, ``Corpus.get`` keeps thousands)."""
+    index = corpus.index
+    if index is None:
+        return
+    for note_id in sorted(corpus.paths):
+        note = index.note(note_id)
+        if note is not None:
+            yield note
+
+
+def in_selection(note: Note, tags: frozenset[str], since: dt.date | None, until: dt.date | None) -> bool:
+    """A note with any of ``tags`` (any note when there are none) issued in [since, until]."""
+    return (
+        (not tags or not tags.isdisjoint(note.tags))
         and (since is None or note.issue_date >= since)
         and (until is None or note.issue_date <= until)
-    ]
-    return sorted(chosen, key=lambda n: (n.issue_date, n.id), reverse=True)
+    )
+
+
+def iter_records(
+    corpus: Corpus, *, tags: Iterable[str] = (), since: dt.date | None = None, until: dt.date | None = None
+) -> Iterator[ListingRecord]:
+    """The selected notes as listing records, one at a time (in no particular order)."""
+    wanted = frozenset(tags)
+    for note in iter_notes(corpus):
+        if in_selection(note, wanted, since, until):
+            yield record_from_note(note)
+
+
+def notes_in_period(corpus: Corpus, since: dt.date | None, until: dt.date | None) -> list[Note]:
+    """The notes issued in [since, until], oldest first (a week's worth: kept whole)."""
+    chosen = [note for note in iter_notes(corpus) if in_selection(note, frozenset(), since, until)]
+    return sorted(chosen, key=lambda note: (note.issue_date, note.id))
 
 
 def tag_slug(tag: str) -> str:
     """A file- and anchor-safe name for a tag, unique even where two tags differ only in punctuation."""
     base = re.sub(r"[^0-9A-Za-z\u3040-\u30ff\u4e00-\u9fff]+", "-", tag).strip("-").lower() or "tag"
     return f"{base}-{hashlib.sha1(tag.encode()).hexdigest()[:6]}"
-
-
-def plain_text(markdown: str) -> str:
-    """Markdown links and images → their text (or URL), whitespace collapsed."""
-    text = _MD_LINK.sub(lambda m: m.group(1) or m.group(2), markdown)
-    return re.sub(r"[ \t]+", " ", text).strip()
-
-
-def excerpt(comment: str, limit: int = EXCERPT_CHARS) -> str:
-    """The first part of the owner's comment: whole sentences up to ``limit`` characters, else cut
-    at ``limit`` (never inside a URL), with ``...`` when anything was left out."""
-    text = plain_text(comment)
-    if len(text) <= limit:
-        return " ".join(text.split())
-    cut = 0
-    for match in _SENTENCE_END.finditer(text):
-        if match.end() > limit:
-            break
-        cut = match.end()
-    if cut < limit // 2:  # no sentence ends early enough: cut at a character boundary
-        cut = limit
-        url = re.search(r"https?://\S*$", text[:cut])
-        if url and url.start() > 0:
-            cut = url.start()
-    return " ".join(text[:cut].split()) + "..."  # one line, as the listing shows it
 
 
 def link_kind(url: str | None) -> str:
