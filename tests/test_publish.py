@@ -200,9 +200,14 @@ def test_empty_selection_and_bad_input(run, corpus: Path, tmp_path: Path) -> Non
     site = tmp_path / "site"
     empty = run("list", "--all-tags", "--since", "2030-01-01", "-o", str(site), "--corpus", str(corpus))
     assert empty.exit_code == 0 and "nothing written" in empty.stderr and not site.exists()
-    unknown = run("list", "--tag", "reinforcementlearning", "--corpus", str(corpus))
+    folded = run("list", "--tag", "reinforcementlearning", "--format", "json", "--corpus", str(corpus))
+    assert folded.exit_code == 0 and json.loads(folded.stdout)  # tags match ignoring case
+    unknown = run("list", "--tag", "ReinforcementLearnig", "--corpus", str(corpus))
     assert unknown.exit_code == 2
-    assert "no note has the tag #reinforcementlearning; closest: #ReinforcementLearning" in unknown.stderr
+    assert (
+        "--tag ReinforcementLearnig: no note has this tag (did you mean #ReinforcementLearning"
+        in unknown.stderr
+    )
     assert run("list", "--all-tags", "--corpus", str(corpus)).exit_code == 2
     out.write_text("a file, not a folder")
     onto_file = run("list", "--all-tags", "-o", str(out), "--corpus", str(corpus))

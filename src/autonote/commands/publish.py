@@ -42,7 +42,7 @@ def list_command(
     from autonote.corpus.view import load_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
-    from autonote.publish.common import check_tags, iter_records
+    from autonote.publish.common import iter_records, resolve_tags
     from autonote.publish.listing import render_listing, render_tag_pages
     from autonote.textnorm import parse_date as parse_day
 
@@ -52,7 +52,7 @@ def list_command(
         raise UsageError("--all-tags writes one page per tag: give the folder with -o")
     start, end = parse_day(since, "--since"), parse_day(until, "--until")
     store = load_corpus(root, settings.tags)
-    check_tags(tags, store)
+    tags = tuple(resolve_tags(tags, store))
     records = iter_records(store, tags=tags, since=start, until=end)
     if all_tags:
         written = render_tag_pages(records, fmt, Path(output), layout)

@@ -8,6 +8,7 @@ Cheap views (ids and paths, tag counts and vocabulary, search) come from the ind
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -46,6 +47,16 @@ class Corpus:
     @cached_property
     def by_id(self) -> dict[str, Note]:
         return {note.id: note for note in self.notes}
+
+    def iter_notes(self) -> Iterator[Note]:
+        """Every note, parsed one at a time and not kept (in path order): a listing of 10,000
+        notes must not hold 10,000 parsed notes, as :attr:`notes` and :meth:`get` keep them."""
+        if self.index is None:
+            return
+        for note_id in self.index.ids():
+            note = self.index.note(note_id)
+            if note is not None:
+                yield note
 
     def get(self, note_id: str) -> Note | None:
         """One note, parsed from its file once and then kept (a bounded number of them), since the

@@ -3,40 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import hashlib
 import re
 from collections.abc import Iterable, Iterator
 
 from autonote.corpus.view import Corpus
-from autonote.errors import UsageError
 from autonote.notes.kinds import DIGEST_LABELS, kind_for_url
 from autonote.publish.records import ListingRecord, record_from_note
 from autonote.schema import Note
 
 
-def check_tags(tags: Iterable[str], corpus: Corpus) -> None:
-    """An unknown tag is a usage error naming the closest known ones."""
-    counts = corpus.tag_counts()
-    known = [tag for tag, n in counts.items() if n > 0]
-    for tag in tags:
-        if counts.get(tag, 0) <= 0:
-            close = difflib.get_close_matches(tag, known, n=3, cutoff=0.5)
-            folded = [t for t in known if t.lower() == tag.lower() and t not in close]
-            hint = ", ".join(f"#{t}" for t in [*folded, *close])
-            raise UsageError(f"no note has the tag #{tag}" + (f"; closest: {hint}" if hint else ""))
-
-
-def iter_notes(corpus: Corpus) -> Iterator[Note]:
-    """Every note of the corpus, parsed one at a time and not kept: a listing of 10,000 notes must
-    not hold 10,000 parsed notes (``Corpus.notes`` keeps them all, ``Corpus.get`` keeps thousands)."""
-    index = corpus.index
-    if index is None:
-        return
-    for note_id in sorted(corpus.paths):
-        note = index.note(note_id)
-        if note is not None:
-            yield note
+def resolve_tags(tags: Iterable[str], corpus: Corpus) -> list[str]:
+    """The tags as the corpus spells them (matched ignoring case); an unknown tag is a usage error
+    naming the closest known ones (:meth:`Corpus.resolve_tag`, as ``regen --tag`` does)."""
+    return [corpus.resolve_tag(tag) for tag in tags]
 
 
 def in_selection(note: Note, tags: frozenset[str], since: dt.date | None, until: dt.date | None) -> bool:
@@ -53,14 +33,14 @@ def iter_records(
 ) -> Iterator[ListingRecord]:
     """The selected notes as listing records, one at a time (in no particular order)."""
     wanted = frozenset(tags)
-    for note in iter_notes(corpus):
+    for note in corpus.iter_notes():
         if in_selection(note, wanted, since, until):
             yield record_from_note(note)
 
 
 def notes_in_period(corpus: Corpus, since: dt.date | None, until: dt.date | None) -> list[Note]:
     """The notes issued in [since, until], oldest first (a week's worth: kept whole)."""
-    chosen = [note for note in iter_notes(corpus) if in_selection(note, frozenset(), since, until)]
+    chosen = [note for note in corpus.iter_notes() if in_selection(note, frozenset(), since, until)]
     return sorted(chosen, key=lambda note: (note.issue_date, note.id))
 
 
