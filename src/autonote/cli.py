@@ -116,6 +116,8 @@ def draft(
     if (title or authors or url) and not any(r.source == "local" for r in refs):
         raise UsageError("--title/--authors/--url apply to local abstracts only")
     settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
+    if settings.llm_configured:
+        _preload("openai")  # half a second of imports, done while the paper is fetched and matched
     ws = Workspace(settings)
     if settings.corpus is not None:
         ws.require_writable("draft into this corpus")
@@ -157,6 +159,15 @@ def draft(
         _report(note, path, as_json=as_json, as_markdown=as_markdown)
     if failures:
         sys.exit(EXIT_FAILURE)
+
+
+def _preload(module: str) -> None:
+    """Import ``module`` in a background thread; the import lock makes a later import wait for it
+    rather than do it twice, so this only ever saves time."""
+    import importlib
+    import threading
+
+    threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
 
 
 def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:
