@@ -15,7 +15,7 @@ import pytest
 
 from autonote.notes.format import parse_note, render_note, replace_front_matter
 from tests.loopback import ArxivServer, OpenAIServer
-from tests.test_regen import drafts, process_env
+from tests.test_regen import drafts, process_env, regen_process
 from tests.test_review import DPO, git, make_repo, regen_drafts
 
 REPO = Path(__file__).resolve().parents[1]
@@ -215,17 +215,7 @@ def test_two_regen_runs_at_once_pay_once_per_note(corpus: Path, tmp_path: Path) 
     server = OpenAIServer(latency=0.15).start()
     try:
         env = process_env(server, tmp_path)
-        command = [
-            sys.executable,
-            "-m",
-            "autonote",
-            "regen",
-            "--all",
-            "--corpus",
-            str(corpus),
-            "--concurrency",
-            "3",
-        ]
+        command = regen_process(corpus, concurrency=3)
         runs = [subprocess.Popen(command, env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                  text=True) for _ in range(2)]  # fmt: skip
         outputs = [p.communicate(timeout=120) for p in runs]
