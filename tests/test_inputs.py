@@ -126,7 +126,7 @@ def test_identifiers_as_the_world_writes_them(text: str, expected: str) -> None:
         ("https://www.alphaxiv.org/zh/abs/1501.1234", "5-digit number"),
         ("https://arxiv.org/list/cs.CL/recent", "an arXiv URL that names no paper"),
         ("https://www.alphaxiv.org/explore", "an alphaxiv URL that names no paper"),
-        ("https://huggingface.co/papers/trending", "a Hugging Face URL that names no paper"),
+        ("https://huggingface.co/papers/trending", "a Hugging Face papers URL that names no paper"),
     ],
 )
 def test_what_cannot_be_an_id_is_refused_saying_why(text: str, reason: str) -> None:
