@@ -190,9 +190,12 @@ def test_every_id_in_the_recorded_arxiv_feeds_is_recognised() -> None:
 # -- parse_input: the draft command's inputs ------------------------------------------------------
 
 
-def test_url_of_another_site_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"example\.com"):
-        parse_input("https://example.com/papers/2504.07086")
+def test_url_of_another_site_is_a_web_page_and_another_scheme_a_usage_error() -> None:
+    assert parse_input("https://example.com/papers/2504.07086").source == "web"
+    with pytest.raises(
+        UsageError, match=r"'ftp://example\.com/papers/2504\.07086': not a supported URL \(supported: "
+    ):
+        parse_input("ftp://example.com/papers/2504.07086")
 
 
 def test_an_existing_file_is_a_local_abstract(tmp_path: Path) -> None:

@@ -215,8 +215,8 @@ class HttpClient:
         except urllib.error.URLError as exc:
             if isinstance(exc.reason, (TimeoutError, socket.timeout)):
                 raise _Retry("timed out") from None
-            if isinstance(exc.reason, ConnectionError):
-                raise _Retry(f"connection failed: {exc.reason}") from None
+            if isinstance(exc.reason, ConnectionError) and not isinstance(exc.reason, ConnectionRefusedError):
+                raise _Retry(f"connection failed: {exc.reason}") from None  # reset or aborted: try again
             raise SourceUnavailableError(
                 f"cannot reach the {self.service} at {shown_url(url)}: {exc.reason}"
             ) from None

@@ -93,15 +93,23 @@ def normalise_url(url: str) -> str:
     )
 
 
+def _host(url: str) -> str:
+    try:
+        return (urllib.parse.urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+
+
 def _on_platform(host: str) -> bool:
     return any(host == h or host.endswith("." + h) for h in PLATFORM_HOSTS)
 
 
 def byline(page: PageMetadata, url: str) -> str:
-    """The "<Author or Org>" of the title line (see the module's docstring)."""
-    host = (urllib.parse.urlsplit(url).hostname or "").lower().removeprefix("www.")
+    """The "<Author or Org>" of the title line (see the module's docstring). The platform is judged
+    by where the page says it lives (its canonical URL), else by where it was fetched from."""
+    host, home = _host(url).removeprefix("www."), _host(page.canonical_url)
     person = page.authors[0] if page.authors else ""
-    if _on_platform(host):
+    if _on_platform(home or host):
         return person or page.site_name or host
     return page.organisation or page.site_name or person or host
 

@@ -46,6 +46,7 @@ class PageMetadata:
     organisation: str = ""  # who published it, from JSON-LD
     site_name: str = ""  # og:site_name or its like ("" when the page names none)
     published: dt.date | None = None
+    canonical_url: str = ""  # where the page says it lives (og:url, rel=canonical), when it says
 
 
 # -- JSON-LD ------------------------------------------------------------------------------------
@@ -193,10 +194,21 @@ def read_page(body: bytes, url: str, charset: str | None = None) -> PageMetadata
         if tree is None:
             return PageMetadata()
         document = extract_metadata(tree, default_url=url, date_config=dates, extensive=False)
+    canonical = (
+        document.url
+        if isinstance(document.url, str) and document.url.startswith(("http://", "https://"))
+        else ""
+    )
     site_name = normalize_ws(document.sitename or "")
-    hosts = {h.lower().removeprefix("www.") for h in (document.hostname, urlsplit(url).hostname) if h}
-    if site_name.lower().removeprefix("www.") in hosts:  # trafilatura's fallback: the domain, not a name
-        site_name = ""
+    hosts = {document.hostname or ""}
+    for address in (url, canonical):
+        try:
+            parts = urlsplit(address)
+            hosts |= {parts.hostname or "", parts.netloc}
+        except ValueError:
+            continue
+    if site_name.lower().removeprefix("www.") in {h.lower().removeprefix("www.") for h in hosts if h}:
+        site_name = ""  # trafilatura's fallback: the domain, not a name
     title = _strip_site(normalize_ws(document.title or ""), [site_name, organisation])
     description = normalize_ws(document.description or "")
     authors = _split_authors(document.author) or people
@@ -208,4 +220,5 @@ def read_page(body: bytes, url: str, charset: str | None = None) -> PageMetadata
         organisation=organisation,
         site_name=site_name,
         published=_date(document.date),
+        canonical_url=canonical,
     )
