@@ -524,7 +524,18 @@ class OpenAIServer(_Server):
 # -- OpenReview API v2 ---------------------------------------------------------------------------
 
 
-class OpenReviewServer(_Server):
+class _QuickServer(_Server):
+    """A server that notices a shutdown within 50 ms (serve_forever polls every 0.5 s by default),
+    so that the many short-lived source servers of the tests stop quickly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.Thread(
+            target=lambda: self.httpd.serve_forever(poll_interval=0.05), daemon=True
+        )
+
+
+class OpenReviewServer(_QuickServer):
     """``GET /notes?id=<id>`` answered as API v2 does: ``{"notes": [note], "count": 1}``; an unknown
     id gets 404 ``NotFoundError``, an id in :attr:`forbidden` 403 ``ForbiddenError`` (JSON bodies)."""
 
@@ -557,7 +568,7 @@ class OpenReviewServer(_Server):
 # -- ACL Anthology -------------------------------------------------------------------------------
 
 
-class AclAnthologyServer(_Server):
+class AclAnthologyServer(_QuickServer):
     """The anthology's exports of one paper, ``GET /<id>.xml`` (MODS), from ``fixtures/acl/``; any
     other path gets the site's HTML 404 page."""
 
@@ -585,7 +596,7 @@ class Trickle:
     pause: float = 0.2
 
 
-class WebServer(_Server):
+class WebServer(_QuickServer):
     """A static site: ``/posts/<name>`` serves ``fixtures/web/<name>`` as ``text/html`` (no charset
     named, as many servers do). :attr:`routes` adds answers by path: ``(status, body, headers)``,
     where the body may be a :class:`Trickle`."""
