@@ -16,3 +16,13 @@ def context(tmp_path: Path, *, refresh: bool = False, warnings: list[str] | None
     state = StateDB(tmp_path / "state")
     sink: Any = warnings.append if warnings is not None else None
     return SourceContext(settings, lambda: state, refresh=refresh, warn=sink)
+
+
+def headers(content_type: str):  # -> email.message.Message
+    """Response headers with this Content-Type ("" for none), as urllib hands them over."""
+    from email.message import Message
+
+    found = Message()
+    if content_type:
+        found["Content-Type"] = content_type
+    return found

@@ -21,6 +21,7 @@ from autonote.sources.openreview import OpenReviewSource, paper_from_note
 from autonote.sources.registry import parse_input
 from autonote.sources.web import WebSource, normalise_url, page_url, paper_from_page
 from autonote.sources.web_page import PageMetadata, read_page
+from tests.sources_support import headers
 
 FAST = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 PAGES = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -157,7 +158,7 @@ def test_reading_any_html_never_raises(page: str, charset: str | None) -> None:
     meta_data = read_page(body, "https://example.org/post", charset)
     assert isinstance(meta_data, PageMetadata)
     assert all(isinstance(v, str) for v in (meta_data.title, meta_data.description, meta_data.lead))
-    response = Response("https://example.org/post", 200, _headers("text/html"), body)
+    response = Response("https://example.org/post", 200, headers("text/html"), body)
     try:
         paper = paper_from_page(response, "'https://example.org/post'")
     except UsageError as error:
@@ -171,20 +172,11 @@ def test_reading_any_html_never_raises(page: str, charset: str | None) -> None:
     st.binary(max_size=600), st.sampled_from(["text/html", "", "application/pdf", "image/png", "text/plain"])
 )
 def test_any_bytes_are_a_paper_or_one_usage_error(body: bytes, content_type: str) -> None:
-    response = Response("http://127.0.0.1:8000/x", 200, _headers(content_type), body)
+    response = Response("http://127.0.0.1:8000/x", 200, headers(content_type), body)
     try:
         paper_from_page(response, "'http://127.0.0.1:8000/x'")
     except UsageError as error:
         assert "\n" not in str(error)
-
-
-def _headers(content_type: str):
-    from email.message import Message
-
-    headers = Message()
-    if content_type:
-        headers["Content-Type"] = content_type
-    return headers
 
 
 # -- MODS and API notes ---------------------------------------------------------------------------

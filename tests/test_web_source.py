@@ -84,6 +84,21 @@ def test_a_redirect_gives_the_final_url(web_server: WebServer, tmp_path: Path) -
     assert paper.url == web_server.page_url("minimal.html") and paper.title == "Attention Is Off By One"
 
 
+def test_a_model_page_is_an_oss_note() -> None:
+    from autonote.sources.http import Response
+    from autonote.sources.web import paper_from_page
+    from tests.sources_support import headers
+
+    body = (PAGES / "nextjs-jsonld.html").read_bytes()
+    paper = paper_from_page(
+        Response("https://huggingface.co/LiquidAI/LFM3-8B", 200, headers("text/html"), body), "x"
+    )
+    assert (
+        paper.kind == "oss"
+        and paper.title_line == "LFM3-8B: an efficient on-device mixture of experts, Liquid AI, 2025.10"
+    )
+
+
 def test_pages_that_are_not_html_are_refused_saying_what_they_are(
     web_server: WebServer, tmp_path: Path
 ) -> None:

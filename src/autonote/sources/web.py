@@ -1,4 +1,5 @@
-"""Any other web page (a blog post, a company's research post): a note of kind ``blog``.
+"""Any other web page (a blog post, a company's research post): a note of kind ``blog`` (``oss`` for
+a repository or model page, as :func:`autonote.notes.kinds.kind_for_url` judges links).
 
 The page is fetched from its own URL (so ``http://127.0.0.1:8000/posts/x.html`` works against a
 local server) through :mod:`autonote.sources.http`, and read by :mod:`autonote.sources.web_page`.
@@ -26,6 +27,7 @@ from collections.abc import Sequence
 from functools import cached_property
 
 from autonote.errors import AutonoteError, SourceUnavailableError, UsageError
+from autonote.notes.kinds import kind_for_url
 from autonote.schema import Paper
 from autonote.sources.base import Fetched, PaperRef, SourceContext
 from autonote.sources.cache import SourceCache
@@ -148,8 +150,9 @@ def paper_from_page(response: Response, shown: str) -> Paper:
     if not abstract:
         raise UsageError(f"{shown}: the page has no description or text to summarise")
     url = normalise_url(response.url)
+    kind = "oss" if kind_for_url(url) == "oss" else "blog"  # a model or repository page is the corpus's [oss]
     return Paper(
-        source="web", kind="blog", title=page.title, authors=[byline(page, url)], abstract=abstract, url=url,
+        source="web", kind=kind, title=page.title, authors=[byline(page, url)], abstract=abstract, url=url,
         published=page.published,
     )  # fmt: skip
 
