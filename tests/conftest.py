@@ -9,7 +9,14 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner, Result
 
-from tests.loopback import FIXTURES, ArxivServer, OpenAIServer
+from tests.loopback import (
+    FIXTURES,
+    AclAnthologyServer,
+    ArxivServer,
+    OpenAIServer,
+    OpenReviewServer,
+    WebServer,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
@@ -29,6 +36,9 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(
         "AUTONOTE_ARXIV_API_URL", "http://127.0.0.1:9/api/query"
     )  # closed port: never the internet
+    monkeypatch.setenv("AUTONOTE_OPENREVIEW_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AUTONOTE_ACL_ANTHOLOGY_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AUTONOTE_FETCH_MIN_INTERVAL", "0.02")
     if TIKTOKEN_CACHE.is_dir():
         monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(TIKTOKEN_CACHE))
 
@@ -37,6 +47,26 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def arxiv_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[ArxivServer]:
     with ArxivServer() as server:
         monkeypatch.setenv("AUTONOTE_ARXIV_API_URL", server.api_url)
+        yield server
+
+
+@pytest.fixture
+def openreview_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenReviewServer]:
+    with OpenReviewServer() as server:
+        monkeypatch.setenv("AUTONOTE_OPENREVIEW_API_URL", server.api_url)
+        yield server
+
+
+@pytest.fixture
+def acl_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[AclAnthologyServer]:
+    with AclAnthologyServer() as server:
+        monkeypatch.setenv("AUTONOTE_ACL_ANTHOLOGY_URL", server.url)
+        yield server
+
+
+@pytest.fixture
+def web_server() -> Iterator[WebServer]:
+    with WebServer() as server:
         yield server
 
 

@@ -4,8 +4,12 @@
   feeds in ``fixtures/arxiv/``, merging entries when several ids are asked for at once.
 - :class:`OpenAIServer` serves ``POST /v1/chat/completions`` with scripted replies; without a
   script it answers like a cooperative model, filling the JSON schema it was sent.
+- :class:`OpenReviewServer` serves the OpenReview API v2 (``GET /notes?id=...``) from recorded-style
+  notes in ``fixtures/openreview/``; :class:`AclAnthologyServer` the ACL Anthology's per-paper MODS
+  exports (``GET /<id>.xml``) from ``fixtures/acl/``; :class:`WebServer` a static site of blog pages
+  from ``fixtures/web/`` plus scripted routes (redirects, PDFs, trickling bodies).
 
-Both take scripted faults (status codes with headers, slow answers, broken bodies) and record every
+All take scripted faults (status codes with headers, slow answers, broken bodies) and record every
 request, so tests drive autonote through the real openai client and the real HTTP stack.
 Used by tests/ and bench/.
 """
@@ -515,3 +519,124 @@ class OpenAIServer(_Server):
             "usage": {"prompt_tokens": tokens, "total_tokens": tokens},
         }
         return 200, json.dumps(response), {"Content-Type": "application/json"}
+
+
+# -- OpenReview API v2 ---------------------------------------------------------------------------
+
+
+class _QuickServer(_Server):
+    """A server that notices a shutdown within 50 ms (serve_forever polls every 0.5 s by default),
+    so that the many short-lived source servers of the tests stop quickly."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.thread = threading.Thread(
+            target=lambda: self.httpd.serve_forever(poll_interval=0.05), daemon=True
+        )
+
+
+class OpenReviewServer(_QuickServer):
+    """``GET /notes?id=<id>`` answered as API v2 does: ``{"notes": [note], "count": 1}``; an unknown
+    id gets 404 ``NotFoundError``, an id in :attr:`forbidden` 403 ``ForbiddenError`` (JSON bodies)."""
+
+    def __init__(self, notes_dir: Path = FIXTURES / "openreview") -> None:
+        super().__init__()
+        self.notes = {
+            p.stem: json.loads(p.read_text(encoding="utf-8")) for p in sorted(notes_dir.glob("*.json"))
+        }
+        self.forbidden: set[str] = set()
+
+    @property
+    def api_url(self) -> str:
+        return self.url
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str, dict[str, str]]:
+        url = urlparse(path)
+        if url.path != "/notes":
+            return _json(404, {"name": "NotFoundError", "message": f"Cannot GET {url.path}", "status": 404})
+        note_id = (parse_qs(url.query).get("id") or [""])[0]
+        if not note_id:
+            return _json(400, {"name": "ValidationError", "message": "id is required", "status": 400})
+        if note_id in self.forbidden:
+            return _json(403, {"name": "ForbiddenError", "message": f"You do not have permission to read {note_id}", "status": 403})  # fmt: skip
+        note = self.notes.get(note_id)
+        if note is None:
+            return _json(404, {"name": "NotFoundError", "message": f"The Note {note_id} was not found", "status": 404})  # fmt: skip
+        return _json(200, {"notes": [note], "count": 1})
+
+
+# -- ACL Anthology -------------------------------------------------------------------------------
+
+
+class AclAnthologyServer(_QuickServer):
+    """The anthology's exports of one paper, ``GET /<id>.xml`` (MODS), from ``fixtures/acl/``; any
+    other path gets the site's HTML 404 page."""
+
+    def __init__(self, mods_dir: Path = FIXTURES / "acl") -> None:
+        super().__init__()
+        self.mods = {p.name: p.read_bytes() for p in sorted(mods_dir.glob("*.xml"))}
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, str | bytes, dict[str, str]]:
+        name = urlparse(path).path.lstrip("/")
+        if name in self.mods:
+            return 200, self.mods[name], {"Content-Type": "application/xml"}
+        page = "<!DOCTYPE html><html><head><title>Page not found - ACL Anthology</title></head><body><h1>404</h1></body></html>"  # fmt: skip
+        return 404, page, {"Content-Type": "text/html; charset=utf-8"}
+
+
+# -- a web site ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Trickle:
+    """A body sent ``chunk`` bytes at a time with ``pause`` seconds between chunks."""
+
+    body: bytes
+    chunk: int = 64
+    pause: float = 0.2
+
+
+class WebServer(_QuickServer):
+    """A static site: ``/posts/<name>`` serves ``fixtures/web/<name>`` as ``text/html`` (no charset
+    named, as many servers do). :attr:`routes` adds answers by path: ``(status, body, headers)``,
+    where the body may be a :class:`Trickle`."""
+
+    def __init__(self, pages_dir: Path = FIXTURES / "web") -> None:
+        super().__init__()
+        self.pages = {p.name: p.read_bytes() for p in sorted(pages_dir.glob("*.html"))}
+        self.routes: dict[str, tuple[int, Any, dict[str, str]]] = {}
+
+    def page_url(self, name: str) -> str:
+        return f"{self.url}/posts/{name}"
+
+    def answer(self, method: str, path: str, body: bytes) -> tuple[int, Any, dict[str, str]]:
+        route = urlparse(path).path
+        if route in self.routes:
+            return self.routes[route]
+        name = route.removeprefix("/posts/")
+        if route.startswith("/posts/") and name in self.pages:
+            return 200, self.pages[name], {"Content-Type": "text/html"}
+        return (
+            404,
+            "<html><head><title>Not Found</title></head><body>Not Found</body></html>",
+            {"Content-Type": "text/html"},
+        )
+
+    def _send(
+        self, handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str]
+    ) -> None:  # type: ignore[override]
+        if not isinstance(payload, Trickle):
+            super()._send(handler, status, payload, headers)
+            return
+        try:
+            handler.send_response(status)
+            for key, value in headers.items():
+                handler.send_header(key, value)
+            handler.send_header("Content-Length", str(len(payload.body)))
+            handler.end_headers()
+            for start in range(0, len(payload.body), payload.chunk):
+                handler.wfile.write(payload.body[start : start + payload.chunk])
+                handler.wfile.flush()
+                time.sleep(payload.pause)
+        except (BrokenPipeError, ConnectionResetError):
+            pass

@@ -147,7 +147,7 @@ def test_translation_on_request(
 def test_bad_inputs_exit_2_with_one_line_and_write_nothing(run, corpus: Path, tmp_path: Path) -> None:
     empty = tmp_path / "empty.txt"
     empty.write_text("Title: x\n\n")
-    for args in (["not-an-id"], ["https://example.com/x"], [str(empty)], ["-"], ["junk", "more-junk"]):
+    for args in (["not-an-id"], ["ftp://example.com/x"], [str(empty)], ["-"], ["junk", "more-junk"]):
         result = run("draft", *args, "--corpus", str(corpus), input="")
         assert result.exit_code == 2, (args, result.stderr)
         assert result.stderr.count("\n") == len(args) and result.stderr.startswith("autonote: error:")

@@ -126,7 +126,7 @@ def test_identifiers_as_the_world_writes_them(text: str, expected: str) -> None:
         ("https://www.alphaxiv.org/zh/abs/1501.1234", "5-digit number"),
         ("https://arxiv.org/list/cs.CL/recent", "an arXiv URL that names no paper"),
         ("https://www.alphaxiv.org/explore", "an alphaxiv URL that names no paper"),
-        ("https://huggingface.co/papers/trending", "a Hugging Face URL that names no paper"),
+        ("https://huggingface.co/papers/trending", "a Hugging Face papers URL that names no paper"),
     ],
 )
 def test_what_cannot_be_an_id_is_refused_saying_why(text: str, reason: str) -> None:
@@ -190,9 +190,12 @@ def test_every_id_in_the_recorded_arxiv_feeds_is_recognised() -> None:
 # -- parse_input: the draft command's inputs ------------------------------------------------------
 
 
-def test_url_of_another_site_is_a_usage_error() -> None:
-    with pytest.raises(UsageError, match=r"example\.com"):
-        parse_input("https://example.com/papers/2504.07086")
+def test_url_of_another_site_is_a_web_page_and_another_scheme_a_usage_error() -> None:
+    assert parse_input("https://example.com/papers/2504.07086").source == "web"
+    with pytest.raises(
+        UsageError, match=r"'ftp://example\.com/papers/2504\.07086': not a supported URL \(supported: "
+    ):
+        parse_input("ftp://example.com/papers/2504.07086")
 
 
 def test_an_existing_file_is_a_local_abstract(tmp_path: Path) -> None:

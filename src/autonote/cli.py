@@ -64,7 +64,7 @@ def _settings(**overrides: Any):
 )
 @click.option("--offline", is_flag=True, default=None, help="Do not call an LLM; write an extractive draft.")
 @click.option("--model", help="Chat model (default from config: gpt-4o-mini).")
-@click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
+@click.option("--refresh", is_flag=True, help="Fetch the metadata again instead of using the cache.")
 @click.option("--json", "as_json", is_flag=True, help="Print the validated note as JSON instead of the path.")
 @click.option("--stdout", "as_markdown", is_flag=True, help="Print the markdown instead of the path.")
 @click.option(
@@ -85,8 +85,9 @@ def draft(
     as_markdown: bool,
     no_cache: bool,
 ) -> None:
-    """Draft notes for papers: arXiv ids or URLs (arXiv, alphaxiv, Hugging Face), or a local
-    abstract file ('-' reads stdin; give --title).
+    """Draft notes for papers: arXiv ids or URLs (arXiv, alphaxiv, Hugging Face), OpenReview URLs,
+    ACL Anthology ids or URLs, any other web page (a blog note), or a local abstract file ('-'
+    reads stdin; give --title).
 
     Drafts are written to <corpus>/drafts/ and their paths printed. With no API key and no base URL
     configured, an offline draft is written (metadata, corpus tags and related notes, extracts).

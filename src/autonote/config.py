@@ -18,6 +18,8 @@ from autonote.errors import ConfigError
 
 CONFIG_FILE_NAME = "autonote.toml"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
+DEFAULT_OPENREVIEW_API_URL = "https://api2.openreview.net"
+DEFAULT_ACL_ANTHOLOGY_URL = "https://aclanthology.org"
 
 # Environment variables read by the openai client itself; honoured here with the same meaning.
 _OPENAI_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
@@ -66,8 +68,19 @@ class Settings(BaseModel):
     arxiv_min_interval: float = Field(3.0, ge=0, description="seconds between arXiv requests")
     arxiv_timeout: float = Field(20.0, gt=0)
     arxiv_retries: int = Field(4, ge=0)
+    openreview_api_url: str = Field(DEFAULT_OPENREVIEW_API_URL, description="OpenReview API v2 endpoint")
+    acl_anthology_url: str = Field(DEFAULT_ACL_ANTHOLOGY_URL, description="ACL Anthology site (BibTeX/MODS)")
+    fetch_min_interval: float = Field(
+        1.0,
+        ge=0,
+        description="seconds between two requests to one host (OpenReview, ACL Anthology, web pages)",
+    )
+    fetch_timeout: float = Field(
+        20.0, gt=0, description="seconds one such request may take, first byte to last"
+    )
+    fetch_retries: int = Field(3, ge=0, description="retries of such a request after 429, 5xx or a timeout")
 
-    @field_validator("arxiv_api_url", "base_url")
+    @field_validator("arxiv_api_url", "openreview_api_url", "acl_anthology_url", "base_url")
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:

@@ -129,6 +129,16 @@ _M008_LEASES = """
         )
 """
 
+_M009_SOURCE_CACHE = """
+        CREATE TABLE source_cache (
+            source TEXT NOT NULL,          -- the source that fetched it: openreview, acl, web
+            key TEXT NOT NULL,             -- what it fetched by: forum id, anthology id, page URL
+            fetched_at REAL NOT NULL,
+            paper_json TEXT NOT NULL,
+            PRIMARY KEY (source, key)
+        ) WITHOUT ROWID
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
@@ -140,6 +150,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m006_regen", _M006_REGEN),
     ("m007_review", _M007_REVIEW),
     ("m008_leases", _M008_LEASES),
+    ("m009_source_cache", _M009_SOURCE_CACHE),
 ]
 
 

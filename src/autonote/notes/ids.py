@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import re
 from typing import TYPE_CHECKING
+from urllib.parse import parse_qs, urlsplit
 
 from autonote.errors import UsageError
 
@@ -56,6 +57,36 @@ def local_note_id(title: str, abstract: str) -> str:
     return f"local-{digest}"
 
 
+def openreview_note_id(forum_id: str) -> str:
+    """``openreview-<forum id>``: OpenReview's ids are letters, digits, ``-`` and ``_``."""
+    return "openreview-" + forum_id
+
+
+def acl_note_id(anthology_id: str) -> str:
+    """``acl-2023.acl-long.123``, ``acl-P19-1001``: the ACL Anthology id as it is."""
+    return "acl-" + anthology_id
+
+
+def web_note_id(url: str) -> str:
+    """``web-<host>-<hash of the URL>``: the host keeps the id readable, the hash tells pages apart."""
+    host = re.sub(r"[^a-z0-9.-]+", "-", (urlsplit(url).hostname or "").lower().removeprefix("www."))
+    host = re.sub(r"\.{2,}", ".", host)[:60].strip(".-") or "page"
+    digest = hashlib.sha1(url.encode()).hexdigest()[:10]
+    return f"web-{host}-{digest}"
+
+
+def _source_key(paper: Paper) -> str | None:
+    """The id a paper has at its source, read back from the canonical URL the source gave it."""
+    parts = urlsplit(paper.url or "")
+    if paper.source == "openreview":
+        found = parse_qs(parts.query).get("id", [""])[0]
+        return found if is_note_id(found) else None
+    if paper.source == "acl":
+        found = parts.path.strip("/")
+        return found if is_note_id(found) else None
+    return None
+
+
 def issue_note_id(number: int) -> str:
     """Notes that live as GitHub issues are named after their issue: the id every link uses."""
     return f"issue-{number}"
@@ -72,4 +103,11 @@ def note_id_for(paper: Paper) -> str:
     """The id a new draft of ``paper`` gets."""
     if paper.arxiv_id:
         return arxiv_note_id(paper.arxiv_id)
+    key = _source_key(paper)
+    if paper.source == "openreview" and key:
+        return check_note_id(openreview_note_id(key))
+    if paper.source == "acl" and key:
+        return check_note_id(acl_note_id(key))
+    if paper.source == "web" and paper.url:
+        return check_note_id(web_note_id(paper.url))
     return local_note_id(paper.title, paper.abstract)

@@ -202,9 +202,10 @@ def _from_url(text: str, shown: str) -> ArxivId | None:
                 filter(None, (_from_segments(segments[i:], shown) for i in range(len(segments)))), None
             )
     elif host in _HF_HOSTS:
-        site = "a Hugging Face URL"
-        if segments and segments[0] == "papers":
-            found = _from_segments(segments[1:], shown)
+        site = "a Hugging Face papers URL"
+        if not segments or segments[0] != "papers":
+            return None  # a model, dataset or blog post: another source's
+        found = _from_segments(segments[1:], shown)
     else:
         return None  # another site's URL: not ours
     if found is None:

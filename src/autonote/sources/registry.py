@@ -15,10 +15,14 @@ from autonote.errors import AutonoteError, UsageError
 from autonote.schema import Paper
 from autonote.sources.arxiv_ids import looks_like_url
 from autonote.sources.base import PaperRef, Source, SourceContext
+from autonote.sources.http import shown_url
 
 # (module under autonote.sources, class name), in the order inputs are offered to them.
 SOURCE_MODULES: tuple[tuple[str, str], ...] = (
     ("arxiv", "ArxivSource"),
+    ("openreview", "OpenReviewSource"),
+    ("acl", "AclAnthologySource"),
+    ("web", "WebSource"),  # after every source of a particular site: it takes any other http(s) URL
     ("local", "LocalSource"),
 )
 MAX_INPUT_CHARS = 2048
@@ -35,7 +39,8 @@ def source_types() -> tuple[type[Source], ...]:
 def parse_input(raw: str) -> PaperRef:
     """The source and key for one command-line input; a UsageError naming it otherwise."""
     text = raw.strip()
-    shown = repr(raw) if len(raw) <= 80 else repr(raw[:77] + "...")
+    quoted = shown_url(text) if looks_like_url(text) else raw  # never a URL's query or credentials
+    shown = repr(quoted) if len(quoted) <= 80 else repr(quoted[:77] + "...")
     if not text:
         raise UsageError("an empty input is not a paper")
     if len(text) > MAX_INPUT_CHARS or "\x00" in text:
@@ -46,7 +51,7 @@ def parse_input(raw: str) -> PaperRef:
             return found
     supported = "; ".join(source.supports for source in source_types())
     if looks_like_url(text):
-        raise UsageError(f"{shown}: not a supported paper URL (supported: {supported})")
+        raise UsageError(f"{shown}: not a supported URL (supported: {supported})")
     raise UsageError(
         f"{shown}: not an arXiv id (e.g. 2504.07086, cs/0112017), a paper URL, or an existing file"
     )
