@@ -141,7 +141,7 @@ def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) ->
 @click.option("--title", help="Title of a local abstract.")
 @click.option("--authors", help="Authors of a local abstract, separated by ';' or ','.")
 @click.option("--url", help="URL of a local abstract.")
-@click.option("--refresh", is_flag=True, help="Fetch arXiv metadata again instead of using the cache.")
+@click.option("--refresh", is_flag=True, help="Fetch the paper's metadata again instead of using the cache.")
 @click.option("--embeddings", is_flag=True, default=None, help="Also rank related notes by embeddings.")
 def suggest_command(
     source: str,
@@ -156,7 +156,8 @@ def suggest_command(
 ) -> None:
     """Candidate tags and related notes for a paper, from your corpus alone (no LLM).
 
-    INPUT is what `autonote draft` takes: an arXiv id or URL, an abstract file, or '-' for stdin.
+    INPUT is anything `autonote draft` takes: an arXiv, OpenReview, ACL Anthology, GitHub or web URL or id,
+    an abstract file, or '-' for stdin.
     This is exactly what `draft` offers the LLM as candidates.
     """
     import json
