@@ -213,12 +213,12 @@ def config_command(corpus: str | None) -> None:
 def _register() -> None:
     """The other commands live in autonote.commands, one module per group (each stays small and
     imports its heavy modules only when run, so `autonote --help` stays fast)."""
-    from autonote.commands import corpus, publish, regen, review
+    from autonote.commands import corpus, github, publish, regen, review
 
     for command in (
         corpus.init_command, corpus.import_group, corpus.index_command, corpus.suggest_command, corpus.eval_command,
         corpus.lint_command, corpus.export_command, regen.regen_command, review.review_group, publish.list_command,
-        publish.digest_command,
+        publish.digest_command, github.github_group,
     ):  # fmt: skip
         main.add_command(command)
 

@@ -80,11 +80,16 @@ class IssueLayout(BaseModel):
 class Origin(BaseModel):
     """Where an imported note came from, so that links between notes survive the import."""
 
-    importer: Literal["paper-notes-xml", "github-issues"]
+    importer: Literal["paper-notes-xml", "github-issues", "github"]
     issue: int | None = None  # the source issue number (the corpus lives as GitHub issues today)
     url: str | None = None  # the source issue's link
     entry_hash: str  # hash of the source entry as imported; a re-import compares against it
     layout: IssueLayout | None = None
+    # `autonote github pull/push` only: the issue body (sha256) and labels as autonote last saw them
+    # on GitHub. A push updates the body only while GitHub still has that body, and adds only tags
+    # the note gained since (a label the owner removed on GitHub is not put back).
+    body_sha256: str | None = None
+    labels: list[str] | None = None
 
 
 RegenField = Literal["summary", "keypoints", "tags"]

@@ -139,6 +139,22 @@ _M009_SOURCE_CACHE = """
         ) WITHOUT ROWID
 """
 
+_M010_GITHUB_SYNC = """
+        CREATE TABLE github_pulls (
+            repo TEXT PRIMARY KEY,         -- owner/name, lower case
+            since TEXT NOT NULL,           -- the latest updated_at seen (GitHub's clock): the next pull's since
+            pulled_at REAL NOT NULL
+        );
+        CREATE TABLE github_pushes (
+            note_id TEXT NOT NULL,         -- a note being published as a new issue
+            repo TEXT NOT NULL,
+            title TEXT NOT NULL,
+            body_sha256 TEXT NOT NULL,
+            started TEXT NOT NULL,         -- ISO time just before the create request
+            PRIMARY KEY (note_id, repo)
+        )
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
@@ -151,6 +167,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m007_review", _M007_REVIEW),
     ("m008_leases", _M008_LEASES),
     ("m009_source_cache", _M009_SOURCE_CACHE),
+    ("m010_github_sync", _M010_GITHUB_SYNC),
 ]
 
 

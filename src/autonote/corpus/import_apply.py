@@ -77,6 +77,13 @@ def _record_all(state: StateDB, written: list[StoredNote]) -> None:
         )
 
 
+def record_import(state: StateDB, note: Note, text: str) -> None:
+    """Record ``text`` as the note file autonote wrote for ``note``'s source entry (what a later
+    import compares with), for writers other than :func:`apply_import` (``github push``, which
+    writes a note it has just published)."""
+    _record(state, note, text)
+
+
 def _write_and_record(
     store: NoteFolder, state: StateDB, writes: list[tuple[Note, str, StoredNote | None]]
 ) -> None:

@@ -20,13 +20,20 @@ import contextlib
 import datetime as dt
 import json
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Protocol
+from typing import Any, Protocol
 
-from autonote.errors import NoteFormatError, UsageError, WriteRefusedError
+from autonote.errors import AutonoteError, NoteFormatError, UsageError, WriteRefusedError
 from autonote.fsutil import PartialWriteError, write_many_atomic, write_text_atomic
-from autonote.notes.format import file_sha256, parse_note, render_note
+from autonote.notes.format import (
+    file_sha256,
+    parse_note,
+    related_block,
+    render_note,
+    replace_block,
+    replace_front_matter,
+)
 from autonote.notes.ids import check_note_id, is_note_id
 from autonote.notes.store import StoredNote
 from autonote.schema import Note
@@ -297,8 +304,94 @@ class NoteFolder:
             raise WriteRefusedError(f"{path} changed meanwhile; it was left as it is")
         path.unlink()
 
-    def rename(self, old_id: str, new_id: str) -> None:
-        raise NotImplementedError("renaming notes comes with the GitHub backend")
+    def rename(
+        self, old_id: str, new_id: str, *, front: dict[str, Any] | None = None, link: str | None = None
+    ) -> StoredNote:
+        """Give a note a new id (a note published as GitHub issue N becomes ``issue-N``): its file
+        becomes ``<new_id>.md`` in the same folder, with ``id`` and the ``front`` changes (JSON-able
+        front-matter values) set, and every note whose related links name ``old_id`` names
+        ``new_id`` instead (shown with ``link``, its new address, when given). The owner's text
+        elsewhere in each file stays as it is.
+
+        All or nothing, as far as the file system allows: the new file and the edited notes are
+        written first (each edit only if that file is unchanged since it was read), the old file is
+        removed last, and if any step fails every step before it is undone."""
+        check_note_id(old_id)
+        check_note_id(new_id)
+        old_relpath = self.note_relpath(old_id)
+        if old_relpath is None:
+            raise WriteRefusedError(f"no note {old_id} to rename")
+        new_relpath = str(PurePosixPath(old_relpath).with_name(f"{new_id}.md"))
+        taken = self.note_relpath(new_id)
+        if taken is not None or self.resolve(new_relpath).exists():
+            where = taken or new_relpath
+            raise WriteRefusedError(
+                f"cannot rename {old_id} to {new_id}: {self.root / where} exists; nothing was changed"
+            )
+        current = self.read_at(old_relpath)
+        new_text = replace_front_matter(current.text, {**(front or {}), "id": new_id}, old_relpath)
+        renamed = parse_note(new_text, new_relpath)
+        edits = list(self._links_to(old_id, new_id, link, skip=old_relpath))
+
+        undo: list[Callable[[], None]] = []
+        try:
+            target = self.resolve(new_relpath)
+            write_text_atomic(target, new_text, overwrite=False)
+            undo.append(lambda: self.remove_at(new_relpath, revision=file_sha256(new_text)))
+            for relpath, before, after in edits:
+                written = self.update_at(relpath, after, revision=file_sha256(before))
+                undo.append(lambda r=relpath, b=before, w=written: self.update_at(r, b, revision=w.revision))
+            self.remove_at(old_relpath, revision=current.revision)
+        except (OSError, AutonoteError) as exc:
+            problems = []
+            for step in reversed(undo):
+                try:
+                    step()
+                except (OSError, AutonoteError) as again:
+                    problems.append(str(again))
+            left = f"; undoing failed too: {'; '.join(problems)}" if problems else "; every change was undone"
+            reason = getattr(exc, "strerror", None) or exc
+            raise WriteRefusedError(f"cannot rename {old_id} to {new_id} ({reason}){left}") from None
+        return StoredNote(renamed, new_text, file_sha256(new_text), new_relpath)
+
+    def _links_to(
+        self, old_id: str, new_id: str, link: str | None, *, skip: str
+    ) -> Iterator[tuple[str, str, str]]:
+        """(relpath, text now, text with its links to ``old_id`` renamed) for every note linking it.
+        Files are found on disk (not through the index, which may be behind within one command)."""
+        for relpath, _, _ in scan_note_files(self.root):
+            if relpath == skip:
+                continue
+            try:
+                text = self.read_text(relpath)
+            except AutonoteError:
+                continue
+            if old_id not in text:
+                continue
+            try:
+                note = parse_note(text, relpath)
+            except NoteFormatError:
+                continue
+            if not any(item.id == old_id for item in note.related):
+                continue
+            related = [
+                item.model_copy(update={"id": new_id, "url": link or item.url}) if item.id == old_id else item
+                for item in note.related
+            ]
+            edited = replace_front_matter(text, {"related": [item.id for item in related]}, relpath)
+            edited = replace_block(edited, "related", related_block(related), relpath)
+            yield relpath, text, edited
+
+    def keep_remote_body(self, relpath: str, body: str) -> Path:
+        """A GitHub issue body that conflicts with the note at ``relpath``, saved beside it as
+        ``<id>.remote.txt`` (not ``.md``: it is not a note)."""
+        path = self.resolve(relpath).with_suffix(".remote.txt")
+        write_text_atomic(path, body if body.endswith("\n") else body + "\n", overwrite=True)
+        return path
+
+    def drop_remote_body(self, relpath: str) -> None:
+        """Remove a kept remote body once the conflict is settled."""
+        self.resolve(relpath).with_suffix(".remote.txt").unlink(missing_ok=True)
 
     def keep_import_conflict(self, note_id: str, text: str) -> Path:
         path = self.root / STATE_DIR / IMPORT_CONFLICTS_DIR / f"{check_note_id(note_id)}.md"

@@ -44,6 +44,8 @@ class NoteStore(Protocol):
         WriteRefusedError naming the change)."""
         ...
 
-    def rename(self, old_id: str, new_id: str) -> None:
-        """Give a note a new id (its file, and every link to it from other notes)."""
+    def rename(self, old_id: str, new_id: str) -> StoredNote:
+        """Give a note a new id (its file, and every link to it from other notes); the note as
+        stored under its new id. A store whose ids are not its own to choose (GitHub numbers
+        issues) refuses with WriteRefusedError."""
         ...

@@ -1,0 +1,196 @@
+"""GitHub commands: pull, push, action (the corpus where it lives: one issue per note)."""
+
+from __future__ import annotations
+
+import sys
+from typing import Any
+
+import click
+
+from autonote.commands.common import EXIT_FAILURE, corpus_option, resolve_settings
+
+repo_option = click.option(
+    "--repo", "repo", required=True, metavar="OWNER/NAME", help="The repository whose issues are the corpus."
+)
+
+
+def _connect(corpus: str | None, *, writes: bool, action: str) -> tuple[Any, Any]:
+    """The workspace (an existing corpus) and the GitHub connection (from the environment)."""
+    from autonote.app import Workspace, require_corpus
+    from autonote.github.connection import GitHub, find_access
+
+    settings = resolve_settings(corpus=corpus)
+    require_corpus(settings.corpus)
+    ws = Workspace(settings)
+    if writes:
+        ws.require_writable(action)
+    return ws, GitHub(find_access(), warn=ws.warn)
+
+
+def _traffic(gh: Any, seconds: float | None = None) -> str:
+    traffic = gh.traffic
+    waited = f", waited {traffic.waited:.1f} s" if traffic.waits else ""
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    return f"{traffic.requests} requests{took} ({traffic.retries} retried{waited})"
+
+
+@click.group("github")
+def github_group() -> None:
+    """Keep the corpus and the repository's GitHub issues as one corpus (one issue per note).
+
+    The API root is GITHUB_API_URL (default https://api.github.com); the token GITHUB_TOKEN, then
+    GH_TOKEN, then `gh auth token`.
+    """
+
+
+@github_group.command("pull")
+@repo_option
+@corpus_option
+@click.option(
+    "--full", is_flag=True, help="List every issue again, not only those updated since the last pull."
+)
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> None:
+    """Fetch the repository's issues (not pull requests) into the corpus as notes issue-<number>.
+
+    Labels are tags and the owner's comments the Comment, as `import github-issues` does. A later
+    pull asks only for issues updated since the last one. A note you edited is never overwritten:
+    when its issue changed too, the incoming version goes to .autonote/import-conflicts/.
+    """
+    from autonote.github.connection import parse_repo
+    from autonote.github.sync import pull
+
+    repo = parse_repo(repo)
+    ws, gh = _connect(corpus, writes=not dry_run, action="pull into this corpus")
+    report = pull(ws, gh, repo, full=full, dry_run=dry_run)
+    done = report.imported
+    for skipped in done.skipped:
+        click.echo(f"autonote: {skipped}", err=True)
+    for conflict in done.conflicts:
+        click.echo(
+            f"autonote: conflict: {conflict.note_id}: {conflict.reason}; kept {conflict.local},"
+            f" incoming version in {conflict.incoming}",
+            err=True,
+        )
+    verb = "would adopt" if dry_run else "adopted"
+    for local, issue in report.adopted:
+        click.echo(
+            f"autonote: {verb} {local} as {issue} (drafted here and posted by hand; its content kept)",
+            err=True,
+        )
+    scope = f"issues updated since {report.since.isoformat()}" if report.since else "every issue"
+    adopted = f", {len(report.adopted)} adopted" if report.adopted else ""
+    click.echo(
+        f"{'would pull' if dry_run else 'pulled'} {repo} ({scope}) into {ws.settings.corpus}: {report.listed} issues,"
+        f" {len(done.created)} new, {len(done.updated)} updated, {len(done.unchanged)} unchanged,"
+        f" {len(done.conflicts)} conflicts, {len(done.skipped)} skipped{adopted};"
+        f" {_traffic(gh, report.seconds)}"
+    )
+    if done.skipped or done.conflicts:
+        sys.exit(EXIT_FAILURE)
+
+
+@github_group.command("push")
+@click.argument("ids", nargs=-1, metavar="[ID...]")
+@click.option(
+    "--all-accepted", is_flag=True, help="Every note of the corpus (drafts are not in it until accepted)."
+)
+@repo_option
+@corpus_option
+@click.option(
+    "--create-labels", is_flag=True, help="Create labels the repository lacks (else they are left off)."
+)
+@click.option("--dry-run", is_flag=True, help="Print what would be created and updated; write nothing.")
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Update an issue body even if it changed on GitHub (its body is saved first).",
+)
+def push_command(
+    ids: tuple[str, ...], all_accepted: bool, repo: str, corpus: str | None, create_labels: bool, dry_run: bool,
+    force: bool,
+) -> None:  # fmt: skip
+    """Publish accepted notes as issues.
+
+    A note with no issue becomes a new issue (title line, issue body, tags as labels) and adopts its
+    number: it becomes issue-<number>, its file is renamed and every link to it is rewritten. A note
+    whose issue exists and whose own sections changed updates the issue body, only if GitHub still
+    has the body autonote last saw; otherwise nothing is written, GitHub's body is saved beside the
+    note, and the exit code is 1. Comments and labels added on GitHub are never removed or edited.
+    """
+    from autonote.github.connection import parse_repo
+    from autonote.github.sync import push
+
+    repo = parse_repo(repo)
+    ws, gh = _connect(corpus, writes=not dry_run, action="push from this corpus")
+    report = push(
+        ws,
+        gh,
+        repo,
+        ids,
+        all_accepted=all_accepted,
+        create_labels=create_labels,
+        dry_run=dry_run,
+        force=force,
+    )
+    for line in report.planned:
+        click.echo(line)
+    for old, new, url in report.created:
+        click.echo(f"created {url} for {old}: the note is now {new}")
+    for note_id, what in report.updated:
+        click.echo(f"updated the issue of {note_id}: {what}")
+    for note_id, saved in report.conflicts:
+        where = "(dry run: not saved)" if dry_run else f"GitHub's body is saved in {saved}"
+        click.echo(
+            f"autonote: conflict: {note_id}: the issue body changed on GitHub since autonote last saw it;"
+            f" nothing was written; {where} (pull to take GitHub's, or push --force to replace it)",
+            err=True,
+        )
+    for note_id, reason in report.refused:
+        click.echo(f"autonote: {note_id}: not pushed: {reason}", err=True)
+    if report.not_pulled:
+        shown = ", ".join(report.not_pulled[:5]) + (" ..." if len(report.not_pulled) > 5 else "")
+        click.echo(
+            f"autonote: {len(report.not_pulled)} note(s) of {repo} were never pulled, so autonote does not know"
+            f" the issue body they last had ({shown}); run `autonote github pull --repo {repo}` first",
+            err=True,
+        )
+    for label, notes in report.missing_labels.items():
+        click.echo(
+            f"autonote: label {label!r} is not in {repo}; left off {', '.join(notes)} (--create-labels creates it)",
+            err=True,
+        )
+    if report.stopped:
+        click.echo(f"autonote: error: {report.stopped}", err=True)
+    verb = "would push" if dry_run else "pushed"
+    click.echo(
+        f"{verb} to {repo}: {len(report.created)} created, {len(report.updated)} updated,"
+        f" {len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, {len(report.refused)} refused;"
+        f" {_traffic(gh)}"
+    )
+    if report.failed or (report.not_pulled and not all_accepted):
+        sys.exit(EXIT_FAILURE)
+
+
+@github_group.command("action")
+@corpus_option
+@click.option(
+    "--create-labels", is_flag=True, help="Create labels the repository lacks (else they are left off)."
+)
+def action_command(corpus: str | None, create_labels: bool) -> None:
+    """Handle the GitHub Actions event of this run (GITHUB_EVENT_PATH): draft an opened issue's note,
+    propose a regenerated body on the label autonote:regen, apply it on autonote:accept.
+
+    Any other event exits 0 and says why. See examples/github-action.yml.
+    """
+    import os
+
+    from autonote.github.action import nothing_to_do, read_event, run_action
+
+    event = read_event(os.environ)
+    idle = nothing_to_do(event)
+    if idle is not None:
+        click.echo(idle)
+        return
+    ws, gh = _connect(corpus, writes=False, action="")
+    click.echo(run_action(ws, gh, event, create_labels=create_labels))

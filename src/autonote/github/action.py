@@ -1,0 +1,305 @@
+"""``autonote github action``: what a workflow in the corpus repository runs on an issue event.
+
+- ``issues``/``opened`` by the owner (or a member or collaborator) with a body that is, or contains,
+  a paper URL or id autonote accepts: pull the corpus (incrementally), draft the note, and write the
+  issue's title, body and labels in one request (labels the owner set are kept).
+- ``issues``/``labeled`` ``autonote:regen``: regenerate the summary and key points, post the proposed
+  body as one comment (a diff against the current body, and the body itself), remove the label.
+- ``issues``/``labeled`` ``autonote:accept``: apply the latest proposal, only while the body is
+  still the one it was made from (the rule ``push`` follows), remove the label.
+- Anything else: nothing to do, said on one line (exit 0).
+
+Failures are one line and a non-zero exit, with nothing half-written to the issue: each outcome is
+a single write (the label removal, after it, is the only second step).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from autonote.app import Workspace
+from autonote.corpus.import_apply import record_import
+from autonote.errors import AutonoteError, LLMError, UsageError
+from autonote.github.connection import GitHub, parse_repo
+from autonote.github.issues import TRUSTED
+from autonote.github.proposal import body_sha256, parse_proposal, render_proposal
+from autonote.notes.format import render_note
+from autonote.notes.github import GitHubIssues, RemoteChangedError
+from autonote.notes.ids import issue_note_id
+from autonote.notes.issue_format import render_issue
+from autonote.notes.store import StoredNote
+from autonote.schema import Note
+from autonote.sources.base import PaperRef
+
+REGEN_LABEL = "autonote:regen"
+ACCEPT_LABEL = "autonote:accept"
+WHAT_IT_DOES = f"autonote acts on issues opened, and on the labels {REGEN_LABEL} and {ACCEPT_LABEL}"
+_URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
+_TOKEN = re.compile(r"(?:arXiv:)?[A-Za-z.-]*/?\d{4}\.?\d{3,5}(?:v\d+)?", re.I)
+
+
+class ActionFailed(AutonoteError):
+    """The event asked for something that could not be done (exit 1; nothing half-written)."""
+
+
+@dataclass(frozen=True)
+class Event:
+    name: str  # GITHUB_EVENT_NAME: issues, issue_comment, ...
+    action: str  # opened, labeled, ...
+    repo: str
+    number: int | None
+    title: str
+    body: str
+    label: str | None
+    author: str
+    author_association: str
+
+
+def read_event(environ: Mapping[str, str]) -> Event:
+    """The event of this workflow run (``GITHUB_EVENT_PATH``, ``GITHUB_EVENT_NAME``)."""
+    path = environ.get("GITHUB_EVENT_PATH")
+    if not path:
+        raise UsageError(
+            "GITHUB_EVENT_PATH is not set: `autonote github action` runs inside a GitHub Actions workflow"
+        )
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise UsageError(
+            f"cannot read the event at {path}: {getattr(exc, 'strerror', None) or exc}"
+        ) from None
+    if not isinstance(data, dict):
+        raise UsageError(f"{path}: the event is not a JSON object")
+    issue = data.get("issue") if isinstance(data.get("issue"), dict) else {}
+    label = data.get("label") if isinstance(data.get("label"), dict) else {}
+    repository = data.get("repository") if isinstance(data.get("repository"), dict) else {}
+    repo = str(repository.get("full_name") or environ.get("GITHUB_REPOSITORY") or "")
+    user = issue.get("user") if isinstance(issue.get("user"), dict) else {}
+    number = issue.get("number")
+    return Event(
+        name=str(environ.get("GITHUB_EVENT_NAME") or ("issues" if issue else "")),
+        action=str(data.get("action") or ""),
+        repo=parse_repo(repo) if repo else "",
+        number=number if isinstance(number, int) else None,
+        title=str(issue.get("title") or ""),
+        body=str(issue.get("body") or ""),
+        label=str(label["name"]) if label.get("name") else None,
+        author=str(user.get("login") or ""),
+        author_association=str(issue.get("author_association") or "NONE"),
+    )
+
+
+def find_paper(body: str) -> PaperRef | None:
+    """The first paper URL or id in an issue body that a source (not a local file) takes."""
+    from autonote.sources.registry import parse_input
+
+    candidates = [body.strip()] if body.strip() and "\n" not in body.strip() else []
+    candidates += [m.group(0).rstrip(".,;:!?") for m in _URL.finditer(body)]
+    candidates += [m.group(0) for m in _TOKEN.finditer(_URL.sub(" ", body))]
+    for text in candidates:
+        try:
+            ref = parse_input(text)
+        except UsageError:
+            continue
+        if ref.source != "local":
+            return ref
+    return None
+
+
+def nothing_to_do(event: Event) -> str | None:
+    """Why this event asks nothing of autonote (None when it does)."""
+    if event.name != "issues" or event.number is None or not event.repo:
+        return f"nothing to do: event {event.name or '(none)'}/{event.action or '-'} ({WHAT_IT_DOES})"
+    if event.action == "opened" or (event.action == "labeled" and event.label in (REGEN_LABEL, ACCEPT_LABEL)):
+        return None
+    what = f"label {event.label}" if event.action == "labeled" else f"issues/{event.action}"
+    return f"nothing to do: {what} on issue #{event.number} ({WHAT_IT_DOES})"
+
+
+class Action:
+    def __init__(self, ws: Workspace, gh: GitHub, event: Event, *, create_labels: bool = False) -> None:
+        self.ws, self.gh, self.event, self.create_labels = ws, gh, event, create_labels
+        self.store = GitHubIssues(gh, event.repo)
+        self.number = event.number or 0
+
+    def run(self) -> str:
+        """The one line to print; raises on failure."""
+        idle = nothing_to_do(self.event)
+        if idle is not None:
+            return idle
+        if self.event.action == "opened":
+            return self.opened()
+        return self.regen() if self.event.label == REGEN_LABEL else self.accept()
+
+    def _pull(self) -> None:
+        from autonote.github.sync import pull
+
+        report = pull(self.ws, self.gh, self.event.repo)
+        done = report.imported
+        self.ws.warn(
+            f"pulled {self.event.repo}: {report.listed} issues listed, {len(done.created)} new,"
+            f" {len(done.updated)} updated"
+        )
+
+    # -- opened -----------------------------------------------------------------------------------
+
+    def opened(self) -> str:
+        from autonote import pipeline
+        from autonote.sources.registry import fetch_papers
+
+        event, n = self.event, self.number
+        if event.author_association not in TRUSTED:
+            return (
+                f"nothing to do: issue #{n} was opened by {event.author or 'someone'} ({event.author_association});"
+                " autonote drafts only for the repository's owner, members and collaborators"
+            )
+        ref = find_paper(event.body)
+        if ref is None:
+            return f"nothing to do: issue #{n} names no paper autonote can draft (an arXiv id or a supported URL)"
+        self.gh.require_token("write the issue")
+        self.ws.require_writable("draft into this corpus")
+        self._pull()
+        (paper,) = fetch_papers([ref], self.ws.sources())
+        if isinstance(paper, AutonoteError):
+            raise ActionFailed(f"issue #{n}: {ref.raw}: {paper}; nothing was written")
+        if not self.ws.settings.llm_configured:
+            self.ws.warn(
+                "no OPENAI_API_KEY or OPENAI_BASE_URL: an offline draft (extracts, not an LLM summary)"
+            )
+        for other in self.ws.corpus.ids_with_arxiv(paper.arxiv_id) if paper.arxiv_id else []:
+            if other != issue_note_id(n):
+                self.ws.warn(f"the corpus already has this paper as {other}")
+        note = pipeline.draft_note(paper, self.ws).model_copy(update={"id": issue_note_id(n)})
+        view = render_issue(note)
+        current = self.store.issue(n)
+        if current.body != event.body or current.title != event.title:
+            raise ActionFailed(f"issue #{n} was edited while autonote drafted it; nothing was written")
+        wanted, missing = self._labels(view.labels)
+        labels = list(dict.fromkeys([*current.labels, *wanted]))
+        written = self.store.edit(n, title=view.title, body=view.body, labels=labels)
+        self._keep_locally(note, self.store.stored(written))
+        extra = f"; labels not in {event.repo}, left off: {', '.join(missing)}" if missing else ""
+        return f"issue #{n}: wrote the note for {paper.title_line} (title, body, {len(wanted)} labels){extra}"
+
+    def _labels(self, wanted: list[str]) -> tuple[list[str], list[str]]:
+        known = self.store.label_names()
+        missing = [label for label in wanted if label not in known]
+        if missing and self.create_labels:
+            for label in missing:
+                self.store.create_label(label)
+            return wanted, []
+        return [label for label in wanted if label in known], missing
+
+    def _keep_locally(self, note: Note, published: StoredNote) -> None:
+        """The drafted note as ``notes/issue-<n>.md``, knowing the issue it wrote."""
+        from autonote.github.sync import origin_seen
+
+        note = note.model_copy(update={"origin": origin_seen(note, published)})
+        text = render_note(note)
+        existing = self.ws.store.get(note.id)
+        if existing is not None:
+            written = self.ws.store.update_at(existing.location, text, revision=existing.revision)
+        else:
+            written = self.ws.store.add_text(note.id, text)
+        record_import(self.ws.state, written.note, written.text)
+
+    # -- regen ------------------------------------------------------------------------------------
+
+    def regen(self) -> str:
+        n = self.number
+        if not self.ws.settings.llm_configured:
+            raise ActionFailed(
+                f"issue #{n}: {REGEN_LABEL} needs an LLM: set the OPENAI_API_KEY secret (or OPENAI_BASE_URL);"
+                " nothing was written"
+            )
+        self.gh.require_token("comment on the issue")
+        self.ws.require_writable("regenerate")
+        self._pull()
+        local = self.ws.store.get(issue_note_id(n))
+        if local is None:
+            raise ActionFailed(
+                f"issue #{n} is not a note of the corpus (the pull found none); nothing was written"
+            )
+        if not local.note.abstract:
+            raise ActionFailed(f"issue #{n} has no abstract to regenerate from; nothing was written")
+        current = self.store.issue(n)
+        proposed = regenerate(self.ws, local.note)
+        body = render_issue(proposed).body
+        if body == current.body:
+            self.store.remove_label(n, REGEN_LABEL)
+            return f"issue #{n}: the regenerated body is the current one; no proposal posted"
+        model = proposed.provenance.model if proposed.provenance else "the LLM"
+        comment = self.store.comment(
+            n, render_proposal(current.body, body, f"summary and key points by {model}")
+        )
+        self.store.remove_label(n, REGEN_LABEL)
+        return f"issue #{n}: proposed a new body (comment {comment.id}); add the label {ACCEPT_LABEL} to apply it"
+
+    # -- accept -----------------------------------------------------------------------------------
+
+    def accept(self) -> str:
+        n = self.number
+        self.gh.require_token("write the issue")
+        current = self.store.issue(n)
+        comments = self.store.comments(n) if current.comment_count else []
+        proposals = [(c, p) for c in comments if c.may_propose and (p := parse_proposal(c.body)) is not None]
+        if not proposals:
+            raise ActionFailed(
+                f"issue #{n} has no autonote proposal to accept (add {REGEN_LABEL} first); nothing was written"
+            )
+        comment, proposal = max(proposals, key=lambda cp: (cp[0].created, cp[0].id))
+        if current.body == proposal.body:
+            self.store.remove_label(n, ACCEPT_LABEL)
+            return f"issue #{n}: the proposal of comment {comment.id} is already the body"
+        if body_sha256(current.body) != proposal.base_sha256:
+            raise ActionFailed(self._conflict(current.body))
+        try:
+            self.store.update(issue_note_id(n), proposal.body, revision=proposal.base_sha256)
+        except RemoteChangedError as exc:
+            raise ActionFailed(self._conflict(exc.body)) from None
+        self.store.remove_label(n, ACCEPT_LABEL)
+        return f"issue #{n}: applied the proposal of comment {comment.id} to the body"
+
+    def _conflict(self, body: str) -> str:
+        n = self.number
+        saved = ""
+        relpath = self.ws.store.note_relpath(issue_note_id(n)) if self.ws.settings.corpus else None
+        if relpath is not None:
+            saved = f"; GitHub's body is saved in {self.ws.store.keep_remote_body(relpath, body)}"
+        return (
+            f"issue #{n}: the body changed since the proposal was made; nothing was written{saved}"
+            f" (add {REGEN_LABEL} for a new proposal)"
+        )
+
+
+def regenerate(ws: Workspace, note: Note) -> Note:
+    """``note`` with its summary and key points regenerated (the same prompt, schema and checks as
+    ``autonote regen``; the note hidden from its own candidates)."""
+    from autonote.llm.structured import generate_structured
+    from autonote.pipeline import finish_llm_note
+    from autonote.regen.engine import RegenEngine
+
+    job = RegenEngine(ws, ("summary", "keypoints")).job_for(note)
+    try:
+        result = generate_structured(
+            ws.chat, job.build, job.output_model, job.check, **job.options(job.logger())
+        )
+    except LLMError as exc:
+        raise ActionFailed(f"{note.id}: {exc}; nothing was written") from None
+    generated = finish_llm_note(job, result)
+    return note.model_copy(
+        update={
+            "summary": generated.summary,
+            "key_points": generated.key_points,
+            "provenance": generated.provenance,
+        }
+    )
+
+
+def run_action(ws: Workspace, gh: GitHub, event: Event, *, create_labels: bool = False) -> str:
+    """Handle one event; the line to print (failures raise, as one line)."""
+    return Action(ws, gh, event, create_labels=create_labels).run()

@@ -1,0 +1,474 @@
+"""``autonote github pull`` and ``autonote github push``: the corpus folder and the repository's
+issues kept as one corpus.
+
+Pull is an import (:func:`autonote.corpus.import_apply.apply_import`): every issue (not pull
+requests) becomes note ``issue-<n>``; a note the owner edited locally is never overwritten (the
+incoming version goes to ``.autonote/import-conflicts/``). A later pull asks only for issues updated
+since the last one (``since``: the latest ``updated_at`` GitHub reported, so no clock but GitHub's
+is trusted). Comments are read per changed issue, or, when more than
+:data:`PER_ISSUE_COMMENT_LIMIT` issues need theirs, in one repository-wide listing.
+
+Push publishes notes: a note that is no issue yet becomes one and adopts its number (renamed to
+``issue-<n>``, every link to it rewritten, in one step: :meth:`NoteFolder.rename`); a note whose
+rendered body differs from the body autonote last saw (``origin.body_sha256``) updates the issue,
+only if GitHub still has that body; otherwise nothing is written and GitHub's body is saved beside
+the note. Labels: tags the note gained since autonote last saw the issue are added (never
+removed); a label the repository lacks is created only with ``--create-labels``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from autonote.app import Workspace
+from autonote.corpus.import_apply import ImportReport, apply_import, record_import
+from autonote.corpus.importers import ReadResult, Skipped
+from autonote.errors import AutonoteError, UsageError, WriteRefusedError
+from autonote.github.connection import GitHub, GitHubError
+from autonote.github.issues import (
+    CommentData,
+    IssueData,
+    comment_data,
+    issue_data,
+    note_for,
+    owner_comments,
+    repo_of_issue_url,
+)
+from autonote.github.proposal import body_sha256
+from autonote.notes.format import replace_front_matter
+from autonote.notes.github import GitHubIssues, RemoteChangedError
+from autonote.notes.ids import issue_note_id
+from autonote.notes.issue_format import remember_layout, render_issue
+from autonote.notes.store import StoredNote
+from autonote.schema import Note, Origin, RelatedNote
+from autonote.state import StateDB
+
+PER_ISSUE_COMMENT_LIMIT = 100  # more issues with comments than this: one repository-wide listing
+
+
+# -- what is remembered between runs (tables github_pulls and github_pushes) --------------------
+
+
+class SyncState:
+    def __init__(self, state: StateDB) -> None:
+        self.conn = state.conn
+
+    def since(self, repo: str) -> dt.datetime | None:
+        row = self.conn.execute("SELECT since FROM github_pulls WHERE repo = ?", (repo.lower(),)).fetchone()
+        return dt.datetime.fromisoformat(row[0]) if row else None
+
+    def pulled(self, repo: str, since: dt.datetime) -> None:
+        self.conn.execute(
+            "INSERT INTO github_pulls(repo, since, pulled_at) VALUES (?, ?, ?) ON CONFLICT(repo) DO UPDATE"
+            " SET since = excluded.since, pulled_at = excluded.pulled_at",
+            (repo.lower(), since.isoformat(), time.time()),
+        )
+
+    def intend(self, note_id: str, repo: str, title: str, body: str, started: dt.datetime) -> None:
+        """Before creating an issue: if autonote stops before the note adopts it, the next push
+        finds the issue instead of creating a second one."""
+        self.conn.execute(
+            "INSERT OR REPLACE INTO github_pushes(note_id, repo, title, body_sha256, started) VALUES (?, ?, ?, ?, ?)",
+            (note_id, repo.lower(), title, body_sha256(body), started.isoformat()),
+        )
+
+    def intents(self, repo: str) -> list[tuple[str, str, str, dt.datetime]]:
+        rows = self.conn.execute(
+            "SELECT note_id, title, body_sha256, started FROM github_pushes WHERE repo = ?", (repo.lower(),)
+        )
+        return [(r[0], r[1], r[2], dt.datetime.fromisoformat(r[3])) for r in rows]
+
+    def done(self, note_id: str, repo: str) -> None:
+        self.conn.execute("DELETE FROM github_pushes WHERE note_id = ? AND repo = ?", (note_id, repo.lower()))
+
+
+def known_links(ws: Workspace) -> dict[int, RelatedNote]:
+    """Issue numbers of the notes the corpus has, for links in comments (``#1234``)."""
+    return {
+        n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
+        for n in ws.corpus.notes
+        if n.origin and n.origin.issue is not None
+    }
+
+
+# -- adoption: a local note becomes issue N -------------------------------------------------------
+
+
+def origin_seen(note: Note, published: StoredNote) -> Origin:
+    """``note``'s origin once GitHub has ``published`` (the issue as the GitHub store read it): what
+    autonote saw there (entry hash, body hash, labels, link), and as layout whatever GitHub shows
+    differently from what the note's own fields render (a title edited on GitHub)."""
+    seen = published.note.origin
+    assert seen is not None
+    bare = seen.model_copy(update={"layout": None})
+    moved = note.model_copy(update={"origin": bare})
+    return bare.model_copy(update={"layout": remember_layout(moved, _title_of(published), published.text)})
+
+
+def adopt(ws: Workspace, note_id: str, published: StoredNote) -> StoredNote:
+    """Give the local note ``note_id`` the id of the issue it now is: renamed, links to it
+    rewritten, origin recorded, in one step. The note's own content is kept."""
+    local = ws.store.get(note_id)
+    if local is None:
+        raise WriteRefusedError(f"no note {note_id} to adopt {published.location}")
+    origin = origin_seen(local.note, published)
+    stored = ws.store.rename(
+        note_id, published.note.id, front={"origin": origin.model_dump(mode="json")}, link=origin.url
+    )
+    record_import(ws.state, stored.note, stored.text)
+    return stored
+
+
+def _title_of(published: StoredNote) -> str:
+    """The issue's title as GitHub has it (kept in the pulled note's layout, else its title line)."""
+    origin = published.note.origin
+    if origin is not None and origin.layout is not None and origin.layout.title is not None:
+        return origin.layout.title
+    return published.note.title_line
+
+
+# -- pull -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PullReport:
+    imported: ImportReport
+    listed: int = 0
+    pull_requests: int = 0
+    adopted: list[tuple[str, str]] = field(default_factory=list)  # (local id, issue id)
+    since: dt.datetime | None = None
+    seconds: float = 0.0
+
+
+def _list_issues(store: GitHubIssues, since: dt.datetime | None) -> list[IssueData]:
+    options = {"state": "all", "sort": "updated", "direction": "asc"}
+    if since is not None:
+        options["since"] = since  # type: ignore[assignment]
+    with store.gh.failures(store.name, "listing issues"):
+        return [issue_data(issue) for issue in store.repo.get_issues(**options)]
+
+
+def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[CommentData]]:
+    wanted = {i.number for i in issues if i.comment_count}
+    found: dict[int, list[CommentData]] = {number: [] for number in wanted}
+    if not wanted:
+        return found
+    if len(wanted) > PER_ISSUE_COMMENT_LIMIT:
+        with store.gh.failures(store.name, "listing comments"):
+            for comment in store.repo.get_issues_comments(sort="created", direction="asc"):
+                data = comment_data(comment)
+                if data.issue in found:
+                    found[data.issue].append(data)
+        return found
+    for number in sorted(wanted):
+        found[number] = store.comments(number)
+    return found
+
+
+def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: bool = False) -> PullReport:
+    started = time.perf_counter()
+    sync = SyncState(ws.state)
+    since = None if full else sync.since(repo)
+    store = GitHubIssues(gh, repo)
+    listed = _list_issues(store, since)
+    issues = [i for i in listed if not i.is_pull_request]
+    comments = _comments(store, issues)
+
+    known = known_links(ws)
+    for issue in issues:
+        known.setdefault(
+            issue.number,
+            RelatedNote(
+                id=issue_note_id(issue.number), title_line=" ".join(issue.title.split()), url=issue.html_url
+            ),
+        )
+    store.known = known
+    read = ReadResult()
+    for issue in issues:
+        made = note_for(repo, issue, owner_comments(comments.get(issue.number, [])), known)
+        if isinstance(made, Skipped):
+            read.skipped.append(made)
+        else:
+            read.notes.append((f"{repo}#{issue.number}", made))
+
+    adopted = _adopt_twins(ws, read, issues, dry_run=dry_run)
+    report = apply_import(read, ws.corpus, ws.store, ws.state, dry_run=dry_run)
+    latest = max((i.updated for i in listed), default=None)
+    if not dry_run and latest is not None:
+        sync.pulled(repo, max(latest, since) if since is not None else latest)
+    return PullReport(
+        report, len(issues), len(listed) - len(issues), adopted, since, time.perf_counter() - started
+    )
+
+
+def _adopt_twins(
+    ws: Workspace, read: ReadResult, issues: list[IssueData], *, dry_run: bool
+) -> list[tuple[str, str]]:
+    """A note drafted here and posted by hand is the issue's note: it adopts the issue's number
+    (its content kept, links to it rewritten) instead of the pull reporting the paper twice."""
+    by_number = {i.number: i for i in issues}
+    adopted: list[tuple[str, str]] = []
+    kept = []
+    for where, note in read.notes:
+        twin = _native_twin(ws, note)
+        if twin is None:
+            kept.append((where, note))
+            continue
+        if not dry_run:
+            issue = by_number[note.origin.issue]  # type: ignore[union-attr,index]
+            published = StoredNote(note, issue.body, body_sha256(issue.body), issue.html_url)
+            adopt(ws, twin, published)
+        adopted.append((twin, note.id))
+    read.notes = kept
+    return adopted
+
+
+def _native_twin(ws: Workspace, note: Note) -> str | None:
+    if not note.arxiv_id or ws.store.note_relpath(note.id) is not None:
+        return None
+    twins = []
+    for other in ws.corpus.ids_with_arxiv(note.arxiv_id):
+        found = ws.corpus.get(other)
+        if other != note.id and found is not None and found.origin is None:
+            twins.append(other)
+    return twins[0] if len(twins) == 1 else None
+
+
+# -- push -------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PushReport:
+    created: list[tuple[str, str, str]] = field(default_factory=list)  # (old id, new id, issue URL)
+    updated: list[tuple[str, str]] = field(default_factory=list)  # (id, what changed)
+    unchanged: list[str] = field(default_factory=list)
+    conflicts: list[tuple[str, Path]] = field(default_factory=list)  # (id, where GitHub's body was saved)
+    refused: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
+    missing_labels: dict[str, list[str]] = field(default_factory=dict)  # label -> notes that wanted it
+    planned: list[str] = field(default_factory=list)  # dry run: what would happen, one line each
+    not_pulled: list[str] = field(default_factory=list)  # notes of this repository never seen by pull
+    stopped: str | None = None  # the error that stopped the push (what came before it is reported)
+
+    @property
+    def failed(self) -> bool:
+        return bool(self.conflicts or self.refused or self.stopped)
+
+
+def _belongs(note: Note, repo: str) -> bool | None:
+    """True for a note of this repository's issues, False for another's, None for a note that is
+    no issue yet."""
+    if note.origin is None or note.origin.issue is None:
+        return None
+    return repo_of_issue_url(note.origin.url) == repo.lower()
+
+
+def _selected(ws: Workspace, ids: tuple[str, ...], all_accepted: bool) -> list[str]:
+    if ids and all_accepted:
+        raise UsageError("give note ids or --all-accepted, not both")
+    if not ids and not all_accepted:
+        raise UsageError("name the notes to push (ID...), or --all-accepted for every note of the corpus")
+    if all_accepted:
+        return list(ws.store.ids())
+    for note_id in ids:
+        if ws.store.note_relpath(note_id) is None:
+            hint = (
+                " (a pending draft: accept it first with `autonote review accept`)"
+                if ws.store.has_draft(note_id)
+                else ""
+            )
+            raise UsageError(f"no note {note_id} in the corpus{hint}")
+    return list(dict.fromkeys(ids))
+
+
+class Pusher:
+    def __init__(
+        self, ws: Workspace, gh: GitHub, repo: str, *, create_labels: bool, dry_run: bool, force: bool
+    ) -> None:
+        self.ws, self.repo = ws, repo
+        self.create_labels, self.dry_run, self.force = create_labels, dry_run, force
+        self.store = GitHubIssues(gh, repo)
+        self.sync = SyncState(ws.state)
+        self.report = PushReport()
+        self._labels: set[str] | None = None
+
+    # labels ------------------------------------------------------------------------------------
+    def usable_labels(self, note_id: str, wanted: list[str]) -> list[str]:
+        """The labels of ``wanted`` the repository has (creating the others with
+        --create-labels; otherwise they are reported and left off)."""
+        if not wanted:
+            return []
+        if self._labels is None:
+            self._labels = self.store.label_names()
+        missing = [label for label in wanted if label not in self._labels]
+        if missing and self.create_labels and not self.dry_run:
+            for label in missing:
+                self.store.create_label(label)
+                self._labels.add(label)
+            missing = []
+        for label in missing:
+            self.report.missing_labels.setdefault(label, []).append(note_id)
+        return [label for label in wanted if label in self._labels or (self.dry_run and self.create_labels)]
+
+    # run ---------------------------------------------------------------------------------------
+    def run(self, ids: list[str]) -> PushReport:
+        if not self.dry_run:
+            self._recover()
+        notes = []
+        for note_id in ids:
+            found = self.ws.store.get(note_id)
+            if found is None:
+                if note_id in self.ws.store.ids():
+                    self.report.refused.append(
+                        (note_id, "the note file is not a valid note (see `autonote lint`)")
+                    )
+                continue
+            notes.append(found.note)
+        new = [n for n in notes if _belongs(n, self.repo) is None]
+        for note in new:
+            self._create(note.id)
+        for note in notes:
+            belongs = _belongs(note, self.repo)
+            if belongs is False:
+                self.report.refused.append(
+                    (
+                        note.id,
+                        f"its issue is in another repository ({note.origin.url}); not pushed to {self.repo}",
+                    )  # type: ignore[union-attr]
+                )
+            elif belongs:
+                self._update(note.id)
+        return self.report
+
+    def _recover(self) -> None:
+        """Issues created by a push that stopped before its note adopted them."""
+        for note_id, title, digest, started in self.sync.intents(self.repo):
+            if self.ws.store.note_relpath(note_id) is None:
+                self.sync.done(note_id, self.repo)
+                continue
+            found = self._find_created(title, digest, started)
+            if found is not None:
+                stored = adopt(self.ws, note_id, found)
+                self.report.created.append((note_id, stored.note.id, found.location))
+            self.sync.done(note_id, self.repo)
+
+    def _find_created(self, title: str, digest: str, started: dt.datetime) -> StoredNote | None:
+        since = started - dt.timedelta(minutes=5)
+        with self.store.gh.failures(self.repo, "looking for an issue autonote may have created"):
+            listed = [
+                issue_data(i) for i in self.store.repo.get_issues(state="all", since=since, sort="created")
+            ]
+        for issue in listed:
+            if issue.title == title and body_sha256(issue.body) == digest and issue.created >= since:
+                return self.store.stored(issue, [])
+        return None
+
+    def _create(self, note_id: str) -> None:
+        current = self.ws.store.get(note_id)  # read again: a rename before may have rewritten its links
+        if current is None:
+            return
+        note = current.note
+        view = render_issue(note)
+        labels = self.usable_labels(note.id, list(dict.fromkeys(view.labels)))
+        if self.dry_run:
+            shown = ", ".join(labels) or "none"
+            self.report.planned.append(
+                f"would create an issue for {note.id}: {view.title!r} (labels: {shown})"
+            )
+            return
+        started = dt.datetime.now(dt.UTC).replace(microsecond=0)
+        self.sync.intend(note.id, self.repo, view.title, view.body, started)
+        try:
+            published = self.store.add(note, labels=labels)
+        except GitHubError:
+            found = self._find_created(view.title, body_sha256(view.body), started)
+            if found is None:
+                self.sync.done(note.id, self.repo)
+                raise
+            published = found
+        stored = adopt(self.ws, note.id, published)
+        self.sync.done(note.id, self.repo)
+        self.report.created.append((note.id, stored.note.id, published.location))
+
+    def _update(self, note_id: str) -> None:
+        current = self.ws.store.get(note_id)
+        if current is None:
+            return
+        note, origin = current.note, current.note.origin
+        assert origin is not None and origin.issue is not None
+        if origin.body_sha256 is None:
+            self.report.not_pulled.append(note.id)
+            return
+        view = render_issue(note)
+        seen = set(origin.labels or [])
+        gained = [t for t in dict.fromkeys(note.tags) if t not in seen]
+        body_changed = body_sha256(view.body) != origin.body_sha256
+        if not body_changed and not gained:
+            self.report.unchanged.append(note.id)
+            return
+        remote = self.store.issue(origin.issue)
+        gained = [t for t in gained if t not in remote.labels]
+        if body_sha256(remote.body) != origin.body_sha256 and not self.force:
+            saved = (
+                self.ws.store.keep_remote_body(current.location, remote.body)
+                if not self.dry_run
+                else Path(current.location)
+            )
+            self.report.conflicts.append((note.id, saved))
+            return
+        body_changed = remote.body != view.body
+        labels = self.usable_labels(note.id, gained)
+        what = ", ".join(x for x in ("body" if body_changed else "", " ".join(f"+#{t}" for t in labels)) if x)
+        if not body_changed and not labels:
+            self._remember(current, self.store.stored(remote))
+            self.report.unchanged.append(note.id)
+            return
+        if self.dry_run:
+            self.report.planned.append(f"would update issue #{origin.issue} ({note.id}): {what}")
+            return
+        try:
+            published = (
+                self.store.update(note.id, view.body, revision=body_sha256(remote.body))
+                if body_changed
+                else self.store.stored(remote)
+            )
+        except RemoteChangedError as exc:  # changed between the read and the write
+            self.report.conflicts.append(
+                (note.id, self.ws.store.keep_remote_body(current.location, exc.body))
+            )
+            return
+        if labels:
+            self.store.add_labels(origin.issue, labels)
+            published = self.store.stored(self.store.issue(origin.issue))
+        self._remember(current, published)
+        self.ws.store.drop_remote_body(current.location)
+        self.report.updated.append((note.id, what))
+
+    def _remember(self, current: StoredNote, published: StoredNote) -> None:
+        """Record in the note what GitHub has now (body hash, labels, entry hash), keeping the
+        note's own content; a later pull then finds it unchanged."""
+        origin = origin_seen(current.note, published)
+        if origin == current.note.origin:
+            return
+        text = replace_front_matter(
+            current.text, {"origin": origin.model_dump(mode="json")}, current.location
+        )
+        written = self.ws.store.update_at(current.location, text, revision=current.revision)
+        record_import(self.ws.state, written.note, written.text)
+
+
+def push(
+    ws: Workspace, gh: GitHub, repo: str, ids: tuple[str, ...], *, all_accepted: bool = False,
+    create_labels: bool = False, dry_run: bool = False, force: bool = False,
+) -> PushReport:  # fmt: skip
+    selected = _selected(ws, ids, all_accepted)
+    if not dry_run:
+        gh.require_token("push to GitHub")
+    pusher = Pusher(ws, gh, repo, create_labels=create_labels, dry_run=dry_run, force=force)
+    try:
+        return pusher.run(selected)
+    except AutonoteError as exc:
+        pusher.report.stopped = str(exc)
+        return pusher.report

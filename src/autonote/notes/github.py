@@ -1,0 +1,179 @@
+"""Notes that live as GitHub issues: the note store's second backend.
+
+A note is issue N of one repository (id ``issue-N``): the title line as its title, the tags as its
+labels, the body in the corpus's sections (:mod:`autonote.notes.issue_format`), the owner's words
+as its comments. What this store holds of a note is the issue *body* (``StoredNote.text``; its
+sha256 is the revision), since that is all autonote ever writes: comments and labels the owner
+added are never removed or edited. An update is compare-and-swap on the body: it is sent only while
+GitHub still has the body the caller last saw (GitHub has no conditional PATCH for issues, so the
+check is a read just before the write).
+
+Issue numbers are GitHub's to give: ``add`` answers the note under its new id, and ``rename``
+refuses. All access goes through :class:`autonote.github.connection.GitHub`.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import TYPE_CHECKING, Any
+
+from autonote.errors import WriteRefusedError
+from autonote.notes.ids import issue_note_id, issue_number
+from autonote.notes.issue_format import render_issue
+from autonote.notes.store import StoredNote
+from autonote.schema import Note, RelatedNote
+
+if TYPE_CHECKING:
+    from autonote.github.connection import GitHub
+    from autonote.github.issues import CommentData, IssueData
+
+NEW_LABEL_COLOUR = "ededed"  # GitHub's own default grey
+
+
+class RemoteChangedError(WriteRefusedError):
+    """The issue body is no longer the one the caller last saw; ``body`` is what GitHub has now."""
+
+    def __init__(self, message: str, body: str) -> None:
+        super().__init__(message)
+        self.body = body
+
+
+class GitHubIssues:
+    """The issues of one repository as a note store."""
+
+    def __init__(self, gh: GitHub, repo: str, known: dict[int, RelatedNote] | None = None) -> None:
+        self.gh = gh
+        self.name = repo
+        self.known = dict(known or {})  # issue numbers of notes the corpus has, for links in comments
+
+    @cached_property
+    def repo(self) -> Any:
+        return self.gh.repo(self.name)
+
+    def _number(self, note_id: str) -> int:
+        number = issue_number(note_id)
+        if number is None:
+            raise WriteRefusedError(f"{note_id} is not a note of {self.name} (its id is not issue-<number>)")
+        return number
+
+    # -- reading ------------------------------------------------------------------------------------
+
+    def ids(self) -> list[str]:
+        from autonote.github.issues import issue_data
+
+        with self.gh.failures(self.name, "listing issues"):
+            listed = [issue_data(i) for i in self.repo.get_issues(state="all")]
+        return [issue_note_id(i.number) for i in listed if not i.is_pull_request]
+
+    def issue(self, number: int) -> IssueData:
+        from autonote.github.issues import issue_data
+
+        with self.gh.failures(self.name, f"reading issue #{number}"):
+            return issue_data(self.repo.get_issue(number).complete())
+
+    def comments(self, number: int) -> list[CommentData]:
+        from autonote.github.issues import comment_data
+
+        with self.gh.failures(self.name, f"reading the comments of issue #{number}"):
+            return [comment_data(c) for c in self.repo.get_issue(number).get_comments()]
+
+    def stored(self, issue: IssueData, comments: list[CommentData] | None = None) -> StoredNote:
+        """The note an issue makes (its comments read when there are any and none were given)."""
+        from autonote.github.issues import note_for, owner_comments
+        from autonote.github.proposal import body_sha256
+
+        if comments is None:
+            comments = self.comments(issue.number) if issue.comment_count else []
+        made = note_for(self.name, issue, owner_comments(comments), self.known)
+        if not isinstance(made, Note):
+            raise WriteRefusedError(f"{self.name}#{issue.number} does not make a note: {made.reason}")
+        return StoredNote(made, issue.body, body_sha256(issue.body), issue.html_url)
+
+    def get(self, note_id: str) -> StoredNote | None:
+        from github import UnknownObjectException
+
+        from autonote.github.issues import issue_data
+
+        number = issue_number(note_id)
+        if number is None:
+            return None
+        with self.gh.failures(self.name, f"reading issue #{number}"):
+            try:
+                issue = issue_data(self.repo.get_issue(number).complete())
+            except UnknownObjectException:
+                return None
+        return None if issue.is_pull_request else self.stored(issue)
+
+    # -- writing ------------------------------------------------------------------------------------
+
+    def add(self, note: Note, *, labels: list[str] | None = None) -> StoredNote:
+        """A new issue for ``note`` (title line, issue body, ``labels``: by default its tags); the
+        note as stored, under its issue's id."""
+        from autonote.github.issues import issue_data
+
+        view = render_issue(note)
+        with self.gh.failures(self.name, f"creating the issue for {note.id}"):
+            created = self.repo.create_issue(
+                title=view.title, body=view.body, labels=view.labels if labels is None else labels
+            )
+            data = issue_data(created)
+        return self.stored(data, [])
+
+    def update(self, note_id: str, text: str, *, revision: str) -> StoredNote:
+        """Replace the issue body with ``text`` only while its sha256 is ``revision``."""
+        from autonote.github.issues import issue_data
+        from autonote.github.proposal import body_sha256
+
+        number = self._number(note_id)
+        current = self.issue(number)
+        if body_sha256(current.body) != revision:
+            raise RemoteChangedError(
+                f"{self.name}#{number}: the issue body changed on GitHub since autonote last saw it",
+                current.body,
+            )
+        if current.body == text:
+            return self.stored(current)
+        with self.gh.failures(self.name, f"updating the body of issue #{number}"):
+            edited = self.repo.get_issue(number)
+            edited.edit(body=text)
+            data = issue_data(edited)
+        return self.stored(data)
+
+    def edit(self, number: int, **fields: Any) -> IssueData:
+        """One PATCH of the issue (title, body, labels together: nothing half-written)."""
+        from autonote.github.issues import issue_data
+
+        with self.gh.failures(self.name, f"writing issue #{number}"):
+            issue = self.repo.get_issue(number)
+            issue.edit(**fields)
+            return issue_data(issue)
+
+    def add_labels(self, number: int, labels: list[str]) -> None:
+        if not labels:
+            return
+        with self.gh.failures(self.name, f"adding labels to issue #{number}"):
+            self.repo.get_issue(number).add_to_labels(*labels)
+
+    def remove_label(self, number: int, label: str) -> None:
+        with self.gh.failures(self.name, f"removing the label {label} from issue #{number}"):
+            self.repo.get_issue(number).remove_from_labels(label)
+
+    def comment(self, number: int, body: str) -> CommentData:
+        from autonote.github.issues import comment_data
+
+        with self.gh.failures(self.name, f"commenting on issue #{number}"):
+            return comment_data(self.repo.get_issue(number).create_comment(body))
+
+    def label_names(self) -> set[str]:
+        with self.gh.failures(self.name, "listing labels"):
+            return {label.name for label in self.repo.get_labels()}
+
+    def create_label(self, name: str) -> None:
+        with self.gh.failures(self.name, f"creating the label {name}"):
+            self.repo.create_label(name, NEW_LABEL_COLOUR)
+
+    def rename(self, old_id: str, new_id: str) -> StoredNote:
+        raise WriteRefusedError(
+            f"cannot rename {old_id} to {new_id}: GitHub numbers issues itself (a note becomes issue-<n>"
+            " when it is published)"
+        )
