@@ -168,13 +168,12 @@ class GitHub:
     def client(self) -> Any:  # github.Github
         import logging
 
-        from github import Github, set_log_level
+        from github import Github
 
         from autonote.github.pacing import paced_auth, reporting_retry
 
-        set_log_level(
-            logging.WARNING
-        )  # PyGithub logs its retries on stderr at INFO; autonote says them itself
+        # PyGithub logs its retries on stderr at INFO; autonote says them itself (without the noise).
+        logging.getLogger("github").setLevel(logging.WARNING)
         return Github(
             base_url=self.access.api_url,
             auth=paced_auth(self.access.token, self.traffic, self._say),
@@ -236,7 +235,8 @@ class GitHub:
             message = f"{repo}: the GitHub API at {api} timed out while {doing}"
         except requests.exceptions.RequestException as exc:
             reason = exc.args[0] if exc.args else exc
-            reason = getattr(reason, "reason", reason)
+            reason = str(getattr(reason, "reason", reason))
+            reason = reason.rsplit("Failed to establish a new connection: ", 1)[-1].rstrip(")")
             message = f"{repo}: cannot reach the GitHub API at {api} while {doing} ({reason})"
         else:
             return

@@ -30,6 +30,7 @@ BACKOFF_FACTOR = 1.0  # urllib3: 0, 2, 4, 8, 16, 32 s between consecutive failur
 BACKOFF_MAX = 60.0
 SECONDARY_WAIT = 60.0  # GitHub: "wait at least one minute" when a secondary limit gives no Retry-After
 MAX_RATE_WAIT = 3700.0  # the primary limit resets within the hour
+CONNECT_RETRIES = 2  # a refused connection is seldom a blip: a wrong GITHUB_API_URL should fail fast
 IDEMPOTENT = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "PATCH", "DELETE"})
 
 
@@ -141,12 +142,12 @@ def reporting_retry(traffic: Traffic, say: Callable[[str], None]) -> Any:
 
     return ReportingRetry(
         total=MAX_ATTEMPTS - 1,
+        connect=CONNECT_RETRIES,
         backoff_factor=BACKOFF_FACTOR,
         backoff_max=BACKOFF_MAX,
         status_forcelist=[*range(500, 600), 429],
         allowed_methods=IDEMPOTENT,
         secondary_rate_wait=SECONDARY_WAIT,
-        max_rate_limit_wait=MAX_RATE_WAIT,
         raise_on_status=True,
     )
 
