@@ -132,7 +132,7 @@ def test_secondary_limits_and_server_errors_are_retried_and_said(github: GitHubS
         "GitHub: secondary rate limit (HTTP 429, retry-after 1); retrying in 1.0 s (attempt 5 of 7)",
     ]
     assert gh.traffic.retries == 4 and github.count("GET", r"/issues$") == 5
-    assert [reason for reason, _ in gh.traffic.waits][0] == "HTTP 503"
+    assert gh.traffic.waits[0][0] == "HTTP 503"
 
 
 def test_a_timeout_on_a_read_is_retried(github: GitHubServer, monkeypatch: pytest.MonkeyPatch) -> None:
