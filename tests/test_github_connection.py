@@ -212,7 +212,9 @@ def test_401_and_404_name_the_repository_and_never_the_token(
         f"autonote: error: {REPO}: cannot reach the GitHub API at http://127.0.0.1:9 while listing issues"
         " ([Errno 111] Connection refused)"
     )
-    assert len(retries) == 2 and all(r.startswith("autonote: warning: GitHub: request failed") for r in retries)
+    assert len(retries) == 2 and all(
+        r.startswith("autonote: warning: GitHub: request failed") for r in retries
+    )
     assert TOKEN not in unreachable.stderr
 
 

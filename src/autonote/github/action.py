@@ -84,7 +84,7 @@ def read_event(environ: Mapping[str, str]) -> Event:
         name=str(environ.get("GITHUB_EVENT_NAME") or ("issues" if issue else "")),
         action=str(data.get("action") or ""),
         repo=parse_repo(repo) if repo else "",
-        number=number if isinstance(number, int) else None,
+        number=number if isinstance(number, int) and not isinstance(number, bool) else None,
         title=str(issue.get("title") or ""),
         body=str(issue.get("body") or ""),
         label=str(label["name"]) if label.get("name") else None,
@@ -140,9 +140,10 @@ class Action:
 
         report = pull(self.ws, self.gh, self.event.repo)
         done = report.imported
-        self.ws.warn(
-            f"pulled {self.event.repo}: {report.listed} issues listed, {len(done.created)} new,"
-            f" {len(done.updated)} updated"
+        print(
+            f"autonote: pulled {self.event.repo}: {report.listed} issues listed, {len(done.created)} new,"
+            f" {len(done.updated)} updated, {len(done.conflicts)} conflicts",
+            file=self.ws.stderr,
         )
 
     # -- opened -----------------------------------------------------------------------------------

@@ -99,10 +99,25 @@ def issue_number(note_id: str) -> int | None:
     return None
 
 
+_GITHUB_REPO = re.compile(r"https://github\.com/(?P<owner>[A-Za-z0-9-]+)/(?P<name>[A-Za-z0-9._-]+)")
+
+
+def github_note_id(url: str) -> str | None:
+    """``github-owner_name`` (lower case; GitHub logins have no ``_``, so it splits one way) for a
+    repository URL, else None."""
+    found = _GITHUB_REPO.fullmatch(url)
+    if found is None:
+        return None
+    note_id = f"github-{found['owner']}_{found['name']}".lower()
+    return note_id if is_note_id(note_id) else None
+
+
 def note_id_for(paper: Paper) -> str:
     """The id a new draft of ``paper`` gets."""
     if paper.arxiv_id:
         return arxiv_note_id(paper.arxiv_id)
+    if paper.source == "github" and paper.url and (repo_id := github_note_id(paper.url)):
+        return repo_id
     key = _source_key(paper)
     if paper.source == "openreview" and key:
         return check_note_id(openreview_note_id(key))

@@ -22,6 +22,7 @@ SOURCE_MODULES: tuple[tuple[str, str], ...] = (
     ("arxiv", "ArxivSource"),
     ("openreview", "OpenReviewSource"),
     ("acl", "AclAnthologySource"),
+    ("github_repo", "GitHubRepoSource"),
     ("web", "WebSource"),  # after every source of a particular site: it takes any other http(s) URL
     ("local", "LocalSource"),
 )

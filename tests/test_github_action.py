@@ -1,0 +1,209 @@
+"""`autonote github action` on the events a workflow in the corpus repository receives, with the
+real event payload file, against the loopback GitHub (PyGithub), arXiv and LLM servers."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from autonote.github.proposal import body_sha256, parse_proposal
+from autonote.notes.format import parse_note
+from autonote.notes.issue_format import render_issue
+from tests.github_helpers import REPO, SAMPLE_XML, export_entries, init_corpus, serve_entries, serve_github
+from tests.github_server import GitHubServer
+from tests.loopback import ArxivServer, OpenAIServer
+
+OWNER = REPO.split("/")[0]
+
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubServer]:
+    yield from serve_github(monkeypatch)
+
+
+@pytest.fixture
+def corpus(run, tmp_path: Path, github: GitHubServer) -> Path:
+    """The Action's corpus: empty at first (a cold cache); the Action pulls it."""
+    serve_entries(github, REPO, export_entries(SAMPLE_XML))
+    return init_corpus(run, tmp_path / "corpus")
+
+
+def event(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, action: str, number: int, *,
+          label: str | None = None, name: str = "issues") -> None:  # fmt: skip
+    issue = github.issue(REPO, number)
+    payload = {
+        "action": action,
+        "issue": {"number": number, "title": issue.title, "body": issue.body, "user": {"login": issue.user.login},
+                  "author_association": issue.user.association, "labels": [{"name": n} for n in issue.labels]},
+        "repository": {"full_name": REPO},
+        "sender": {"login": OWNER},
+    }  # fmt: skip
+    if label:
+        payload["label"] = {"name": label}
+    path = tmp_path / "event.json"
+    path.write_text(json.dumps(payload), encoding="utf-8")
+    monkeypatch.setenv("GITHUB_EVENT_PATH", str(path))
+    monkeypatch.setenv("GITHUB_EVENT_NAME", name)
+    monkeypatch.setenv("GITHUB_REPOSITORY", REPO)
+
+
+def action(run, corpus: Path, *extra: str):
+    return run("github", "action", "--corpus", str(corpus), *extra)
+
+
+def writes(github: GitHubServer) -> int:
+    return sum(github.count(method) for method in ("POST", "PATCH", "PUT", "DELETE"))
+
+
+def label(github: GitHubServer, number: int, name: str) -> None:
+    github.repos[REPO].labels.setdefault(name, "ededed")
+    github.issue(REPO, number).labels.append(name)
+
+
+# -- opened ----------------------------------------------------------------------------------------------
+
+
+def test_an_opened_issue_with_an_arxiv_url_gets_the_note_in_one_write(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    arxiv_server: ArxivServer, llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    github.advance(5)
+    opened = github.add_issue(REPO, "Untitled", "Please read https://arxiv.org/abs/2504.07086 ", ["NLP"])
+    event(tmp_path, monkeypatch, github, "opened", opened.number)
+    result = action(run, corpus)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"issue #{opened.number}: wrote the note for [Paper Note] ")
+    assert result.stdout.count("\n") == 1
+    assert github.count("PATCH") == 1 and writes(github) == 1  # title, body and labels in one request
+    note = parse_note((corpus / "notes" / f"issue-{opened.number}.md").read_text(encoding="utf-8"))
+    view = render_issue(note)
+    assert opened.title == note.title_line and opened.body == view.body
+    assert (
+        "# Summary (by gpt-4o-mini)" in opened.body and note.provenance and note.provenance.generator == "llm"
+    )
+    assert opened.labels[0] == "NLP" and set(opened.labels) <= {"NLP", *note.tags}
+    assert note.origin and note.origin.body_sha256 == body_sha256(opened.body)
+    assert len(llm_server.chat_requests()) >= 1
+    # the pull at the start made the rest of the corpus
+    assert (corpus / "notes" / "issue-9101.md").exists()
+
+
+def test_events_autonote_has_nothing_to_do_with_exit_0_with_one_line(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+) -> None:  # fmt: skip
+    github.add_issue(REPO, "No paper here", "Just a thought about attention.", [], number=9200)
+    github.add_issue(REPO, "A stranger's paper", "https://arxiv.org/abs/2504.07086", [], number=9201,
+                     author="stranger")  # fmt: skip
+    github.user("stranger").association = "NONE"
+    cases = [
+        ("closed", 9101, None, "issues", "nothing to do: issues/closed on issue #9101"),
+        ("labeled", 9101, "NLP", "issues", "nothing to do: label NLP on issue #9101"),
+        ("created", 9101, None, "issue_comment", "nothing to do: event issue_comment/created"),
+        ("opened", 9200, None, "issues", "nothing to do: issue #9200 names no paper autonote can draft"),
+        ("opened", 9201, None, "issues", "nothing to do: issue #9201 was opened by stranger (NONE)"),
+    ]
+    for kind, number, name, event_name, expected in cases:
+        event(tmp_path, monkeypatch, github, kind, number, label=name, name=event_name)
+        result = action(run, corpus)
+        assert result.exit_code == 0, result.stderr
+        assert result.stdout.startswith(expected) and result.stdout.count("\n") == 1, result.stdout
+    assert writes(github) == 0
+
+
+def test_a_failure_is_one_line_and_leaves_the_issue_as_it_was(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    arxiv_server: ArxivServer,
+) -> None:  # fmt: skip
+    opened = github.add_issue(REPO, "Untitled", "2504.07086", [])
+    event(tmp_path, monkeypatch, github, "opened", opened.number)
+    github.fail(422, {"message": "Validation Failed"}, method="PATCH")
+    result = action(run, corpus)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith(f"autonote: error: {REPO}: GitHub answered HTTP 422")
+    assert (opened.title, opened.body) == ("Untitled", "2504.07086")
+    local = parse_note((corpus / "notes" / f"issue-{opened.number}.md").read_text(encoding="utf-8"))
+    assert local.summary == "" and local.origin.body_sha256 == body_sha256(
+        "2504.07086"
+    )  # as pulled, no draft
+
+
+# -- regen and accept ----------------------------------------------------------------------------------
+
+
+def regen(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path):
+    label(github, 9101, "autonote:regen")
+    event(tmp_path, monkeypatch, github, "labeled", 9101, label="autonote:regen")
+    return action(run, corpus)
+
+
+def test_regen_proposes_a_body_in_one_comment_and_accept_applies_it(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    issue = github.issue(REPO, 9101)
+    body_before, comments_before = issue.body, len(issue.comments)
+    result = regen(run, tmp_path, monkeypatch, github, corpus)
+    assert result.exit_code == 0, result.stderr
+    assert "proposed a new body" in result.stdout and result.stdout.count("\n") == 1
+    assert issue.body == body_before and "autonote:regen" not in issue.labels
+    assert len(issue.comments) == comments_before + 1
+    proposal = parse_proposal(issue.comments[-1].body)
+    assert proposal is not None and proposal.base_sha256 == body_sha256(body_before)
+    assert "```diff\n" in issue.comments[-1].body and "+- " in issue.comments[-1].body
+    assert proposal.body != body_before and "# Key Points" in proposal.body
+
+    label(github, 9101, "autonote:accept")
+    event(tmp_path, monkeypatch, github, "labeled", 9101, label="autonote:accept")
+    accepted = action(run, corpus)
+    assert accepted.exit_code == 0, accepted.stderr
+    assert accepted.stdout.startswith("issue #9101: applied the proposal of comment")
+    assert issue.body == proposal.body and "autonote:accept" not in issue.labels
+    assert len(issue.comments) == comments_before + 1 and github.count("PATCH") == 1
+    # the next pull brings the accepted body into the corpus
+    pulled = run("github", "pull", "--repo", REPO, "--corpus", str(corpus))
+    assert pulled.exit_code == 0 and "1 updated" in pulled.stdout, pulled.stdout
+
+
+def test_accept_refuses_when_the_body_changed_since_the_proposal(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    assert regen(run, tmp_path, monkeypatch, github, corpus).exit_code == 0
+    edited = github.issue(REPO, 9101).body + "\n追記"
+    github.edit_issue(REPO, 9101, body=edited)
+    label(github, 9101, "autonote:accept")
+    event(tmp_path, monkeypatch, github, "labeled", 9101, label="autonote:accept")
+    before = writes(github)
+    result = action(run, corpus)
+    assert result.exit_code == 1
+    assert "the body changed since the proposal was made; nothing was written" in result.stderr
+    assert result.stderr.count("\n") == 1
+    assert github.issue(REPO, 9101).body == edited and writes(github) == before
+    assert "autonote:accept" in github.issue(REPO, 9101).labels
+    assert (corpus / "notes" / "issue-9101.remote.txt").read_text(encoding="utf-8") == edited + "\n"
+
+
+def test_accept_ignores_a_proposal_written_by_a_passer_by(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+) -> None:  # fmt: skip
+    from autonote.github.proposal import render_proposal
+
+    body = github.issue(REPO, 9102).body
+    fake = render_proposal(body, "# URL\n- https://evil.example.com", "a trick")
+    github.add_comment(REPO, 9102, fake, login="stranger", association="NONE")
+    label(github, 9102, "autonote:accept")
+    event(tmp_path, monkeypatch, github, "labeled", 9102, label="autonote:accept")
+    result = action(run, corpus)
+    assert result.exit_code == 1 and "has no autonote proposal to accept" in result.stderr
+    assert github.issue(REPO, 9102).body == body
+
+
+def test_regen_without_an_llm_is_refused_before_anything_is_written(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+) -> None:  # fmt: skip
+    result = regen(run, tmp_path, monkeypatch, github, corpus)
+    assert result.exit_code == 1 and "needs an LLM: set the OPENAI_API_KEY secret" in result.stderr
+    assert writes(github) == 0 and "autonote:regen" in github.issue(REPO, 9101).labels
