@@ -73,7 +73,7 @@ def test_an_opened_issue_with_an_arxiv_url_gets_the_note_in_one_write(
     github.advance(5)
     opened = github.add_issue(REPO, "Untitled", "Please read https://arxiv.org/abs/2504.07086 ", ["NLP"])
     event(tmp_path, monkeypatch, github, "opened", opened.number)
-    result = action(run, corpus)
+    result = action(run, corpus, "--translate")
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith(f"issue #{opened.number}: wrote the note for [Paper Note] ")
     assert result.stdout.count("\n") == 1
@@ -207,3 +207,19 @@ def test_regen_without_an_llm_is_refused_before_anything_is_written(
     result = regen(run, tmp_path, monkeypatch, github, corpus)
     assert result.exit_code == 1 and "needs an LLM: set the OPENAI_API_KEY secret" in result.stderr
     assert writes(github) == 0 and "autonote:regen" in github.issue(REPO, 9101).labels
+
+
+def test_the_shipped_workflow_runs_the_action_on_the_events_it_handles() -> None:
+    import yaml
+
+    workflow = yaml.safe_load(
+        (Path(__file__).resolve().parents[1] / "examples" / "github-action.yml").read_text()
+    )
+    triggers = workflow[True] if True in workflow else workflow["on"]  # YAML 1.1 reads `on:` as true
+    assert triggers == {"issues": {"types": ["opened", "labeled"]}}
+    assert workflow["permissions"] == {"issues": "write", "contents": "read"}
+    steps = workflow["jobs"]["autonote"]["steps"]
+    run = next(step for step in steps if "github action" in step.get("run", ""))
+    assert run["run"].startswith("autonote github action")
+    assert run["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
+    assert run["env"]["OPENAI_API_KEY"] == "${{ secrets.OPENAI_API_KEY }}"

@@ -177,7 +177,10 @@ def push_command(
 @click.option(
     "--create-labels", is_flag=True, help="Create labels the repository lacks (else they are left off)."
 )
-def action_command(corpus: str | None, create_labels: bool) -> None:
+@click.option(
+    "--translate", is_flag=True, help="Also translate the abstract of a drafted note (needs an LLM)."
+)
+def action_command(corpus: str | None, create_labels: bool, translate: bool) -> None:
     """Handle the GitHub Actions event of this run (GITHUB_EVENT_PATH): draft an opened issue's note,
     propose a regenerated body on the label autonote:regen, apply it on autonote:accept.
 
@@ -193,4 +196,4 @@ def action_command(corpus: str | None, create_labels: bool) -> None:
         click.echo(idle)
         return
     ws, gh = _connect(corpus, writes=False, action="")
-    click.echo(run_action(ws, gh, event, create_labels=create_labels))
+    click.echo(run_action(ws, gh, event, create_labels=create_labels, translate=translate))

@@ -121,8 +121,11 @@ def nothing_to_do(event: Event) -> str | None:
 
 
 class Action:
-    def __init__(self, ws: Workspace, gh: GitHub, event: Event, *, create_labels: bool = False) -> None:
-        self.ws, self.gh, self.event, self.create_labels = ws, gh, event, create_labels
+    def __init__(
+        self, ws: Workspace, gh: GitHub, event: Event, *, create_labels: bool = False, translate: bool = False
+    ) -> None:
+        self.ws, self.gh, self.event = ws, gh, event
+        self.create_labels, self.translate = create_labels, translate
         self.store = GitHubIssues(gh, event.repo)
         self.number = event.number or 0
 
@@ -174,7 +177,10 @@ class Action:
         for other in self.ws.corpus.ids_with_arxiv(paper.arxiv_id) if paper.arxiv_id else []:
             if other != issue_note_id(n):
                 self.ws.warn(f"the corpus already has this paper as {other}")
-        note = pipeline.draft_note(paper, self.ws).model_copy(update={"id": issue_note_id(n)})
+        translate = self.translate and self.ws.settings.llm_configured
+        note = pipeline.draft_note(paper, self.ws, translate=translate).model_copy(
+            update={"id": issue_note_id(n)}
+        )
         view = render_issue(note)
         current = self.store.issue(n)
         if current.body != event.body or current.title != event.title:
@@ -301,6 +307,8 @@ def regenerate(ws: Workspace, note: Note) -> Note:
     )
 
 
-def run_action(ws: Workspace, gh: GitHub, event: Event, *, create_labels: bool = False) -> str:
+def run_action(
+    ws: Workspace, gh: GitHub, event: Event, *, create_labels: bool = False, translate: bool = False
+) -> str:
     """Handle one event; the line to print (failures raise, as one line)."""
-    return Action(ws, gh, event, create_labels=create_labels).run()
+    return Action(ws, gh, event, create_labels=create_labels, translate=translate).run()

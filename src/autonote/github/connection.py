@@ -5,7 +5,8 @@
 - The client is PyGithub (pagination by ``Link`` headers, ``since``, objects for issues, comments
   and labels), with two extensions measured to be needed (see :mod:`autonote.github.pacing`):
   waiting *before* a request when ``x-ratelimit-remaining`` is 0 (PyGithub only reacts after GitHub
-  refused one), and saying every wait and retry on stderr (PyGithub and urllib3 sleep silently).
+  refused one), and saying every wait and retry on stderr in autonote's words (urllib3 waits for
+  5xx and timeouts without a word; PyGithub logs only its rate-limit backoffs).
 - Every failure becomes one line naming the repository (:class:`GitHubError`), and no message
   autonote prints carries the token: messages pass through :meth:`GitHub.clean`.
 

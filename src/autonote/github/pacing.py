@@ -1,10 +1,12 @@
 """Staying within GitHub's rate limits, and saying so, as extensions of PyGithub.
 
-What PyGithub 2.x does on its own (read in its source, ``GithubRetry`` and ``Requester``): it
-retries 5xx and a 403 that carries ``Retry-After`` or a rate-limit message, waiting until
-``x-ratelimit-reset`` for the primary limit and 60 s for a secondary one, silently; it never waits
-*before* a request when ``x-ratelimit-remaining`` is 0, so a long pull spends its last request and
-then takes a 403. And it retries POST like GET, so a 502 on "create issue" could make two issues.
+What PyGithub 2.x does on its own (read in its source, ``GithubRetry`` and ``Requester``, and
+measured in ``bench/github_bench.py``): it retries 5xx and a 403 that carries ``Retry-After`` or a
+rate-limit message, waiting until ``x-ratelimit-reset`` for the primary limit and 60 s for a
+secondary one (logging "Setting next backoff" on its INFO logger; 5xx and timeouts are waited for
+by urllib3 without a word). It never waits *before* a request when ``x-ratelimit-remaining`` is 0,
+so a long pull spends its last request and then takes a 403 for every request until the reset. And
+it retries POST like GET, so a 502 on "create issue" could make two issues.
 
 The two extensions, through PyGithub's own extension points:
 

@@ -3,10 +3,10 @@ issues kept as one corpus.
 
 Pull is an import (:func:`autonote.corpus.import_apply.apply_import`): every issue (not pull
 requests) becomes note ``issue-<n>``; a note the owner edited locally is never overwritten (the
-incoming version goes to ``.autonote/import-conflicts/``). A later pull asks only for issues updated
-since the last one (``since``: the latest ``updated_at`` GitHub reported, so no clock but GitHub's
-is trusted). Comments are read per changed issue, or, when more than
-:data:`PER_ISSUE_COMMENT_LIMIT` issues need theirs, in one repository-wide listing.
+incoming version goes to ``.autonote/import-conflicts/``). A later pull asks only for issues
+updated since the last one (``since``: see :func:`_next_since`). Comments are read per changed
+issue, or, when more than :data:`PER_ISSUE_COMMENT_LIMIT` issues need theirs, in one
+repository-wide listing.
 
 Push publishes notes: a note that is no issue yet becomes one and adopts its number (renamed to
 ``issue-<n>``, every link to it rewritten, in one step: :meth:`NoteFolder.rename`); a note whose
@@ -47,6 +47,7 @@ from autonote.schema import Note, Origin, RelatedNote
 from autonote.state import StateDB
 
 PER_ISSUE_COMMENT_LIMIT = 100  # more issues with comments than this: one repository-wide listing
+SINCE_MARGIN = dt.timedelta(minutes=5)
 
 
 # -- what is remembered between runs (tables github_pulls and github_pushes) --------------------
@@ -144,11 +145,28 @@ class PullReport:
 
 
 def _list_issues(store: GitHubIssues, since: dt.datetime | None) -> list[IssueData]:
-    options = {"state": "all", "sort": "updated", "direction": "asc"}
+    """Issues (and pull requests) updated since ``since``, each once. Listed in order of creation,
+    which an update during the listing does not change (in order of update, an issue edited
+    meanwhile would move to the end and shift one not yet read onto a page already read)."""
+    options = {"state": "all", "sort": "created", "direction": "asc"}
     if since is not None:
         options["since"] = since  # type: ignore[assignment]
     with store.gh.failures(store.name, "listing issues"):
-        return [issue_data(issue) for issue in store.repo.get_issues(**options)]
+        listed = {issue.number: issue for issue in map(issue_data, store.repo.get_issues(**options))}
+    return list(listed.values())
+
+
+def _next_since(
+    listed: list[IssueData], started: dt.datetime, previous: dt.datetime | None
+) -> dt.datetime | None:
+    """What the next pull asks for: the latest ``updated_at`` GitHub reported, but no later than
+    this pull's start by this machine's clock less :data:`SINCE_MARGIN` (an issue changed while
+    the pull ran is then asked for again; a clock running ahead cannot skip one, since GitHub's
+    own time bounds it)."""
+    latest = max((i.updated for i in listed), default=None)
+    if latest is None:
+        return previous
+    return min(latest, started - SINCE_MARGIN)
 
 
 def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[CommentData]]:
@@ -169,7 +187,7 @@ def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[Co
 
 
 def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: bool = False) -> PullReport:
-    started = time.perf_counter()
+    started, started_at = time.perf_counter(), dt.datetime.now(dt.UTC)
     sync = SyncState(ws.state)
     since = None if full else sync.since(repo)
     store = GitHubIssues(gh, repo)
@@ -196,9 +214,9 @@ def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: b
 
     adopted = _adopt_twins(ws, read, issues, dry_run=dry_run)
     report = apply_import(read, ws.corpus, ws.store, ws.state, dry_run=dry_run)
-    latest = max((i.updated for i in listed), default=None)
-    if not dry_run and latest is not None:
-        sync.pulled(repo, max(latest, since) if since is not None else latest)
+    following = _next_since(listed, started_at, since)
+    if not dry_run and following is not None:
+        sync.pulled(repo, following)
     return PullReport(
         report, len(issues), len(listed) - len(issues), adopted, since, time.perf_counter() - started
     )
@@ -331,15 +349,12 @@ class Pusher:
             self._create(note.id)
         for note in notes:
             belongs = _belongs(note, self.repo)
-            if belongs is False:
-                self.report.refused.append(
-                    (
-                        note.id,
-                        f"its issue is in another repository ({note.origin.url}); not pushed to {self.repo}",
-                    )  # type: ignore[union-attr]
-                )
-            elif belongs:
+            if belongs:
                 self._update(note.id)
+            elif belongs is False:
+                where = note.origin.url if note.origin else None
+                reason = f"its issue is in another repository ({where}); not pushed to {self.repo}"
+                self.report.refused.append((note.id, reason))
         return self.report
 
     def _recover(self) -> None:
