@@ -67,13 +67,23 @@ def shared_rows(tmp: Path, base_env: dict[str, str]) -> list[tuple[str, str, str
         corpus = fresh_corpus(tmp, "shared", env)
         seconds, done = autonote(env, "github", "pull", "--repo", repo, "--corpus", str(corpus))
         assert done.returncode == 0, done.stderr
-        rows.append((f"pull {len(entries)} shared notes (first)", f"{seconds:.2f} s", f"{len(server.requests)} requests"))
+        rows.append(
+            (
+                f"pull {len(entries)} shared notes (first)",
+                f"{seconds:.2f} s",
+                f"{len(server.requests)} requests",
+            )
+        )
         before = len(server.requests)
         seconds, done = autonote(env, "github", "pull", "--repo", repo, "--corpus", str(corpus))
         assert done.returncode == 0, done.stderr
-        rows.append(("pull again, nothing changed", f"{seconds:.2f} s", f"{len(server.requests) - before} requests"))
+        rows.append(
+            ("pull again, nothing changed", f"{seconds:.2f} s", f"{len(server.requests) - before} requests")
+        )
     corpus = fresh_corpus(tmp, "shared-xml", base_env)
-    seconds, done = autonote(base_env, "import", "paper-notes-xml", *map(str, SHARED_XML), "--corpus", str(corpus))
+    seconds, done = autonote(
+        base_env, "import", "paper-notes-xml", *map(str, SHARED_XML), "--corpus", str(corpus)
+    )
     rows.append(("peer: import paper-notes-xml of the same export", f"{seconds:.2f} s", "no network"))
     return rows
 
