@@ -87,8 +87,11 @@ def test_unknown_repositories_and_other_github_pages_are_one_line_errors(
     missing = draft(run, corpus, "https://github.com/nobody/nothing")
     assert missing.exit_code == 1 and missing.stderr.count("\n") == 1
     assert "GitHub has no repository nobody/nothing" in missing.stderr
+    # Other GitHub pages are not a repository's description: they are left to the other sources.
+    from autonote.sources.registry import parse_input
+
+    assert parse_input("https://github.com/torotoki/simple-paged-attention").source == "github"
     for page in ("https://github.com/torotoki/simple-paged-attention/issues/3",
-                 "https://github.com/deepseek-ai/DeepSeek-V3.2-Exp/blob/main/DeepSeek_V3_2.pdf"):  # fmt: skip
-        other = draft(run, corpus, page)
-        assert other.exit_code == 2 and "not a supported paper URL" in other.stderr
-        assert "GitHub repository URLs (https://github.com/OWNER/REPO)" in other.stderr
+                 "https://github.com/deepseek-ai/DeepSeek-V3.2-Exp/blob/main/DeepSeek_V3_2.pdf",
+                 "https://github.com/orgs/meituan-longcat"):  # fmt: skip
+        assert parse_input(page).source != "github", page

@@ -77,11 +77,11 @@ def _record_all(state: StateDB, written: list[StoredNote]) -> None:
         )
 
 
-def record_import(state: StateDB, note: Note, text: str) -> None:
-    """Record ``text`` as the note file autonote wrote for ``note``'s source entry (what a later
-    import compares with), for writers other than :func:`apply_import` (``github push``, which
-    writes a note it has just published)."""
-    _record(state, note, text)
+def record_import(state: StateDB, written: StoredNote) -> None:
+    """Record a note file autonote wrote for its source entry (what a later import compares
+    with), for writers other than :func:`apply_import` (``github push`` and ``pull``, which write a
+    note that has just become an issue's)."""
+    _record_all(state, [written])
 
 
 def _write_and_record(

@@ -212,7 +212,7 @@ class Action:
             written = self.ws.store.update_at(existing.location, text, revision=existing.revision)
         else:
             written = self.ws.store.add_text(note.id, text)
-        record_import(self.ws.state, written.note, written.text)
+        record_import(self.ws.state, written)
 
     # -- regen ------------------------------------------------------------------------------------
 

@@ -109,21 +109,25 @@ def entry_for(repo: str, issue: IssueData, comments: list[str]) -> SourceEntry:
         where=f"{repo}#{issue.number}", title=" ".join(issue.title.split()), raw_title=issue.title,
         url=parse_issue_body(issue.body).url, issue=issue.number, issue_url=issue.html_url,
         tags=[t.strip() for t in issue.labels if t.strip()], issue_date=issue.created.date(), body=issue.body,
-        comment="\n\n".join(comments), fingerprint=fingerprint(issue, comments),
+        comment_text="\n\n".join(comments), fingerprint=fingerprint(issue, comments),
     )  # fmt: skip
+
+
+def note_for_entry(entry: SourceEntry, known: dict[int, RelatedNote]) -> Note | Skipped:
+    """The note an issue's entry makes, with what autonote saw of the issue (body hash, labels)
+    in its origin."""
+    made = note_from_entry(entry, IMPORTER, known)
+    if isinstance(made, Skipped) or made.origin is None:
+        return made
+    seen = made.origin.model_copy(update={"body_sha256": body_sha256(entry.body), "labels": list(entry.tags)})
+    return made.model_copy(update={"origin": seen})
 
 
 def note_for(
     repo: str, issue: IssueData, comments: list[str], known: dict[int, RelatedNote]
 ) -> Note | Skipped:
-    """The note an issue makes, with what autonote saw of it (body hash, labels) in its origin."""
-    made = note_from_entry(entry_for(repo, issue, comments), IMPORTER, known)
-    if isinstance(made, Skipped) or made.origin is None:
-        return made
-    seen = made.origin.model_copy(
-        update={"body_sha256": body_sha256(issue.body), "labels": list(issue.labels)}
-    )
-    return made.model_copy(update={"origin": seen})
+    """The note an issue makes (``comments``: the owner's, in order)."""
+    return note_for_entry(entry_for(repo, issue, comments), known)
 
 
 def repo_of_issue_url(url: str | None) -> str | None:

@@ -25,15 +25,17 @@ from pathlib import Path
 
 from autonote.app import Workspace
 from autonote.corpus.import_apply import ImportReport, apply_import, record_import
-from autonote.corpus.importers import ReadResult, Skipped
+from autonote.corpus.importers import ReadResult, Skipped, SourceEntry
 from autonote.errors import AutonoteError, UsageError, WriteRefusedError
 from autonote.github.connection import GitHub, GitHubError
 from autonote.github.issues import (
+    IMPORTER,
     CommentData,
     IssueData,
     comment_data,
+    entry_for,
     issue_data,
-    note_for,
+    note_for_entry,
     owner_comments,
     repo_of_issue_url,
 )
@@ -44,6 +46,7 @@ from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import remember_layout, render_issue
 from autonote.notes.store import StoredNote
 from autonote.schema import Note, Origin, RelatedNote
+from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.state import StateDB
 
 PER_ISSUE_COMMENT_LIMIT = 100  # more issues with comments than this: one repository-wide listing
@@ -119,7 +122,7 @@ def adopt(ws: Workspace, note_id: str, published: StoredNote) -> StoredNote:
     stored = ws.store.rename(
         note_id, published.note.id, front={"origin": origin.model_dump(mode="json")}, link=origin.url
     )
-    record_import(ws.state, stored.note, stored.text)
+    record_import(ws.state, stored)
     return stored
 
 
@@ -186,6 +189,16 @@ def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[Co
     return found
 
 
+@dataclass
+class IssuesRead(ReadResult):
+    """The issues of one pull, as import entries; each note knows what autonote saw on GitHub."""
+
+    kind: str = IMPORTER
+
+    def note(self, entry: SourceEntry, links: dict[int, RelatedNote]) -> Note | Skipped:
+        return note_for_entry(entry, links)
+
+
 def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: bool = False) -> PullReport:
     started, started_at = time.perf_counter(), dt.datetime.now(dt.UTC)
     sync = SyncState(ws.state)
@@ -194,26 +207,12 @@ def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: b
     listed = _list_issues(store, since)
     issues = [i for i in listed if not i.is_pull_request]
     comments = _comments(store, issues)
+    read = IssuesRead(
+        entries=[entry_for(repo, i, owner_comments(comments.get(i.number, []))) for i in issues]
+    )
 
-    known = known_links(ws)
-    for issue in issues:
-        known.setdefault(
-            issue.number,
-            RelatedNote(
-                id=issue_note_id(issue.number), title_line=" ".join(issue.title.split()), url=issue.html_url
-            ),
-        )
-    store.known = known
-    read = ReadResult()
-    for issue in issues:
-        made = note_for(repo, issue, owner_comments(comments.get(issue.number, [])), known)
-        if isinstance(made, Skipped):
-            read.skipped.append(made)
-        else:
-            read.notes.append((f"{repo}#{issue.number}", made))
-
-    adopted = _adopt_twins(ws, read, issues, dry_run=dry_run)
-    report = apply_import(read, ws.corpus, ws.store, ws.state, dry_run=dry_run)
+    adopted = _adopt_twins(ws, read, dry_run=dry_run)
+    report = apply_import(read, ws.corpus, ws.store, ws.state, known=lambda: known_links(ws), dry_run=dry_run)
     following = _next_since(listed, started_at, since)
     if not dry_run and following is not None:
         sync.pulled(repo, following)
@@ -222,35 +221,41 @@ def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: b
     )
 
 
-def _adopt_twins(
-    ws: Workspace, read: ReadResult, issues: list[IssueData], *, dry_run: bool
-) -> list[tuple[str, str]]:
+def _adopt_twins(ws: Workspace, read: IssuesRead, *, dry_run: bool) -> list[tuple[str, str]]:
     """A note drafted here and posted by hand is the issue's note: it adopts the issue's number
-    (its content kept, links to it rewritten) instead of the pull reporting the paper twice."""
-    by_number = {i.number: i for i in issues}
+    (its content kept, links to it rewritten) instead of the pull reporting the paper twice.
+    Adopted entries leave the import (the note is in place already)."""
     adopted: list[tuple[str, str]] = []
+    links: dict[int, RelatedNote] | None = None
     kept = []
-    for where, note in read.notes:
-        twin = _native_twin(ws, note)
+    for entry in read.entries:
+        twin = _native_twin(ws, entry)
         if twin is None:
-            kept.append((where, note))
+            kept.append(entry)
+            continue
+        if links is None:
+            links = read.links(known_links(ws))
+        note = read.note(entry, links)
+        if isinstance(note, Skipped):
+            kept.append(entry)
             continue
         if not dry_run:
-            issue = by_number[note.origin.issue]  # type: ignore[union-attr,index]
-            published = StoredNote(note, issue.body, body_sha256(issue.body), issue.html_url)
-            adopt(ws, twin, published)
+            adopt(ws, twin, StoredNote(note, entry.body, body_sha256(entry.body), entry.issue_url or ""))
         adopted.append((twin, note.id))
-    read.notes = kept
+    read.entries = kept
     return adopted
 
 
-def _native_twin(ws: Workspace, note: Note) -> str | None:
-    if not note.arxiv_id or ws.store.note_relpath(note.id) is not None:
+def _native_twin(ws: Workspace, entry: SourceEntry) -> str | None:
+    """The one note drafted here (no origin) about the entry's arXiv paper, when the corpus has
+    no note of the entry's issue yet."""
+    arxiv = arxiv_id_from_url(entry.url) if entry.url else None
+    if arxiv is None or entry.issue is None or ws.store.note_relpath(issue_note_id(entry.issue)) is not None:
         return None
     twins = []
-    for other in ws.corpus.ids_with_arxiv(note.arxiv_id):
+    for other in ws.corpus.ids_with_arxiv(str(arxiv.base)):
         found = ws.corpus.get(other)
-        if other != note.id and found is not None and found.origin is None:
+        if found is not None and found.origin is None:
             twins.append(other)
     return twins[0] if len(twins) == 1 else None
 
@@ -471,7 +476,7 @@ class Pusher:
             current.text, {"origin": origin.model_dump(mode="json")}, current.location
         )
         written = self.ws.store.update_at(current.location, text, revision=current.revision)
-        record_import(self.ws.state, written.note, written.text)
+        record_import(self.ws.state, written)
 
 
 def push(

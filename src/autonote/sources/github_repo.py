@@ -1,6 +1,6 @@
 """A GitHub repository as a source (kind ``oss``): its name, owner, description and the lead of its
 README, through the GitHub API (``GITHUB_API_URL``, the same connection as ``autonote github``),
-cached in the state database like arXiv metadata.
+cached in the state database (``source_cache``) like the other sources.
 
 The corpus writes a repository's title line as ``<name>, <owner>, <yyyy>.<mm>``
 (``simple-paged-attention, torotoki, 2025.06``; an organisation goes by its display name:
@@ -13,12 +13,12 @@ left to other sources.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Sequence
 
 from autonote.errors import AutonoteError, PaperNotFoundError
 from autonote.schema import Paper
 from autonote.sources.base import Fetched, PaperRef, SourceContext
+from autonote.sources.cache import SourceCache
 from autonote.textnorm import normalize_ws
 
 _REPO_URL = re.compile(
@@ -57,7 +57,6 @@ _NOT_OWNERS = frozenset(
         "users",
     ]
 )
-CACHE_PREFIX = "github:"
 LEAD_MIN_CHARS = 400  # README paragraphs are taken until the lead is this long ...
 LEAD_MAX_CHARS = 1500  # ... and never longer than this
 _PARAGRAPH_MIN_CHARS = 40  # shorter paragraphs are badges, link bars or taglines
@@ -154,16 +153,14 @@ class GitHubRepoSource:
         return found
 
     def _cached(self, repo: str) -> Paper | None:
-        row = self.context.state.conn.execute(
-            "SELECT paper_json FROM papers WHERE key = ?", (CACHE_PREFIX + repo.lower(),)
-        ).fetchone()
-        return Paper.model_validate_json(row[0]) if row else None
+        return self._cache.get(repo.lower())
 
     def _store(self, repo: str, paper: Paper) -> None:
-        self.context.state.conn.execute(
-            "INSERT OR REPLACE INTO papers(key, fetched_at, paper_json) VALUES (?, ?, ?)",
-            (CACHE_PREFIX + repo.lower(), time.time(), paper.model_dump_json()),
-        )
+        self._cache.put(repo.lower(), paper)
+
+    @property
+    def _cache(self) -> SourceCache:
+        return SourceCache(self.context.state, self.name)
 
 
 def describe(gh, repo: str) -> Paper:  # gh: autonote.github.connection.GitHub
