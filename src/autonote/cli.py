@@ -86,8 +86,8 @@ def draft(
     no_cache: bool,
 ) -> None:
     """Draft notes for papers: arXiv ids or URLs (arXiv, alphaxiv, Hugging Face), OpenReview URLs,
-    ACL Anthology ids or URLs, any other web page (a blog note), or a local abstract file ('-'
-    reads stdin; give --title).
+    ACL Anthology ids or URLs, GitHub repository URLs (an oss note), any other web page (a blog
+    note), or a local abstract file ('-' reads stdin; give --title).
 
     Drafts are written to <corpus>/drafts/ and their paths printed. With no API key and no base URL
     configured, an offline draft is written (metadata, corpus tags and related notes, extracts).
