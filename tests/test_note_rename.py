@@ -112,3 +112,17 @@ def test_a_rename_that_fails_half_way_is_undone(folder: Path) -> None:
     )
     assert {p: p.read_bytes() for p in folder.rglob("*.md")} == before
     assert not list(folder.rglob("issue-7*"))
+
+
+def test_a_pending_update_draft_follows_the_renamed_note(run, corpus: Path, llm_server) -> None:
+    """An update-draft made before the note took its issue number is accepted onto the new file."""
+    dpo = "arxiv-2305.18290"
+    assert run("regen", "--ids", dpo, "--corpus", str(corpus)).exit_code == 0
+    store_of(corpus).rename(dpo, "issue-77")
+    assert not (corpus / "drafts" / f"{dpo}.md").exists()
+    draft = parse_note((corpus / "drafts" / "issue-77.md").read_text(encoding="utf-8"))
+    assert draft.id == "issue-77" and draft.update_of and draft.update_of.path == "notes/issue-77.md"
+    accepted = run("review", "accept", "issue-77", "--corpus", str(corpus))
+    assert accepted.exit_code == 0, accepted.stderr
+    note = parse_note((corpus / "notes" / "issue-77.md").read_text(encoding="utf-8"))
+    assert note.summary == draft.summary and note.id == "issue-77"

@@ -341,6 +341,7 @@ class NoteFolder:
             for relpath, before, after in edits:
                 written = self.update_at(relpath, after, revision=file_sha256(before))
                 undo.append(lambda r=relpath, b=before, w=written: self.update_at(r, b, revision=w.revision))
+            self._rename_draft(old_id, new_id, new_relpath, undo)
             self.remove_at(old_relpath, revision=current.revision)
         except (OSError, AutonoteError) as exc:
             problems = []
@@ -353,6 +354,30 @@ class NoteFolder:
             reason = getattr(exc, "strerror", None) or exc
             raise WriteRefusedError(f"cannot rename {old_id} to {new_id} ({reason}){left}") from None
         return StoredNote(renamed, new_text, file_sha256(new_text), new_relpath)
+
+    def _rename_draft(
+        self, old_id: str, new_id: str, new_relpath: str, undo: list[Callable[[], None]]
+    ) -> None:
+        """A draft pending for the renamed note follows it: ``drafts/<new_id>.md``, its id and (for
+        an update-draft) the path of the note it updates changed; nothing else."""
+        if not self.has_draft(old_id):
+            return
+        before = self.read_draft(old_id)
+        changes: dict[str, Any] = {"id": new_id}
+        try:
+            of = parse_note(before, str(self.draft_path(old_id))).update_of
+        except NoteFormatError:
+            of = None  # an invalid draft keeps its text; only its file name follows the note
+        if of is not None:
+            changes["update_of"] = {**of.model_dump(mode="json"), "path": new_relpath}
+        try:
+            after = replace_front_matter(before, changes)
+        except NoteFormatError:
+            after = before
+        self.save_draft(new_id, after)
+        undo.append(lambda: self.remove_draft(new_id, text=after))
+        self.remove_draft(old_id, text=before)
+        undo.append(lambda: self.save_draft(old_id, before, replace=True))
 
     def _links_to(
         self, old_id: str, new_id: str, link: str | None, *, skip: str
