@@ -3,7 +3,10 @@
 - :class:`ArxivServer` serves the arXiv API (``GET /api/query?id_list=...``) from recorded Atom
   feeds in ``fixtures/arxiv/``, merging entries when several ids are asked for at once.
 - :class:`OpenAIServer` serves ``POST /v1/chat/completions`` with scripted replies; without a
-  script it answers like a cooperative model, filling the JSON schema it was sent.
+  script it answers like a cooperative model, filling the JSON schema it was sent. It can behave
+  like llama-cpp-python 0.3 or llama.cpp's ``llama-server`` (``flavor``), enforce rate limits the
+  way providers do (:class:`ServerRateLimit`, a sliding minute), and echo the caller's API key in
+  every error answer (``echo_errors``), for the tests that no secret ever shows.
 - :class:`OpenReviewServer` serves the OpenReview API v2 (``GET /notes?id=...``) from recorded-style
   notes in ``fixtures/openreview/``; :class:`AclAnthologyServer` the ACL Anthology's per-paper MODS
   exports (``GET /<id>.xml``) from ``fixtures/acl/``; :class:`WebServer` a static site of blog pages
@@ -22,6 +25,7 @@ import random
 import re
 import threading
 import time
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from email.parser import BytesParser
@@ -229,10 +233,21 @@ def cooperative_reply(request: dict[str, Any]) -> str:
     return json.dumps(answer, ensure_ascii=False)
 
 
+def with_raw_control_characters(content: str) -> str:
+    """The answer as llama-cpp-python's grammar lets it through: a raw newline and a raw tab inside
+    JSON strings (invalid JSON by the letter of the spec)."""
+    answer = json.loads(content)
+    answer["summary"] = answer["summary"].replace("。", "。\n", 1)
+    answer["key_points"] = [answer["key_points"][0] + "\t", *answer["key_points"][1:]]
+    return json.dumps(answer, ensure_ascii=False).replace("\\n", "\n").replace("\\t", "\t")
+
+
 def _schema_of(request: dict[str, Any]) -> dict[str, Any] | None:
     fmt = request.get("response_format") or {}
     if fmt.get("type") == "json_schema":
         return fmt["json_schema"]["schema"]
+    if fmt.get("type") == "json_object" and isinstance(fmt.get("schema"), dict):
+        return fmt["schema"]  # JSON mode with a schema (llama-cpp-python, llama-server)
     # JSON/plain modes carry the schema in the prompt; find it for the cooperative model.
     text = request["messages"][-1]["content"] if request.get("messages") else ""
     marker = text.rfind("JSON schema exactly:")
@@ -258,49 +273,65 @@ def bag_of_words_vector(text: str) -> list[float]:
 
 
 class ServerRateLimit:
-    """Requests/min and tokens/min as providers enforce them: buckets refilling continuously that hold
-    one second's worth. Tokens are counted as providers do: the prompt (tiktoken, o200k) plus the
-    request's completion-token limit."""
+    """Requests/min and tokens/min as providers enforce them: everything admitted in the last
+    ``window`` seconds counts (a sliding minute). A request is charged its prompt (tiktoken, o200k)
+    plus its completion-token limit, what providers reserve; requests refused with 429 are not
+    charged. Every answer carries ``x-ratelimit-limit/remaining/reset-*`` for both limits."""
 
-    def __init__(self, rpm: float, tpm: float, burst_seconds: float = 1.0) -> None:
-        self.rpm, self.tpm, self.burst = rpm, tpm, burst_seconds
-        self.requests_level = rpm * burst_seconds / 60
-        self.tokens_level = tpm * burst_seconds / 60
-        self.stamp = time.monotonic()
+    def __init__(self, rpm: float, tpm: float, window: float = 60.0) -> None:
+        self.rpm, self.tpm, self.window = rpm, tpm, window
+        self.admitted: deque[tuple[float, int]] = deque()  # (time, tokens), oldest first
+        self.used_tokens = 0
         self.lock = threading.Lock()
         self.rejected = 0
         self.accepted = 0
+        self.charged_tokens = 0  # over the whole run (for the benchmark's ideal)
+        self.first: float | None = None  # first and last admission (monotonic)
+        self.last: float | None = None
 
-    def _refill(self, now: float) -> None:
-        elapsed = now - self.stamp
-        self.stamp = now
-        self.requests_level = min(self.rpm * self.burst / 60, self.requests_level + elapsed * self.rpm / 60)
-        self.tokens_level = min(self.tpm * self.burst / 60, self.tokens_level + elapsed * self.tpm / 60)
+    def _expire(self, now: float) -> None:
+        while self.admitted and self.admitted[0][0] <= now - self.window:
+            self.used_tokens -= self.admitted.popleft()[1]
+
+    def _wait(self, now: float, tokens: int) -> float:
+        """Seconds until a request of ``tokens`` would be admitted (a request above the token limit
+        is admitted alone)."""
+        excess_requests = len(self.admitted) + 1 - self.rpm
+        excess_tokens = self.used_tokens + tokens - self.tpm if tokens <= self.tpm else self.used_tokens
+        for stamp, charged in self.admitted:
+            excess_requests -= 1
+            excess_tokens -= charged
+            if excess_requests <= 0 and excess_tokens <= 0:
+                return max(0.001, stamp + self.window - now)
+        return 0.001
 
     def admit(self, tokens: int) -> tuple[bool, float, dict[str, str]]:
         """(admitted, seconds until it would be, rate-limit headers)."""
         with self.lock:
             now = time.monotonic()
-            self._refill(now)
-            need_tokens = min(tokens, self.tpm * self.burst / 60)
-            wait = max(
-                (1 - self.requests_level) * 60 / self.rpm if self.requests_level < 1 else 0.0,
-                (need_tokens - self.tokens_level) * 60 / self.tpm if self.tokens_level < need_tokens else 0.0,
-            )
-            admitted = wait <= 0
+            self._expire(now)
+            fits_requests = len(self.admitted) + 1 <= self.rpm
+            fits_tokens = self.used_tokens + tokens <= self.tpm or (tokens > self.tpm and not self.admitted)
+            admitted = fits_requests and fits_tokens
+            wait = 0.0
             if admitted:
-                self.requests_level -= 1
-                self.tokens_level -= tokens
+                self.admitted.append((now, tokens))
+                self.used_tokens += tokens
                 self.accepted += 1
+                self.charged_tokens += tokens
+                self.first = now if self.first is None else self.first
+                self.last = now
             else:
                 self.rejected += 1
+                wait = self._wait(now, tokens)
+            reset = (self.admitted[-1][0] + self.window - now) if self.admitted else 0.0
             headers = {
                 "x-ratelimit-limit-requests": str(int(self.rpm)),
-                "x-ratelimit-remaining-requests": str(max(0, int(self.requests_level))),
-                "x-ratelimit-reset-requests": f"{max(0.0, (self.rpm * self.burst / 60 - self.requests_level) * 60 / self.rpm):.3f}s",
+                "x-ratelimit-remaining-requests": str(max(0, int(self.rpm) - len(self.admitted))),
+                "x-ratelimit-reset-requests": f"{max(0.0, reset):.3f}s",
                 "x-ratelimit-limit-tokens": str(int(self.tpm)),
-                "x-ratelimit-remaining-tokens": str(max(0, int(self.tokens_level))),
-                "x-ratelimit-reset-tokens": f"{max(0.0, (self.tpm * self.burst / 60 - self.tokens_level) * 60 / self.tpm):.3f}s",
+                "x-ratelimit-remaining-tokens": str(max(0, int(self.tpm) - self.used_tokens)),
+                "x-ratelimit-reset-tokens": f"{max(0.0, reset):.3f}s",
             }
             return admitted, wait, headers
 
@@ -308,8 +339,7 @@ class ServerRateLimit:
 _ENCODING: Any = None
 
 
-def provider_tokens(request: dict[str, Any]) -> int:
-    """What a provider charges against tokens/min for a chat request."""
+def _encoding() -> Any:
     global _ENCODING
     if _ENCODING is None:
         try:
@@ -318,12 +348,42 @@ def provider_tokens(request: dict[str, Any]) -> int:
             _ENCODING = tiktoken.get_encoding("o200k_base")
         except Exception:  # no encoding offline: count like autonote's fallback
             _ENCODING = False
-    contents = [m.get("content") or "" for m in request.get("messages", [])]
-    if _ENCODING:
-        prompt = sum(len(_ENCODING.encode(c, disallowed_special=())) + 4 for c in contents) + 3
-    else:
-        prompt = sum(len(c) // 3 + 4 for c in contents) + 3
-    return prompt + int(request.get("max_completion_tokens") or request.get("max_tokens") or 0)
+    return _ENCODING
+
+
+def text_tokens(text: str) -> int:
+    encoding = _encoding()
+    return len(encoding.encode(text, disallowed_special=())) if encoding else len(text) // 3
+
+
+def prompt_tokens(request: dict[str, Any]) -> int:
+    """The prompt as providers count it: each message's content plus a few tokens per message."""
+    return sum(text_tokens(m.get("content") or "") + 4 for m in request.get("messages", [])) + 3
+
+
+def provider_tokens(request: dict[str, Any]) -> int:
+    """What a provider charges against tokens/min for a chat request: the prompt plus the
+    completion limit it reserves."""
+    return prompt_tokens(request) + int(
+        request.get("max_completion_tokens") or request.get("max_tokens") or 0
+    )
+
+
+ENDPOINTS = ("chat", "embeddings", "files", "batches", "batch", "content")  # what echo_errors can name
+
+
+def llama_cpp_python_validation_error(fmt_type: str) -> dict[str, Any]:
+    """llama-cpp-python 0.3's answer to a response_format it does not know: its route handler turns
+    FastAPI's validation error into HTTP 500 with the error's text as the message."""
+    error = {
+        "type": "literal_error", "loc": ("body", "response_format", "type"),
+        "msg": "Input should be 'text' or 'json_object'", "input": fmt_type,
+        "ctx": {"expected": "'text' or 'json_object'"},
+    }  # fmt: skip
+    return {
+        "error": {"message": f"1 validation error:\n  {error}\n", "type": "internal_server_error",
+                  "param": None, "code": None}
+    }  # fmt: skip
 
 
 class OpenAIServer(_Server):
@@ -331,10 +391,27 @@ class OpenAIServer(_Server):
     ``/v1/embeddings``, ``/v1/files`` and ``/v1/batches``.
 
     ``accept_formats`` lists the response_format types the server supports; others get HTTP 400,
-    the way servers without Structured Outputs answer. ``usage`` False leaves usage out. ``limits``
-    (a :class:`ServerRateLimit`) answers 429 with ``retry-after-ms`` over the limits and sends
-    ``x-ratelimit-*`` headers on every chat answer. ``latency`` ± ``jitter`` seconds per answer.
-    Batches finish after ``batch_polls`` retrievals; custom ids in ``batch_failures`` fail.
+    the way servers without Structured Outputs answer. ``usage`` False leaves usage out (else the
+    prompt is counted as providers count it, with tiktoken). ``limits`` (a :class:`ServerRateLimit`)
+    answers 429 with ``retry-after-ms`` over the limits and sends ``x-ratelimit-*`` headers on every
+    chat answer. ``latency`` ± ``jitter`` seconds per answer. Batches finish after ``batch_polls``
+    retrievals; custom ids in ``batch_failures`` fail.
+
+    ``flavor`` imitates a real local server:
+
+    - ``"llama-cpp-python"`` (0.3): ``response_format`` types other than ``text`` and ``json_object``
+      are a FastAPI validation error that its route handler answers with HTTP 500; JSON mode reads a
+      ``schema`` next to the type; only ``max_tokens`` limits the answer (``max_completion_tokens``
+      is ignored: without ``max_tokens`` an answer takes ``unbounded_seconds``, past any timeout);
+      its grammar lets raw control characters into JSON strings.
+    - ``"llama-server"`` (llama.cpp's C++ server): accepts ``json_schema`` and ``json_object``
+      (with or without a schema); its own failures are HTTP 500 (inject them with :class:`Fault`).
+
+    ``echo_errors`` maps endpoint names (:data:`ENDPOINTS`) to an error status: every request there
+    is answered with that status, the caller's API key and Authorization header echoed in the body
+    and in the headers (batch lines too, when ``"chat"`` is named). Endpoints in ``without`` answer
+    404, as a server that lacks them does. ``generations`` records (start, end) of every chat answer
+    computed, also those the client stopped waiting for.
     """
 
     def __init__(
@@ -344,6 +421,10 @@ class OpenAIServer(_Server):
         latency: float = 0.0,
         jitter: float = 0.0,
         limits: ServerRateLimit | None = None,
+        flavor: str = "openai",
+        echo_errors: dict[str, int] | None = None,
+        without: tuple[str, ...] = (),
+        unbounded_seconds: float = 0.0,
     ) -> None:
         super().__init__()
         self.replies: list[str | Reply] = []  # consumed in order; then cooperative_reply
@@ -352,6 +433,11 @@ class OpenAIServer(_Server):
         self.latency = latency
         self.jitter = jitter
         self.limits = limits
+        self.flavor = flavor
+        self.echo_errors = dict(echo_errors or {})
+        self.without = set(without)
+        self.unbounded_seconds = unbounded_seconds
+        self.generations: list[tuple[float, float]] = []
         self.completions = 0
         self.files: dict[str, bytes] = {}
         self.batches: dict[str, dict[str, Any]] = {}
@@ -369,22 +455,66 @@ class OpenAIServer(_Server):
     def embedding_requests(self) -> list[dict[str, Any]]:
         return [json.loads(r["body"]) for r in self.requests if r["path"].endswith("/embeddings")]
 
+    @staticmethod
+    def endpoint(method: str, route: str) -> str | None:
+        if route.endswith("/chat/completions"):
+            return "chat"
+        if route.endswith("/embeddings"):
+            return "embeddings"
+        if route.endswith("/files") and method == "POST":
+            return "files"
+        if "/files/" in route and route.endswith("/content"):
+            return "content"
+        if route.endswith("/batches") and method == "POST":
+            return "batches"
+        if "/batches/" in route:
+            return "batch"
+        return None
+
+    def caller_key(self) -> tuple[str, str]:
+        """(the Authorization header of the request being answered, the key in it)."""
+        sent = {k.lower(): v for k, v in getattr(self.request_headers, "value", {}).items()}
+        auth = sent.get("authorization", "")
+        return auth, auth.removeprefix("Bearer ").strip()
+
+    def echo_error(self, endpoint: str, status: int, auth: str, key: str) -> tuple[int, str, dict[str, str]]:
+        """An error answer that repeats the caller's secrets everywhere it can."""
+        message = (
+            f"{endpoint}: refused for API key {key} (Authorization: {auth}); "
+            f"retry at https://user:{key}@api.example.invalid/v1?key={key}&token={key}"
+        )
+        body = {"error": {"message": message, "type": "echo", "param": key, "code": key}}
+        headers = {
+            "Content-Type": "application/json", "X-Echo-Authorization": auth, "X-Api-Key-Seen": key,
+            "retry-after-ms": "1", "x-request-id": f"req-{key}",
+        }  # fmt: skip
+        return status, json.dumps(body), headers
+
     def answer(self, method: str, path: str, body: bytes) -> tuple[int, str | bytes, dict[str, str]]:
         route = path.split("?")[0].rstrip("/")
-        if method == "POST" and route.endswith("/embeddings"):
+        endpoint = self.endpoint(method, route)
+        if endpoint in self.without:
+            return (
+                404,
+                json.dumps({"error": {"code": 404, "message": "File Not Found", "type": "not_found_error"}}),
+                {"Content-Type": "application/json"},
+            )
+        if endpoint in self.echo_errors:
+            return self.echo_error(endpoint, self.echo_errors[endpoint], *self.caller_key())
+        if method == "POST" and endpoint == "embeddings":
             return self._embeddings(json.loads(body))
-        if route.endswith("/files") and method == "POST":
+        if endpoint == "files":
             return self._upload(body)
-        if "/files/" in route and route.endswith("/content") and method == "GET":
+        if endpoint == "content" and method == "GET":
             file_id = route.split("/files/")[1].removesuffix("/content")
             if file_id not in self.files:
                 return _json(404, {"error": {"message": f"no file {file_id}"}})
             return 200, self.files[file_id], {"Content-Type": "application/octet-stream"}
-        if route.endswith("/batches") and method == "POST":
+        if endpoint == "batches":
             return self._create_batch(json.loads(body))
-        if "/batches/" in route and method == "GET":
+        if endpoint == "batch" and method == "GET":
             return self._retrieve_batch(route.split("/batches/")[1])
-        if method != "POST" or not route.endswith("/chat/completions"):
+        if method != "POST" or endpoint != "chat":
             return _json(404, {"error": {"message": "not found"}})
         request = json.loads(body)
         headers: dict[str, str] = {"Content-Type": "application/json"}
@@ -395,41 +525,62 @@ class OpenAIServer(_Server):
                 headers["retry-after-ms"] = str(max(1, int(wait * 1000)))
                 error = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
                 return 429, json.dumps(error), headers
+        started = time.monotonic()
         if self.latency or self.jitter:
             time.sleep(max(0.0, self.latency + self.random.uniform(-self.jitter, self.jitter)))
         status, response = self.complete(request)
+        with self._lock:
+            self.generations.append((started, time.monotonic()))
         return status, json.dumps(response, ensure_ascii=False), headers
 
-    def complete(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        """One chat completion as the server computes it (also used for batch lines)."""
+    def _refuse_format(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
         fmt = (request.get("response_format") or {}).get("type")
-        if fmt and fmt not in self.accept_formats:
+        if not fmt:
+            return None
+        if self.flavor == "llama-cpp-python":
+            return None if fmt in ("text", "json_object") else (500, llama_cpp_python_validation_error(fmt))
+        if self.flavor == "llama-server":
+            return None if fmt in ("text", "json_object", "json_schema") else (400, {"error": {
+                "code": 400, "message": f"response_format type {fmt} is not supported", "type": "invalid_request_error"
+            }})  # fmt: skip
+        if fmt not in self.accept_formats:
             error = {
                 "message": f"response_format type {fmt} is not supported",
                 "type": "invalid_request_error",
             }
             return 400, {"error": error}
+        return None
+
+    def complete(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        """One chat completion as the server computes it (also used for batch lines)."""
+        refused = self._refuse_format(request)
+        if refused is not None:
+            return refused
+        finish = "stop"
+        if self.flavor == "llama-cpp-python" and request.get("max_tokens") is None and self.unbounded_seconds:
+            time.sleep(self.unbounded_seconds)  # no limit it reads: it generates until the context is full
+            finish = "length"
         with self._lock:
             scripted = self.replies.pop(0) if self.replies else cooperative_reply
             self.completions += 1
             number = self.completions
         content = scripted(request) if callable(scripted) else scripted
-        prompt_chars = sum(len(m.get("content") or "") for m in request["messages"])
+        if self.flavor == "llama-cpp-python" and scripted is cooperative_reply:
+            content = with_raw_control_characters(content)
         response: dict[str, Any] = {
             "id": f"chatcmpl-loopback-{number}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": request["model"],
             "choices": [
-                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": "stop"}
+                {"index": 0, "message": {"role": "assistant", "content": content}, "finish_reason": finish}
             ],
         }
         if self.include_usage:
-            response["usage"] = {  # rough counts; the client must not rely on them being exact
-                "prompt_tokens": prompt_chars // 3,
-                "completion_tokens": len(content) // 2,
-                "total_tokens": prompt_chars // 3 + len(content) // 2,
-            }
+            prompt, completion = prompt_tokens(request), text_tokens(content)
+            response["usage"] = {
+                "prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
+            }  # fmt: skip
         return 200, response
 
     # -- Batch API -------------------------------------------------------------------------------
@@ -467,7 +618,7 @@ class OpenAIServer(_Server):
             "input_file_id": request["input_file_id"], "completion_window": request["completion_window"],
             "status": "validating", "created_at": int(time.time()), "output_file_id": None,
             "error_file_id": None, "request_counts": {"total": len(lines), "completed": 0, "failed": 0},
-            "metadata": request.get("metadata") or {}, "_polls": 0,
+            "metadata": request.get("metadata") or {}, "_polls": 0, "_caller": self.caller_key(),
         }  # fmt: skip
         return _json(200, self._batch_object(self.batches[batch_id]))
 
@@ -489,6 +640,12 @@ class OpenAIServer(_Server):
                 continue
             line = json.loads(raw)
             custom_id = line["custom_id"]
+            if "chat" in self.echo_errors:
+                status, text, _ = self.echo_error("chat", self.echo_errors["chat"], *batch["_caller"])
+                errors.append({"id": f"req_{custom_id[:8]}", "custom_id": custom_id,
+                               "response": {"status_code": status, "request_id": "r", "body": json.loads(text)},
+                               "error": None})  # fmt: skip
+                continue
             if custom_id in self.batch_failures:
                 errors.append({"id": f"req_{custom_id[:8]}", "custom_id": custom_id, "response": None,
                                "error": {"code": "server_error", "message": "the model failed"}})  # fmt: skip

@@ -68,7 +68,7 @@ def test_embeddings_need_a_server_and_faults_are_one_line(
     assert failed.exit_code == 1
     assert (
         failed.stderr.strip().splitlines()[-1]
-        == "autonote: error: the LLM server failed with HTTP 500 after retries"
+        == "autonote: error: the embeddings server failed with HTTP 500 (gave up after 3 tries)"
     )
 
     monkeypatch.delenv("OPENAI_BASE_URL")

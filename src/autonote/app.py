@@ -115,6 +115,7 @@ class Workspace:
     def chat(self):  # -> ChatClient
         from autonote.llm.cache import ResponseCache
         from autonote.llm.client import ChatClient
+        from autonote.llm.formats import format_memory
 
         s = self.settings
         return ChatClient(
@@ -126,6 +127,7 @@ class Workspace:
             temperature=s.temperature,
             max_completion_tokens=s.max_completion_tokens,
             cache=ResponseCache(self.state) if s.corpus is not None and s.llm_cache else None,
+            formats=format_memory(s, lambda: self.state),
         )
 
     @cached_property

@@ -32,12 +32,16 @@ class AutonoteGroup(click.Group):
             raise
         except Exception as exc:
             from autonote.errors import AutonoteError
+            from autonote.secrets import redact, scrub_exception
 
+            scrub_exception(exc)  # no secret in the message, nor in a --debug traceback
             if from_debug or not isinstance(exc, AutonoteError):
                 if not isinstance(exc, AutonoteError):
-                    click.echo(f"autonote: internal error: {type(exc).__name__}: {exc}", err=True)
+                    click.echo(
+                        f"autonote: internal error: {type(exc).__name__}: {redact(str(exc))}", err=True
+                    )
                 raise
-            click.echo(f"autonote: error: {exc}", err=True)
+            click.echo(f"autonote: error: {redact(str(exc))}", err=True)
             ctx.exit(exc.exit_code)
 
 

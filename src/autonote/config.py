@@ -196,6 +196,8 @@ def load_settings(
 
 def describe(settings: Settings, origin: dict[str, str]) -> list[tuple[str, str, str]]:
     """Rows of (name, shown value, source) with secrets masked, for ``autonote config``."""
+    from autonote.secrets import redact
+
     rows = []
     for name in Settings.model_fields:
         value = getattr(settings, name)
@@ -206,6 +208,6 @@ def describe(settings: Settings, origin: dict[str, str]) -> list[tuple[str, str,
         elif isinstance(value, list):
             shown = ", ".join(map(str, value)) or "-"
         else:
-            shown = str(value)
+            shown = redact(str(value))  # a base URL may carry a token
         rows.append((name, shown, origin.get(name, "default")))
     return rows

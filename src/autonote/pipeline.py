@@ -206,6 +206,7 @@ class NoteJob:
             "count_tokens": self.counter.count_messages,
             "count_text": self.counter.count,
             "on_attempt": on_attempt,
+            "formats": self.ws.chat.formats if settings.llm_configured else None,
         }
 
     def logger(self):

@@ -155,6 +155,16 @@ _M010_GITHUB_SYNC = """
         )
 """
 
+_M011_LLM_FORMATS = """
+        CREATE TABLE llm_formats (
+            server TEXT NOT NULL,          -- the base URL without credentials or query (secrets.safe_url)
+            model TEXT NOT NULL,
+            rung TEXT NOT NULL,            -- the response format this server accepted (llm/formats.py)
+            updated REAL NOT NULL,
+            PRIMARY KEY (server, model)
+        )
+"""
+
 # Named migrations, applied once each, in order. Each is a list of statements run in one
 # transaction (not executescript, which would commit on its own half-way).
 MIGRATIONS: list[tuple[str, str]] = [
@@ -168,6 +178,7 @@ MIGRATIONS: list[tuple[str, str]] = [
     ("m008_leases", _M008_LEASES),
     ("m009_source_cache", _M009_SOURCE_CACHE),
     ("m010_github_sync", _M010_GITHUB_SYNC),
+    ("m011_llm_formats", _M011_LLM_FORMATS),
 ]
 
 

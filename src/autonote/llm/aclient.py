@@ -1,10 +1,12 @@
 """The async chat client for bulk work (``regen``): rate-limited, retrying on its own terms, cached.
 
-The openai client's own retries are off (``max_retries=0``) so that every 429 is seen here: it pauses
-all requests for the server's ``retry-after-ms`` / ``retry-after`` and feeds the limiter. 5xx,
-timeouts and connection errors retry with jittered exponential backoff, at most ``retries`` times.
-Headers of every response go to the limiter, which learns the provider's limits when none are
-configured.
+The openai client's own retries are off (``max_retries=0``) so that every answer is seen here: each
+request is charged to the :class:`~autonote.llm.limiter.RateLimiter` before it leaves (its prompt,
+counted with tiktoken, plus its completion limit), every answer's usage and ``x-ratelimit-*``
+headers go back to it, and a 429 pauses all requests for the server's ``retry-after-ms`` /
+``retry-after``. Other failures follow :mod:`autonote.llm.faults`, the same policy as the blocking
+client: 5xx and unusable answers (an HTML page with HTTP 200) are retried with jittered backoff, at
+most ``retries`` times; a timed-out request is sent again at most once.
 """
 
 from __future__ import annotations
@@ -15,14 +17,12 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from autonote.errors import LLMError, LLMFatalError
+from autonote import secrets
 from autonote.llm.cache import ResponseCache, request_body, request_key
-from autonote.llm.client import _FORMAT_COMPLAINT
-from autonote.llm.limiter import RateLimiter, retry_after
-from autonote.llm.structured import ChatReply, ChatRequest, FormatRejected, reply_from_completion
-
-BACKOFF_BASE = 0.5
-BACKOFF_MAX = 20.0
+from autonote.llm.faults import NO_MAX_TOKENS, RATE_LIMITED, RetryPolicy, classify
+from autonote.llm.formats import FormatMemory, is_openai_url
+from autonote.llm.limiter import RateLimiter, Ticket
+from autonote.llm.structured import ChatReply, ChatRequest, reply_from_completion
 
 
 @dataclass
@@ -33,10 +33,11 @@ class RequestStats:
     answered: int = 0
     cached: int = 0
     rate_limited: int = 0  # 429s received
-    retried: int = 0  # 5xx / timeouts / connection errors retried
+    retried: int = 0  # 5xx / timeouts / connection errors / unusable answers retried
     prompt_tokens: int = 0
     completion_tokens: int = 0
     http_seconds: float = 0.0  # time spent waiting for HTTP answers (for the client-overhead figure)
+    limits: str = ""  # the limits of the run, as the final table shows them
 
 
 class AsyncChatClient:
@@ -54,6 +55,7 @@ class AsyncChatClient:
         cache: ResponseCache | None = None,
         retries: int = 6,
         rng: random.Random | None = None,
+        formats: FormatMemory | None = None,
     ) -> None:
         from openai import AsyncOpenAI
 
@@ -62,15 +64,20 @@ class AsyncChatClient:
         self.count_messages = count_messages
         self.base_url = base_url
         self.timeout = timeout
-        self._secret = api_key
+        self.send_max_tokens = not is_openai_url(base_url)
+        self.formats = formats if formats is not None else FormatMemory.for_settings("auto", base_url, model)
+        self.server = secrets.safe_url(base_url) or "api.openai.com"
+        secrets.register(api_key)
+        secrets.register_url(base_url)
         self._client = AsyncOpenAI(
             api_key=api_key or "no-key", base_url=base_url, timeout=timeout, max_retries=0
         )
         self.stats = RequestStats()
         self.rng = rng or random.Random()
 
-    def redact(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+    @staticmethod
+    def redact(text: str) -> str:
+        return secrets.redact(text)
 
     def body(self, request: ChatRequest) -> dict[str, Any]:
         return request_body(
@@ -78,78 +85,66 @@ class AsyncChatClient:
             request,
             temperature=self.temperature,
             max_completion_tokens=self.max_completion_tokens,
+            max_tokens=self.send_max_tokens,
         )
 
     def estimated_tokens(self, request: ChatRequest) -> int:
         """What a provider counts against tokens/min: the prompt plus the completion limit."""
         return self.count_messages(request.messages) + self.max_completion_tokens
 
-    def _backoff(self, attempt: int) -> float:
-        return min(BACKOFF_MAX, BACKOFF_BASE * 2**attempt) * (0.5 + self.rng.random())
-
     async def complete(self, request: ChatRequest) -> ChatReply:
-        import openai
-
         body = self.body(request)
-        key = request_key(body)
-        if self.cache is not None and (hit := self.cache.get(key)) is not None:
+        if self.cache is not None and (hit := self.cache.get(request_key(body))) is not None:
             self.stats.cached += 1
             return hit
-        tokens = self.estimated_tokens(request)
-        failure = "no attempt made"
-        for attempt in range(self.retries + 1):
-            await self.limiter.acquire(tokens)
+        prompt = self.count_messages(request.messages)
+        policy = RetryPolicy(self.retries, self.rng)
+        while True:
+            ticket = await self.limiter.acquire(prompt, self.max_completion_tokens)
             self.stats.sent += 1
             started = time.monotonic()
+            error: Exception | None = None
             try:
-                raw = await self._client.chat.completions.with_raw_response.create(**body)
-                self.stats.http_seconds += time.monotonic() - started
-                self.limiter.observe(raw.headers)
-                response = raw.parse()
-            except openai.RateLimitError as exc:
-                self.stats.http_seconds += time.monotonic() - started
-                self.stats.rate_limited += 1
-                self.limiter.observe(exc.response.headers)
-                wait = retry_after(exc.response.headers)
-                self.limiter.pause(wait if wait is not None else self._backoff(attempt))
-                failure = "rate limited (HTTP 429)"
+                raw = await self._client.chat.completions.with_raw_response.create(**self.body(request))
+            except Exception as exc:
+                error = exc
+            self.stats.http_seconds += time.monotonic() - started
+            if error is None:
+                try:
+                    reply = reply_from_completion(raw.parse(), secrets.redact)
+                except Exception as exc:
+                    self.limiter.settle(ticket, raw.headers)
+                    error = exc
+            if error is not None:
+                # Outside the except blocks: a final error carries no context (the server's raw message).
+                await self._failed(error, ticket, policy, request)
                 continue
-            except (openai.APITimeoutError, openai.APIConnectionError) as exc:
-                self.stats.retried += 1
-                failure = "timed out" if isinstance(exc, openai.APITimeoutError) else "connection failed"
-                await asyncio.sleep(self._backoff(attempt))
-                continue
-            except openai.BadRequestError as exc:
-                detail = self.redact(str(exc))
-                if request.response_format is not None and _FORMAT_COMPLAINT.search(detail):
-                    raise FormatRejected(detail) from None
-                raise LLMError(f"the LLM server rejected the request: {detail[:300]}") from None
-            except openai.AuthenticationError:
-                raise LLMFatalError(
-                    "the LLM server rejected the API key (HTTP 401); check OPENAI_API_KEY"
-                ) from None
-            except openai.NotFoundError as exc:
-                raise LLMFatalError(
-                    f"model {self.model!r} not found: {self.redact(str(exc))[:200]}"
-                ) from None
-            except openai.APIStatusError as exc:
-                if exc.status_code in (408, 409) or exc.status_code >= 500:
-                    self.stats.retried += 1
-                    failure = f"HTTP {exc.status_code}"
-                    await asyncio.sleep(self._backoff(attempt))
-                    continue
-                raise LLMError(f"the LLM server failed with HTTP {exc.status_code}") from None
-            except (openai.APIError, ValueError) as exc:  # a body that is not JSON at all
-                self.stats.retried += 1
-                failure = f"unusable response ({self.redact(str(exc))[:80]})"
-                await asyncio.sleep(self._backoff(attempt))
-                continue
-            reply = reply_from_completion(response)
+            self.limiter.settle(ticket, raw.headers, prompt_tokens=reply.prompt_tokens)
             self.stats.answered += 1
             self.stats.prompt_tokens += reply.prompt_tokens or 0
             self.stats.completion_tokens += reply.completion_tokens or 0
             return reply
-        raise LLMError(f"the LLM server request failed after {self.retries + 1} tries: {failure}")
+
+    async def _failed(
+        self, exc: Exception, ticket: Ticket, policy: RetryPolicy, request: ChatRequest
+    ) -> None:
+        """Wait as the failure asks before the next try, or raise the request's final error."""
+        verdict = classify(
+            exc, redact=secrets.redact, model=self.model, server=self.server,
+            format_sent=request.response_format is not None, timeout=self.timeout,
+        )  # fmt: skip
+        if verdict.headers is not None:
+            self.limiter.settle(ticket, verdict.headers)
+        if verdict.kind == NO_MAX_TOKENS:
+            self.send_max_tokens = False
+        if verdict.kind == RATE_LIMITED:
+            self.stats.rate_limited += 1
+        wait = policy.after(verdict)  # raises when this request must stop
+        if verdict.kind == RATE_LIMITED:
+            self.limiter.pause(wait)
+            return
+        self.stats.retried += 1
+        await asyncio.sleep(wait)
 
     def remember(self, request: ChatRequest, reply: ChatReply) -> None:
         """Keep an answer that passed validation (invalid ones are not cached: a re-run asks again)."""
@@ -157,4 +152,5 @@ class AsyncChatClient:
             self.cache.put(request_key(self.body(request)), self.model, reply)
 
     async def close(self) -> None:
+        self.stats.limits = self.limiter.describe()
         await self._client.close()

@@ -3,7 +3,9 @@
 Requests are split so that no batch exceeds the API's limits (50,000 requests, 200 MB), uploaded
 through ``/v1/files`` (purpose ``batch``), submitted with ``batches.create``, and polled. Output
 comes back in any order and is joined on ``custom_id``; failed lines come in the error file. Any
-server implementing ``/v1/files`` and ``/v1/batches`` works.
+server implementing ``/v1/files`` and ``/v1/batches`` works; one without them is told in one line.
+Every call goes through the blocking client's retry policy, and everything the server says (error
+messages, answers) is masked for secrets before it is shown or kept.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from autonote.errors import LLMError
+from autonote.secrets import redact
 
 MAX_REQUESTS = 50_000
 MAX_BYTES = 200 * 1024 * 1024
@@ -67,26 +70,49 @@ class LineResult:
     error: str | None
 
 
+NO_BATCH_API = (
+    "the LLM server has no Batch API (uploading the batch file to /v1/files answered HTTP 404); "
+    "use --via direct"
+)
+
+
 class BatchClient:
-    def __init__(self, openai_client: Any) -> None:
-        self.client = openai_client
+    """Files and batches through a :class:`~autonote.llm.client.ChatClient`'s ``call``."""
+
+    def __init__(self, chat: Any) -> None:
+        self.chat = chat
 
     def submit(self, lines: list[bytes], metadata: dict[str, str] | None = None) -> tuple[str, str]:
         """Upload one group of lines and start a batch: (batch id, input file id)."""
-        uploaded = self.client.files.create(file=("autonote-regen.jsonl", b"".join(lines)), purpose="batch")
-        batch = self.client.batches.create(
-            input_file_id=uploaded.id, endpoint=ENDPOINT, completion_window="24h", metadata=metadata or {}
+        data = b"".join(lines)
+        uploaded = self.chat.call(
+            lambda client: client.files.create(file=("autonote-regen.jsonl", data), purpose="batch"),
+            what="the Batch API (uploading the batch file)",
+            not_found=NO_BATCH_API,
         )
-        return batch.id, uploaded.id
+        file_id = _text_field(uploaded, "id", "the uploaded file")
+        batch = self.chat.call(
+            lambda client: client.batches.create(
+                input_file_id=file_id, endpoint=ENDPOINT, completion_window="24h", metadata=metadata or {}
+            ),
+            what="the Batch API (creating the batch)",
+            not_found="the LLM server has no /v1/batches endpoint (creating the batch answered HTTP 404); "
+            "use --via direct",
+        )
+        return _text_field(batch, "id", "the new batch"), file_id
 
     def state(self, batch_id: str) -> BatchState:
-        batch = self.client.batches.retrieve(batch_id)
-        counts = batch.request_counts
+        batch = self.chat.call(
+            lambda client: client.batches.retrieve(batch_id),
+            what=f"the Batch API (asking for batch {batch_id})",
+            not_found=f"the LLM server does not know batch {batch_id} (HTTP 404)",
+        )
+        counts = getattr(batch, "request_counts", None)
         return BatchState(
-            id=batch.id,
-            status=batch.status,
-            output_file_id=batch.output_file_id,
-            error_file_id=batch.error_file_id,
+            id=_text_field(batch, "id", f"batch {batch_id}"),
+            status=_text_field(batch, "status", f"batch {batch_id}"),
+            output_file_id=getattr(batch, "output_file_id", None),
+            error_file_id=getattr(batch, "error_file_id", None),
             completed=getattr(counts, "completed", 0) or 0,
             failed=getattr(counts, "failed", 0) or 0,
             total=getattr(counts, "total", 0) or 0,
@@ -98,7 +124,11 @@ class BatchClient:
         for file_id in (state.output_file_id, state.error_file_id):
             if not file_id:
                 continue
-            text = self.client.files.content(file_id).text
+            text = self.chat.call(
+                lambda client, file_id=file_id: client.files.content(file_id).text,
+                what=f"the Batch API (downloading file {file_id})",
+                not_found=f"the LLM server does not have file {file_id} of batch {state.id} (HTTP 404)",
+            )
             for number, raw in enumerate(text.splitlines(), 1):
                 if not raw.strip():
                     continue
@@ -106,32 +136,46 @@ class BatchClient:
                     line = json.loads(raw)
                 except json.JSONDecodeError:
                     raise LLMError(f"batch {state.id}: line {number} of file {file_id} is not JSON") from None
+                if not isinstance(line, dict):
+                    raise LLMError(f"batch {state.id}: line {number} of file {file_id} is not a JSON object")
                 found.append(_line_result(line))
         return found
 
 
+def _text_field(obj: Any, name: str, what: str) -> str:
+    value = getattr(obj, name, None)
+    if not isinstance(value, str) or not value:
+        raise LLMError(f"the Batch API answered without an {name} for {what}: {redact(repr(obj))[:160]}")
+    return value
+
+
 def _line_result(line: dict[str, Any]) -> LineResult:
     custom_id = str(line.get("custom_id"))
-    response = line.get("response") or {}
+    response = line.get("response") if isinstance(line.get("response"), dict) else {}
     error = line.get("error")
     status = response.get("status_code")
     if error or status != 200:
         message = (error or {}).get("message") if isinstance(error, dict) else error
         if not message:
-            body_error = (response.get("body") or {}).get("error") or {}
+            body = response.get("body") if isinstance(response.get("body"), dict) else {}
+            body_error = body.get("error") if isinstance(body.get("error"), dict) else {}
             message = body_error.get("message") or f"HTTP {status}"
-        return LineResult(custom_id, None, f"the batch request failed: {message}")
-    return LineResult(custom_id, response.get("body") or {}, None)
+        return LineResult(custom_id, None, f"the batch request failed: {redact(str(message))}")
+    body = response.get("body")
+    return LineResult(custom_id, body if isinstance(body, dict) else {}, None)
 
 
 def reply_from_completion(body: dict[str, Any]) -> dict[str, Any]:
-    """A chat-completion body → the fields of a :class:`ChatReply` (stored in the journal as JSON)."""
+    """A chat-completion body → the fields of a :class:`ChatReply` (stored in the journal as JSON),
+    its content masked for secrets."""
     choices = body.get("choices") or []
-    if not choices:
+    if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise LLMError("the batch answer has no choices")
-    usage = body.get("usage") or {}
+    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
+    message = choices[0].get("message") if isinstance(choices[0].get("message"), dict) else {}
+    content = message.get("content") or ""
     return {
-        "content": (choices[0].get("message") or {}).get("content") or "",
+        "content": redact(content if isinstance(content, str) else json.dumps(content)),
         "prompt_tokens": usage.get("prompt_tokens"),
         "completion_tokens": usage.get("completion_tokens"),
         "finish_reason": choices[0].get("finish_reason"),

@@ -18,15 +18,27 @@ from autonote.state import StateDB
 
 
 def request_body(
-    model: str, request: ChatRequest, *, temperature: float, max_completion_tokens: int
+    model: str,
+    request: ChatRequest,
+    *,
+    temperature: float,
+    max_completion_tokens: int,
+    max_tokens: bool = False,
 ) -> dict[str, Any]:
-    """The chat-completions body for a request (the same for a direct call and a batch line)."""
+    """The chat-completions body for a request (the same for a direct call and a batch line).
+
+    ``max_tokens`` also sends the completion limit under its older name: OpenAI reads
+    ``max_completion_tokens`` (and refuses ``max_tokens`` for its reasoning models), while several
+    OpenAI-compatible servers read only ``max_tokens`` (llama-cpp-python 0.3 ignores the other and
+    generates until its context is full, long past any timeout)."""
     body: dict[str, Any] = {
         "model": model,
         "messages": request.messages,
         "temperature": temperature,
         "max_completion_tokens": max_completion_tokens,
     }
+    if max_tokens:
+        body["max_tokens"] = max_completion_tokens
     if request.response_format is not None:
         body["response_format"] = request.response_format
     return body

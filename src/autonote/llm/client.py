@@ -1,25 +1,32 @@
-"""The blocking client for OpenAI-compatible chat and embeddings endpoints (``draft``, ``suggest``).
+"""The blocking client for OpenAI-compatible chat and embeddings endpoints (``draft``, ``suggest``,
+and the Batch API's files and batches).
 
-HTTP-level retries (429 with Retry-After, 5xx, timeouts) are the openai client's. Every error becomes
-a one-line :class:`LLMError` with the API key redacted. With a :class:`ResponseCache`, an identical
-request (same model, messages, format and parameters) is answered from the cache, never paid twice.
+The openai client's own retries are off: every failure goes through :mod:`autonote.llm.faults`, the
+same policy as ``regen``'s async client (429 waits for Retry-After, 5xx and unusable answers are
+retried with backoff, a timed-out request is sent again at most once, a refused response format
+moves down the ladder). Every error becomes a one-line :class:`LLMError` with secrets masked, and
+every answer is masked before anything keeps it. With a :class:`ResponseCache`, an identical request
+(same model, messages, format and parameters) is answered from the cache, never paid twice.
 """
 
 from __future__ import annotations
 
-import contextlib
-import re
-from collections.abc import Iterator
-from typing import Any
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from autonote.errors import LLMError
+from autonote import secrets
+from autonote.errors import LLMError, LLMFatalError
 from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.faults import NO_MAX_TOKENS, RetryPolicy, classify
+from autonote.llm.formats import FormatMemory, is_openai_url
 from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's public API
     Attempt,
     ChatReply,
     ChatRequest,
     FormatRejected,
     StructuredResult,
+    UnusableResponse,
     generate_structured,
     reply_from_completion,
     response_format_for,
@@ -27,7 +34,7 @@ from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's 
     strict_json_schema,
 )
 
-_FORMAT_COMPLAINT = re.compile(r"response_format|json_schema|json_object|structured|schema|grammar", re.I)
+R = TypeVar("R")
 
 
 class ChatClient:
@@ -44,18 +51,25 @@ class ChatClient:
         temperature: float,
         max_completion_tokens: int,
         cache: ResponseCache | None = None,
+        formats: FormatMemory | None = None,
     ) -> None:
         self.model = model
         self.cache = cache
         self.base_url = base_url
         self.temperature = temperature
         self.max_completion_tokens = max_completion_tokens
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.send_max_tokens = not is_openai_url(base_url)
+        self.formats = formats if formats is not None else FormatMemory.for_settings("auto", base_url, model)
+        self.server = secrets.safe_url(base_url) or "api.openai.com"
+        secrets.register(api_key)
+        secrets.register_url(base_url)
         self._secret = api_key
-        self._options = {"timeout": timeout, "max_retries": max_retries}
         self._client: Any = None
 
     def sdk(self) -> Any:
-        """The underlying openai.OpenAI client (for the Batch API's files and batches)."""
+        """The underlying openai.OpenAI client (calls through it should go through :meth:`call`)."""
         return self._openai()
 
     def _openai(self) -> Any:
@@ -63,78 +77,90 @@ class ChatClient:
             from openai import OpenAI
 
             # Local servers (vLLM, Ollama, llama.cpp) need no key, but the client insists on one.
-            self._client = OpenAI(api_key=self._secret or "no-key", base_url=self.base_url, **self._options)
+            self._client = OpenAI(
+                api_key=self._secret or "no-key", base_url=self.base_url, timeout=self.timeout, max_retries=0
+            )
         return self._client
 
-    def redact(self, text: str) -> str:
-        return text.replace(self._secret, "***") if self._secret else text
+    @staticmethod
+    def redact(text: str) -> str:
+        return secrets.redact(text)
 
-    @contextlib.contextmanager
-    def _errors_as_llm_errors(self, response_format: dict[str, Any] | None = None) -> Iterator[None]:
-        """openai's exceptions → one-line LLMErrors, with the key never in the message."""
-        import openai
-
-        try:
-            yield
-        except openai.BadRequestError as exc:
-            detail = self.redact(str(exc))
-            if response_format is not None and _FORMAT_COMPLAINT.search(detail):
-                raise FormatRejected(detail) from None
-            raise LLMError(f"the LLM server rejected the request: {detail[:300]}") from None
-        except openai.AuthenticationError:
-            raise LLMError("the LLM server rejected the API key (HTTP 401); check OPENAI_API_KEY") from None
-        except openai.NotFoundError as exc:
-            raise LLMError(
-                f"model {self.model!r} not found on the LLM server: {self.redact(str(exc))[:200]}"
-            ) from None
-        except openai.RateLimitError:
-            raise LLMError(
-                f"rate limited by the LLM server (HTTP 429) after {self._options['max_retries']} retries"
-            ) from None
-        except openai.APITimeoutError:
-            raise LLMError(f"the LLM server did not answer within {self._options['timeout']:g} s") from None
-        except openai.APIConnectionError:
-            raise LLMError(f"cannot reach the LLM server at {self.base_url or 'api.openai.com'}") from None
-        except openai.APIStatusError as exc:
-            raise LLMError(f"the LLM server failed with HTTP {exc.status_code} after retries") from None
-        except (openai.APIError, ValueError) as exc:  # malformed bodies (ValueError: not JSON at all)
-            raise LLMError(
-                f"the LLM server sent an unusable response: {self.redact(str(exc))[:200]}"
-            ) from None
+    def call(
+        self,
+        action: Callable[[Any], R],
+        *,
+        what: str = "the LLM server",
+        format_sent: bool = False,
+        model: str = "",
+        not_found: str | None = None,
+    ) -> R:
+        """``action(openai_client)`` under the retry policy; its failures as one-line LLMErrors.
+        ``not_found`` replaces the message of a 404 (an endpoint the server does not have)."""
+        policy = RetryPolicy(self.max_retries)
+        while True:
+            try:
+                return action(self._openai())
+            except Exception as exc:
+                verdict = classify(
+                    exc, redact=secrets.redact, what=what, model=model, server=self.server,
+                    format_sent=format_sent, timeout=self.timeout,
+                )  # fmt: skip
+            # Outside the except block: a final error carries no context (the server's raw message).
+            if verdict.status == 404 and not_found is not None:
+                raise LLMFatalError(not_found)
+            if verdict.kind == NO_MAX_TOKENS:
+                self.send_max_tokens = False
+            time.sleep(policy.after(verdict))  # after() raises when the request must stop
 
     def embed(self, texts: list[str], model: str) -> list[list[float]]:
         """Embeddings for ``texts``, in order (one request; batching is the caller's)."""
-        with self._errors_as_llm_errors():
-            response = self._openai().embeddings.create(model=model, input=texts)
-        vectors = sorted(response.data, key=lambda item: item.index)
-        if len(vectors) != len(texts):
-            raise LLMError(f"the embeddings server returned {len(vectors)} vectors for {len(texts)} texts")
-        return [list(item.embedding) for item in vectors]
 
-    def complete(self, request: ChatRequest) -> ChatReply:
-        """One chat completion, from the cache when this exact request was answered before.
-        Raises LLMError (FormatRejected for a refused response format) on HTTP failure."""
-        body = request_body(
+        def ask(client: Any) -> list[Any]:
+            response = client.embeddings.create(model=model, input=texts)
+            data = getattr(response, "data", None)
+            if not isinstance(data, list):
+                raise UnusableResponse(
+                    f"the embeddings answer is not a list of vectors: {secrets.redact(str(response))[:160]}"
+                )
+            return data
+
+        data = self.call(ask, what="the embeddings server", model=model)
+        try:
+            vectors = sorted(data, key=lambda item: item.index)
+            found = [list(item.embedding) for item in vectors]
+        except (AttributeError, TypeError) as exc:
+            raise LLMError(
+                f"the embeddings server sent malformed vectors: {secrets.redact(str(exc))}"
+            ) from None
+        if len(found) != len(texts):
+            raise LLMError(f"the embeddings server returned {len(found)} vectors for {len(texts)} texts")
+        return found
+
+    def body(self, request: ChatRequest) -> dict[str, Any]:
+        return request_body(
             self.model,
             request,
             temperature=self.temperature,
             max_completion_tokens=self.max_completion_tokens,
+            max_tokens=self.send_max_tokens,
         )
-        key = request_key(body) if self.cache is not None else ""
+
+    def complete(self, request: ChatRequest) -> ChatReply:
+        """One chat completion, from the cache when this exact request was answered before.
+        Raises LLMError (FormatRejected for a refused response format) on HTTP failure."""
+        key = request_key(self.body(request)) if self.cache is not None else ""
         if self.cache is not None and (hit := self.cache.get(key)) is not None:
             return hit
-        with self._errors_as_llm_errors(request.response_format):
-            response = self._openai().chat.completions.create(**body)
-        reply = reply_from_completion(response)
-        return reply
+        return self.call(
+            lambda client: reply_from_completion(
+                client.chat.completions.create(**self.body(request)), secrets.redact
+            ),
+            format_sent=request.response_format is not None,
+            model=self.model,
+        )
 
     def remember(self, request: ChatRequest, reply: ChatReply) -> None:
         """Keep an answer that passed validation (invalid ones are not cached: a re-run asks again)."""
         if self.cache is not None and not reply.cached:
-            body = request_body(
-                self.model,
-                request,
-                temperature=self.temperature,
-                max_completion_tokens=self.max_completion_tokens,
-            )
-            self.cache.put(request_key(body), self.model, reply)
+            self.cache.put(request_key(self.body(request)), self.model, reply)

@@ -1,21 +1,29 @@
-"""Client-side rate limiting for requests/min and tokens/min, known in advance or learned from headers.
+"""Client-side rate limiting for requests/min and tokens/min, given in advance or learned from headers.
 
-Each limit is a bucket that refills continuously at ``limit / 60`` per second and holds at most
-``burst_seconds`` worth: providers enforce per-minute limits in small quanta (about a second's
-worth), so a client that spends a whole minute's allowance at once gets 429s. The client's bucket
-holds half a second's worth and runs at 97% of the limit, so the provider's bucket always has room
-for requests that leave the client later than planned and arrive bunched together. A request waits until both buckets
-can pay for it (its prompt tokens, counted with tiktoken before sending, plus its completion-token
-limit, which is what providers count for tokens/min).
+Providers count requests and tokens over a sliding minute, and charge a request its prompt plus its
+completion-token limit (they reserve what the answer may use). The limiter keeps the same books:
 
-When the limits are not configured, the provider's ``x-ratelimit-*`` headers on every response set
-them (``limit-*`` gives the rate, ``remaining-*`` corrects the bucket level), and a 429 pauses every
-request until its ``retry-after-ms`` / ``retry-after`` has passed.
+- a *window* of every request sent in the last minute (plus :data:`MARGIN`, because a request reaches
+  the provider a little after it leaves), each charged its prompt tokens (counted with tiktoken before
+  sending) plus its completion limit; the prompt part is corrected by the ``usage`` that comes back.
+  A request is sent only when the window has room for it under both limits. Every request is in the
+  window, including those sent before any limit was known, so learning the limits from the first
+  answers never leaves earlier requests uncharged.
+- a *bucket* per limit that refills at ``limit / 60`` per second and holds :data:`BURST_SECONDS`
+  worth: it spreads the minute's allowance evenly, since providers also enforce their per-minute
+  limits over shorter intervals (OpenAI documents this) and a whole minute's allowance sent at once
+  is a burst of 429s there.
+- the provider's ``x-ratelimit-*`` headers on every answer: ``limit-*`` sets a limit that was not
+  given, and ``remaining-*`` is compared with the window as it was when that request left. When the
+  provider counts more than the window holds (another process using the same key, a prompt counted
+  differently), the difference is charged to the window at that time, so it expires when the
+  provider's own charge does. A 429 pauses every request for its ``retry-after-ms`` / ``retry-after``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import bisect
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -61,7 +69,87 @@ class Bucket:
             self.level -= amount  # may go below zero: a large request is paid back before the next
 
 
-HEADROOM = 0.97  # aim just under the limits: requests arrive with jitter, a little early is a 429
+WINDOW = 60.0  # seconds over which providers count
+MARGIN = 0.5  # a request stays in our window this much longer than in the provider's
+BURST_SECONDS = 1.0  # the buckets hold this many seconds' worth: no minute's allowance at once
+KINDS = ("requests", "tokens")
+
+
+@dataclass
+class Ticket:
+    """One charge in the window: a request sent (or, ``phantom``, usage the provider reported that
+    the window did not know of)."""
+
+    time: float
+    prompt: int = 0
+    completion: int = 0  # the completion limit the provider reserves
+    requests: int = 1
+    phantom: bool = False
+
+    @property
+    def tokens(self) -> int:
+        return self.prompt + self.completion
+
+    def amount(self, kind: str) -> int:
+        return self.requests if kind == "requests" else self.tokens
+
+
+class Window:
+    """Charges of the last ``span`` seconds, oldest first, with running sums."""
+
+    def __init__(self, span: float) -> None:
+        self.span = span
+        self.entries: list[Ticket] = []
+        self.used = {"requests": 0, "tokens": 0}
+
+    def add(self, ticket: Ticket) -> None:
+        bisect.insort(self.entries, ticket, key=lambda t: t.time)
+        for kind in KINDS:
+            self.used[kind] += ticket.amount(kind)
+
+    def expire(self, now: float) -> None:
+        cut = 0
+        while cut < len(self.entries) and self.entries[cut].time + self.span <= now:
+            for kind in KINDS:
+                self.used[kind] -= self.entries[cut].amount(kind)
+            cut += 1
+        if cut:
+            del self.entries[:cut]
+
+    def reprice(self, ticket: Ticket, prompt: int) -> None:
+        """Correct a ticket's prompt tokens (from the usage the server reported), if still counted."""
+        if any(entry is ticket for entry in self.entries):
+            self.used["tokens"] += prompt - ticket.prompt
+        ticket.prompt = prompt
+
+    def used_between(self, start: float, end: float) -> dict[str, int]:
+        found = {"requests": 0, "tokens": 0}
+        for entry in self.entries:
+            if start < entry.time <= end:
+                for kind in KINDS:
+                    found[kind] += entry.amount(kind)
+        return found
+
+    def wait_for_room(self, now: float, limits: dict[str, float | None], need: dict[str, int]) -> float:
+        """Seconds until charges expire enough for ``need`` to fit under ``limits`` (a charge larger
+        than its limit fits only in an empty window)."""
+        excess = {}
+        for kind in KINDS:
+            limit = limits[kind]
+            if limit is None:
+                excess[kind] = 0.0
+            elif need[kind] > limit:
+                excess[kind] = float(self.used[kind])  # alone, or not at all
+            else:
+                excess[kind] = self.used[kind] + need[kind] - limit
+        if all(value <= 0 for value in excess.values()):
+            return 0.0
+        for entry in self.entries:
+            for kind in KINDS:
+                excess[kind] -= entry.amount(kind)
+            if all(value <= 0 for value in excess.values()):
+                return max(0.0, entry.time + self.span - now)
+        return 0.0  # nothing left to expire (cannot happen with consistent sums)
 
 
 class RateLimiter:
@@ -70,64 +158,123 @@ class RateLimiter:
         rpm: float | None = None,
         tpm: float | None = None,
         *,
-        burst_seconds: float = 0.5,
-        headroom: float = HEADROOM,
+        window: float = WINDOW,
+        margin: float = MARGIN,
+        burst_seconds: float = BURST_SECONDS,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clock = clock
-        self.headroom = headroom
+        self.provider_window = window
+        self.window = Window(window + margin)
+        self.given: dict[str, float | None] = {"requests": rpm, "tokens": tpm}
+        self.learned: dict[str, float | None] = {"requests": None, "tokens": None}
         now = clock()
-        self.requests = Bucket(rpm * headroom if rpm else None, burst_seconds, stamp=now)
-        self.tokens = Bucket(tpm * headroom if tpm else None, burst_seconds, stamp=now)
-        self.requests.level, self.tokens.level = self.requests.capacity, self.tokens.capacity
-        self.learn = rpm is None and tpm is None  # adapt to the provider's headers
+        self.buckets = {kind: Bucket(self.given[kind], burst_seconds, stamp=now) for kind in KINDS}
+        for bucket in self.buckets.values():
+            bucket.level = bucket.capacity
         self.paused_until = 0.0
         self._lock = asyncio.Lock()
         self.waited = 0.0  # seconds spent waiting for the limits, for the final table
+        self.phantoms = {"requests": 0, "tokens": 0}  # charged from the provider's remaining-* headers
 
-    async def acquire(self, tokens: int) -> None:
-        """Wait until one request of ``tokens`` tokens fits in both limits, then pay for it."""
+    def limit(self, kind: str) -> float | None:
+        """The limit in force: the one given, or the provider's when it is lower or none was given."""
+        known = [value for value in (self.given[kind], self.learned[kind]) if value]
+        return min(known) if known else None
+
+    @property
+    def limits(self) -> dict[str, float | None]:
+        return {kind: self.limit(kind) for kind in KINDS}
+
+    @property
+    def known(self) -> bool:
+        return any(self.limits.values())
+
+    def delay(self, now: float, prompt: int, completion: int) -> float:
+        """Seconds before a request of this charge may be sent (0: now)."""
+        self.window.expire(now)
+        need = {"requests": 1, "tokens": prompt + completion}
+        waits = [self.paused_until - now, self.window.wait_for_room(now, self.limits, need)]
+        for kind in KINDS:
+            self.buckets[kind].refill(now)
+            waits.append(self.buckets[kind].wait_for(need[kind]))
+        return max(waits)
+
+    async def acquire(self, prompt: int, completion: int = 0) -> Ticket:
+        """Wait until a request of ``prompt`` + ``completion`` tokens fits both limits, then charge it."""
         async with self._lock:  # first come, first served: no request overtakes a waiting one
             while True:
                 now = self.clock()
-                self.requests.refill(now)
-                self.tokens.refill(now)
-                delay = max(self.paused_until - now, self.requests.wait_for(1), self.tokens.wait_for(tokens))
+                delay = self.delay(now, prompt, completion)
                 if delay <= 0:
-                    self.requests.pay(1)
-                    self.tokens.pay(tokens)
-                    return
-                self.waited += delay
-                await asyncio.sleep(delay)
+                    ticket = Ticket(now, prompt, completion)
+                    self.window.add(ticket)
+                    for kind in KINDS:
+                        self.buckets[kind].pay(ticket.amount(kind))
+                    return ticket
+                step = min(delay, 0.25)  # look again soon: answers may correct the books meanwhile
+                self.waited += step
+                await asyncio.sleep(step)
+
+    def settle(
+        self, ticket: Ticket, headers: Mapping[str, str] | None = None, *, prompt_tokens: int | None = None
+    ) -> None:
+        """Book an answer: the prompt tokens the server counted, and its rate-limit headers."""
+        if prompt_tokens is not None and prompt_tokens >= 0:
+            self.window.reprice(ticket, prompt_tokens)
+        if headers is not None:
+            self.observe(headers, sent=ticket.time)
 
     def pause(self, seconds: float) -> None:
         """After a 429: nobody sends before ``seconds`` from now; the buckets restart empty."""
         now = self.clock()
         self.paused_until = max(self.paused_until, now + seconds)
-        self.requests.level = min(self.requests.level, 0.0)
-        self.tokens.level = min(self.tokens.level, 0.0)
+        for bucket in self.buckets.values():
+            bucket.refill(now)
+            bucket.level = min(bucket.level, 0.0)
 
-    def observe(self, headers: Mapping[str, str]) -> None:
-        """Learn limits from ``x-ratelimit-*`` headers (only when none were configured)."""
-        if not self.learn:
-            return
+    def observe(self, headers: Mapping[str, str], *, sent: float | None = None) -> None:
+        """Learn limits not given from ``x-ratelimit-limit-*``; reconcile the window with
+        ``x-ratelimit-remaining-*`` as it was when the request answered was ``sent``."""
         now = self.clock()
-        for bucket, kind in ((self.requests, "requests"), (self.tokens, "tokens")):
+        for kind in KINDS:
             limit = _number(headers.get(f"x-ratelimit-limit-{kind}"))
-            if limit:
-                limit *= self.headroom
-                if bucket.per_minute != limit:
-                    bucket.refill(now)
-                    bucket.per_minute = limit
-                    bucket.level = min(bucket.level, bucket.capacity)
-                remaining = _number(headers.get(f"x-ratelimit-remaining-{kind}"))
-                if remaining is not None:
-                    bucket.refill(now)
-                    bucket.level = min(bucket.level, remaining)
+            if not limit or limit <= 0:
+                continue
+            if self.learned[kind] != limit:
+                bucket = self.buckets[kind]
+                bucket.refill(now)
+                first = bucket.per_minute is None
+                self.learned[kind] = limit
+                bucket.per_minute = self.limit(kind)
+                bucket.level = 0.0 if first else min(bucket.level, bucket.capacity)
+            remaining = _number(headers.get(f"x-ratelimit-remaining-{kind}"))
+            if remaining is None or sent is None:
+                continue
+            counted = self.window.used_between(sent - self.provider_window, sent)[kind]
+            missing = int(limit - remaining) - counted
+            if missing >= 1:
+                phantom = Ticket(sent, requests=0)
+                if kind == "requests":
+                    phantom.requests = missing
+                else:
+                    phantom.prompt = missing
+                phantom.phantom = True
+                self.window.add(phantom)
+                self.phantoms[kind] += missing
 
-    @property
-    def known(self) -> bool:
-        return bool(self.requests.per_minute or self.tokens.per_minute)
+    def describe(self) -> str:
+        """The limits of this run, for the final table: given, learned, or none known."""
+        parts = []
+        for kind in KINDS:
+            limit = self.limit(kind)
+            if limit is None:
+                continue
+            source = "given" if self.given[kind] == limit else "learned from x-ratelimit headers"
+            parts.append(f"{limit:,.0f} {kind}/min ({source})")
+        if not parts:
+            return "none known (none given, and the server sent no x-ratelimit headers)"
+        return ", ".join(parts)
 
 
 def _number(text: str | None) -> float | None:

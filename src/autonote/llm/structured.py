@@ -1,10 +1,13 @@
 """Structured output, validated, with bounded re-asks: the protocol without the I/O.
 
-The ladder of response formats: ``json_schema`` (Structured Outputs, the schema generated from the
-Pydantic model) → ``json_object`` (JSON mode, schema in the prompt) → ``none`` (schema in the prompt
-only). A server that rejects a format with HTTP 400 moves the conversation down one rung. Output that
-fails validation is re-asked with the errors, at most ``max_reasks`` times; a final failure carries
-every attempt's raw output.
+The ladder of response formats (see :mod:`autonote.llm.formats`): ``json_schema`` (Structured
+Outputs, the schema generated from the Pydantic model) → JSON mode with the schema attached (local
+servers) → plain JSON mode → ``none``; every rung below the first also carries the schema in the
+prompt. A server that refuses a format moves the conversation (and, through a shared
+:class:`~autonote.llm.formats.FormatMemory`, the whole run) down one rung. Output is parsed leniently
+(raw control characters inside strings, as some local servers' grammars let through, are accepted)
+and validated; output that fails validation is re-asked with the errors, at most ``max_reasks``
+times; a final failure carries every attempt's raw output.
 
 :func:`structured_steps` is that protocol as a generator: it yields each :class:`ChatRequest` and is
 sent back a :class:`ChatReply` (or the :class:`FormatRejected` error). :func:`generate_structured`
@@ -25,10 +28,14 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from autonote.errors import LLMError, LLMOutputInvalidError
+from autonote.llm.excerpt import shorten_middle
+from autonote.llm.formats import FormatMemory, ladder_for, mode_of, strict_json_schema
+from autonote.llm.formats import response_format_for as _format_for_rung
 from autonote.validation import CheckResult
 
 T = TypeVar("T", bound=BaseModel)
 MODES = ("json_schema", "json_object", "none")
+MAX_ERROR_CHARS = 300  # per validation message; long values are cut in the middle, never dropped
 
 Messages = list[dict[str, str]]
 
@@ -65,36 +72,10 @@ class StructuredResult(Generic[T]):
         return sum(a.completion_tokens for a in self.attempts)
 
 
-def strict_json_schema(model: type[BaseModel]) -> dict[str, Any]:
-    """The model's JSON schema in the form Structured Outputs' strict mode accepts:
-    every property required, no additional properties, no defaults."""
-    schema = model.model_json_schema()
-
-    def tighten(node: Any) -> None:
-        if isinstance(node, dict):
-            if node.get("type") == "object" and "properties" in node:
-                node["additionalProperties"] = False
-                node["required"] = list(node["properties"])
-            node.pop("default", None)
-            for value in node.values():
-                tighten(value)
-        elif isinstance(node, list):
-            for value in node:
-                tighten(value)
-
-    tighten(schema)
-    return schema
-
-
 def response_format_for(mode: str, model: type[BaseModel]) -> dict[str, Any] | None:
-    if mode == "json_schema":
-        return {
-            "type": "json_schema",
-            "json_schema": {"name": "paper_note", "schema": strict_json_schema(model), "strict": True},
-        }
-    if mode == "json_object":
-        return {"type": "json_object"}
-    return None
+    """The ``response_format`` of a mode or rung (``json_object+schema`` attaches the schema)."""
+    needs_schema = mode in ("json_schema", "json_object+schema")
+    return _format_for_rung(mode, strict_json_schema(model) if needs_schema else None)
 
 
 def extract_json(text: str) -> str:
@@ -108,15 +89,48 @@ def extract_json(text: str) -> str:
 
 
 def describe_validation_error(exc: ValidationError) -> list[str]:
+    """One message per error (at most 8): where, the value that was wrong, and what was expected.
+    Long values and long expectations (an enum of 30 tags) are shortened in the middle only."""
     messages = []
     for error in exc.errors()[:8]:
         where = ".".join(str(p) for p in error["loc"]) or "output"
-        messages.append(f"{where}: {error['msg']}"[:300])
+        message = shorten_middle(error["msg"], MAX_ERROR_CHARS // 2)
+        if error.get("type") not in ("missing", "json_invalid") and "input" in error:
+            value = shorten_middle(_show(error["input"]), MAX_ERROR_CHARS // 2)
+            messages.append(f"{where}: {value} is not valid: {message}")
+        else:
+            messages.append(f"{where}: {message}")
     return messages
 
 
+def _show(value: Any) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    try:
+        return json.dumps(value, ensure_ascii=False, default=str)
+    except (TypeError, ValueError):
+        return repr(value)
+
+
+def parse_output(raw: str, output_model: type[T]) -> tuple[T | None, list[str]]:
+    """The validated output, or the errors. JSON is parsed leniently (``strict=False``: raw control
+    characters inside strings are accepted), then validated against the model."""
+    text = extract_json(raw)
+    try:
+        data = json.loads(text, strict=False)
+    except json.JSONDecodeError as exc:
+        near = shorten_middle(text[max(0, exc.pos - 40) : exc.pos + 40], 120) if text else "(empty)"
+        return None, [f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno} (near {near})"]
+    except RecursionError:
+        return None, ["Invalid JSON: nested too deeply"]
+    try:
+        return output_model.model_validate(data), []
+    except ValidationError as exc:
+        return None, describe_validation_error(exc)
+
+
 class FormatRejected(LLMError):
-    """The server refused the requested response_format (HTTP 400)."""
+    """The server refused the requested response_format (HTTP 400, or llama-cpp-python's 500)."""
 
 
 @dataclass(frozen=True)
@@ -135,17 +149,44 @@ class ChatReply:
     cached: bool = False  # answered from the response cache: nothing was paid
 
 
-def reply_from_completion(response: Any) -> ChatReply:
-    """An openai ``ChatCompletion`` → :class:`ChatReply`; a completion with no choices is an error."""
-    if not response.choices:
-        raise LLMError("the LLM server returned no choices")
-    choice, usage = response.choices[0], response.usage
+class UnusableResponse(LLMError):
+    """An answer that is not a chat completion (an HTML page from a proxy, a JSON error object with
+    HTTP 200, no choices): a transient fault, retried within the bound."""
+
+
+def reply_from_completion(response: Any, redact: Callable[[str], str] | None = None) -> ChatReply:
+    """An openai ``ChatCompletion`` → :class:`ChatReply` (its content passed through ``redact``);
+    anything else raises :class:`UnusableResponse`."""
+    try:
+        choices = response.choices
+        if not isinstance(choices, list) or not choices:
+            raise UnusableResponse("the LLM server returned no choices")
+        choice, usage = choices[0], getattr(response, "usage", None)
+        content = choice.message.content or ""
+        finish_reason = choice.finish_reason
+    except (AttributeError, TypeError, IndexError, KeyError):
+        raise UnusableResponse(
+            f"the LLM server's answer is not a chat completion: {_excerpt(response)}"
+        ) from None
+    if not isinstance(content, str):
+        raise UnusableResponse(f"the LLM server's answer has no text content: {_excerpt(content)}")
     return ChatReply(
-        content=choice.message.content or "",
-        prompt_tokens=getattr(usage, "prompt_tokens", None),
-        completion_tokens=getattr(usage, "completion_tokens", None),
-        finish_reason=choice.finish_reason,
+        content=redact(content) if redact is not None else content,
+        prompt_tokens=_count(getattr(usage, "prompt_tokens", None)),
+        completion_tokens=_count(getattr(usage, "completion_tokens", None)),
+        finish_reason=finish_reason if isinstance(finish_reason, str) else None,
     )
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def _excerpt(value: Any) -> str:
+    from autonote.secrets import redact
+
+    text = value if isinstance(value, str) else repr(value)
+    return redact(shorten_middle(text, 160)) or "(empty)"
 
 
 def structured_steps(
@@ -158,20 +199,27 @@ def structured_steps(
     count_tokens: Callable[[Messages], int] | None = None,
     count_text: Callable[[str], int] | None = None,
     on_attempt: Callable[[Attempt], None] | None = None,
+    formats: FormatMemory | None = None,
 ) -> Generator[ChatRequest, ChatReply | FormatRejected, StructuredResult[T]]:
     """Ask, validate (schema, then ``check``), re-ask with the errors; never mutates a message list.
 
     ``build_messages(mode)`` returns the conversation for a response-format mode (JSON and plain
-    modes carry the schema in the prompt). Token counts come from the server's usage, or from the
-    given counters when a server reports none.
+    modes carry the schema in the prompt). ``formats`` (shared by a run) says which rung to start
+    from and learns from refusals; without it, the ladder of ``mode`` is walked for this request
+    alone. Token counts come from the server's usage, or from the given counters when a server
+    reports none.
     """
-    ladder = list(MODES) if mode == "auto" else [mode]
+    memory = formats if formats is not None else FormatMemory(ladder_for(mode, "http://local"))
     attempts: list[Attempt] = []
-    rung = 0
+    rung = memory.index
     reasks = 0
     previous: tuple[str, list[str]] | None = None
     while True:
-        current = ladder[rung]
+        rung = max(rung, memory.index) if previous is None else rung
+        if rung >= len(memory.ladder):
+            raise LLMError("the LLM server rejected every structured-output mode") from None
+        current_rung = memory.ladder[rung]
+        current = mode_of(current_rung)
         base = build_messages(current)
         messages = (
             base
@@ -183,12 +231,15 @@ def structured_steps(
             ]
         )
         started = time.monotonic()
-        reply = yield ChatRequest(messages, response_format_for(current, output_model), current)
+        reply = yield ChatRequest(messages, response_format_for(current_rung, output_model), current)
         if isinstance(reply, FormatRejected):
-            if rung + 1 >= len(ladder):
-                raise LLMError("the LLM server rejected every structured-output mode") from None
-            rung += 1
+            if not memory.refused(rung):
+                raise LLMError(
+                    f"the LLM server rejected every structured-output mode (last: {reply})"
+                ) from None
+            rung = memory.index
             continue
+        memory.accepted(rung)
         raw = reply.content
         prompt_tokens = reply.prompt_tokens or (count_tokens(messages) if count_tokens else 0)
         completion_tokens = reply.completion_tokens or (count_text(raw) if count_text else 0)
@@ -197,10 +248,8 @@ def structured_steps(
         output: T | None = None
         if reply.finish_reason == "length":
             errors.append("the answer was cut off (too long); answer more concisely")
-        try:
-            output = output_model.model_validate_json(extract_json(raw))
-        except ValidationError as exc:
-            errors.extend(describe_validation_error(exc))
+        output, problems = parse_output(raw, output_model)
+        errors.extend(problems)
         if output is not None and not errors:
             result = check(output)
             errors, warnings = result.errors, result.warnings
@@ -228,7 +277,10 @@ def generate_structured(
     **options: Any,
 ) -> StructuredResult[T]:  # fmt: skip
     """Run :func:`structured_steps` with a blocking client (``client.complete(request) -> ChatReply``).
-    The answer that validated is handed to ``client.remember`` (the response cache keeps only those)."""
+    The answer that validated is handed to ``client.remember`` (the response cache keeps only those);
+    the client's ``formats`` memory is used unless one is given."""
+    if options.get("formats") is None and getattr(client, "formats", None) is not None:
+        options["formats"] = client.formats
     steps = structured_steps(build_messages, output_model, check, **options)
     request = next(steps)
     while True:

@@ -61,7 +61,7 @@ async def submit_and_collect(
     stream: TextIO,
 ) -> tuple[Tally, AsyncChatClient, BatchRun]:
     client = make_client(ws, options)
-    batches = BatchClient(ws.chat.sdk())
+    batches = BatchClient(ws.chat)
     tally = Tally(selected=len(candidates))
     direct: list[Planned] = []
     lines: list[tuple[Planned, bytes]] = []

@@ -139,7 +139,7 @@ def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOp
                     ws,
                     engine,
                     client,
-                    BatchClient(ws.chat.sdk()),
+                    BatchClient(ws.chat),
                     batch_options,
                     tally,
                     progress,

@@ -42,6 +42,7 @@ def make_client(ws: Workspace, options: RunOptions) -> AsyncChatClient:
         count_messages=counter_for(s.model).count_messages,
         cache=ResponseCache(ws.state) if s.llm_cache else None,
         retries=options.retries,
+        formats=ws.chat.formats,
     )
 
 

@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 from autonote.app import Workspace
 from autonote.corpus.suggest import suggest
-from autonote.errors import AutonoteError, LLMError, LLMFatalError, LLMOutputInvalidError, NoteFormatError
+from autonote.errors import AutonoteError, LLMError, LLMFatalError, NoteFormatError
 from autonote.leases import Leases
 from autonote.llm.cost import BATCH_DISCOUNT, estimate_cost
-from autonote.llm.structured import ChatReply, ChatRequest, agenerate_structured
+from autonote.llm.structured import Attempt, ChatReply, ChatRequest, agenerate_structured
 from autonote.notes.format import parse_note, render_note
 from autonote.pipeline import NoteJob, finish_llm_note, prepare_llm_job
 from autonote.regen.journal import DONE, SUBMITTED, Journal, item_key
@@ -181,18 +181,21 @@ class RegenEngine:
             return await complete(request)
 
         note = planned.note
+        seen: list[dict] = []  # every attempt's record, kept when the item fails
+        log = job.logger()
+
+        def on_attempt(attempt: Attempt) -> None:
+            seen.append(attempt.as_record())
+            log(attempt)
+
         try:
             result = await agenerate_structured(
-                ask, job.build, job.output_model, job.check, remember=remember, **job.options(job.logger())
+                ask, job.build, job.output_model, job.check, remember=remember, **job.options(on_attempt)
             )
-        except LLMOutputInvalidError as exc:
-            self.journal.failed(planned.key, note.id, str(exc))
-            return Outcome(note.id, "failed", str(exc))
         except LLMFatalError:
             raise
         except LLMError as exc:
-            self.journal.failed(planned.key, note.id, str(exc))
-            return Outcome(note.id, "failed", str(exc))
+            return self._failed(planned, str(exc), seen)
         generated = finish_llm_note(job, result)
         draft = update_draft(note, generated, self.fields, planned.relpath, planned.text, planned.key)
         # In a thread: the write ends with an fsync, which must not stall the other requests.
@@ -221,6 +224,16 @@ class RegenEngine:
             cost_usd=cost,
             paid=bool(paid),
         )  # fmt: skip
+
+    def _failed(self, planned: Planned, reason: str, attempts: list[dict]) -> Outcome:
+        """Record a failed item with what it cost, keeping its raw outputs (regen/failed.py)."""
+        from autonote.regen.failed import attempts_cost, keep_failed
+
+        kept = keep_failed(self.ws.state.path.parent, planned.note.id, reason, attempts)
+        detail = f"{reason}; raw output kept in {kept}" if kept else reason
+        self.journal.failed(planned.key, planned.note.id, detail)
+        prompt, completion, cost = attempts_cost(self.ws.settings, attempts)
+        return Outcome(planned.note.id, "failed", detail, prompt, completion, cost, paid=bool(prompt))
 
 
 class RunStopped(AutonoteError):

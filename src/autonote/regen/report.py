@@ -23,6 +23,8 @@ class Tally:
     failures: list[tuple[str, str]] = field(default_factory=list)
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    failed_prompt_tokens: int = 0  # of which spent on items that failed (re-asks that never validated)
+    failed_completion_tokens: int = 0
     cost_usd: float = 0.0
     paid_items: int = 0
     started: float = field(default_factory=time.monotonic)
@@ -33,6 +35,8 @@ class Tally:
             self.skip_reasons[outcome.detail.split(" (")[0]] += 1
         if outcome.status == "failed":
             self.failures.append((outcome.note_id, outcome.detail))
+            self.failed_prompt_tokens += outcome.prompt_tokens
+            self.failed_completion_tokens += outcome.completion_tokens
         self.prompt_tokens += outcome.prompt_tokens
         self.completion_tokens += outcome.completion_tokens
         self.cost_usd += outcome.cost_usd
@@ -83,6 +87,8 @@ class RegenProgress:
 
 
 def final_table(tally: Tally, stats: RequestStats, *, via: str, limits: str) -> Table:
+    """The run's figures. ``limits`` is shown only when the client did not describe the limits it
+    actually worked with (given, learned from the server's headers, or none known)."""
     table = Table(title=f"autonote regen ({via})", show_header=True, header_style="bold")
     table.add_column("measure")
     table.add_column("value", justify="right")
@@ -99,11 +105,15 @@ def final_table(tally: Tally, stats: RequestStats, *, via: str, limits: str) -> 
         ("429 responses", str(stats.rate_limited)),
         ("retried (5xx, timeouts)", str(stats.retried)),
         ("prompt / completion tokens", f"{tally.prompt_tokens:,} / {tally.completion_tokens:,}"),
+        (
+            "  of which on failed items",
+            f"{tally.failed_prompt_tokens:,} / {tally.failed_completion_tokens:,}",
+        ),
         ("estimated cost", f"${tally.cost_usd:.4f}"),
         ("elapsed", f"{tally.elapsed:.2f} s"),
         ("waiting for answers (sum over requests)", f"{stats.http_seconds:.2f} s"),
         ("drafts per second", f"{rate:.2f}"),
-        ("limits", limits),
+        ("limits", stats.limits or limits),
     ]
     for name, value in rows:
         table.add_row(name, value)
