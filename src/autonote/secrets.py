@@ -37,7 +37,7 @@ _TOKEN_PARAMS = (
 )
 _HEADER_VALUE = re.compile(
     r"(?i)(\b(?:proxy-)?authorization|\bx-api-key|\bapi-key|\bopenai-api-key)"
-    r"([\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token|digest)\s+)?[^\s\"',;}\]]+"
+    r"([\"']?\s*[:=]\s*[\"']?)(?:(bearer|basic|token|digest)\s+)?[^\s\"',;})\]]+"
 )
 
 

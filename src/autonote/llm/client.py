@@ -97,7 +97,9 @@ class ChatClient:
     ) -> R:
         """``action(openai_client)`` under the retry policy; its failures as one-line LLMErrors.
         ``not_found`` replaces the message of a 404 (an endpoint the server does not have)."""
-        policy = RetryPolicy(self.max_retries)
+        policy = RetryPolicy(
+            self.max_retries, rate_limit_waits=self.max_retries
+        )  # interactive: no long waits
         while True:
             try:
                 return action(self._openai())

@@ -8,9 +8,10 @@ this request (other 4xx), or a fatal one that every further request would repeat
 unknown model). Every message is one line, with secrets masked and long server text shortened in the
 middle.
 
-:class:`RetryPolicy` bounds the retries: ``retries`` in all, and a request that timed out is sent
-again at most :data:`TIMEOUT_RESENDS` time(s) — the server may still be generating the first answer,
-so re-sending without bound would pay for the same answer again and again.
+:class:`RetryPolicy` bounds the retries: ``retries`` failures (5xx, unusable answers, connection
+errors), :data:`RATE_LIMIT_WAITS` 429s (flow control: each waits for the server's Retry-After), and a
+request that timed out is sent again at most :data:`TIMEOUT_RESENDS` time(s) — the server may still be
+generating the first answer, so re-sending without bound would pay for the same answer again and again.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ BACKOFF_BASE = 0.5
 BACKOFF_MAX = 20.0
 MAX_RETRY_AFTER = 60.0  # a server asking for a longer wait (a daily quota) fails the request instead
 TIMEOUT_RESENDS = 1
+RATE_LIMIT_WAITS = 10  # 429s are flow control, not failures: they have their own bound
 DETAIL_CHARS = 300
 
 RETRY, RATE_LIMITED, TIMEOUT, FORMAT, FAILED, FATAL, NO_MAX_TOKENS = (
@@ -138,14 +140,20 @@ def classify(
 class RetryPolicy:
     """Counts the tries of one request and says how long to wait before the next (or raises)."""
 
-    def __init__(self, retries: int, rng: random.Random | None = None) -> None:
+    def __init__(
+        self, retries: int, rng: random.Random | None = None, *, rate_limit_waits: int = RATE_LIMIT_WAITS
+    ) -> None:
         self.retries = max(0, retries)
+        self.rate_limit_waits = max(0, rate_limit_waits)
         self.rng = rng or random.Random()
         self.tries = 0
+        self.failures = 0
         self.timeouts = 0
+        self.rate_limited = 0
 
-    def backoff(self) -> float:
-        return min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, self.tries - 1)) * (0.5 + self.rng.random())
+    def backoff(self, count: int) -> float:
+        """Jittered exponential backoff before the ``count``-th retry."""
+        return min(BACKOFF_MAX, BACKOFF_BASE * 2 ** max(0, count - 1)) * (0.5 + self.rng.random())
 
     def after(self, verdict: Verdict) -> float:
         """Seconds to wait before trying again; raises the final error when the request must stop."""
@@ -158,18 +166,26 @@ class RetryPolicy:
             raise LLMError(verdict.message)
         if verdict.kind == NO_MAX_TOKENS:
             return 0.0  # the caller drops max_tokens and sends again at once
+        if verdict.kind == RATE_LIMITED:
+            self.rate_limited += 1
+            if self.rate_limited > self.rate_limit_waits:
+                raise LLMError(f"{verdict.message} (gave up after {self.rate_limited} rate-limited tries)")
+            if verdict.wait is not None and verdict.wait > MAX_RETRY_AFTER:
+                raise LLMError(f"{verdict.message} (the server asks to wait {verdict.wait:.0f} s)")
+            return verdict.wait if verdict.wait is not None else self.backoff(self.rate_limited)
+        self.failures += 1
         if verdict.kind == TIMEOUT:
             self.timeouts += 1
-            if self.timeouts > TIMEOUT_RESENDS or self.tries > self.retries:
+            if self.timeouts > TIMEOUT_RESENDS or self.failures > self.retries:
                 raise LLMError(
                     f"{verdict.message} ({self.timeouts} time(s); not sent again, as the server may still be"
                     " generating the answer)"
                 )
-            return self.backoff()
-        if self.tries > self.retries:
+            return self.backoff(self.failures)
+        if self.failures > self.retries:
             raise LLMError(f"{verdict.message} (gave up after {self.tries} tries)")
         if verdict.wait is not None:
             if verdict.wait > MAX_RETRY_AFTER:
                 raise LLMError(f"{verdict.message} (the server asks to wait {verdict.wait:.0f} s)")
             return verdict.wait
-        return self.backoff()
+        return self.backoff(self.failures)

@@ -24,7 +24,7 @@ class RunOptions:
     rpm: float | None = None
     tpm: float | None = None
     force: bool = False
-    retries: int = 6
+    retries: int | None = None  # default: the llm_max_retries setting, as for draft
 
 
 def make_client(ws: Workspace, options: RunOptions) -> AsyncChatClient:
@@ -41,7 +41,7 @@ def make_client(ws: Workspace, options: RunOptions) -> AsyncChatClient:
         limiter=RateLimiter(options.rpm, options.tpm),
         count_messages=counter_for(s.model).count_messages,
         cache=ResponseCache(ws.state) if s.llm_cache else None,
-        retries=options.retries,
+        retries=s.llm_max_retries if options.retries is None else options.retries,
         formats=ws.chat.formats,
     )
 
