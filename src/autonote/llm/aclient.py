@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from autonote import secrets
@@ -37,7 +37,7 @@ class RequestStats:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     http_seconds: float = 0.0  # time spent waiting for HTTP answers (for the client-overhead figure)
-    limits: str = ""  # the limits of the run, as the final table shows them
+    limits: list[tuple[str, str]] = field(default_factory=list)  # the run's limits, as the table shows them
 
 
 class AsyncChatClient:

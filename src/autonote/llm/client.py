@@ -11,6 +11,7 @@ every answer is masked before anything keeps it. With a :class:`ResponseCache`, 
 
 from __future__ import annotations
 
+import json
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -18,6 +19,7 @@ from typing import Any, TypeVar
 from autonote import secrets
 from autonote.errors import LLMError, LLMFatalError
 from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.excerpt import shorten_middle
 from autonote.llm.faults import NO_MAX_TOKENS, RetryPolicy, classify
 from autonote.llm.formats import FormatMemory, is_openai_url
 from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's public API
@@ -119,13 +121,15 @@ class ChatClient:
         """Embeddings for ``texts``, in order (one request; batching is the caller's)."""
 
         def ask(client: Any) -> list[Any]:
-            response = client.embeddings.create(model=model, input=texts)
-            data = getattr(response, "data", None)
-            if not isinstance(data, list):
-                raise UnusableResponse(
-                    f"the embeddings answer is not a list of vectors: {secrets.redact(str(response))[:160]}"
-                )
-            return data
+            raw = client.embeddings.with_raw_response.create(model=model, input=texts)
+            try:  # look before the SDK parses: an HTML page with HTTP 200 is not an error to it
+                body = json.loads(raw.text)
+            except ValueError:
+                body = None
+            if not isinstance(body, dict) or not isinstance(body.get("data"), list):
+                excerpt = shorten_middle(secrets.redact(raw.text or "(empty)"), 160)
+                raise UnusableResponse(f"the answer is not a list of embeddings: {excerpt}")
+            return raw.parse().data
 
         data = self.call(ask, what="the embeddings server", model=model)
         try:

@@ -43,18 +43,21 @@ def parse_duration(text: str) -> float | None:
 
 @dataclass
 class Bucket:
-    per_minute: float | None  # None: no limit known
+    """Refills continuously at ``limit`` per ``period`` seconds; holds ``burst_seconds`` worth."""
+
+    per_minute: float | None  # the limit per period (a minute for providers); None: no limit known
     burst_seconds: float
     level: float = 0.0
     stamp: float = 0.0
+    period: float = 60.0
 
     @property
     def capacity(self) -> float:
-        return (self.per_minute or 0.0) * self.burst_seconds / 60.0
+        return (self.per_minute or 0.0) * self.burst_seconds / self.period
 
     def refill(self, now: float) -> None:
         if self.per_minute:
-            self.level = min(self.capacity, self.level + (now - self.stamp) * self.per_minute / 60.0)
+            self.level = min(self.capacity, self.level + (now - self.stamp) * self.per_minute / self.period)
         self.stamp = now
 
     def wait_for(self, amount: float) -> float:
@@ -62,7 +65,7 @@ class Bucket:
         if not self.per_minute:
             return 0.0
         need = min(amount, self.capacity)
-        return max(0.0, (need - self.level) * 60.0 / self.per_minute)
+        return max(0.0, (need - self.level) * self.period / self.per_minute)
 
     def pay(self, amount: float) -> None:
         if self.per_minute:
@@ -169,7 +172,9 @@ class RateLimiter:
         self.given: dict[str, float | None] = {"requests": rpm, "tokens": tpm}
         self.learned: dict[str, float | None] = {"requests": None, "tokens": None}
         now = clock()
-        self.buckets = {kind: Bucket(self.given[kind], burst_seconds, stamp=now) for kind in KINDS}
+        self.buckets = {
+            kind: Bucket(self.given[kind], burst_seconds, stamp=now, period=window) for kind in KINDS
+        }
         for bucket in self.buckets.values():
             bucket.level = bucket.capacity
         self.paused_until = 0.0
@@ -221,6 +226,9 @@ class RateLimiter:
     ) -> None:
         """Book an answer: the prompt tokens the server counted, and its rate-limit headers."""
         if prompt_tokens is not None and prompt_tokens >= 0:
+            bucket = self.buckets["tokens"]
+            if bucket.per_minute:
+                bucket.level = min(bucket.capacity, bucket.level + ticket.prompt - prompt_tokens)
             self.window.reprice(ticket, prompt_tokens)
         if headers is not None:
             self.observe(headers, sent=ticket.time)
@@ -263,18 +271,16 @@ class RateLimiter:
                 self.window.add(phantom)
                 self.phantoms[kind] += missing
 
-    def describe(self) -> str:
-        """The limits of this run, for the final table: given, learned, or none known."""
-        parts = []
+    def describe(self) -> list[tuple[str, str]]:
+        """Rows for the final table: each limit in force and where it came from, or none known."""
+        rows = []
         for kind in KINDS:
             limit = self.limit(kind)
             if limit is None:
                 continue
             source = "given" if self.given[kind] == limit else "learned from x-ratelimit headers"
-            parts.append(f"{limit:,.0f} {kind}/min ({source})")
-        if not parts:
-            return "none known (none given, and the server sent no x-ratelimit headers)"
-        return ", ".join(parts)
+            rows.append((f"limit: {kind}/min", f"{limit:,.0f}, {source}"))
+        return rows or [("limits", "none known: none given, no x-ratelimit headers")]
 
 
 def _number(text: str | None) -> float | None:

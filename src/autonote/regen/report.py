@@ -113,7 +113,7 @@ def final_table(tally: Tally, stats: RequestStats, *, via: str, limits: str) -> 
         ("elapsed", f"{tally.elapsed:.2f} s"),
         ("waiting for answers (sum over requests)", f"{stats.http_seconds:.2f} s"),
         ("drafts per second", f"{rate:.2f}"),
-        ("limits", stats.limits or limits),
+        *(stats.limits or [("limits", limits)]),
     ]
     for name, value in rows:
         table.add_row(name, value)
