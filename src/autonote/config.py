@@ -42,7 +42,7 @@ class Settings(BaseModel):
     )
     temperature: float = Field(0.2, ge=0, le=2)
     llm_timeout: float = Field(120.0, gt=0, description="seconds per LLM request")
-    llm_max_retries: int = Field(2, ge=0, description="HTTP retries by the openai client (429/5xx)")
+    llm_max_retries: int = Field(2, ge=0, description="retries of a failed LLM request (5xx, bad body)")
     max_reasks: int = Field(2, ge=0, le=5, description="re-asks after a validation failure")
     max_prompt_tokens: int = Field(6000, ge=500, description="prompt budget; inputs are trimmed to fit")
     max_completion_tokens: int = Field(1500, ge=100)
