@@ -72,7 +72,8 @@ class _Server:
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # A short poll interval: stop() waits for it, once per test.
+        self.thread = threading.Thread(target=self.httpd.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def url(self) -> str:
@@ -501,6 +502,11 @@ class OpenAIServer(_Server):
             )
         if endpoint in self.echo_errors:
             return self.echo_error(endpoint, self.echo_errors[endpoint], *self.caller_key())
+        if method == "POST" and endpoint in ("embeddings", "batches", "chat"):
+            try:
+                json.loads(body)
+            except ValueError:  # a client killed half-way through sending
+                return _json(400, {"error": {"message": "the request body is not JSON"}})
         if method == "POST" and endpoint == "embeddings":
             return self._embeddings(json.loads(body))
         if endpoint == "files":
