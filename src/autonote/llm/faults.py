@@ -150,6 +150,7 @@ class RetryPolicy:
         self.failures = 0
         self.timeouts = 0
         self.rate_limited = 0
+        self.dropped_max_tokens = False
 
     def backoff(self, count: int) -> float:
         """Jittered exponential backoff before the ``count``-th retry."""
@@ -165,6 +166,9 @@ class RetryPolicy:
         if verdict.kind == FAILED:
             raise LLMError(verdict.message)
         if verdict.kind == NO_MAX_TOKENS:
+            if self.dropped_max_tokens:
+                raise LLMError(verdict.message)
+            self.dropped_max_tokens = True
             return 0.0  # the caller drops max_tokens and sends again at once
         if verdict.kind == RATE_LIMITED:
             self.rate_limited += 1

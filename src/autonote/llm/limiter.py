@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import math
 import re
 import time
 from collections.abc import Callable, Mapping
@@ -287,9 +288,10 @@ def _number(text: str | None) -> float | None:
     if text is None:
         return None
     try:
-        return float(text)
+        value = float(text)
     except ValueError:
         return None
+    return value if math.isfinite(value) else None
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
