@@ -14,8 +14,9 @@ completion-token limit (they reserve what the answer may use). The limiter keeps
   limits over shorter intervals (OpenAI documents this) and a whole minute's allowance sent at once
   is a burst of 429s there.
 - the provider's ``x-ratelimit-*`` headers on every answer: ``limit-*`` sets a limit that was not
-  given, and ``remaining-*`` is compared with the window as it was when that request left. When the
-  provider counts more than the window holds (another process using the same key, a prompt counted
+  given, and ``remaining-*`` is compared with the window as it was when that request left (give or
+  take :data:`MARGIN`, as requests do not all reach the provider equally late). When the provider counts
+  more than the window holds (another process using the same key, a prompt counted
   differently), the difference is charged to the window at that time, so it expires when the
   provider's own charge does. A 429 pauses every request for its ``retry-after-ms`` / ``retry-after``.
 """
@@ -169,6 +170,7 @@ class RateLimiter:
     ) -> None:
         self.clock = clock
         self.provider_window = window
+        self.margin = margin
         self.window = Window(window + margin)
         self.given: dict[str, float | None] = {"requests": rpm, "tokens": tpm}
         self.learned: dict[str, float | None] = {"requests": None, "tokens": None}
@@ -260,7 +262,11 @@ class RateLimiter:
             remaining = _number(headers.get(f"x-ratelimit-remaining-{kind}"))
             if remaining is None or sent is None:
                 continue
-            counted = self.window.used_between(sent - self.provider_window, sent)[kind]
+            # Requests reach the provider a little after they leave, not all equally late: one sent
+            # just after this one may be in its count, and one sent just over a minute before it may
+            # still be. Both count as known, within the margin.
+            start, end = sent - self.provider_window - self.margin, sent + self.margin
+            counted = self.window.used_between(start, end)[kind]
             missing = int(limit - remaining) - counted
             if missing >= 1:
                 phantom = Ticket(sent, requests=0)
