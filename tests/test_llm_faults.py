@@ -16,7 +16,7 @@ from autonote.llm.cache import request_body
 from autonote.llm.client import ChatClient
 from autonote.llm.formats import ladder_for
 from autonote.llm.structured import ChatRequest, parse_output
-from autonote.render import parse_note
+from autonote.notes.format import parse_note
 from autonote.schema import llm_output_model
 from tests.loopback import FIXTURES, Fault, OpenAIServer, ServerRateLimit
 from tests.test_regen import drafts, journal, table
