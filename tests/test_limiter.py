@@ -97,6 +97,20 @@ def test_usage_the_window_does_not_know_of_is_charged_from_the_remaining_headers
     assert limiter.delay(clock.now, 0, 0) > 0  # 10 counted: the eleventh waits
 
 
+def test_a_request_counts_from_when_it_leaves_not_from_when_it_was_allowed() -> None:
+    clock = Clock()
+    limiter = RateLimiter(rpm=2, clock=clock, burst_seconds=60)
+    early = charge(limiter)
+    late = charge(limiter)
+    clock.now += 1.5  # the event loop was busy preparing other notes before this one was written
+    limiter.left(late)
+    assert [t.time for t in limiter.window.entries] == [early.time, clock.now]
+    clock.now = early.time + 60 + MARGIN
+    assert limiter.delay(clock.now, 0, 0) == 0  # the early one has left the window...
+    charge(limiter)
+    assert limiter.delay(clock.now, 0, 0) == pytest.approx(1.5)  # ...the late one counts 1.5 s longer
+
+
 def test_the_minute_is_spread_evenly_not_spent_at_once() -> None:
     clock = Clock()
     limiter = RateLimiter(rpm=60, clock=clock)  # one a second, one second's worth of burst

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import random
 import time
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,6 +24,8 @@ from autonote.llm.faults import NO_MAX_TOKENS, RATE_LIMITED, RetryPolicy, classi
 from autonote.llm.formats import FormatMemory, is_openai_url
 from autonote.llm.limiter import RateLimiter, Ticket
 from autonote.llm.structured import ChatReply, ChatRequest, reply_from_completion
+
+_SENDING: ContextVar[Ticket | None] = ContextVar("autonote_request_ticket", default=None)
 
 
 @dataclass
@@ -57,7 +60,7 @@ class AsyncChatClient:
         rng: random.Random | None = None,
         formats: FormatMemory | None = None,
     ) -> None:
-        from openai import AsyncOpenAI
+        from openai import AsyncOpenAI, DefaultAsyncHttpxClient
 
         self.model, self.temperature, self.max_completion_tokens = model, temperature, max_completion_tokens
         self.limiter, self.cache, self.retries = limiter, cache, retries
@@ -69,8 +72,10 @@ class AsyncChatClient:
         self.server = secrets.safe_url(base_url) or "api.openai.com"
         secrets.register(api_key)
         secrets.register_url(base_url)
+        # The hook tells the limiter when each request actually leaves (see RateLimiter.left).
+        sender = DefaultAsyncHttpxClient(event_hooks={"request": [self._leaving]})
         self._client = AsyncOpenAI(
-            api_key=api_key or "no-key", base_url=base_url, timeout=timeout, max_retries=0
+            api_key=api_key or "no-key", base_url=base_url, timeout=timeout, max_retries=0, http_client=sender
         )
         self.stats = RequestStats()
         self.rng = rng or random.Random()
@@ -78,6 +83,11 @@ class AsyncChatClient:
     @staticmethod
     def redact(text: str) -> str:
         return secrets.redact(text)
+
+    async def _leaving(self, request: Any) -> None:
+        ticket = _SENDING.get()
+        if ticket is not None:
+            self.limiter.left(ticket)
 
     def body(self, request: ChatRequest) -> dict[str, Any]:
         return request_body(
@@ -104,10 +114,13 @@ class AsyncChatClient:
             self.stats.sent += 1
             started = time.monotonic()
             error: Exception | None = None
+            sending = _SENDING.set(ticket)  # this task's request: the send hook finds its ticket here
             try:
                 raw = await self._client.chat.completions.with_raw_response.create(**self.body(request))
             except Exception as exc:
                 error = exc
+            finally:
+                _SENDING.reset(sending)
             self.stats.http_seconds += time.monotonic() - started
             if error is None:
                 try:

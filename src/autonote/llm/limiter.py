@@ -121,6 +121,16 @@ class Window:
         if cut:
             del self.entries[:cut]
 
+    def move(self, ticket: Ticket, time: float) -> None:
+        """A ticket's charge now counts from ``time`` (when the request actually left)."""
+        for index, entry in enumerate(self.entries):
+            if entry is ticket:
+                del self.entries[index]
+                ticket.time = time
+                bisect.insort(self.entries, ticket, key=lambda t: t.time)
+                return
+        ticket.time = time
+
     def reprice(self, ticket: Ticket, prompt: int) -> None:
         """Correct a ticket's prompt tokens (from the usage the server reported), if still counted."""
         if any(entry is ticket for entry in self.entries):
@@ -223,6 +233,14 @@ class RateLimiter:
                 step = min(delay, 0.25)  # look again soon: answers may correct the books meanwhile
                 self.waited += step
                 await asyncio.sleep(step)
+
+    def left(self, ticket: Ticket) -> None:
+        """The request is on the wire now: it counts from now. Between being allowed and leaving, other
+        work on the event loop (preparing other notes) may have taken a while, and the provider counts
+        a request from when it arrives."""
+        now = self.clock()
+        if now > ticket.time:
+            self.window.move(ticket, now)
 
     def settle(
         self, ticket: Ticket, headers: Mapping[str, str] | None = None, *, prompt_tokens: int | None = None
