@@ -222,7 +222,7 @@ def resume(template: Path, work: Path) -> dict[str, int]:
             json.loads(r["body"]) for r in server.requests[before:] if r["path"].endswith("/chat/completions")
         ]
         asked = {
-            n for n in titles for body in after if f"Title: {titles[n]}\n" in body["messages"][-1]["content"]
+            n for n in titles for body in after if f"Paper: {titles[n]}\n" in body["messages"][-1]["content"]
         }
         leftovers = [p for p in (corpus / "drafts").iterdir() if p.name.endswith(".tmp")]
         again_before = len(server.requests)
