@@ -406,3 +406,18 @@ def test_an_accepted_draft_is_not_proposed_again(run, corpus: Path, llm_server: 
     assert again.exit_code == 0 and drafts(corpus) == []
     forced = run("regen", "--ids", dpo, "--force", "--corpus", str(corpus))
     assert forced.exit_code == 0 and drafts(corpus) == [f"{dpo}.md"]
+
+
+def test_a_collection_stopped_half_way_is_resumed(run, corpus: Path, llm_server: OpenAIServer) -> None:
+    """A batch is marked collected only when every item is recorded: a run stopped while completing
+    the items (here: the drafts folder cannot be written) leaves it for `regen --resume`."""
+    submitted = run("regen", "--all", "--via", "batch", "--no-wait", "--corpus", str(corpus))
+    assert submitted.exit_code == 0 and journal(corpus) == {"submitted": 9}
+    (corpus / "drafts").write_text("not a folder", encoding="utf-8")
+    stopped = run("regen", "--resume", "--poll-interval", "0.01", "--corpus", str(corpus))
+    assert stopped.exit_code != 0 and journal(corpus) == {"submitted": 9}
+    (corpus / "drafts").unlink()
+    resumed = run("regen", "--resume", "--poll-interval", "0.01", "--corpus", str(corpus))
+    assert resumed.exit_code == 0, resumed.stderr
+    assert len(drafts(corpus)) == 9 and journal(corpus) == {"done": 9}
+    assert llm_server.chat_requests() == []  # every answer came from the batch, none asked again

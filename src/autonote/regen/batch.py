@@ -136,7 +136,13 @@ async def collect_open_batches(
                 stream, f"batch {batch_id} {state.status}: {state.completed} answered, {state.failed} failed"
             )
             results = batches.results(state) if state.status == "completed" else []
-            items = {item.key: item for item in engine.journal.items_of_batch(batch_id)}
+            # Only items still waiting take an answer: a resumed collection (the run before was
+            # killed half-way) finds some items done already, and leaves them as they are.
+            items = {
+                i.key: i
+                for i in engine.journal.items_of_batch(batch_id)
+                if i.status == SUBMITTED and not i.batch_reply
+            }
             for result in results:
                 if result.custom_id not in items:
                     continue
@@ -152,16 +158,19 @@ async def collect_open_batches(
                 else:
                     engine.journal.batch_reply(result.custom_id, None, result.error)
             answered = {r.custom_id for r in results}
-            for key, item in items.items():
-                if key not in answered and item.status == SUBMITTED:
+            for key in items:
+                if key not in answered:
                     engine.journal.batch_reply(key, None, f"no answer in batch {batch_id} ({state.status})")
-            engine.journal.set_batch_status(batch_id, "collected")
-            ready = [Candidate(item.note_id) for item in engine.journal.items_of_batch(batch_id)
-                     if item.status == SUBMITTED]  # fmt: skip
-            failed = [item for item in engine.journal.items_of_batch(batch_id) if item.status == "failed"]
-            for item in failed:
-                tally.add(Outcome(item.note_id, "failed", item.detail or "failed in the batch"))
+            members = engine.journal.items_of_batch(batch_id)
+            ready = [Candidate(item.note_id) for item in members if item.status == SUBMITTED]
+            for item in members:
+                if item.status == "failed" and item.key in items:
+                    tally.add(Outcome(item.note_id, "failed", item.detail or "failed in the batch"))
             await run_items(engine, ready, client, tally, progress, 8)
+            # Collected only when every item is recorded: a run killed while completing the items
+            # leaves the batch open, and `regen --resume` finishes it.
+            if all(item.status != SUBMITTED for item in engine.journal.items_of_batch(batch_id)):
+                engine.journal.set_batch_status(batch_id, "collected")
         if waiting == 0 or not batch_options.wait:
             return waiting
         await asyncio.sleep(batch_options.poll_interval)
