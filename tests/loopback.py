@@ -426,8 +426,13 @@ class OpenAIServer(_Server):
         echo_errors: dict[str, int] | None = None,
         without: tuple[str, ...] = (),
         unbounded_seconds: float = 0.0,
+        prompt_cache_min: int | None = None,
     ) -> None:
         super().__init__()
+        # Provider prompt caching, as OpenAI bills it: the prefix (schema, then messages) shared
+        # with an earlier request, when at least ``prompt_cache_min`` tokens, in steps of 128.
+        self.prompt_cache_min = prompt_cache_min
+        self.seen_prompts: list[list[int]] = []
         self.replies: list[str | Reply] = []  # consumed in order; then cooperative_reply
         self.accept_formats = accept_formats
         self.include_usage = usage
@@ -587,7 +592,25 @@ class OpenAIServer(_Server):
             response["usage"] = {
                 "prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion,
             }  # fmt: skip
+            if self.prompt_cache_min is not None:
+                response["usage"]["prompt_tokens_details"] = {
+                    "cached_tokens": self._cached_prefix(request, prompt)
+                }
         return 200, response
+
+    def _cached_prefix(self, request: dict[str, Any], prompt: int) -> int:
+        from autonote.tokens import counter_for
+
+        encoding = counter_for("gpt-4o-mini").encoding
+        schema = json.dumps(request.get("response_format") or {}, sort_keys=True)
+        text = schema + "".join(m.get("content") or "" for m in request.get("messages", []))
+        tokens = encoding.encode(text, disallowed_special=()) if encoding is not None else list(text.encode())
+        with self._lock:
+            shared = max((_common_prefix(tokens, seen) for seen in self.seen_prompts), default=0)
+            self.seen_prompts.append(tokens)
+        minimum = self.prompt_cache_min or 0
+        cached = 0 if shared < minimum else minimum + (shared - minimum) // 128 * 128
+        return min(cached, prompt)
 
     # -- Batch API -------------------------------------------------------------------------------
 
@@ -803,3 +826,12 @@ class WebServer(_QuickServer):
                 time.sleep(payload.pause)
         except (BrokenPipeError, ConnectionResetError):
             pass
+
+
+def _common_prefix(a: list[int], b: list[int]) -> int:
+    count = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        count += 1
+    return count

@@ -304,3 +304,25 @@ def test_the_limits_rows_say_what_the_client_knew(run, corpus: Path, serve) -> N
     rows = table(learned.stdout)
     assert rows["limit: requests/min"] == "600, given"
     assert rows["limit: tokens/min"] == "9,000,000, learned from x-ratelimit headers"
+
+
+def test_prompt_tokens_from_the_providers_prompt_cache_are_reported_and_priced(
+    run, corpus: Path, arxiv_server, monkeypatch
+) -> None:
+    """A provider that serves a repeated prompt prefix from its cache (usage.prompt_tokens_details
+    .cached_tokens) is billed less: autonote reports those tokens and prices them as cached input."""
+    from autonote.notes.format import parse_note
+    from tests.loopback import OpenAIServer
+
+    with OpenAIServer(prompt_cache_min=128) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-prompt-cache-0001")
+        first = run("draft", "2504.07086", "--corpus", str(corpus), "--no-cache")
+        assert first.exit_code == 0, first.stderr
+        one = parse_note(Path(first.stdout.strip()).read_text(encoding="utf-8")).provenance
+        again = run("draft", "2504.07086", "--corpus", str(corpus), "--no-cache", "--force")
+        assert again.exit_code == 0, again.stderr
+        two = parse_note(Path(again.stdout.strip()).read_text(encoding="utf-8")).provenance
+    assert one and two and one.cached_prompt_tokens == 0 and two.cached_prompt_tokens >= 128
+    assert "from the provider's prompt cache" in again.stderr
+    assert two.cost_usd is not None and one.cost_usd is not None and two.cost_usd < one.cost_usd

@@ -51,6 +51,7 @@ class Workspace:
     settings: Settings
     stderr: TextIO = field(default_factory=lambda: sys.stderr)
     rebuild_index: bool = False
+    translating: bool = False  # requests also ask for a translation (their answers run longer)
 
     @cached_property
     def state(self) -> StateDB:
@@ -125,10 +126,19 @@ class Workspace:
             timeout=s.llm_timeout,
             max_retries=s.llm_max_retries,
             temperature=s.temperature,
-            max_completion_tokens=s.max_completion_tokens,
+            max_completion_tokens=self.completion_limit(translate=self.translating),
             cache=ResponseCache(self.state) if s.corpus is not None and s.llm_cache else None,
             formats=format_memory(s, lambda: self.state),
         )
+
+    def completion_limit(self, *, translate: bool = False) -> int:
+        """``max_completion_tokens`` for requests: the setting, else what this model's answers so
+        far need (:func:`autonote.generations.completion_limit`)."""
+        if self.settings.max_completion_tokens is not None:
+            return self.settings.max_completion_tokens
+        from autonote.generations import completion_limit
+
+        return completion_limit(self.state, self.settings.model, translate=translate)[0]
 
     @cached_property
     def semantic(self):  # -> SemanticIndex | None

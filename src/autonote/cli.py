@@ -123,7 +123,7 @@ def draft(
     settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
     if settings.llm_configured:
         _preload("openai")  # half a second of imports, done while the paper is fetched and matched
-    ws = Workspace(settings)
+    ws = Workspace(settings, translating=translate)
     if settings.corpus is not None:
         ws.require_writable("draft into this corpus")
     fetched = fetch_papers(refs, ws.sources(refresh=refresh, title=title, authors=authors, url=url))
@@ -190,8 +190,11 @@ def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:
         if p.cached:
             cost += " (answered from the response cache: nothing paid)"
         approx = "" if p.tokens_exact else " (approx.)"
+        cached = (
+            f" ({p.cached_prompt_tokens} from the provider's prompt cache)" if p.cached_prompt_tokens else ""
+        )
         click.echo(
-            f"autonote: {note.id}: {p.prompt_tokens} prompt + {p.completion_tokens} completion tokens{approx},"
+            f"autonote: {note.id}: {p.prompt_tokens} prompt{cached} + {p.completion_tokens} completion tokens{approx},"
             f" {cost}, {p.attempts} attempt(s) via {p.response_format}",
             err=True,
         )

@@ -45,7 +45,9 @@ class Settings(BaseModel):
     llm_max_retries: int = Field(2, ge=0, description="retries of a failed LLM request (5xx, bad body)")
     max_reasks: int = Field(2, ge=0, le=5, description="re-asks after a validation failure")
     max_prompt_tokens: int = Field(6000, ge=500, description="prompt budget; inputs are trimmed to fit")
-    max_completion_tokens: int = Field(1500, ge=100)
+    max_completion_tokens: int | None = Field(
+        None, ge=100, description="completion limit per request (default: from the answers so far)"
+    )
     few_shot: int = Field(
         1, ge=0, le=5, description="owner's summaries of the most similar notes shown as examples"
     )

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import json
-import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -211,21 +209,15 @@ class NoteJob:
 
     def logger(self):
         """An ``on_attempt`` that writes each attempt to the generations log."""
+        from autonote.generations import log_attempt
         from autonote.note_prompt import prompt_version
 
         settings, version, numbers = self.ws.settings, prompt_version(), itertools.count(1)
         note_id = self.note.id
 
         def log(attempt) -> None:
-            self.ws.state.conn.execute(
-                "INSERT INTO generations(created, note_id, model, prompt_version, messages_hash, response_format,"
-                " attempt, raw_output, errors_json, prompt_tokens, completion_tokens, duration_s, ok, cached)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (time.time(), note_id, settings.model, version, attempt.messages_hash, attempt.mode,
-                 next(numbers), attempt.raw, json.dumps(attempt.errors, ensure_ascii=False),
-                 attempt.prompt_tokens, attempt.completion_tokens, attempt.duration_s,
-                 int(not attempt.errors), int(attempt.cached)),
-            )  # fmt: skip
+            log_attempt(self.ws.state, note_id=note_id, model=settings.model, prompt_version=version,
+                        number=next(numbers), attempt=attempt)  # fmt: skip
 
         return log
 
@@ -262,7 +254,7 @@ def finish_llm_note(job: NoteJob, result) -> Note:
     final_tags, new_tags = _merge_tags(list(output.tags), list(output.new_tags), job.paper, corpus)
     cost = estimate_cost(
         settings.model, result.prompt_tokens, result.completion_tokens,
-        (settings.price_input_per_mtok, settings.price_output_per_mtok),
+        (settings.price_input_per_mtok, settings.price_output_per_mtok), result.cached_prompt_tokens,
     )  # fmt: skip
     warnings = [*job.prompt.trimmed, *result.warnings]
     if new_tags:
@@ -284,6 +276,7 @@ def finish_llm_note(job: NoteJob, result) -> Note:
                 attempts=len(result.attempts),
                 prompt_tokens=result.prompt_tokens,
                 completion_tokens=result.completion_tokens,
+                cached_prompt_tokens=result.cached_prompt_tokens,
                 cost_usd=cost,
                 tokens_exact=job.counter.exact_if_used,
                 cached=all(a.cached for a in result.attempts),

@@ -61,6 +61,7 @@ class Provenance(BaseModel):
     attempts: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
+    cached_prompt_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
     cost_usd: float | None = None
     tokens_exact: bool = True  # False when tiktoken was unavailable and counts are estimates
     cached: bool = False  # every attempt was answered from the response cache: nothing was paid

@@ -179,4 +179,7 @@ def reply_from_completion(body: dict[str, Any]) -> dict[str, Any]:
         "prompt_tokens": usage.get("prompt_tokens"),
         "completion_tokens": usage.get("completion_tokens"),
         "finish_reason": choices[0].get("finish_reason"),
+        "cached_prompt_tokens": (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
+        if isinstance(usage.get("prompt_tokens_details"), dict)
+        else None,
     }

@@ -44,8 +44,14 @@ def request_body(
     return body
 
 
+_LIMITS = ("max_completion_tokens", "max_tokens")
+
+
 def request_key(body: dict[str, Any]) -> str:
-    canonical = json.dumps(body, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    """The cache key of a request: its body, without the completion limit (an answer that fits
+    does not depend on it, and one cut off by it never validates, so it is never cached)."""
+    asked = {key: value for key, value in body.items() if key not in _LIMITS}
+    canonical = json.dumps(asked, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
@@ -64,6 +70,7 @@ class ResponseCache:
             completion_tokens=data.get("completion_tokens"),
             finish_reason=data.get("finish_reason"),
             cached=True,
+            cached_prompt_tokens=data.get("cached_prompt_tokens"),
         )
 
     def put(self, key: str, model: str, reply: ChatReply) -> None:
@@ -72,6 +79,7 @@ class ResponseCache:
             "prompt_tokens": reply.prompt_tokens,
             "completion_tokens": reply.completion_tokens,
             "finish_reason": reply.finish_reason,
+            "cached_prompt_tokens": reply.cached_prompt_tokens,
         }
         self.conn.execute(
             "INSERT OR REPLACE INTO llm_cache(key, model, created, reply_json) VALUES (?, ?, ?, ?)",

@@ -28,17 +28,30 @@ def price_for(
     return PRICES_PER_MTOK[max(matches, key=len)]
 
 
+# The share of the input price that prompt tokens served from the provider's prompt cache cost
+# (list prices: half for the 4o family, a quarter for 4.1 and o4, a tenth for 5).
+CACHED_INPUT_SHARE: dict[str, float] = {
+    "gpt-4o-mini": 0.5, "gpt-4o": 0.5, "gpt-4.1": 0.25, "gpt-5": 0.1, "o4-mini": 0.25,
+}  # fmt: skip
+
+
 def estimate_cost(
     model: str,
     prompt_tokens: int,
     completion_tokens: int,
     override: tuple[float | None, float | None] = (None, None),
+    cached_prompt_tokens: int = 0,
 ) -> float | None:
-    """USD, or None for a model whose price is unknown (local servers, unlisted models)."""
+    """USD, or None for a model whose price is unknown (local servers, unlisted models). Prompt
+    tokens the provider served from its prompt cache are billed at its cached-input price."""
     price = price_for(model, override)
     if price is None:
         return None
-    return (prompt_tokens * price[0] + completion_tokens * price[1]) / 1_000_000
+    families = [name for name in CACHED_INPUT_SHARE if model == name or model.startswith(name + "-")]
+    share = CACHED_INPUT_SHARE[max(families, key=len)] if families else 1.0
+    cached = min(max(cached_prompt_tokens, 0), prompt_tokens)
+    uncached = prompt_tokens - cached
+    return (uncached * price[0] + cached * price[0] * share + completion_tokens * price[1]) / 1_000_000
 
 
 BATCH_DISCOUNT = 0.5  # the Batch API bills half the list price

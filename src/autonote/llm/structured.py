@@ -51,6 +51,7 @@ class Attempt:
     finish_reason: str | None = None
     messages_hash: str = ""  # sha256 of the exact messages sent, for the generations log
     cached: bool = False  # answered from the response cache
+    cached_prompt_tokens: int = 0  # of prompt_tokens, those the provider's prompt cache served
 
     def as_record(self) -> dict[str, Any]:
         return self.__dict__.copy()
@@ -70,6 +71,10 @@ class StructuredResult(Generic[T]):
     @property
     def completion_tokens(self) -> int:
         return sum(a.completion_tokens for a in self.attempts)
+
+    @property
+    def cached_prompt_tokens(self) -> int:
+        return sum(a.cached_prompt_tokens for a in self.attempts)
 
 
 def response_format_for(mode: str, model: type[BaseModel]) -> dict[str, Any] | None:
@@ -147,6 +152,7 @@ class ChatReply:
     completion_tokens: int | None = None
     finish_reason: str | None = None
     cached: bool = False  # answered from the response cache: nothing was paid
+    cached_prompt_tokens: int | None = None  # prompt tokens the provider served from its prompt cache
 
 
 class UnusableResponse(LLMError):
@@ -175,6 +181,9 @@ def reply_from_completion(response: Any, redact: Callable[[str], str] | None = N
         prompt_tokens=_count(getattr(usage, "prompt_tokens", None)),
         completion_tokens=_count(getattr(usage, "completion_tokens", None)),
         finish_reason=finish_reason if isinstance(finish_reason, str) else None,
+        cached_prompt_tokens=_count(
+            getattr(getattr(usage, "prompt_tokens_details", None), "cached_tokens", None)
+        ),
     )
 
 
@@ -256,7 +265,7 @@ def structured_steps(
         sent_hash = hashlib.sha256(json.dumps(messages, ensure_ascii=False).encode()).hexdigest()
         attempt = Attempt(
             current, raw, errors, prompt_tokens, completion_tokens, time.monotonic() - started,
-            reply.finish_reason, sent_hash, reply.cached,
+            reply.finish_reason, sent_hash, reply.cached, min(reply.cached_prompt_tokens or 0, prompt_tokens),
         )  # fmt: skip
         attempts.append(attempt)
         if on_attempt is not None:

@@ -37,7 +37,7 @@ def make_client(ws: Workspace, options: RunOptions) -> AsyncChatClient:
         base_url=s.base_url,
         timeout=s.llm_timeout,
         temperature=s.temperature,
-        max_completion_tokens=s.max_completion_tokens,
+        max_completion_tokens=ws.completion_limit(),
         limiter=RateLimiter(options.rpm, options.tpm),
         count_messages=counter_for(s.model).count_messages,
         cache=ResponseCache(ws.state) if s.llm_cache else None,

@@ -48,6 +48,7 @@ class Outcome:
     completion_tokens: int = 0
     cost_usd: float = 0.0
     paid: bool = True  # False when every answer came from the cache or an earlier batch
+    cached_prompt_tokens: int = 0  # of prompt_tokens, served from the provider's prompt cache
     batch_id: str | None = None  # set when the item waits in a submitted batch
 
 
@@ -212,10 +213,8 @@ class RegenEngine:
         override = (settings.price_input_per_mtok, settings.price_output_per_mtok)
         cost = 0.0
         for index, attempt in paid:
-            price = (
-                estimate_cost(settings.model, attempt.prompt_tokens, attempt.completion_tokens, override)
-                or 0.0
-            )
+            tokens = (attempt.prompt_tokens, attempt.completion_tokens)
+            price = estimate_cost(settings.model, *tokens, override, attempt.cached_prompt_tokens) or 0.0
             cost += price * (BATCH_DISCOUNT if index == 0 and planned.batch_reply is not None else 1.0)
         return Outcome(
             note.id, "done",
@@ -223,6 +222,7 @@ class RegenEngine:
             completion_tokens=sum(a.completion_tokens for _, a in paid),
             cost_usd=cost,
             paid=bool(paid),
+            cached_prompt_tokens=sum(a.cached_prompt_tokens for _, a in paid),
         )  # fmt: skip
 
     def _failed(self, planned: Planned, reason: str, attempts: list[dict]) -> Outcome:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from autonote import generations
 from autonote.llm.cost import BATCH_DISCOUNT, estimate_cost
 from autonote.regen.engine import Outcome, RegenEngine
 from autonote.regen.select import Candidate
@@ -28,13 +29,9 @@ class Estimate:
 
 def expected_completion_tokens(engine: RegenEngine) -> tuple[int, str]:
     """Mean completion tokens of this model's successful attempts so far, else a default."""
-    row = engine.ws.state.conn.execute(
-        "SELECT avg(completion_tokens), count(*) FROM generations WHERE model = ? AND ok = 1 AND cached = 0",
-        (engine.ws.settings.model,),
-    ).fetchone()
-    if row and row[1] >= 5 and row[0]:
-        return round(row[0]), f"mean of {row[1]} earlier answers"
-    return DEFAULT_COMPLETION_TOKENS, "default (no earlier answers from this model)"
+    return generations.expected_completion_tokens(
+        engine.ws.state, engine.ws.settings.model, DEFAULT_COMPLETION_TOKENS
+    )
 
 
 def estimate(engine: RegenEngine, candidates: list[Candidate]) -> Estimate:

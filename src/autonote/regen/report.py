@@ -26,6 +26,7 @@ class Tally:
     failed_prompt_tokens: int = 0  # of which spent on items that failed (re-asks that never validated)
     failed_completion_tokens: int = 0
     cost_usd: float = 0.0
+    cached_prompt_tokens: int = 0  # served from the provider's prompt cache (billed at its cached price)
     paid_items: int = 0
     started: float = field(default_factory=time.monotonic)
 
@@ -40,6 +41,7 @@ class Tally:
         self.prompt_tokens += outcome.prompt_tokens
         self.completion_tokens += outcome.completion_tokens
         self.cost_usd += outcome.cost_usd
+        self.cached_prompt_tokens += outcome.cached_prompt_tokens
         self.paid_items += outcome.status == "done" and outcome.paid
 
     @property
@@ -109,6 +111,10 @@ def final_table(tally: Tally, stats: RequestStats, *, via: str, limits: str) -> 
             "  of which on failed items",
             f"{tally.failed_prompt_tokens:,} / {tally.failed_completion_tokens:,}",
         ),
+        (
+            "  prompt tokens from the provider's prompt cache",
+            _share(tally.cached_prompt_tokens, tally.prompt_tokens),
+        ),
         ("estimated cost", f"${tally.cost_usd:.4f}"),
         ("elapsed", f"{tally.elapsed:.2f} s"),
         ("waiting for answers (sum over requests)", f"{stats.http_seconds:.2f} s"),
@@ -118,3 +124,7 @@ def final_table(tally: Tally, stats: RequestStats, *, via: str, limits: str) -> 
     for name, value in rows:
         table.add_row(name, value)
     return table
+
+
+def _share(part: int, whole: int) -> str:
+    return f"{part:,} ({part / whole:.0%})" if whole else f"{part:,}"
