@@ -3,13 +3,17 @@
 What it holds:
 
 - ``files``: every markdown file seen, with size and mtime, so a refresh re-reads only what changed;
-- ``docs``: one row per note (id, path, arXiv id, length, its distinct terms);
-- ``postings``: an inverted index, one row per term with packed arrays of (doc, term frequency);
-- ``doc_tags``: the tag vocabulary with counts.
+- ``docs``: one row per note (id, path, arXiv id, issue date, length, its distinct terms);
+- ``postings``: an inverted index, one row per term with packed arrays of (doc, term frequency).
+  Besides the words of the text there are field terms: ``a:<author>`` for each author (they do not
+  count in a document's length, and are matched by :meth:`CorpusIndex.author_matches`, not by BM25);
+- ``doc_tags``: each note's tags; ``doc_links``: the notes each note links (its ``related`` ids).
 
-Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms. A
-leave-one-out evaluation can hide notes from a search: their documents are dropped from the
-statistics too (N, document frequencies, average length), so a hidden note leaves no trace.
+Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms. Each
+term's postings are decoded once per process and, with nothing hidden, its BM25 weights too (they
+only change when the index does), so a query is a sum of cached arrays. A leave-one-out evaluation
+can hide notes from a search: their documents are dropped from the statistics too (N, document
+frequencies, average length), so a hidden note leaves no trace.
 
 The index is a cache: deleting it loses nothing, the next command rebuilds it. If the corpus's
 ``.autonote/`` cannot be written, the index lives in memory for the one command.
@@ -18,17 +22,18 @@ The index is a cache: deleting it loses nothing, the next command rebuilds it. I
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import math
 import os
+import re
 import sqlite3
 import time
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from autonote.corpus.embeddings import embedding_text, text_hash
 from autonote.corpus.terms import TERMS_VERSION, terms
@@ -39,11 +44,18 @@ from autonote.notes.ids import is_note_id
 from autonote.schema import Note
 from autonote.state import STATE_DIR_NAME, make_state_dir
 
+if TYPE_CHECKING:
+    import numpy as np
+
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.5+{TERMS_VERSION}"
+INDEX_VERSION = f"index.6+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
+AUTHOR_PREFIX = "a:"  # field terms: never produced by terms(), which yields no ':'
+QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
+_SKIP_DIRS = {"drafts", STATE_DIR_NAME}
 _TF_BITS, _TF_MAX = 16, 0xFFFF
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
+_CACHED_POSTINGS = 4_000_000  # decoded postings kept per process (16 bytes each with weights)
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,28 +71,62 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     path TEXT NOT NULL,
     arxiv_id TEXT,
-    length INTEGER NOT NULL,    -- number of terms
+    issued TEXT NOT NULL,       -- issue date, YYYY-MM-DD
+    length INTEGER NOT NULL,    -- number of text terms (field terms do not count)
     embed_hash TEXT NOT NULL,   -- hash of the text the note is embedded by (see embeddings.py)
     terms TEXT NOT NULL         -- distinct terms, '\x1f'-separated (to update postings on change)
 );
 CREATE INDEX IF NOT EXISTS docs_arxiv ON docs(arxiv_id);
+CREATE INDEX IF NOT EXISTS docs_issued ON docs(issued);
 CREATE TABLE IF NOT EXISTS doc_tags (docno INTEGER NOT NULL, tag TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_tags_docno ON doc_tags(docno);
+CREATE TABLE IF NOT EXISTS doc_links (docno INTEGER NOT NULL, target TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS doc_links_docno ON doc_links(docno);
+CREATE INDEX IF NOT EXISTS doc_links_target ON doc_links(target);
 CREATE TABLE IF NOT EXISTS postings (
     term TEXT PRIMARY KEY,
-    entries BLOB NOT NULL       -- array('Q') of docno << 16 | term frequency
+    entries BLOB NOT NULL       -- array('Q') of docno << 16 | term frequency, docno ascending
 ) WITHOUT ROWID
 """
+
+# A markdown link ``[text](url)``: a link to a related note is the owner's knowledge of that note
+# (its title is the link text), so it is not part of what the linking note is found by.
+_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?[^)\n]*\)")
+
+
+def comment_text(note: Note) -> str:
+    """The owner's comment as the index reads it: links to related notes removed, text and all."""
+    targets = {r.url for r in note.related if r.url}
+    if not targets or "](" not in note.comment:
+        return note.comment
+    return _MD_LINK.sub(lambda m: " " if m.group(2) in targets else m.group(0), note.comment)
 
 
 def note_terms(note: Note) -> Counter[str]:
     """What a note is found by: title (twice: it is short and telling), abstract, summary, key
-    points, the owner's comment, and the words of its tags."""
+    points, the owner's comment (without its links to other notes), and the words of its tags."""
     tag_words = " ".join(tag.replace("-", " ") for tag in note.tags)
     text = "\n".join(
-        [note.title, note.title, note.abstract, note.summary, *note.key_points, note.comment, tag_words]
+        [note.title, note.title, note.abstract, note.summary, *note.key_points, comment_text(note), tag_words]
     )
     return Counter(terms(text))
+
+
+def author_key(name: str) -> str | None:
+    """``Tri Dao`` → ``a:tri_dao``; placeholders (``N/A``, ``N_A``, ``et al.``) are no author."""
+    words = re.findall(r"[^\W_]+", name.lower())
+    if not words or "".join(words) in {"na", "etal", "others", "anonymous"}:
+        return None
+    return AUTHOR_PREFIX + "_".join(words)
+
+
+def author_terms(authors: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(key for key in map(author_key, authors) if key))
+
+
+def query_terms(text: str) -> dict[str, float]:
+    """A query text's terms with their weights (repeats count, up to :data:`QUERY_TF_CAP`)."""
+    return {term: float(min(n, QUERY_TF_CAP)) for term, n in Counter(terms(text)).items()}
 
 
 @dataclass(frozen=True)
@@ -106,8 +152,42 @@ class RefreshReport:
         return bool(self.added or self.updated or self.removed)
 
 
+def _scan(root: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """(relative path, stat) of every markdown file of the corpus proper (not drafts/ or dot dirs)."""
+    top = os.fspath(root)
+    cut = len(top.rstrip(os.sep)) + 1
+    stack = [top]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if name.endswith(".md"):
+                if entry.is_file():
+                    relative = entry.path[cut:]
+                    yield (relative if os.sep == "/" else relative.replace(os.sep, "/")), entry.stat()
+            elif entry.is_dir(follow_symlinks=False) and not (folder == top and name in _SKIP_DIRS):
+                stack.append(entry.path)
+
+
 def _looks_like_note(text: str) -> bool:
     return text.startswith("---\n") and "\nid:" in text[:400]
+
+
+@dataclass
+class _Stats:
+    """Document lengths and BM25 normalisers for one state of the index (nothing hidden)."""
+
+    lengths: np.ndarray  # text terms by docno (0 where no document has that number)
+    present: np.ndarray  # bool by docno
+    total: int
+    length_sum: float
+    norm: np.ndarray  # K1 * (1 - B + B * length / average length)
 
 
 class CorpusIndex:
@@ -119,8 +199,17 @@ class CorpusIndex:
         self.conn = sqlite3.connect(db_path or ":memory:", timeout=30, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL" if self.persistent else "PRAGMA journal_mode=MEMORY")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self._lengths: np.ndarray | None = None
+        self._forget()
         self._ensure_schema()
+
+    def _forget(self) -> None:
+        """Drop what is cached from the index's current state (after it changed)."""
+        self._stats: _Stats | None = None
+        self._postings: dict[str, tuple[Any, Any]] = {}  # term → (docnos, term frequencies)
+        self._weights: dict[str, Any] = {}  # term → BM25 weights with nothing hidden
+        self._cached_entries = 0
+        self._docno_of: dict[str, int] | None = None
+        self._id_of: dict[int, str] | None = None
 
     @classmethod
     def open(cls, root: Path) -> CorpusIndex:
@@ -140,10 +229,12 @@ class CorpusIndex:
         row = None
         with contextlib.suppress(sqlite3.OperationalError):  # a new file has no meta table yet
             row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        if row is not None and row[0] != INDEX_VERSION:
-            for table in ("meta", "files", "docs", "doc_tags", "postings"):
-                db.execute(f"DROP TABLE IF EXISTS {table}")
+        if row is not None and row[0] == INDEX_VERSION:
+            return
         db.execute("BEGIN IMMEDIATE")
+        if row is not None:
+            for table in ("meta", "files", "docs", "doc_tags", "doc_links", "postings"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA.split(";"):
             db.execute(statement)
         db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
@@ -152,17 +243,13 @@ class CorpusIndex:
     def close(self) -> None:
         self.conn.close()
 
-    def pin_snapshot(self) -> None:
-        """Read the index as it is now for the rest of this process, whatever other processes
-        commit meanwhile (one read transaction; SQLite's WAL keeps the snapshot)."""
-        if not self.conn.in_transaction:
-            self.conn.execute("BEGIN")
-            self.conn.execute("SELECT count(*) FROM docs").fetchone()
-
-    def rebuild(self) -> RefreshReport:
-        """Read every file again, in ONE transaction: a reader (another autonote command) sees the
-        old index or the new one, never an empty or half-built one."""
-        return self.refresh(rebuild=True)
+    def clear(self) -> None:
+        """Forget everything; the next refresh reads every file again."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        for table in ("files", "docs", "doc_tags", "doc_links", "postings"):
+            self.conn.execute(f"DELETE FROM {table}")
+        self.conn.execute("COMMIT")
+        self._forget()
 
     # -- refresh ---------------------------------------------------------------------------------
 
@@ -198,7 +285,16 @@ class CorpusIndex:
         report.unchanged = len(on_disk) - len(changed)
         if changed or removed:
             report.rebuilt = not known
-            self._apply(changed, removed, on_disk, report)
+            db.execute("BEGIN IMMEDIATE")
+            try:
+                self._apply(changed, removed, on_disk, report)
+                db.execute("COMMIT")
+            except BaseException:
+                db.execute("ROLLBACK")
+                raise
+            self._forget()
+        report.problems = self.problems()
+        report.seconds = time.perf_counter() - started
         return report
 
     def _apply(
@@ -224,8 +320,8 @@ class CorpusIndex:
             note_id, old_terms = db.execute("SELECT id, terms FROM docs WHERE docno = ?", (docno,)).fetchone()
             affected.update(old_terms.split("\x1f") if old_terms else ())
             owner.pop(note_id, None)
-            db.execute("DELETE FROM docs WHERE docno = ?", (docno,))
-            db.execute("DELETE FROM doc_tags WHERE docno = ?", (docno,))
+            for table in ("docs", "doc_tags", "doc_links"):
+                db.execute(f"DELETE FROM {table} WHERE docno = ?", (docno,))
 
         for path in removed:
             report.removed += path in docno_of
@@ -238,7 +334,7 @@ class CorpusIndex:
             numbered = list(zip(range(next_docno, next_docno + len(pending)), pending, strict=True))
             next_docno += len(pending)
             reads, postings = _read_many(self.root, numbered)
-            files_rows, docs_rows, tag_rows = [], [], []
+            files_rows, docs_rows, tag_rows, link_rows = [], [], [], []
             for (docno, path), read in zip(numbered, reads, strict=True):
                 was_indexed = path in docno_of
                 drop_path(path)
@@ -255,9 +351,19 @@ class CorpusIndex:
                     continue
                 assert read.note_id is not None
                 docs_rows.append(
-                    (docno, read.note_id, path, read.arxiv_id, read.length, read.embed_hash, read.terms)
+                    (
+                        docno,
+                        read.note_id,
+                        path,
+                        read.arxiv_id,
+                        read.issued,
+                        read.length,
+                        read.embed_hash,
+                        read.terms,
+                    )
                 )
                 tag_rows.extend((docno, tag) for tag in read.tags)
+                link_rows.extend((docno, target) for target in read.links)
                 owner[read.note_id] = path
                 docno_of[path] = docno
                 if was_indexed:
@@ -270,10 +376,12 @@ class CorpusIndex:
                 files_rows,
             )
             db.executemany(
-                "INSERT INTO docs(docno, id, path, arxiv_id, length, embed_hash, terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs(docno, id, path, arxiv_id, issued, length, embed_hash, terms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 docs_rows,
             )
             db.executemany("INSERT INTO doc_tags(docno, tag) VALUES (?, ?)", tag_rows)
+            db.executemany("INSERT INTO doc_links(docno, target) VALUES (?, ?)", link_rows)
             # A file refused as a duplicate gets another chance once the id's owner is gone.
             pending = [
                 row[0]
@@ -291,7 +399,7 @@ class CorpusIndex:
         self, new_postings: list[dict[str, bytes]], gone: set[int], affected: set[str]
     ) -> None:
         """Write postings: the new documents' entries plus, for each affected term, the old entries
-        of documents that stay."""
+        of documents that stay. New documents have higher numbers, so entries stay ascending."""
         db = self.conn
         merged: defaultdict[str, list[bytes]] = defaultdict(list)
         for postings in new_postings:
@@ -371,6 +479,58 @@ class CorpusIndex:
             )
         ]
 
+    def tags_of_many(self, note_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Each note's tags (from the index: no note file is read); unknown ids are left out."""
+        docno_of, id_of = self._ids()
+        wanted = sorted({docno_of[i] for i in note_ids if i in docno_of})
+        found: dict[str, list[str]] = {id_of[d]: [] for d in wanted}
+        for chunk in _chunks(wanted, _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for docno, tag in self.conn.execute(
+                f"SELECT docno, tag FROM doc_tags WHERE docno IN ({marks}) ORDER BY rowid", chunk
+            ):
+                found[id_of[docno]].append(tag)
+        return found
+
+    def links(self, note_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """(source, target) of every link from or to the given notes (targets may be notes that
+        are not in the corpus)."""
+        ids = sorted(set(note_ids))
+        docno_of, id_of = self._ids()
+        sources = [docno_of[i] for i in ids if i in docno_of]
+        edges: set[tuple[str, str]] = set()
+        for chunk in _chunks(sources, _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT docno, target FROM doc_links WHERE docno IN ({marks})"
+            edges.update((id_of[d], target) for d, target in self.conn.execute(query, chunk))
+        for chunk in _chunks(ids, _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT docno, target FROM doc_links WHERE target IN ({marks})"
+            edges.update((id_of[d], target) for d, target in self.conn.execute(query, chunk))
+        return sorted(edges)
+
+    def nearest_in_time(self, day: dt.date, count: int, exclude_ids: Iterable[str] = ()) -> list[str]:
+        """The ``count`` notes issued nearest to ``day`` (ties: the earlier note first)."""
+        hidden = set(exclude_ids)
+        limit = count + len(hidden)
+        key = day.isoformat()
+        before = self.conn.execute(
+            "SELECT id, issued FROM docs WHERE issued <= ? ORDER BY issued DESC, docno LIMIT ?", (key, limit)
+        ).fetchall()
+        after = self.conn.execute(
+            "SELECT id, issued FROM docs WHERE issued > ? ORDER BY issued, docno LIMIT ?", (key, limit)
+        ).fetchall()
+        ordinal = day.toordinal()
+
+        def distance(row: tuple[str, str]) -> int:
+            return abs(dt.date.fromisoformat(row[1]).toordinal() - ordinal)
+
+        merged = sorted(
+            [(distance(r), 0, i, r[0]) for i, r in enumerate(before)]
+            + [(distance(r), 1, i, r[0]) for i, r in enumerate(after)]
+        )
+        return [note_id for *_, note_id in merged if note_id not in hidden][:count]
+
     def note_files(self) -> list[Path]:
         """Every file that is a note or tried to be one (indexed, or left out with a problem)."""
         rows = self.conn.execute("SELECT path FROM files WHERE note_id IS NOT NULL OR problem IS NOT NULL")
@@ -385,68 +545,155 @@ class CorpusIndex:
 
     # -- search ----------------------------------------------------------------------------------
 
-    def _doc_lengths(self) -> np.ndarray:
-        """Term counts by docno (0 where no document has that number)."""
-        if self._lengths is None:
+    def _ids(self) -> tuple[dict[str, int], dict[int, str]]:
+        if self._docno_of is None or self._id_of is None:
+            rows = self.conn.execute("SELECT id, docno FROM docs").fetchall()
+            self._docno_of = dict(rows)
+            self._id_of = {docno: note_id for note_id, docno in rows}
+        return self._docno_of, self._id_of
+
+    def _statistics(self) -> _Stats:
+        if self._stats is None:
+            import numpy as np
+
             rows = self.conn.execute("SELECT docno, length FROM docs").fetchall()
             lengths = np.zeros(max((d for d, _ in rows), default=0) + 1, dtype=np.float64)
             for docno, length in rows:
                 lengths[docno] = length
-            self._lengths = lengths
-        return self._lengths
+            present = np.zeros(len(lengths), dtype=bool)
+            present[[d for d, _ in rows]] = True
+            total, length_sum = len(rows), float(lengths.sum())
+            average = length_sum / total if total else 1.0
+            norm = K1 * (1 - B + B * lengths / (average or 1.0))
+            self._stats = _Stats(lengths, present, total, length_sum, norm)
+        return self._stats
 
-    def search(self, text: str, k: int, exclude_ids: Iterable[str] = ()) -> list[Hit]:
-        """The ``k`` best notes for a query text by BM25; ``exclude_ids`` are hidden completely."""
-        query = Counter(terms(text))
-        lengths = self._doc_lengths()
-        if not query or not len(lengths):
-            return []
-        hidden: dict[int, set[str]] = {}
-        for note_id in exclude_ids:
-            row = self.conn.execute("SELECT docno, terms FROM docs WHERE id = ?", (note_id,)).fetchone()
-            if row:
-                hidden[row[0]] = set(row[1].split("\x1f"))
-        present = lengths > 0
-        present[list(hidden)] = False
-        total = int(present.sum())
-        if total <= 0:
-            return []
-        norm = K1 * (1 - B + B * lengths / (lengths[present].sum() / total))
+    def _load_postings(self, wanted: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+        """Decoded postings of the wanted terms that exist, from the per-process cache or SQLite."""
+        import numpy as np
 
-        docnos, gains = [], []
-        idf_of: dict[str, float] = {}
-        for chunk in _chunks(sorted(query), _SQL_CHUNK):
+        found = {term: self._postings[term] for term in wanted if term in self._postings}
+        missing = sorted(term for term in wanted if term not in found)
+        for chunk in _chunks(missing, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
             for term, blob in self.conn.execute(
                 f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk
             ):
                 entries = np.frombuffer(blob, dtype=np.uint64)
-                df = len(entries) - sum(1 for held in hidden.values() if term in held)
-                if df <= 0:
-                    continue
-                idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-                idf_of[term] = idf
-                docs = (entries >> _TF_BITS).astype(np.intp)
-                tf = (entries & _TF_MAX).astype(np.float64)
-                docnos.append(docs)
-                gains.append(idf * (K1 + 1) * min(query[term], 3) * tf / (tf + norm[docs]))
-        if not docnos:
+                docs = (entries >> _TF_BITS).astype(np.int32)
+                tf = (entries & _TF_MAX).astype(np.float32)  # small integers: exact
+                if len(docs) > 1 and not bool((docs[1:] > docs[:-1]).all()):
+                    order = np.argsort(docs, kind="stable")  # never written so, but stay exact
+                    docs, tf = docs[order], tf[order]
+                found[term] = (docs, tf)
+                if self._cached_entries + len(docs) <= _CACHED_POSTINGS:
+                    self._postings[term] = (docs, tf)
+                    self._cached_entries += len(docs)
+        return found
+
+    def _hidden_docnos(self, exclude_ids: Iterable[str]) -> list[int]:
+        docno_of, _ = self._ids()
+        return sorted({docno_of[i] for i in exclude_ids if i in docno_of})
+
+    def search(self, query: str | Mapping[str, float], k: int, exclude_ids: Iterable[str] = ()) -> list[Hit]:
+        """The ``k`` best notes for a query by BM25; ``exclude_ids`` are hidden completely.
+
+        ``query`` is a text, or its terms with weights (see :func:`query_terms`): a term's BM25
+        contribution is multiplied by its weight."""
+        weights = query_terms(query) if isinstance(query, str) else dict(query)
+        weights = {t: w for t, w in weights.items() if w > 0 and not t.startswith(AUTHOR_PREFIX)}
+        if not weights or k <= 0:
             return []
-        scores = np.bincount(np.concatenate(docnos), weights=np.concatenate(gains), minlength=len(lengths))
-        scores[~present] = 0.0
-        count = min(k, int((scores > 0).sum()))
+        import numpy as np
+
+        stats = self._statistics()
+        hidden = self._hidden_docnos(exclude_ids)
+        total = stats.total - len(hidden)
+        if total <= 0:
+            return []
+        postings = self._load_postings(weights)
+        if hidden:
+            length_sum = stats.length_sum - float(stats.lengths[hidden].sum())
+            norm = K1 * (1 - B + B * stats.lengths / ((length_sum / total) or 1.0))
+            hidden_array = np.asarray(hidden, dtype=np.int32)
+        scores = np.zeros(len(stats.lengths), dtype=np.float64)
+        idf_of: dict[str, float] = {}
+        for term, (docs, tf) in postings.items():
+            if not hidden:
+                idf_of[term] = _idf(total, len(docs))
+                gains = self._weights.get(term)
+                if gains is None:
+                    gains = idf_of[term] * (K1 + 1) * tf / (tf + stats.norm[docs])
+                    if term in self._postings:
+                        self._weights[term] = gains
+                scores[docs] += weights[term] * gains
+                continue
+            at = np.searchsorted(docs, hidden_array)
+            held = int((docs[np.minimum(at, len(docs) - 1)] == hidden_array).sum())
+            df = len(docs) - held
+            if df <= 0:
+                continue
+            idf_of[term] = _idf(total, df)
+            scores[docs] += weights[term] * idf_of[term] * (K1 + 1) * tf / (tf + norm[docs])
+        if hidden:
+            scores[hidden] = 0.0
+        count = min(k, int(np.count_nonzero(scores > 0)))
         if count <= 0:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        hits = []
-        for docno in top.tolist():
-            note_id, doc_terms = self.conn.execute(
-                "SELECT id, terms FROM docs WHERE docno = ?", (docno,)
-            ).fetchone()
-            shared = sorted((t for t in doc_terms.split("\x1f") if t in idf_of), key=lambda t: -idf_of[t])
-            hits.append(Hit(note_id=note_id, score=float(scores[docno]), shared=shared[:4]))
-        return hits
+        top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores by docno
+        shared = self._shared_terms(top, postings, idf_of)
+        _, id_of = self._ids()
+        return [
+            Hit(note_id=id_of[d], score=float(scores[d]), shared=shared[i])
+            for i, d in enumerate(top.tolist())
+        ]
+
+    @staticmethod
+    def _shared_terms(
+        top: np.ndarray, postings: dict[str, tuple[Any, Any]], idf_of: dict[str, float], most: int = 4
+    ) -> list[list[str]]:
+        """For each top document, its ``most`` rarest query terms, from the postings already read."""
+        import numpy as np
+
+        shared: list[list[str]] = [[] for _ in range(len(top))]
+        waiting = len(top)
+        for term in sorted(idf_of, key=lambda t: (-idf_of[t], t)):
+            docs = postings[term][0]
+            at = np.minimum(np.searchsorted(docs, top), len(docs) - 1)
+            for i in np.flatnonzero(docs[at] == top).tolist():
+                if len(shared[i]) < most:
+                    shared[i].append(term)
+                    waiting -= len(shared[i]) == most
+            if not waiting:
+                break
+        return shared
+
+    def author_matches(self, authors: Iterable[str], exclude_ids: Iterable[str] = ()) -> dict[str, float]:
+        """Notes sharing authors with ``authors``: note id → the rarity of what they share, as
+        the sum of the shared authors' idf over the idf of an author no other note has (at most 1:
+        one shared author of few notes counts as much as several)."""
+        keys = author_terms(authors)
+        if not keys:
+            return {}
+        docno_of, id_of = self._ids()
+        hidden = set(self._hidden_docnos(exclude_ids))
+        total = len(docno_of) - len(hidden)
+        if total <= 0:
+            return {}
+        unique = _idf(total, 1)
+        sums: defaultdict[int, float] = defaultdict(float)
+        for docs, _ in self._load_postings(keys).values():
+            holders = [d for d in docs.tolist() if d not in hidden]
+            if holders:
+                idf = _idf(total, len(holders))
+                for d in holders:
+                    sums[d] += idf
+        return {id_of[d]: min(1.0, value / unique) for d, value in sums.items()}
+
+
+def _idf(total: int, df: int) -> float:
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)
@@ -455,7 +702,9 @@ class _FileRead:
 
     note_id: str | None = None
     arxiv_id: str | None = None
+    issued: str = ""
     tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
     length: int = 0
     terms: str = ""  # distinct terms, '\x1f'-separated
     embed_hash: str = ""
@@ -486,12 +735,16 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
             problem=f": front matter id {note.id!r} is not a note id (letters, digits, '.', '_', '-')"
         ), None
     counts = note_terms(note)
+    length = sum(counts.values())
+    counts.update(author_terms(note.authors))
     embed_hash = text_hash(embedding_text(note.title, note.abstract, note.summary))
     read = _FileRead(
         note.id,
         note.arxiv_id,
+        note.issue_date.isoformat(),
         tuple(dict.fromkeys(note.tags)),
-        sum(counts.values()),
+        tuple(dict.fromkeys(r.id for r in note.related if r.id != note.id)),
+        length,
         "\x1f".join(counts),
         embed_hash,
     )
@@ -540,6 +793,6 @@ def _read_many(root: Path, numbered: list[tuple[int, str]]) -> tuple[list[_FileR
     return reads, {term: b"".join(parts) for term, parts in postings.items()}
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]
