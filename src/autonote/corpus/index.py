@@ -48,7 +48,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.6+{TERMS_VERSION}"
+INDEX_VERSION = f"index.7+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
 AUTHOR_PREFIX = "a:"  # field terms: never produced by terms(), which yields no ':'
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
@@ -89,17 +89,33 @@ CREATE TABLE IF NOT EXISTS postings (
 ) WITHOUT ROWID
 """
 
-# A markdown link ``[text](url)``: a link to a related note is the owner's knowledge of that note
-# (its title is the link text), so it is not part of what the linking note is found by.
-_MD_LINK = re.compile(r"\[([^\]\n]*)\]\(\s*<?([^)\s>]+)>?[^)\n]*\)")
-
 
 def comment_text(note: Note) -> str:
-    """The owner's comment as the index reads it: links to related notes removed, text and all."""
-    targets = {r.url for r in note.related if r.url}
-    if not targets or "](" not in note.comment:
-        return note.comment
-    return _MD_LINK.sub(lambda m: " " if m.group(2) in targets else m.group(0), note.comment)
+    """The owner's comment as the index reads it: markdown links to related notes removed, text and
+    all. A link's text is the linked note's title (the owner's knowledge of that note), so it says
+    nothing about the linking note, and in a leave-one-out evaluation it would name the hidden one."""
+    text = note.comment
+    for url in {r.url for r in note.related if r.url}:
+        text = _strip_links(text, "](" + url + ")")
+    return text
+
+
+def _strip_links(text: str, marker: str) -> str:
+    """Remove every ``[text](url)`` ending in ``marker`` (``](url)``); brackets in the text nest."""
+    while (end := text.find(marker)) >= 0:
+        depth, start = 0, end
+        for i in range(end - 1, -1, -1):
+            if text[i] == "\n":
+                break
+            if text[i] == "]":
+                depth += 1
+            elif text[i] == "[":
+                if depth == 0:
+                    start = i
+                    break
+                depth -= 1
+        text = text[:start] + " " + text[end + len(marker) :]
+    return text
 
 
 def note_terms(note: Note) -> Counter[str]:
@@ -493,8 +509,7 @@ class CorpusIndex:
         return found
 
     def links(self, note_ids: Iterable[str]) -> list[tuple[str, str]]:
-        """(source, target) of every link from or to the given notes (targets may be notes that
-        are not in the corpus)."""
+        """(source, target) of every link from or to the given notes, between notes of the index."""
         ids = sorted(set(note_ids))
         docno_of, id_of = self._ids()
         sources = [docno_of[i] for i in ids if i in docno_of]
@@ -502,7 +517,7 @@ class CorpusIndex:
         for chunk in _chunks(sources, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT docno, target FROM doc_links WHERE docno IN ({marks})"
-            edges.update((id_of[d], target) for d, target in self.conn.execute(query, chunk))
+            edges.update((id_of[d], t) for d, t in self.conn.execute(query, chunk) if t in docno_of)
         for chunk in _chunks(ids, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT docno, target FROM doc_links WHERE target IN ({marks})"
@@ -623,7 +638,7 @@ class CorpusIndex:
                 idf_of[term] = _idf(total, len(docs))
                 gains = self._weights.get(term)
                 if gains is None:
-                    gains = idf_of[term] * (K1 + 1) * tf / (tf + stats.norm[docs])
+                    gains = tf / (tf + stats.norm[docs]) * (idf_of[term] * (K1 + 1))  # float64
                     if term in self._postings:
                         self._weights[term] = gains
                 scores[docs] += weights[term] * gains
@@ -634,7 +649,7 @@ class CorpusIndex:
             if df <= 0:
                 continue
             idf_of[term] = _idf(total, df)
-            scores[docs] += weights[term] * idf_of[term] * (K1 + 1) * tf / (tf + norm[docs])
+            scores[docs] += weights[term] * (tf / (tf + norm[docs]) * (idf_of[term] * (K1 + 1)))
         if hidden:
             scores[hidden] = 0.0
         count = min(k, int(np.count_nonzero(scores > 0)))
