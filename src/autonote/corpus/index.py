@@ -48,12 +48,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.7+{TERMS_VERSION}"
+INDEX_VERSION = f"index.8+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
 AUTHOR_PREFIX = "a:"  # field terms: never produced by terms(), which yields no ':'
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _SKIP_DIRS = {"drafts", STATE_DIR_NAME}
-_TF_BITS, _TF_MAX = 16, 0xFFFF
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
 _CACHED_POSTINGS = 4_000_000  # decoded postings kept per process (16 bytes each with weights)
 
@@ -85,7 +84,8 @@ CREATE INDEX IF NOT EXISTS doc_links_docno ON doc_links(docno);
 CREATE INDEX IF NOT EXISTS doc_links_target ON doc_links(target);
 CREATE TABLE IF NOT EXISTS postings (
     term TEXT PRIMARY KEY,
-    entries BLOB NOT NULL       -- array('Q') of docno << 16 | term frequency, docno ascending
+    docs BLOB NOT NULL,         -- int32 docnos, ascending (native byte order)
+    tfs BLOB NOT NULL           -- float32 term frequencies, one per docno
 ) WITHOUT ROWID
 """
 
@@ -222,6 +222,7 @@ class CorpusIndex:
         """Drop what is cached from the index's current state (after it changed)."""
         self._stats: _Stats | None = None
         self._postings: dict[str, tuple[Any, Any]] = {}  # term → (docnos, term frequencies)
+        self._absent: set[str] = set()  # terms no document has
         self._weights: dict[str, Any] = {}  # term → BM25 weights with nothing hidden
         self._cached_entries = 0
         self._docno_of: dict[str, int] | None = None
@@ -326,7 +327,7 @@ class CorpusIndex:
         next_docno = (db.execute("SELECT max(docno) FROM docs").fetchone()[0] or 0) + 1
         gone: set[int] = set()  # documents whose postings must go
         affected: set[str] = set()  # terms whose postings change
-        new_postings: list[dict[str, bytes]] = []
+        new_postings: list[dict[str, tuple[bytes, bytes]]] = []
 
         def drop_path(path: str) -> None:
             docno = docno_of.pop(path, None)
@@ -412,39 +413,45 @@ class CorpusIndex:
         self._merge_postings(new_postings, gone, affected)
 
     def _merge_postings(
-        self, new_postings: list[dict[str, bytes]], gone: set[int], affected: set[str]
+        self, new_postings: list[dict[str, tuple[bytes, bytes]]], gone: set[int], affected: set[str]
     ) -> None:
         """Write postings: the new documents' entries plus, for each affected term, the old entries
-        of documents that stay. New documents have higher numbers, so entries stay ascending."""
+        of documents that stay. New documents have higher numbers, so docnos stay ascending."""
         db = self.conn
-        merged: defaultdict[str, list[bytes]] = defaultdict(list)
+        merged: defaultdict[str, list[tuple[bytes, bytes]]] = defaultdict(list)
         for postings in new_postings:
             for term, entries in postings.items():
                 merged[term].append(entries)
         affected = affected | merged.keys()
         empty_before = db.execute("SELECT 1 FROM postings LIMIT 1").fetchone() is None
-        current: dict[str, bytes] = {}
+        current: dict[str, tuple[bytes, bytes]] = {}
         if not empty_before:
             for chunk in _chunks(sorted(affected), _SQL_CHUNK):
                 marks = ",".join("?" * len(chunk))
-                current.update(
-                    db.execute(f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk)
-                )
+                for term, docs, tfs in db.execute(
+                    f"SELECT term, docs, tfs FROM postings WHERE term IN ({marks})", chunk
+                ):
+                    current[term] = (docs, tfs)
         rows, deleted = [], []
         for term in affected:
             parts = merged.get(term, [])
             if term in current:
                 parts = [current[term], *parts]
-            blob = b"".join(parts)
-            if gone and blob:
-                entries = array("Q")
-                entries.frombytes(blob)
-                blob = array("Q", [v for v in entries if v >> _TF_BITS not in gone]).tobytes()
-            if blob:
-                rows.append((term, blob))
+            docs_blob = b"".join(d for d, _ in parts)
+            tfs_blob = b"".join(t for _, t in parts)
+            if gone and docs_blob:
+                docs, tfs = array("i"), array("f")
+                docs.frombytes(docs_blob)
+                tfs.frombytes(tfs_blob)
+                kept = [i for i, d in enumerate(docs) if d not in gone]
+                if len(kept) < len(docs):
+                    docs_blob = array("i", [docs[i] for i in kept]).tobytes()
+                    tfs_blob = array("f", [tfs[i] for i in kept]).tobytes()
+            if docs_blob:
+                rows.append((term, docs_blob, tfs_blob))
             elif term in current:
                 deleted.append((term,))
-        db.executemany("INSERT OR REPLACE INTO postings(term, entries) VALUES (?, ?)", rows)
+        db.executemany("INSERT OR REPLACE INTO postings(term, docs, tfs) VALUES (?, ?, ?)", rows)
         db.executemany("DELETE FROM postings WHERE term = ?", deleted)
 
     # -- reading ---------------------------------------------------------------------------------
@@ -585,36 +592,52 @@ class CorpusIndex:
 
     def _load_postings(self, wanted: Iterable[str]) -> dict[str, tuple[Any, Any]]:
         """Decoded postings of the wanted terms that exist, from the per-process cache or SQLite."""
+        cache, absent = self._postings, self._absent
+        found: dict[str, tuple[Any, Any]] = {}
+        missing = []
+        for term in wanted:
+            entry = cache.get(term)
+            if entry is not None:
+                found[term] = entry
+            elif term not in absent:
+                missing.append(term)
+        if not missing:
+            return found
         import numpy as np
 
-        found = {term: self._postings[term] for term in wanted if term in self._postings}
-        missing = sorted(term for term in wanted if term not in found)
+        missing.sort()
         for chunk in _chunks(missing, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
-            for term, blob in self.conn.execute(
-                f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk
+            for term, docs_blob, tfs_blob in self.conn.execute(
+                f"SELECT term, docs, tfs FROM postings WHERE term IN ({marks})", chunk
             ):
-                entries = np.frombuffer(blob, dtype=np.uint64)
-                docs = (entries >> _TF_BITS).astype(np.int32)
-                tf = (entries & _TF_MAX).astype(np.float32)  # small integers: exact
-                if len(docs) > 1 and not bool((docs[1:] > docs[:-1]).all()):
-                    order = np.argsort(docs, kind="stable")  # never written so, but stay exact
-                    docs, tf = docs[order], tf[order]
+                docs = np.frombuffer(docs_blob, dtype=np.int32)  # read-only views, nothing decoded
+                tf = np.frombuffer(tfs_blob, dtype=np.float32)
                 found[term] = (docs, tf)
                 if self._cached_entries + len(docs) <= _CACHED_POSTINGS:
-                    self._postings[term] = (docs, tf)
+                    cache[term] = (docs, tf)
                     self._cached_entries += len(docs)
+        if len(absent) < 100_000:
+            absent.update(term for term in missing if term not in found)
         return found
 
     def _hidden_docnos(self, exclude_ids: Iterable[str]) -> list[int]:
         docno_of, _ = self._ids()
         return sorted({docno_of[i] for i in exclude_ids if i in docno_of})
 
-    def search(self, query: str | Mapping[str, float], k: int, exclude_ids: Iterable[str] = ()) -> list[Hit]:
+    def search(
+        self,
+        query: str | Mapping[str, float],
+        k: int,
+        exclude_ids: Iterable[str] = (),
+        *,
+        explain: bool = True,
+    ) -> list[Hit]:
         """The ``k`` best notes for a query by BM25; ``exclude_ids`` are hidden completely.
 
         ``query`` is a text, or its terms with weights (see :func:`query_terms`): a term's BM25
-        contribution is multiplied by its weight."""
+        contribution is multiplied by its weight. ``explain`` False leaves ``Hit.shared`` empty
+        (see :meth:`shared_terms` to explain only the hits shown)."""
         weights = query_terms(query) if isinstance(query, str) else dict(query)
         weights = {t: w for t, w in weights.items() if w > 0 and not t.startswith(AUTHOR_PREFIX)}
         if not weights or k <= 0:
@@ -627,53 +650,68 @@ class CorpusIndex:
         if total <= 0:
             return []
         postings = self._load_postings(weights)
-        if hidden:
-            length_sum = stats.length_sum - float(stats.lengths[hidden].sum())
-            norm = K1 * (1 - B + B * stats.lengths / ((length_sum / total) or 1.0))
-            hidden_array = np.asarray(hidden, dtype=np.int32)
         scores = np.zeros(len(stats.lengths), dtype=np.float64)
-        idf_of: dict[str, float] = {}
-        for term, (docs, tf) in postings.items():
-            if not hidden:
-                idf_of[term] = _idf(total, len(docs))
+        if not hidden:
+            for term, (docs, tf) in postings.items():
                 gains = self._weights.get(term)
                 if gains is None:
-                    gains = tf / (tf + stats.norm[docs]) * (idf_of[term] * (K1 + 1))  # float64
+                    gains = tf / (tf + stats.norm[docs]) * (_idf(total, len(docs)) * (K1 + 1))  # float64
                     if term in self._postings:
                         self._weights[term] = gains
-                scores[docs] += weights[term] * gains
-                continue
-            at = np.searchsorted(docs, hidden_array)
-            held = int((docs[np.minimum(at, len(docs) - 1)] == hidden_array).sum())
-            df = len(docs) - held
-            if df <= 0:
-                continue
-            idf_of[term] = _idf(total, df)
-            scores[docs] += weights[term] * (tf / (tf + norm[docs]) * (idf_of[term] * (K1 + 1)))
-        if hidden:
+                weight = weights[term]
+                np.add.at(scores, docs, gains if weight == 1.0 else weight * gains)
+        else:
+            length_sum = stats.length_sum - float(stats.lengths[hidden].sum())
+            norm = K1 * (1 - B + B * stats.lengths / ((length_sum / total) or 1.0))
+            for term, (docs, tf) in postings.items():
+                df = len(docs) - _held(docs, hidden)
+                if df > 0:
+                    gains = tf / (tf + norm[docs]) * (_idf(total, df) * (K1 + 1))
+                    np.add.at(scores, docs, weights[term] * gains)
             scores[hidden] = 0.0
         count = min(k, int(np.count_nonzero(scores > 0)))
         if count <= 0:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores by docno
-        shared = self._shared_terms(top, postings, idf_of)
+        shared = self._shared_terms(top, postings, hidden) if explain else [[] for _ in range(count)]
         _, id_of = self._ids()
         return [
             Hit(note_id=id_of[d], score=float(scores[d]), shared=shared[i])
             for i, d in enumerate(top.tolist())
         ]
 
-    @staticmethod
-    def _shared_terms(
-        top: np.ndarray, postings: dict[str, tuple[Any, Any]], idf_of: dict[str, float], most: int = 4
-    ) -> list[list[str]]:
-        """For each top document, its ``most`` rarest query terms, from the postings already read."""
+    def shared_terms(
+        self, query: Mapping[str, float], note_ids: Iterable[str], exclude_ids: Iterable[str] = ()
+    ) -> dict[str, list[str]]:
+        """For each note, the rarest terms it shares with the query (at most four), read from the
+        query terms' postings: what :attr:`Hit.shared` holds, for hits searched without ``explain``."""
         import numpy as np
 
+        docno_of, _ = self._ids()
+        ids = [i for i in dict.fromkeys(note_ids) if i in docno_of]
+        if not ids:
+            return {}
+        terms = {t for t, w in query.items() if w > 0 and not t.startswith(AUTHOR_PREFIX)}
+        shared = self._shared_terms(
+            np.asarray([docno_of[i] for i in ids]),
+            self._load_postings(terms),
+            self._hidden_docnos(exclude_ids),
+        )
+        return dict(zip(ids, shared, strict=True))
+
+    @staticmethod
+    def _shared_terms(
+        top: np.ndarray, postings: dict[str, tuple[Any, Any]], hidden: list[int], most: int = 4
+    ) -> list[list[str]]:
+        """For each document, its ``most`` rarest query terms (fewest documents, the hidden ones
+        not counted), from the postings already read."""
+        import numpy as np
+
+        rarity = {term: len(docs) - _held(docs, hidden) for term, (docs, _) in postings.items()}
         shared: list[list[str]] = [[] for _ in range(len(top))]
         waiting = len(top)
-        for term in sorted(idf_of, key=lambda t: (-idf_of[t], t)):
+        for term in sorted((t for t in rarity if rarity[t] > 0), key=lambda t: (rarity[t], t)):
             docs = postings[term][0]
             at = np.minimum(np.searchsorted(docs, top), len(docs) - 1)
             for i in np.flatnonzero(docs[at] == top).tolist():
@@ -709,6 +747,17 @@ class CorpusIndex:
 
 def _idf(total: int, df: int) -> float:
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
+
+
+def _held(docs: np.ndarray, hidden: list[int]) -> int:
+    """How many of the (ascending) ``docs`` are hidden."""
+    if not hidden:
+        return 0
+    import numpy as np
+
+    wanted = np.asarray(hidden, dtype=docs.dtype)
+    at = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
+    return int((docs[at] == wanted).sum())
 
 
 @dataclass(frozen=True)
@@ -766,25 +815,30 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
     return read, counts
 
 
-def _read_batch(args: tuple[Path, list[tuple[int, str]]]) -> tuple[list[_FileRead], dict[str, bytes]]:
+def _read_batch(
+    args: tuple[Path, list[tuple[int, str]]],
+) -> tuple[list[_FileRead], dict[str, tuple[bytes, bytes]]]:
     """Read numbered files; return what to keep of each and their postings, packed per term."""
     root, numbered = args
     reads = []
-    lists: defaultdict[str, list[int]] = defaultdict(list)
+    lists: defaultdict[str, tuple[array, array]] = defaultdict(lambda: (array("i"), array("f")))
     for docno, path in numbered:
         read, counts = _read_one(root, path)
         reads.append(read)
         if counts:
-            base = docno << _TF_BITS
             for term, tf in counts.items():
-                lists[term].append(base | (tf if tf <= _TF_MAX else _TF_MAX))
-    return reads, {term: array("Q", entries).tobytes() for term, entries in lists.items()}
+                docs, tfs = lists[term]
+                docs.append(docno)
+                tfs.append(tf)
+    return reads, {term: (docs.tobytes(), tfs.tobytes()) for term, (docs, tfs) in lists.items()}
 
 
 _PARALLEL_MIN = 1000  # below this, starting worker processes costs more than it saves
 
 
-def _read_many(root: Path, numbered: list[tuple[int, str]]) -> tuple[list[_FileRead], dict[str, bytes]]:
+def _read_many(
+    root: Path, numbered: list[tuple[int, str]]
+) -> tuple[list[_FileRead], dict[str, tuple[bytes, bytes]]]:
     """Read, parse and tokenize files, on every core when there are many (it is CPU-bound)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(numbered) < _PARALLEL_MIN or workers < 2:
@@ -799,13 +853,16 @@ def _read_many(root: Path, numbered: list[tuple[int, str]]) -> tuple[list[_FileR
     size = -(-len(numbered) // workers)
     batches = [(root, numbered[i : i + size]) for i in range(0, len(numbered), size)]
     reads: list[_FileRead] = []
-    postings: defaultdict[str, list[bytes]] = defaultdict(list)
+    postings: defaultdict[str, list[tuple[bytes, bytes]]] = defaultdict(list)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for batch_reads, batch_postings in pool.map(_read_batch, batches):
             reads.extend(batch_reads)
             for term, entries in batch_postings.items():
                 postings[term].append(entries)
-    return reads, {term: b"".join(parts) for term, parts in postings.items()}
+    return reads, {
+        term: (b"".join(d for d, _ in parts), b"".join(t for _, t in parts))
+        for term, parts in postings.items()
+    }
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:
