@@ -48,7 +48,7 @@ def _link_to_hidden(corpus: Path) -> Note:
 def _rounded(evidence: Evidence) -> tuple[object, ...]:
     tags = {t: {f: round(v, 9) for f, v in found.items()} for t, found in evidence.tags.items()}
     candidates = [
-        (c.note_id, round(c.lexical, 9), round(c.name, 9), round(c.authors, 9), round(c.graph, 9), c.shared)
+        (c.note_id, round(c.lexical, 9), round(c.name, 9), round(c.authors, 9), round(c.graph, 9))
         for c in evidence.candidates
     ]
     counts = {t: n for t, n in evidence.counts.items() if n}

@@ -625,6 +625,15 @@ class CorpusIndex:
         docno_of, _ = self._ids()
         return sorted({docno_of[i] for i in exclude_ids if i in docno_of})
 
+    def _held(self, hidden: list[int]) -> Counter[str]:
+        """How many of the hidden documents hold each term (their stored term lists)."""
+        held: Counter[str] = Counter()
+        for chunk in _chunks(hidden, _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for (terms_text,) in self.conn.execute(f"SELECT terms FROM docs WHERE docno IN ({marks})", chunk):
+                held.update(terms_text.split("\x1f") if terms_text else ())
+        return held
+
     def search(
         self,
         query: str | Mapping[str, float],
@@ -651,6 +660,7 @@ class CorpusIndex:
             return []
         postings = self._load_postings(weights)
         scores = np.zeros(len(stats.lengths), dtype=np.float64)
+        held: Counter[str] | None = None
         if not hidden:
             for term, (docs, tf) in postings.items():
                 gains = self._weights.get(term)
@@ -663,8 +673,9 @@ class CorpusIndex:
         else:
             length_sum = stats.length_sum - float(stats.lengths[hidden].sum())
             norm = K1 * (1 - B + B * stats.lengths / ((length_sum / total) or 1.0))
+            held = self._held(hidden)
             for term, (docs, tf) in postings.items():
-                df = len(docs) - _held(docs, hidden)
+                df = len(docs) - held[term]
                 if df > 0:
                     gains = tf / (tf + norm[docs]) * (_idf(total, df) * (K1 + 1))
                     np.add.at(scores, docs, weights[term] * gains)
@@ -674,7 +685,10 @@ class CorpusIndex:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
         top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores by docno
-        shared = self._shared_terms(top, postings, hidden) if explain else [[] for _ in range(count)]
+        if not explain:
+            shared: list[list[str]] = [[] for _ in range(count)]
+        else:
+            shared = self._shared_terms(top, postings, held)
         _, id_of = self._ids()
         return [
             Hit(note_id=id_of[d], score=float(scores[d]), shared=shared[i])
@@ -693,22 +707,24 @@ class CorpusIndex:
         if not ids:
             return {}
         terms = {t for t, w in query.items() if w > 0 and not t.startswith(AUTHOR_PREFIX)}
+        hidden = self._hidden_docnos(exclude_ids)
         shared = self._shared_terms(
             np.asarray([docno_of[i] for i in ids]),
             self._load_postings(terms),
-            self._hidden_docnos(exclude_ids),
+            self._held(hidden) if hidden else None,
         )
         return dict(zip(ids, shared, strict=True))
 
     @staticmethod
     def _shared_terms(
-        top: np.ndarray, postings: dict[str, tuple[Any, Any]], hidden: list[int], most: int = 4
+        top: np.ndarray, postings: dict[str, tuple[Any, Any]], held: Counter[str] | None, most: int = 4
     ) -> list[list[str]]:
-        """For each document, its ``most`` rarest query terms (fewest documents, the hidden ones
-        not counted), from the postings already read."""
+        """For each document, its ``most`` rarest query terms (fewest documents, the ``held`` ones
+        of hidden documents not counted), from the postings already read."""
         import numpy as np
 
-        rarity = {term: len(docs) - _held(docs, hidden) for term, (docs, _) in postings.items()}
+        held = held or Counter()
+        rarity = {term: len(docs) - held[term] for term, (docs, _) in postings.items()}
         shared: list[list[str]] = [[] for _ in range(len(top))]
         waiting = len(top)
         for term in sorted((t for t in rarity if rarity[t] > 0), key=lambda t: (rarity[t], t)):
@@ -747,17 +763,6 @@ class CorpusIndex:
 
 def _idf(total: int, df: int) -> float:
     return math.log(1 + (total - df + 0.5) / (df + 0.5))
-
-
-def _held(docs: np.ndarray, hidden: list[int]) -> int:
-    """How many of the (ascending) ``docs`` are hidden."""
-    if not hidden:
-        return 0
-    import numpy as np
-
-    wanted = np.asarray(hidden, dtype=docs.dtype)
-    at = np.minimum(np.searchsorted(docs, wanted), len(docs) - 1)
-    return int((docs[at] == wanted).sum())
 
 
 @dataclass(frozen=True)

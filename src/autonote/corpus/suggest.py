@@ -87,7 +87,6 @@ class Candidate:
     name: float = 0.0  # BM25 of the paper's short names, on the same scale
     authors: float = 0.0  # rarity of the shared authors, 0..1
     graph: float = 0.0  # lexical similarity of the nearest notes that link it (or that it links)
-    shared: list[str] = field(default_factory=list)
     cosine: float | None = None
 
 
@@ -99,6 +98,8 @@ class Evidence:
     counts: Counter[str]  # tag uses, the hidden notes left out
     venue: str  # the paper's venue tag when the vocabulary has it, else ""
     candidates: list[Candidate]
+    query: dict[str, float] = field(default_factory=dict)  # the main search's terms (to explain hits)
+    hidden: tuple[str, ...] = ()
 
 
 def paper_query(paper: Paper) -> str:
@@ -174,13 +175,14 @@ def gather(
     if index is None or not corpus.size:
         return Evidence({tag: {} for tag in vocabulary}, counts, "", [])
 
-    hits = index.search(query_terms(paper_query(paper)), DEPTH, hidden)
+    query = query_terms(paper_query(paper))
+    hits = index.search(query, DEPTH, hidden, explain=False)
     if semantic is not None:
         text = embedding_text(paper.title, paper.abstract)
         hits = fuse(hits, semantic.nearest(corpus, text, DEPTH, exclude_ids=hidden), DEPTH)
-    by_title = index.search(query_terms(f"{paper.title}\n{paper.title}"), BY_TITLE, hidden)
+    by_title = index.search(query_terms(f"{paper.title}\n{paper.title}"), BY_TITLE, hidden, explain=False)
     names = short_names(paper.title)
-    name_hits = index.search({t: 1.0 for t in names}, NEAR, hidden) if names else []
+    name_hits = index.search({t: 1.0 for t in names}, NEAR, hidden, explain=False) if names else []
     authors = index.author_matches(paper.authors, hidden)
     recent = index.nearest_in_time(when or dt.date.today(), RECENT_WIDE, hidden)
 
@@ -237,7 +239,8 @@ def gather(
             found["phrase"] = 1.0
         if any(p in title_phrases for p in phrases):
             found["title_phrase"] = 1.0
-    return Evidence(features, counts, venue if known_venue and venue in vocabulary else "", candidates)
+    known = venue if known_venue and venue in vocabulary else ""
+    return Evidence(features, counts, known, candidates, query, hidden)
 
 
 def _similarity_weights(hits: list[Hit]) -> list[tuple[str, float]]:
@@ -251,13 +254,10 @@ def _candidates(hits: list[Hit], name_hits: list[Hit], authors: dict[str, float]
     top = hits[0].score if hits else 0.0
     scale = top or (name_hits[0].score if name_hits else 1.0)
     found = {
-        h.note_id: Candidate(
-            h.note_id, lexical=h.score / top if top else 0.0, shared=h.shared, cosine=h.cosine
-        )
-        for h in hits
+        h.note_id: Candidate(h.note_id, lexical=h.score / top if top else 0.0, cosine=h.cosine) for h in hits
     }
     for h in name_hits:
-        candidate = found.setdefault(h.note_id, Candidate(h.note_id, shared=h.shared))
+        candidate = found.setdefault(h.note_id, Candidate(h.note_id))
         candidate.name = h.score / scale
     for note_id, rarity in sorted(authors.items()):
         found.setdefault(note_id, Candidate(note_id)).authors = rarity
@@ -292,13 +292,22 @@ def rank(
     evidence: Evidence, corpus: Corpus, weights: Weights, *, k_tags: int = 30, k_related: int = 8
 ) -> Suggestions:
     tags = [TagSuggestion(tag, round(score, 4)) for tag, score in tag_scores(evidence, weights)[:k_tags]]
-    related = []
+    chosen = []
     for candidate, score in related_scores(evidence, weights):
-        if len(related) >= k_related:
+        if len(chosen) >= k_related:
             break
         note = corpus.get(candidate.note_id)
         if note is not None:
-            related.append(RelatedSuggestion(note, round(score, 3), _why(candidate)))
+            chosen.append((candidate, score, note))
+    shared = (
+        corpus.index.shared_terms(evidence.query, [c.note_id for c, _, _ in chosen], evidence.hidden)
+        if corpus.index is not None and chosen
+        else {}
+    )
+    related = [
+        RelatedSuggestion(note, round(score, 3), _why(candidate, shared.get(candidate.note_id, [])))
+        for candidate, score, note in chosen
+    ]
     return Suggestions(tags=tags, related=related)
 
 
@@ -322,8 +331,8 @@ def suggest(
     return rank(evidence, corpus, chosen, k_tags=k_tags, k_related=k_related)
 
 
-def _why(candidate: Candidate) -> str:
-    reasons = ["shared terms: " + ", ".join(candidate.shared)] if candidate.shared else []
+def _why(candidate: Candidate, shared: list[str]) -> str:
+    reasons = ["shared terms: " + ", ".join(shared)] if shared else []
     if candidate.authors > 0:
         reasons.append("shared authors")
     if candidate.graph > 0:
