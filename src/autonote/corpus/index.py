@@ -4,10 +4,11 @@ What it holds:
 
 - ``files``: every markdown file seen, with size and mtime, so a refresh re-reads only what changed;
 - ``docs``: one row per note (id, path, arXiv id, issue date, length, its distinct terms);
-- ``postings``: an inverted index, one row per term with packed arrays of (doc, term frequency).
-  Besides the words of the text there are field terms: ``a:<author>`` for each author (they do not
-  count in a document's length, and are matched by :meth:`CorpusIndex.author_matches`, not by BM25);
-- ``doc_tags``: each note's tags; ``doc_links``: the notes each note links (its ``related`` ids).
+- ``postings``: an inverted index, one row per term with packed arrays of (doc, term frequency);
+- ``doc_tags``: each note's tags; ``doc_links``: the notes each note links (its ``related`` ids);
+- ``doc_authors``: each note's authors (``tri_dao``), an SQLite FTS5 table (its inverted index is
+  built in C: one row per note, not per author), matched by :meth:`CorpusIndex.author_matches`.
+  Without FTS5 in the local SQLite, notes are not matched by author.
 
 Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms. Each
 term's postings are decoded once per process and, with nothing hidden, its BM25 weights too (they
@@ -21,6 +22,7 @@ The index is a cache: deleting it loses nothing, the next command rebuilds it. I
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import datetime as dt
 import math
@@ -32,6 +34,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -48,11 +51,11 @@ if TYPE_CHECKING:
     import numpy as np
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.8+{TERMS_VERSION}"
+INDEX_VERSION = f"index.10+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
-AUTHOR_PREFIX = "a:"  # field terms: never produced by terms(), which yields no ':'
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _SKIP_DIRS = {"drafts", STATE_DIR_NAME}
+_TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
 _CACHED_POSTINGS = 4_000_000  # decoded postings kept per process (16 bytes each with weights)
 
@@ -84,8 +87,7 @@ CREATE INDEX IF NOT EXISTS doc_links_docno ON doc_links(docno);
 CREATE INDEX IF NOT EXISTS doc_links_target ON doc_links(target);
 CREATE TABLE IF NOT EXISTS postings (
     term TEXT PRIMARY KEY,
-    docs BLOB NOT NULL,         -- int32 docnos, ascending (native byte order)
-    tfs BLOB NOT NULL           -- float32 term frequencies, one per docno
+    entries BLOB NOT NULL       -- array('Q') of docno << 16 | term frequency, docno ascending
 ) WITHOUT ROWID
 """
 
@@ -128,12 +130,14 @@ def note_terms(note: Note) -> Counter[str]:
     return Counter(terms(text))
 
 
+@lru_cache(maxsize=65536)
 def author_key(name: str) -> str | None:
-    """``Tri Dao`` → ``a:tri_dao``; placeholders (``N/A``, ``N_A``, ``et al.``) are no author."""
-    words = re.findall(r"[^\W_]+", name.lower())
+    """``Tri Dao`` → ``tri_dao``; placeholders (``N/A``, ``N_A``, ``et al.``) are no author."""
+    lowered = name.lower()
+    words = lowered.split() if lowered.replace(" ", "").isalnum() else re.findall(r"[^\W_]+", lowered)
     if not words or "".join(words) in {"na", "etal", "others", "anonymous"}:
         return None
-    return AUTHOR_PREFIX + "_".join(words)
+    return "_".join(words)
 
 
 def author_terms(authors: Iterable[str]) -> list[str]:
@@ -216,6 +220,7 @@ class CorpusIndex:
         self.conn.execute("PRAGMA journal_mode=WAL" if self.persistent else "PRAGMA journal_mode=MEMORY")
         self.conn.execute("PRAGMA synchronous=NORMAL")
         self._forget()
+        self._authors: tuple[str, ...] | None = None
         self._ensure_schema()
 
     def _forget(self) -> None:
@@ -250,10 +255,15 @@ class CorpusIndex:
             return
         db.execute("BEGIN IMMEDIATE")
         if row is not None:
-            for table in ("meta", "files", "docs", "doc_tags", "doc_links", "postings"):
+            for table in ("meta", "files", "docs", "doc_tags", "doc_links", "doc_authors", "postings"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA.split(";"):
             db.execute(statement)
+        with contextlib.suppress(sqlite3.OperationalError):  # no FTS5 here: no author matching
+            db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS doc_authors"
+                " USING fts5(keys, tokenize = \"unicode61 tokenchars '_'\", detail = none)"
+            )
         db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
         db.execute("COMMIT")
 
@@ -263,7 +273,7 @@ class CorpusIndex:
     def clear(self) -> None:
         """Forget everything; the next refresh reads every file again."""
         self.conn.execute("BEGIN IMMEDIATE")
-        for table in ("files", "docs", "doc_tags", "doc_links", "postings"):
+        for table in ("files", "docs", "doc_tags", "doc_links", "postings", *self._author_table()):
             self.conn.execute(f"DELETE FROM {table}")
         self.conn.execute("COMMIT")
         self._forget()
@@ -325,9 +335,10 @@ class CorpusIndex:
         owner = dict(db.execute("SELECT id, path FROM docs"))  # note id → path
         docno_of = dict(db.execute("SELECT path, docno FROM docs"))
         next_docno = (db.execute("SELECT max(docno) FROM docs").fetchone()[0] or 0) + 1
+        authors_table = self._author_table()
         gone: set[int] = set()  # documents whose postings must go
         affected: set[str] = set()  # terms whose postings change
-        new_postings: list[dict[str, tuple[bytes, bytes]]] = []
+        new_postings: list[dict[str, bytes]] = []
 
         def drop_path(path: str) -> None:
             docno = docno_of.pop(path, None)
@@ -339,6 +350,8 @@ class CorpusIndex:
             owner.pop(note_id, None)
             for table in ("docs", "doc_tags", "doc_links"):
                 db.execute(f"DELETE FROM {table} WHERE docno = ?", (docno,))
+            for table in authors_table:
+                db.execute(f"DELETE FROM {table} WHERE rowid = ?", (docno,))
 
         for path in removed:
             report.removed += path in docno_of
@@ -352,6 +365,7 @@ class CorpusIndex:
             next_docno += len(pending)
             reads, postings = _read_many(self.root, numbered)
             files_rows, docs_rows, tag_rows, link_rows = [], [], [], []
+            author_rows = []
             for (docno, path), read in zip(numbered, reads, strict=True):
                 was_indexed = path in docno_of
                 drop_path(path)
@@ -381,6 +395,8 @@ class CorpusIndex:
                 )
                 tag_rows.extend((docno, tag) for tag in read.tags)
                 link_rows.extend((docno, target) for target in read.links)
+                if read.authors:
+                    author_rows.append((docno, read.authors))
                 owner[read.note_id] = path
                 docno_of[path] = docno
                 if was_indexed:
@@ -388,6 +404,7 @@ class CorpusIndex:
                 else:
                     report.added += 1
             new_postings.append(postings)
+
             db.executemany(
                 "INSERT OR REPLACE INTO files(path, mtime_ns, size, note_id, problem) VALUES (?, ?, ?, ?, ?)",
                 files_rows,
@@ -399,6 +416,8 @@ class CorpusIndex:
             )
             db.executemany("INSERT INTO doc_tags(docno, tag) VALUES (?, ?)", tag_rows)
             db.executemany("INSERT INTO doc_links(docno, target) VALUES (?, ?)", link_rows)
+            for table in authors_table:
+                db.executemany(f"INSERT INTO {table}(rowid, keys) VALUES (?, ?)", author_rows)
             # A file refused as a duplicate gets another chance once the id's owner is gone.
             pending = [
                 row[0]
@@ -413,45 +432,39 @@ class CorpusIndex:
         self._merge_postings(new_postings, gone, affected)
 
     def _merge_postings(
-        self, new_postings: list[dict[str, tuple[bytes, bytes]]], gone: set[int], affected: set[str]
+        self, new_postings: list[dict[str, bytes]], gone: set[int], affected: set[str]
     ) -> None:
         """Write postings: the new documents' entries plus, for each affected term, the old entries
-        of documents that stay. New documents have higher numbers, so docnos stay ascending."""
+        of documents that stay. New documents have higher numbers, so entries stay ascending."""
         db = self.conn
-        merged: defaultdict[str, list[tuple[bytes, bytes]]] = defaultdict(list)
+        merged: defaultdict[str, list[bytes]] = defaultdict(list)
         for postings in new_postings:
             for term, entries in postings.items():
                 merged[term].append(entries)
         affected = affected | merged.keys()
         empty_before = db.execute("SELECT 1 FROM postings LIMIT 1").fetchone() is None
-        current: dict[str, tuple[bytes, bytes]] = {}
+        current: dict[str, bytes] = {}
         if not empty_before:
             for chunk in _chunks(sorted(affected), _SQL_CHUNK):
                 marks = ",".join("?" * len(chunk))
-                for term, docs, tfs in db.execute(
-                    f"SELECT term, docs, tfs FROM postings WHERE term IN ({marks})", chunk
-                ):
-                    current[term] = (docs, tfs)
+                current.update(
+                    db.execute(f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk)
+                )
         rows, deleted = [], []
+        gone_sorted = sorted(gone)
         for term in affected:
             parts = merged.get(term, [])
             if term in current:
                 parts = [current[term], *parts]
-            docs_blob = b"".join(d for d, _ in parts)
-            tfs_blob = b"".join(t for _, t in parts)
-            if gone and docs_blob:
-                docs, tfs = array("i"), array("f")
-                docs.frombytes(docs_blob)
-                tfs.frombytes(tfs_blob)
-                kept = [i for i, d in enumerate(docs) if d not in gone]
-                if len(kept) < len(docs):
-                    docs_blob = array("i", [docs[i] for i in kept]).tobytes()
-                    tfs_blob = array("f", [tfs[i] for i in kept]).tobytes()
-            if docs_blob:
-                rows.append((term, docs_blob, tfs_blob))
+            blob = parts[0] if len(parts) == 1 else b"".join(parts)
+            if gone and blob:
+                blob = _without(blob, gone_sorted)
+            if blob:
+                rows.append((term, blob))
             elif term in current:
                 deleted.append((term,))
-        db.executemany("INSERT OR REPLACE INTO postings(term, docs, tfs) VALUES (?, ?, ?)", rows)
+        rows.sort()  # in key order, SQLite appends to its b-tree instead of splitting pages
+        db.executemany("INSERT OR REPLACE INTO postings(term, entries) VALUES (?, ?)", rows)
         db.executemany("DELETE FROM postings WHERE term = ?", deleted)
 
     # -- reading ---------------------------------------------------------------------------------
@@ -608,11 +621,12 @@ class CorpusIndex:
         missing.sort()
         for chunk in _chunks(missing, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
-            for term, docs_blob, tfs_blob in self.conn.execute(
-                f"SELECT term, docs, tfs FROM postings WHERE term IN ({marks})", chunk
+            for term, blob in self.conn.execute(
+                f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk
             ):
-                docs = np.frombuffer(docs_blob, dtype=np.int32)  # read-only views, nothing decoded
-                tf = np.frombuffer(tfs_blob, dtype=np.float32)
+                entries = np.frombuffer(blob, dtype=np.uint64)
+                docs = (entries >> _TF_BITS).astype(np.int32)
+                tf = (entries & _TF_MAX).astype(np.float32)  # small integers: exact
                 found[term] = (docs, tf)
                 if self._cached_entries + len(docs) <= _CACHED_POSTINGS:
                     cache[term] = (docs, tf)
@@ -648,7 +662,7 @@ class CorpusIndex:
         contribution is multiplied by its weight. ``explain`` False leaves ``Hit.shared`` empty
         (see :meth:`shared_terms` to explain only the hits shown)."""
         weights = query_terms(query) if isinstance(query, str) else dict(query)
-        weights = {t: w for t, w in weights.items() if w > 0 and not t.startswith(AUTHOR_PREFIX)}
+        weights = {t: w for t, w in weights.items() if w > 0}
         if not weights or k <= 0:
             return []
         import numpy as np
@@ -706,7 +720,7 @@ class CorpusIndex:
         ids = [i for i in dict.fromkeys(note_ids) if i in docno_of]
         if not ids:
             return {}
-        terms = {t for t, w in query.items() if w > 0 and not t.startswith(AUTHOR_PREFIX)}
+        terms = {t for t, w in query.items() if w > 0}
         hidden = self._hidden_docnos(exclude_ids)
         shared = self._shared_terms(
             np.asarray([docno_of[i] for i in ids]),
@@ -738,12 +752,19 @@ class CorpusIndex:
                 break
         return shared
 
+    def _author_table(self) -> tuple[str, ...]:
+        """("doc_authors",) when this SQLite has FTS5 (and so the table), else ()."""
+        if self._authors is None:
+            found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'doc_authors'").fetchone()
+            self._authors = ("doc_authors",) if found else ()
+        return self._authors
+
     def author_matches(self, authors: Iterable[str], exclude_ids: Iterable[str] = ()) -> dict[str, float]:
         """Notes sharing authors with ``authors``: note id → the rarity of what they share, as
         the sum of the shared authors' idf over the idf of an author no other note has (at most 1:
         one shared author of few notes counts as much as several)."""
         keys = author_terms(authors)
-        if not keys:
+        if not keys or not self._author_table():
             return {}
         docno_of, id_of = self._ids()
         hidden = set(self._hidden_docnos(exclude_ids))
@@ -752,13 +773,33 @@ class CorpusIndex:
             return {}
         unique = _idf(total, 1)
         sums: defaultdict[int, float] = defaultdict(float)
-        for docs, _ in self._load_postings(keys).values():
-            holders = [d for d in docs.tolist() if d not in hidden]
+        for key in keys:
+            rows = self.conn.execute("SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?", (f'"{key}"',))
+            holders = [d for (d,) in rows if d not in hidden and d in id_of]
             if holders:
                 idf = _idf(total, len(holders))
                 for d in holders:
                     sums[d] += idf
         return {id_of[d]: min(1.0, value / unique) for d, value in sums.items()}
+
+
+def _without(blob: bytes, gone: list[int]) -> bytes:
+    """A term's postings without the documents in ``gone`` (ascending), found by bisection."""
+    entries = array("Q")
+    entries.frombytes(blob)
+    found = []
+    for docno in gone:
+        at = bisect.bisect_left(entries, docno << _TF_BITS)
+        if at < len(entries) and entries[at] >> _TF_BITS == docno:
+            found.append(at)
+    if not found:
+        return blob
+    size, kept, start = entries.itemsize, [], 0
+    for at in found:
+        kept.append(blob[start * size : at * size])
+        start = at + 1
+    kept.append(blob[start * size :])
+    return b"".join(kept)
 
 
 def _idf(total: int, df: int) -> float:
@@ -774,6 +815,7 @@ class _FileRead:
     issued: str = ""
     tags: tuple[str, ...] = ()
     links: tuple[str, ...] = ()
+    authors: str = ""  # author keys (see author_key), space-separated: one string to pickle
     length: int = 0
     terms: str = ""  # distinct terms, '\x1f'-separated
     embed_hash: str = ""
@@ -804,8 +846,6 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
             problem=f": front matter id {note.id!r} is not a note id (letters, digits, '.', '_', '-')"
         ), None
     counts = note_terms(note)
-    length = sum(counts.values())
-    counts.update(author_terms(note.authors))
     embed_hash = text_hash(embedding_text(note.title, note.abstract, note.summary))
     read = _FileRead(
         note.id,
@@ -813,37 +853,35 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
         note.issue_date.isoformat(),
         tuple(dict.fromkeys(note.tags)),
         tuple(dict.fromkeys(r.id for r in note.related if r.id != note.id)),
-        length,
+        " ".join(author_terms(note.authors)),
+        sum(counts.values()),
         "\x1f".join(counts),
         embed_hash,
     )
     return read, counts
 
 
-def _read_batch(
-    args: tuple[Path, list[tuple[int, str]]],
-) -> tuple[list[_FileRead], dict[str, tuple[bytes, bytes]]]:
+def _read_batch(args: tuple[Path, list[tuple[int, str]]]) -> tuple[list[_FileRead], dict[str, bytes]]:
     """Read numbered files; return what to keep of each and their postings, packed per term."""
     root, numbered = args
     reads = []
-    lists: defaultdict[str, tuple[array, array]] = defaultdict(lambda: (array("i"), array("f")))
+    lists: defaultdict[str, list[int]] = defaultdict(list)
     for docno, path in numbered:
         read, counts = _read_one(root, path)
         reads.append(read)
         if counts:
+            base = docno << _TF_BITS
+            if max(counts.values()) > _TF_MAX:
+                counts = Counter({term: min(tf, _TF_MAX) for term, tf in counts.items()})
             for term, tf in counts.items():
-                docs, tfs = lists[term]
-                docs.append(docno)
-                tfs.append(tf)
-    return reads, {term: (docs.tobytes(), tfs.tobytes()) for term, (docs, tfs) in lists.items()}
+                lists[term].append(base | tf)
+    return reads, {term: array("Q", entries).tobytes() for term, entries in lists.items()}
 
 
 _PARALLEL_MIN = 1000  # below this, starting worker processes costs more than it saves
 
 
-def _read_many(
-    root: Path, numbered: list[tuple[int, str]]
-) -> tuple[list[_FileRead], dict[str, tuple[bytes, bytes]]]:
+def _read_many(root: Path, numbered: list[tuple[int, str]]) -> tuple[list[_FileRead], dict[str, bytes]]:
     """Read, parse and tokenize files, on every core when there are many (it is CPU-bound)."""
     workers = min(os.cpu_count() or 1, 8)
     if len(numbered) < _PARALLEL_MIN or workers < 2:
@@ -858,16 +896,13 @@ def _read_many(
     size = -(-len(numbered) // workers)
     batches = [(root, numbered[i : i + size]) for i in range(0, len(numbered), size)]
     reads: list[_FileRead] = []
-    postings: defaultdict[str, list[tuple[bytes, bytes]]] = defaultdict(list)
+    postings: defaultdict[str, list[bytes]] = defaultdict(list)
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
         for batch_reads, batch_postings in pool.map(_read_batch, batches):
             reads.extend(batch_reads)
             for term, entries in batch_postings.items():
                 postings[term].append(entries)
-    return reads, {
-        term: (b"".join(d for d, _ in parts), b"".join(t for _, t in parts))
-        for term, parts in postings.items()
-    }
+    return reads, {term: b"".join(parts) for term, parts in postings.items()}
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

@@ -137,7 +137,7 @@ def stem(word: str) -> str:
     return word
 
 
-_KEPT: dict[str, tuple[str, ...]] = {}  # word → its terms; words repeat a lot
+_KEPT: dict[str, str | tuple[str, ...]] = {}  # word → its term, or its terms; words repeat a lot
 
 
 def _term_for(word: str) -> str | None:
@@ -161,13 +161,18 @@ def english_words(text: str) -> list[str]:
     """Lower-cased, stemmed, stop words removed; numbers alone are dropped, ``gpt-4o`` is kept
     (and its part ``gpt``)."""
     found: list[str] = []
+    append, extend, known = found.append, found.extend, _KEPT.get
     for word in _WORD.findall(text.lower()):
-        kept = _KEPT.get(word)
+        kept = known(word)
         if kept is None:
-            kept = _terms_for(word)
+            many = _terms_for(word)
+            kept = many[0] if len(many) == 1 else many
             if len(_KEPT) < 500_000:
                 _KEPT[word] = kept
-        found.extend(kept)
+        if kept.__class__ is str:
+            append(kept)
+        else:
+            extend(kept)
     return found
 
 
