@@ -31,6 +31,7 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from autonote.corpus.embeddings import SemanticIndex
 from autonote.corpus.store import Corpus
@@ -115,6 +116,36 @@ class Case:
     tags: set[str]
     linked: set[str]
     evidence: Evidence
+    _arrays: tuple[Any, ...] | None = field(default=None, repr=False)
+    _matrix: tuple[Any, Any] | None = field(default=None, repr=False)
+
+    def tag_matrix(self) -> tuple[Any, Any]:
+        """Every vocabulary tag's evidence as a matrix (columns: :data:`TAG_FEATURES`) and whether
+        the owner chose it, in the order of ``evidence.tags``."""
+        if self._matrix is None:
+            import numpy as np
+
+            found = self.evidence.tags
+            x = np.zeros((len(found), len(TAG_FEATURES)))
+            column = {name: i for i, name in enumerate(TAG_FEATURES)}
+            for row, features in enumerate(found.values()):
+                for name, value in features.items():
+                    x[row, column[name]] = value
+            y = np.array([tag in self.tags for tag in found], dtype=np.float64)
+            self._matrix = (x, y)
+        return self._matrix
+
+    def related_arrays(self) -> tuple[Any, ...]:
+        """The candidates' evidence as arrays (lexical, name, authors, graph, linked?), for
+        scoring many weights fast; the same order as ``evidence.candidates``."""
+        if self._arrays is None:
+            import numpy as np
+
+            found = self.evidence.candidates
+            columns = [[getattr(c, name) for c in found] for name in ("lexical", "name", "authors", "graph")]
+            linked = np.array([c.note_id in self.linked for c in found], dtype=bool)
+            self._arrays = (*(np.asarray(column, dtype=np.float64) for column in columns), linked)
+        return self._arrays
 
 
 def evaluable(corpus: Corpus) -> list[Note]:
@@ -286,11 +317,18 @@ def _tag_f1(cases: Sequence[Case], weights: Weights) -> float:
 
 
 def _recall(cases: Sequence[Case], weights: Weights) -> float:
+    """Mean of recall at 5 and 10 (the ranking of :func:`related_scores`, computed on arrays)."""
+    import numpy as np
+
     total = 0.0
     for case in cases:
-        found = [c.note_id for c, _ in related_scores(case.evidence, weights)]
-        total += sum(len(set(found[:k]) & case.linked) / len(case.linked) for k in (5, 10)) / 2
-    return total / len(cases)
+        lexical, name, authors, graph, linked = case.related_arrays()
+        scores = weights.related_score(lexical, name, authors, graph)
+        order = np.argsort(-scores, kind="stable")[:10]
+        order = order[scores[order] > 0]
+        hits = linked[order]
+        total += (hits[:5].sum() + hits.sum()) / (2 * len(case.linked))
+    return float(total / len(cases))
 
 
 def _beats(
@@ -323,13 +361,9 @@ def _fit_tags(cases: Sequence[Case], features: list[str], seed: int) -> tuple[fl
     rows_per_case = max(1, len(cases[0].evidence.tags))
     if len(cases) * rows_per_case > MAX_FIT_ROWS:
         cases = random.Random(seed).sample(list(cases), max(1, MAX_FIT_ROWS // rows_per_case))
-    x_rows, y_rows = [], []
-    for case in cases:
-        for tag, found in case.evidence.tags.items():
-            x_rows.append([found.get(name, 0.0) for name in features])
-            y_rows.append(1.0 if tag in case.tags else 0.0)
-    x = np.asarray(x_rows, dtype=np.float64).reshape(len(x_rows), len(features))
-    y = np.asarray(y_rows, dtype=np.float64)
+    columns = [TAG_FEATURES.index(name) for name in features]
+    x = np.vstack([case.tag_matrix()[0][:, columns] for case in cases])
+    y = np.concatenate([case.tag_matrix()[1] for case in cases])
     mean, spread = x.mean(axis=0), x.std(axis=0)
     spread[spread == 0] = 1.0
     z = np.hstack([np.ones((len(x), 1)), (x - mean) / spread])
