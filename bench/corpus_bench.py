@@ -39,9 +39,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "bench"))
 
 from autonote.corpus.index import CorpusIndex, note_terms, query_terms  # noqa: E402
-from autonote.corpus.store import load_corpus  # noqa: E402
 from autonote.corpus.suggest import paper_query, suggest  # noqa: E402
-from autonote.render import parse_note  # noqa: E402
+from autonote.corpus.view import load_corpus  # noqa: E402
+from autonote.notes.format import parse_note  # noqa: E402
 from autonote.schema import paper_from_note  # noqa: E402
 from synthetic_corpus import write_corpus  # noqa: E402
 

@@ -31,7 +31,7 @@ from autonote.corpus.evaluate import (
     fold_evidence,
     gather_cases,
 )
-from autonote.corpus.store import load_corpus
+from autonote.corpus.view import load_corpus
 from autonote.corpus.weights import DEFAULT_WEIGHTS, TAG_FEATURES
 
 REPO = Path(__file__).resolve().parents[1]
@@ -63,6 +63,7 @@ COLUMNS = [
 
 def import_sample(xml: Path, folder: Path) -> Path:
     root = folder / xml.stem
+    root.mkdir()
     autonote = Path(sys.executable).with_name("autonote")
     subprocess.run(
         [str(autonote), "import", "paper-notes-xml", str(xml), "--corpus", str(root)],

@@ -11,11 +11,11 @@ from hypothesis import strategies as st
 
 from autonote.corpus.evaluate import evaluable, fold_evidence, gather_cases
 from autonote.corpus.index import CorpusIndex, comment_text, note_terms
-from autonote.corpus.store import load_corpus
 from autonote.corpus.suggest import Evidence, gather, short_names, tag_forms
 from autonote.corpus.terms import terms
+from autonote.corpus.view import load_corpus
 from autonote.corpus.weights import DEFAULT_WEIGHTS, TAG_FEATURES, Weights, weights_path
-from autonote.render import parse_note, render_note
+from autonote.notes.format import parse_note, render_note
 from autonote.schema import Note, RelatedNote, paper_from_note
 from tests.loopback import FIXTURES
 

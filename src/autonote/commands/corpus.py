@@ -214,9 +214,8 @@ def eval_command(
     """
     import json
 
-    from autonote import pipeline
+    from autonote.app import Workspace, require_corpus
     from autonote.corpus.evaluate import cross_fit, evaluate, format_table
-    from autonote.corpus.store import require_corpus
     from autonote.corpus.weights import load_weights, save_weights, weights_path
     from autonote.errors import UsageError
 
@@ -227,8 +226,8 @@ def eval_command(
     if not cutoffs or min(cutoffs) < 1:
         raise UsageError("-k: cut-offs must be positive")
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
-    root = require_corpus(settings.corpus, existing=True)
-    ws = pipeline.Workspace(settings)
+    root = require_corpus(settings.corpus)
+    ws = Workspace(settings)
     fitted = cross_fit(ws.corpus, cutoffs, folds=folds, semantic=ws.semantic) if fit else None
     report = fitted.report if fitted else evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
     if report.notes == 0 and report.notes_with_links == 0:

@@ -34,8 +34,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autonote.corpus.embeddings import SemanticIndex
-from autonote.corpus.store import Corpus
 from autonote.corpus.suggest import Evidence, gather, related_scores, tag_scores
+from autonote.corpus.view import Corpus
 from autonote.corpus.weights import DEFAULT_WEIGHTS, TAG_FEATURES, Weights
 from autonote.schema import Note, paper_from_note
 

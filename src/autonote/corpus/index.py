@@ -54,7 +54,6 @@ INDEX_FILE_NAME = "index.sqlite"
 INDEX_VERSION = f"index.10+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
-_SKIP_DIRS = {"drafts", STATE_DIR_NAME}
 _TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
 _CACHED_POSTINGS = 4_000_000  # decoded postings kept per process (16 bytes each with weights)
@@ -172,29 +171,6 @@ class RefreshReport:
         return bool(self.added or self.updated or self.removed)
 
 
-def _scan(root: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """(relative path, stat) of every markdown file of the corpus proper (not drafts/ or dot dirs)."""
-    top = os.fspath(root)
-    cut = len(top.rstrip(os.sep)) + 1
-    stack = [top]
-    while stack:
-        folder = stack.pop()
-        try:
-            entries = list(os.scandir(folder))
-        except OSError:
-            continue
-        for entry in entries:
-            name = entry.name
-            if name.startswith("."):
-                continue
-            if name.endswith(".md"):
-                if entry.is_file():
-                    relative = entry.path[cut:]
-                    yield (relative if os.sep == "/" else relative.replace(os.sep, "/")), entry.stat()
-            elif entry.is_dir(follow_symlinks=False) and not (folder == top and name in _SKIP_DIRS):
-                stack.append(entry.path)
-
-
 def _looks_like_note(text: str) -> bool:
     return text.startswith("---\n") and "\nid:" in text[:400]
 
@@ -271,13 +247,17 @@ class CorpusIndex:
     def close(self) -> None:
         self.conn.close()
 
-    def clear(self) -> None:
-        """Forget everything; the next refresh reads every file again."""
-        self.conn.execute("BEGIN IMMEDIATE")
-        for table in ("files", "docs", "doc_tags", "doc_links", "postings", *self._author_table()):
-            self.conn.execute(f"DELETE FROM {table}")
-        self.conn.execute("COMMIT")
-        self._forget()
+    def pin_snapshot(self) -> None:
+        """Read the index as it is now for the rest of this process, whatever other processes
+        commit meanwhile (one read transaction; SQLite's WAL keeps the snapshot)."""
+        if not self.conn.in_transaction:
+            self.conn.execute("BEGIN")
+            self.conn.execute("SELECT count(*) FROM docs").fetchone()
+
+    def rebuild(self) -> RefreshReport:
+        """Read every file again, in ONE transaction: a reader (another autonote command) sees the
+        old index or the new one, never an empty or half-built one."""
+        return self.refresh(rebuild=True)
 
     # -- refresh ---------------------------------------------------------------------------------
 
@@ -296,7 +276,7 @@ class CorpusIndex:
             db.execute("ROLLBACK")
             raise
         if report.changed or rebuild:
-            self._lengths = None
+            self._forget()
         report.problems = self.problems()
         report.seconds = time.perf_counter() - started
         return report
@@ -304,7 +284,7 @@ class CorpusIndex:
     def _refresh_locked(self, report: RefreshReport, rebuild: bool) -> RefreshReport:
         db = self.conn
         if rebuild:
-            for table in ("files", "docs", "doc_tags", "postings"):
+            for table in ("files", "docs", "doc_tags", "doc_links", "postings", *self._author_table()):
                 db.execute(f"DELETE FROM {table}")
         known = {row[0]: (row[1], row[2]) for row in db.execute("SELECT path, mtime_ns, size FROM files")}
         on_disk = {path: (mtime_ns, size) for path, mtime_ns, size in scan_note_files(self.root)}
@@ -313,16 +293,7 @@ class CorpusIndex:
         report.unchanged = len(on_disk) - len(changed)
         if changed or removed:
             report.rebuilt = not known
-            db.execute("BEGIN IMMEDIATE")
-            try:
-                self._apply(changed, removed, on_disk, report)
-                db.execute("COMMIT")
-            except BaseException:
-                db.execute("ROLLBACK")
-                raise
-            self._forget()
-        report.problems = self.problems()
-        report.seconds = time.perf_counter() - started
+            self._apply(changed, removed, on_disk, report)
         return report
 
     def _apply(

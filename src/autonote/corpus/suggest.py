@@ -30,8 +30,8 @@ from functools import lru_cache
 
 from autonote.corpus.embeddings import SemanticIndex, embedding_text, fuse
 from autonote.corpus.index import Hit, query_terms
-from autonote.corpus.store import Corpus
 from autonote.corpus.terms import english_words
+from autonote.corpus.view import Corpus
 from autonote.corpus.weights import Weights, weights_for
 from autonote.schema import Note, Paper
 from autonote.venue import VENUE_NAMES
