@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,8 @@ def test_refresh_reads_only_changed_files_and_matches_a_rebuild(corpus: Path) ->
     assert len(index) == len(rebuilt) == 9
     for query in [*QUERIES, "quokka wombat"]:
         assert ranking(index, query) == ranking(rebuilt, query)
+    assert index.tag_counts() == rebuilt.tag_counts()
+    assert index.tag_counts() == Counter(t for n in rebuilt.notes() for t in set(n.tags))
 
 
 def test_hiding_a_note_equals_an_index_without_it(corpus: Path, tmp_path: Path) -> None:

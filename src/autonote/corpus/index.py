@@ -51,13 +51,14 @@ if TYPE_CHECKING:
     import numpy as np
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.10+{TERMS_VERSION}"
+INDEX_VERSION = f"index.12+{TERMS_VERSION}"
 K1, B = 1.2, 0.75
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
 _CACHED_POSTINGS = 4_000_000  # decoded postings kept per process (16 bytes each with weights)
 
+_DATA_TABLES = ("files", "docs", "doc_tags", "tag_counts", "doc_lengths", "doc_links", "postings")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -80,6 +81,8 @@ CREATE TABLE IF NOT EXISTS docs (
 CREATE INDEX IF NOT EXISTS docs_arxiv ON docs(arxiv_id);
 CREATE INDEX IF NOT EXISTS docs_issued ON docs(issued);
 CREATE TABLE IF NOT EXISTS doc_tags (docno INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tag_counts (tag TEXT PRIMARY KEY, uses INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS doc_lengths (entries BLOB NOT NULL);  -- one row: array('q') of (docno, length)
 CREATE INDEX IF NOT EXISTS doc_tags_docno ON doc_tags(docno);
 CREATE TABLE IF NOT EXISTS doc_links (docno INTEGER NOT NULL, target TEXT NOT NULL);
 CREATE INDEX IF NOT EXISTS doc_links_docno ON doc_links(docno);
@@ -232,7 +235,7 @@ class CorpusIndex:
             return
         db.execute("BEGIN IMMEDIATE")
         if row is not None:
-            for table in ("meta", "files", "docs", "doc_tags", "doc_links", "doc_authors", "postings"):
+            for table in ("meta", *_DATA_TABLES, "doc_authors"):
                 db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA.split(";"):
             db.execute(statement)
@@ -284,7 +287,7 @@ class CorpusIndex:
     def _refresh_locked(self, report: RefreshReport, rebuild: bool) -> RefreshReport:
         db = self.conn
         if rebuild:
-            for table in ("files", "docs", "doc_tags", "doc_links", "postings", *self._author_table()):
+            for table in (*_DATA_TABLES, *self._author_table()):
                 db.execute(f"DELETE FROM {table}")
         known = {row[0]: (row[1], row[2]) for row in db.execute("SELECT path, mtime_ns, size FROM files")}
         on_disk = {path: (mtime_ns, size) for path, mtime_ns, size in scan_note_files(self.root)}
@@ -308,6 +311,7 @@ class CorpusIndex:
         docno_of = dict(db.execute("SELECT path, docno FROM docs"))
         next_docno = (db.execute("SELECT max(docno) FROM docs").fetchone()[0] or 0) + 1
         authors_table = self._author_table()
+        uses: Counter[str] = Counter()  # tag uses removed (subtracted below) and added
         gone: set[int] = set()  # documents whose postings must go
         affected: set[str] = set()  # terms whose postings change
         new_postings: list[dict[str, bytes]] = []
@@ -320,6 +324,7 @@ class CorpusIndex:
             note_id, old_terms = db.execute("SELECT id, terms FROM docs WHERE docno = ?", (docno,)).fetchone()
             affected.update(old_terms.split("\x1f") if old_terms else ())
             owner.pop(note_id, None)
+            uses.update(tag for (tag,) in db.execute("SELECT tag FROM doc_tags WHERE docno = ?", (docno,)))
             for table in ("docs", "doc_tags", "doc_links"):
                 db.execute(f"DELETE FROM {table} WHERE docno = ?", (docno,))
             for table in authors_table:
@@ -338,6 +343,7 @@ class CorpusIndex:
             reads, postings = _read_many(self.root, numbered)
             files_rows, docs_rows, tag_rows, link_rows = [], [], [], []
             author_rows = []
+            added: Counter[str] = Counter()
             for (docno, path), read in zip(numbered, reads, strict=True):
                 was_indexed = path in docno_of
                 drop_path(path)
@@ -366,6 +372,7 @@ class CorpusIndex:
                     )
                 )
                 tag_rows.extend((docno, tag) for tag in read.tags)
+                added.update(read.tags)
                 link_rows.extend((docno, target) for target in read.links)
                 if read.authors:
                     author_rows.append((docno, read.authors))
@@ -387,6 +394,7 @@ class CorpusIndex:
                 docs_rows,
             )
             db.executemany("INSERT INTO doc_tags(docno, tag) VALUES (?, ?)", tag_rows)
+            uses.subtract(added)
             db.executemany("INSERT INTO doc_links(docno, target) VALUES (?, ?)", link_rows)
             for table in authors_table:
                 db.executemany(f"INSERT INTO {table}(rowid, keys) VALUES (?, ?)", author_rows)
@@ -402,6 +410,17 @@ class CorpusIndex:
                 break
             retried.update(pending)
         self._merge_postings(new_postings, gone, affected)
+        # uses holds removed minus added: apply it as a change of each tag's count
+        db.executemany(
+            "INSERT INTO tag_counts(tag, uses) VALUES (?, ?) ON CONFLICT(tag) DO UPDATE SET uses = uses + excluded.uses",
+            [(tag, -delta) for tag, delta in uses.items() if delta],
+        )
+        db.execute("DELETE FROM tag_counts WHERE uses <= 0")
+        pairs = array(
+            "q", [v for row in db.execute("SELECT docno, length FROM docs ORDER BY docno") for v in row]
+        )
+        db.execute("DELETE FROM doc_lengths")
+        db.execute("INSERT INTO doc_lengths(entries) VALUES (?)", (pairs.tobytes(),))
 
     def _merge_postings(
         self, new_postings: list[dict[str, bytes]], gone: set[int], affected: set[str]
@@ -474,7 +493,8 @@ class CorpusIndex:
         return [r[0] for r in self.conn.execute("SELECT id FROM docs WHERE arxiv_id = ?", (arxiv_id,))]
 
     def tag_counts(self) -> Counter[str]:
-        return Counter(dict(self.conn.execute("SELECT tag, count(*) FROM doc_tags GROUP BY tag")))
+        """How many notes use each tag (kept up to date by refresh; no scan of every note's tags)."""
+        return Counter(dict(self.conn.execute("SELECT tag, uses FROM tag_counts")))
 
     def embedding_hashes(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT id, embed_hash FROM docs ORDER BY path"))
@@ -563,12 +583,12 @@ class CorpusIndex:
         if self._stats is None:
             import numpy as np
 
-            rows = self.conn.execute("SELECT docno, length FROM docs").fetchall()
-            lengths = np.zeros(max((d for d, _ in rows), default=0) + 1, dtype=np.float64)
-            for docno, length in rows:
-                lengths[docno] = length
+            row = self.conn.execute("SELECT entries FROM doc_lengths").fetchone()
+            rows = np.frombuffer(row[0], dtype=np.int64).reshape(-1, 2) if row else np.zeros((0, 2), np.int64)
+            lengths = np.zeros(int(rows[:, 0].max(initial=0)) + 1, dtype=np.float64)
+            lengths[rows[:, 0]] = rows[:, 1]
             present = np.zeros(len(lengths), dtype=bool)
-            present[[d for d, _ in rows]] = True
+            present[rows[:, 0]] = True
             total, length_sum = len(rows), float(lengths.sum())
             average = length_sum / total if total else 1.0
             norm = K1 * (1 - B + B * lengths / (average or 1.0))
