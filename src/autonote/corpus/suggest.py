@@ -170,7 +170,7 @@ def gather(
         dict.fromkeys([*exclude_ids, *(corpus.ids_with_arxiv(paper.arxiv_id) if paper.arxiv_id else [])])
     )
     counts = corpus.tag_counts(exclude_ids=hidden)
-    vocabulary = {tag for tag, n in counts.items() if n > 0} | set(corpus.extra_vocabulary)
+    vocabulary = sorted({tag for tag, n in counts.items() if n > 0} | set(corpus.extra_vocabulary))
     index = corpus.index
     if index is None or not corpus.size:
         return Evidence({tag: {} for tag in vocabulary}, counts, "", [])
