@@ -56,7 +56,7 @@ K1, B = 1.2, 0.75
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
-_CACHED_POSTINGS = 4_000_000  # decoded postings kept per process (16 bytes each with weights)
+_CACHED_POSTINGS = 2_000_000  # decoded postings kept per process: 16 bytes each with weights, 32 MB at most
 
 _DATA_TABLES = ("files", "docs", "doc_tags", "tag_counts", "doc_lengths", "doc_links", "postings")
 _SCHEMA = """
