@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,8 @@ def edit(path: Path, **changes: object) -> None:
 
 
 def test_terms_mix_english_words_and_japanese_bigrams() -> None:
-    assert terms("The Models use 自己注意 and GPT-4o, 2024") == ["model", "gpt-4o", "自己", "己注", "注意"]
+    found = terms("The Models use 自己注意 and GPT-4o, 2024")
+    assert found == ["model", "gpt-4o", "gpt", "4o", "自己", "己注", "注意"]
     assert terms("学") == ["学"]
 
 
@@ -70,6 +72,8 @@ def test_refresh_reads_only_changed_files_and_matches_a_rebuild(corpus: Path) ->
     assert len(index) == len(rebuilt) == 9
     for query in [*QUERIES, "quokka wombat"]:
         assert ranking(index, query) == ranking(rebuilt, query)
+    assert index.tag_counts() == rebuilt.tag_counts()
+    assert index.tag_counts() == Counter(t for n in rebuilt.notes() for t in set(n.tags))
 
 
 def test_hiding_a_note_equals_an_index_without_it(corpus: Path, tmp_path: Path) -> None:

@@ -10,15 +10,24 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import numpy as np
+from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from autonote.corpus.index import Hit
-    from autonote.corpus.view import Corpus
+    import numpy as np
+
+    from autonote.corpus.index import CorpusIndex, Hit
     from autonote.llm.client import ChatClient
+    from autonote.schema import Note
     from autonote.state import StateDB
+
+
+class NoteSource(Protocol):
+    """What embedding needs of a corpus: its index (for the text hashes) and its notes."""
+
+    index: CorpusIndex | None
+
+    def get(self, note_id: str) -> Note | None: ...
+
 
 BATCH = 64  # texts per embeddings request
 MAX_CHARS = 6000  # well inside every embedding model's input limit
@@ -46,6 +55,8 @@ class SemanticIndex:
         self._matrix: tuple[list[str], np.ndarray] | None = None
 
     def _cached(self, hashes: list[str]) -> dict[str, np.ndarray]:
+        import numpy as np
+
         found: dict[str, np.ndarray] = {}
         for start in range(0, len(hashes), 900):
             chunk = hashes[start : start + 900]
@@ -60,6 +71,8 @@ class SemanticIndex:
     def vectors(self, texts: dict[str, str]) -> tuple[dict[str, np.ndarray], int]:
         """Vectors for {hash: text}, from the cache or the server; (vectors, number embedded now).
         Each batch is stored as soon as it arrives, so an interrupted run keeps what it paid for."""
+        import numpy as np
+
         found = self._cached(list(texts))
         missing = [key for key in texts if key not in found]
         for start in range(0, len(missing), BATCH):
@@ -75,7 +88,7 @@ class SemanticIndex:
             )
         return found, len(missing)
 
-    def ensure_corpus(self, corpus: Corpus) -> EmbeddingReport:
+    def ensure_corpus(self, corpus: NoteSource) -> EmbeddingReport:
         """Embed every note whose current text has no vector yet."""
         assert corpus.index is not None
         wanted = corpus.index.embedding_hashes()  # note id → text hash
@@ -90,7 +103,9 @@ class SemanticIndex:
         self._matrix = None
         return EmbeddingReport(embedded=embedded, cached=len(wanted) - len(texts))
 
-    def _corpus_matrix(self, corpus: Corpus) -> tuple[list[str], np.ndarray]:
+    def _corpus_matrix(self, corpus: NoteSource) -> tuple[list[str], np.ndarray]:
+        import numpy as np
+
         if self._matrix is None:
             self.ensure_corpus(corpus)
             assert corpus.index is not None
@@ -106,9 +121,11 @@ class SemanticIndex:
         return self._matrix
 
     def nearest(
-        self, corpus: Corpus, text: str, k: int, exclude_ids: tuple[str, ...] = ()
+        self, corpus: NoteSource, text: str, k: int, exclude_ids: tuple[str, ...] = ()
     ) -> list[tuple[str, float]]:
         """The ``k`` notes most similar in meaning to ``text``: (note id, cosine)."""
+        import numpy as np
+
         ids, matrix = self._corpus_matrix(corpus)
         if not ids:
             return []

@@ -3,13 +3,18 @@
 What it holds:
 
 - ``files``: every markdown file seen, with size and mtime, so a refresh re-reads only what changed;
-- ``docs``: one row per note (id, path, arXiv id, length, its distinct terms);
+- ``docs``: one row per note (id, path, arXiv id, issue date, length, its distinct terms);
 - ``postings``: an inverted index, one row per term with packed arrays of (doc, term frequency);
-- ``doc_tags``: the tag vocabulary with counts.
+- ``doc_tags``: each note's tags; ``doc_links``: the notes each note links (its ``related`` ids);
+- ``doc_authors``: each note's authors (``tri_dao``), an SQLite FTS5 table (its inverted index is
+  built in C: one row per note, not per author), matched by :meth:`CorpusIndex.author_matches`.
+  Without FTS5 in the local SQLite, notes are not matched by author.
 
-Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms. A
-leave-one-out evaluation can hide notes from a search: their documents are dropped from the
-statistics too (N, document frequencies, average length), so a hidden note leaves no trace.
+Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms. Each
+term's postings are decoded once per process and, with nothing hidden, its BM25 weights too (they
+only change when the index does), so a query is a sum of cached arrays. A leave-one-out evaluation
+can hide notes from a search: their documents are dropped from the statistics too (N, document
+frequencies, average length), so a hidden note leaves no trace.
 
 The index is a cache: deleting it loses nothing, the next command rebuilds it. If the corpus's
 ``.autonote/`` cannot be written, the index lives in memory for the one command.
@@ -17,18 +22,21 @@ The index is a cache: deleting it loses nothing, the next command rebuilds it. I
 
 from __future__ import annotations
 
+import bisect
 import contextlib
+import datetime as dt
 import math
 import os
+import re
 import sqlite3
 import time
 from array import array
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from autonote.corpus.embeddings import embedding_text, text_hash
 from autonote.corpus.terms import TERMS_VERSION, terms
@@ -39,12 +47,18 @@ from autonote.notes.ids import is_note_id
 from autonote.schema import Note
 from autonote.state import STATE_DIR_NAME, make_state_dir
 
-INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.5+{TERMS_VERSION}"
-K1, B = 1.2, 0.75
-_TF_BITS, _TF_MAX = 16, 0xFFFF
-_SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
+if TYPE_CHECKING:
+    import numpy as np
 
+INDEX_FILE_NAME = "index.sqlite"
+INDEX_VERSION = f"index.12+{TERMS_VERSION}"
+K1, B = 1.2, 0.75
+QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
+_TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
+_SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
+_CACHED_POSTINGS = 2_000_000  # decoded postings kept per process: 16 bytes each with weights, 32 MB at most
+
+_DATA_TABLES = ("files", "docs", "doc_tags", "tag_counts", "doc_lengths", "doc_links", "postings")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS files (
@@ -59,28 +73,82 @@ CREATE TABLE IF NOT EXISTS docs (
     id TEXT NOT NULL UNIQUE,
     path TEXT NOT NULL,
     arxiv_id TEXT,
-    length INTEGER NOT NULL,    -- number of terms
+    issued TEXT NOT NULL,       -- issue date, YYYY-MM-DD
+    length INTEGER NOT NULL,    -- number of text terms (field terms do not count)
     embed_hash TEXT NOT NULL,   -- hash of the text the note is embedded by (see embeddings.py)
     terms TEXT NOT NULL         -- distinct terms, '\x1f'-separated (to update postings on change)
 );
 CREATE INDEX IF NOT EXISTS docs_arxiv ON docs(arxiv_id);
+CREATE INDEX IF NOT EXISTS docs_issued ON docs(issued);
 CREATE TABLE IF NOT EXISTS doc_tags (docno INTEGER NOT NULL, tag TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS tag_counts (tag TEXT PRIMARY KEY, uses INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS doc_lengths (entries BLOB NOT NULL);  -- one row: array('q') of (docno, length)
 CREATE INDEX IF NOT EXISTS doc_tags_docno ON doc_tags(docno);
+CREATE TABLE IF NOT EXISTS doc_links (docno INTEGER NOT NULL, target TEXT NOT NULL);
+CREATE INDEX IF NOT EXISTS doc_links_docno ON doc_links(docno);
+CREATE INDEX IF NOT EXISTS doc_links_target ON doc_links(target);
 CREATE TABLE IF NOT EXISTS postings (
     term TEXT PRIMARY KEY,
-    entries BLOB NOT NULL       -- array('Q') of docno << 16 | term frequency
+    entries BLOB NOT NULL       -- array('Q') of docno << 16 | term frequency, docno ascending
 ) WITHOUT ROWID
 """
 
 
+def comment_text(note: Note) -> str:
+    """The owner's comment as the index reads it: markdown links to related notes removed, text and
+    all. A link's text is the linked note's title (the owner's knowledge of that note), so it says
+    nothing about the linking note, and in a leave-one-out evaluation it would name the hidden one."""
+    text = note.comment
+    for url in {r.url for r in note.related if r.url}:
+        text = _strip_links(text, "](" + url + ")")
+    return text
+
+
+def _strip_links(text: str, marker: str) -> str:
+    """Remove every ``[text](url)`` ending in ``marker`` (``](url)``); brackets in the text nest."""
+    while (end := text.find(marker)) >= 0:
+        depth, start = 0, end
+        for i in range(end - 1, -1, -1):
+            if text[i] == "\n":
+                break
+            if text[i] == "]":
+                depth += 1
+            elif text[i] == "[":
+                if depth == 0:
+                    start = i
+                    break
+                depth -= 1
+        text = text[:start] + " " + text[end + len(marker) :]
+    return text
+
+
 def note_terms(note: Note) -> Counter[str]:
     """What a note is found by: title (twice: it is short and telling), abstract, summary, key
-    points, the owner's comment, and the words of its tags."""
+    points, the owner's comment (without its links to other notes), and the words of its tags."""
     tag_words = " ".join(tag.replace("-", " ") for tag in note.tags)
     text = "\n".join(
-        [note.title, note.title, note.abstract, note.summary, *note.key_points, note.comment, tag_words]
+        [note.title, note.title, note.abstract, note.summary, *note.key_points, comment_text(note), tag_words]
     )
     return Counter(terms(text))
+
+
+@lru_cache(maxsize=65536)
+def author_key(name: str) -> str | None:
+    """``Tri Dao`` → ``tri_dao``; placeholders (``N/A``, ``N_A``, ``et al.``) are no author."""
+    lowered = name.lower()
+    words = lowered.split() if lowered.replace(" ", "").isalnum() else re.findall(r"[^\W_]+", lowered)
+    if not words or "".join(words) in {"na", "etal", "others", "anonymous"}:
+        return None
+    return "_".join(words)
+
+
+def author_terms(authors: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(key for key in map(author_key, authors) if key))
+
+
+def query_terms(text: str) -> dict[str, float]:
+    """A query text's terms with their weights (repeats count, up to :data:`QUERY_TF_CAP`)."""
+    return {term: float(min(n, QUERY_TF_CAP)) for term, n in Counter(terms(text)).items()}
 
 
 @dataclass(frozen=True)
@@ -110,6 +178,17 @@ def _looks_like_note(text: str) -> bool:
     return text.startswith("---\n") and "\nid:" in text[:400]
 
 
+@dataclass
+class _Stats:
+    """Document lengths and BM25 normalisers for one state of the index (nothing hidden)."""
+
+    lengths: np.ndarray  # text terms by docno (0 where no document has that number)
+    present: np.ndarray  # bool by docno
+    total: int
+    length_sum: float
+    norm: np.ndarray  # K1 * (1 - B + B * length / average length)
+
+
 class CorpusIndex:
     def __init__(self, root: Path, db_path: Path | None = None) -> None:
         """``db_path`` None keeps the index in memory (a read-only corpus, or tests)."""
@@ -119,8 +198,20 @@ class CorpusIndex:
         self.conn = sqlite3.connect(db_path or ":memory:", timeout=30, isolation_level=None)
         self.conn.execute("PRAGMA journal_mode=WAL" if self.persistent else "PRAGMA journal_mode=MEMORY")
         self.conn.execute("PRAGMA synchronous=NORMAL")
-        self._lengths: np.ndarray | None = None
+        self._forget()
+        self._authors: tuple[str, ...] | None = None
         self._ensure_schema()
+
+    def _forget(self) -> None:
+        """Drop what is cached from the index's current state (after it changed)."""
+        self._stats: _Stats | None = None
+        self._postings: dict[str, tuple[Any, Any]] = {}  # term → (docnos, term frequencies)
+        self._absent: set[str] = set()  # terms no document has
+        self._weights: dict[str, Any] = {}  # term → BM25 weights with nothing hidden
+        self._cached_entries = 0
+        self._held_cache: list[tuple[frozenset[int], Counter[str]]] = []
+        self._docno_of: dict[str, int] | None = None
+        self._id_of: dict[int, str] | None = None
 
     @classmethod
     def open(cls, root: Path) -> CorpusIndex:
@@ -140,12 +231,19 @@ class CorpusIndex:
         row = None
         with contextlib.suppress(sqlite3.OperationalError):  # a new file has no meta table yet
             row = db.execute("SELECT value FROM meta WHERE key = 'version'").fetchone()
-        if row is not None and row[0] != INDEX_VERSION:
-            for table in ("meta", "files", "docs", "doc_tags", "postings"):
-                db.execute(f"DROP TABLE IF EXISTS {table}")
+        if row is not None and row[0] == INDEX_VERSION:
+            return
         db.execute("BEGIN IMMEDIATE")
+        if row is not None:
+            for table in ("meta", *_DATA_TABLES, "doc_authors"):
+                db.execute(f"DROP TABLE IF EXISTS {table}")
         for statement in _SCHEMA.split(";"):
             db.execute(statement)
+        with contextlib.suppress(sqlite3.OperationalError):  # no FTS5 here: no author matching
+            db.execute(
+                "CREATE VIRTUAL TABLE IF NOT EXISTS doc_authors"
+                " USING fts5(keys, tokenize = \"unicode61 tokenchars '_'\", detail = none)"
+            )
         db.execute("INSERT OR IGNORE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
         db.execute("COMMIT")
 
@@ -181,7 +279,7 @@ class CorpusIndex:
             db.execute("ROLLBACK")
             raise
         if report.changed or rebuild:
-            self._lengths = None
+            self._forget()
         report.problems = self.problems()
         report.seconds = time.perf_counter() - started
         return report
@@ -189,7 +287,7 @@ class CorpusIndex:
     def _refresh_locked(self, report: RefreshReport, rebuild: bool) -> RefreshReport:
         db = self.conn
         if rebuild:
-            for table in ("files", "docs", "doc_tags", "postings"):
+            for table in (*_DATA_TABLES, *self._author_table()):
                 db.execute(f"DELETE FROM {table}")
         known = {row[0]: (row[1], row[2]) for row in db.execute("SELECT path, mtime_ns, size FROM files")}
         on_disk = {path: (mtime_ns, size) for path, mtime_ns, size in scan_note_files(self.root)}
@@ -212,6 +310,8 @@ class CorpusIndex:
         owner = dict(db.execute("SELECT id, path FROM docs"))  # note id → path
         docno_of = dict(db.execute("SELECT path, docno FROM docs"))
         next_docno = (db.execute("SELECT max(docno) FROM docs").fetchone()[0] or 0) + 1
+        authors_table = self._author_table()
+        uses: Counter[str] = Counter()  # tag uses removed (subtracted below) and added
         gone: set[int] = set()  # documents whose postings must go
         affected: set[str] = set()  # terms whose postings change
         new_postings: list[dict[str, bytes]] = []
@@ -224,8 +324,11 @@ class CorpusIndex:
             note_id, old_terms = db.execute("SELECT id, terms FROM docs WHERE docno = ?", (docno,)).fetchone()
             affected.update(old_terms.split("\x1f") if old_terms else ())
             owner.pop(note_id, None)
-            db.execute("DELETE FROM docs WHERE docno = ?", (docno,))
-            db.execute("DELETE FROM doc_tags WHERE docno = ?", (docno,))
+            uses.update(tag for (tag,) in db.execute("SELECT tag FROM doc_tags WHERE docno = ?", (docno,)))
+            for table in ("docs", "doc_tags", "doc_links"):
+                db.execute(f"DELETE FROM {table} WHERE docno = ?", (docno,))
+            for table in authors_table:
+                db.execute(f"DELETE FROM {table} WHERE rowid = ?", (docno,))
 
         for path in removed:
             report.removed += path in docno_of
@@ -238,7 +341,9 @@ class CorpusIndex:
             numbered = list(zip(range(next_docno, next_docno + len(pending)), pending, strict=True))
             next_docno += len(pending)
             reads, postings = _read_many(self.root, numbered)
-            files_rows, docs_rows, tag_rows = [], [], []
+            files_rows, docs_rows, tag_rows, link_rows = [], [], [], []
+            author_rows = []
+            added: Counter[str] = Counter()
             for (docno, path), read in zip(numbered, reads, strict=True):
                 was_indexed = path in docno_of
                 drop_path(path)
@@ -255,9 +360,22 @@ class CorpusIndex:
                     continue
                 assert read.note_id is not None
                 docs_rows.append(
-                    (docno, read.note_id, path, read.arxiv_id, read.length, read.embed_hash, read.terms)
+                    (
+                        docno,
+                        read.note_id,
+                        path,
+                        read.arxiv_id,
+                        read.issued,
+                        read.length,
+                        read.embed_hash,
+                        read.terms,
+                    )
                 )
                 tag_rows.extend((docno, tag) for tag in read.tags)
+                added.update(read.tags)
+                link_rows.extend((docno, target) for target in read.links)
+                if read.authors:
+                    author_rows.append((docno, read.authors))
                 owner[read.note_id] = path
                 docno_of[path] = docno
                 if was_indexed:
@@ -265,15 +383,21 @@ class CorpusIndex:
                 else:
                     report.added += 1
             new_postings.append(postings)
+
             db.executemany(
                 "INSERT OR REPLACE INTO files(path, mtime_ns, size, note_id, problem) VALUES (?, ?, ?, ?, ?)",
                 files_rows,
             )
             db.executemany(
-                "INSERT INTO docs(docno, id, path, arxiv_id, length, embed_hash, terms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "INSERT INTO docs(docno, id, path, arxiv_id, issued, length, embed_hash, terms)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 docs_rows,
             )
             db.executemany("INSERT INTO doc_tags(docno, tag) VALUES (?, ?)", tag_rows)
+            uses.subtract(added)
+            db.executemany("INSERT INTO doc_links(docno, target) VALUES (?, ?)", link_rows)
+            for table in authors_table:
+                db.executemany(f"INSERT INTO {table}(rowid, keys) VALUES (?, ?)", author_rows)
             # A file refused as a duplicate gets another chance once the id's owner is gone.
             pending = [
                 row[0]
@@ -286,12 +410,23 @@ class CorpusIndex:
                 break
             retried.update(pending)
         self._merge_postings(new_postings, gone, affected)
+        # uses holds removed minus added: apply it as a change of each tag's count
+        db.executemany(
+            "INSERT INTO tag_counts(tag, uses) VALUES (?, ?) ON CONFLICT(tag) DO UPDATE SET uses = uses + excluded.uses",
+            [(tag, -delta) for tag, delta in uses.items() if delta],
+        )
+        db.execute("DELETE FROM tag_counts WHERE uses <= 0")
+        pairs = array(
+            "q", [v for row in db.execute("SELECT docno, length FROM docs ORDER BY docno") for v in row]
+        )
+        db.execute("DELETE FROM doc_lengths")
+        db.execute("INSERT INTO doc_lengths(entries) VALUES (?)", (pairs.tobytes(),))
 
     def _merge_postings(
         self, new_postings: list[dict[str, bytes]], gone: set[int], affected: set[str]
     ) -> None:
         """Write postings: the new documents' entries plus, for each affected term, the old entries
-        of documents that stay."""
+        of documents that stay. New documents have higher numbers, so entries stay ascending."""
         db = self.conn
         merged: defaultdict[str, list[bytes]] = defaultdict(list)
         for postings in new_postings:
@@ -307,19 +442,19 @@ class CorpusIndex:
                     db.execute(f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk)
                 )
         rows, deleted = [], []
+        gone_sorted = sorted(gone)
         for term in affected:
             parts = merged.get(term, [])
             if term in current:
                 parts = [current[term], *parts]
-            blob = b"".join(parts)
+            blob = parts[0] if len(parts) == 1 else b"".join(parts)
             if gone and blob:
-                entries = array("Q")
-                entries.frombytes(blob)
-                blob = array("Q", [v for v in entries if v >> _TF_BITS not in gone]).tobytes()
+                blob = _without(blob, gone_sorted)
             if blob:
                 rows.append((term, blob))
             elif term in current:
                 deleted.append((term,))
+        rows.sort()  # in key order, SQLite appends to its b-tree instead of splitting pages
         db.executemany("INSERT OR REPLACE INTO postings(term, entries) VALUES (?, ?)", rows)
         db.executemany("DELETE FROM postings WHERE term = ?", deleted)
 
@@ -358,7 +493,8 @@ class CorpusIndex:
         return [r[0] for r in self.conn.execute("SELECT id FROM docs WHERE arxiv_id = ?", (arxiv_id,))]
 
     def tag_counts(self) -> Counter[str]:
-        return Counter(dict(self.conn.execute("SELECT tag, count(*) FROM doc_tags GROUP BY tag")))
+        """How many notes use each tag (kept up to date by refresh; no scan of every note's tags)."""
+        return Counter(dict(self.conn.execute("SELECT tag, uses FROM tag_counts")))
 
     def embedding_hashes(self) -> dict[str, str]:
         return dict(self.conn.execute("SELECT id, embed_hash FROM docs ORDER BY path"))
@@ -370,6 +506,57 @@ class CorpusIndex:
                 "SELECT tag FROM doc_tags JOIN docs USING (docno) WHERE docs.id = ?", (note_id,)
             )
         ]
+
+    def tags_of_many(self, note_ids: Iterable[str]) -> dict[str, list[str]]:
+        """Each note's tags (from the index: no note file is read); unknown ids are left out."""
+        docno_of, id_of = self._ids()
+        wanted = sorted({docno_of[i] for i in note_ids if i in docno_of})
+        found: dict[str, list[str]] = {id_of[d]: [] for d in wanted}
+        for chunk in _chunks(wanted, _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for docno, tag in self.conn.execute(
+                f"SELECT docno, tag FROM doc_tags WHERE docno IN ({marks}) ORDER BY rowid", chunk
+            ):
+                found[id_of[docno]].append(tag)
+        return found
+
+    def links(self, note_ids: Iterable[str]) -> list[tuple[str, str]]:
+        """(source, target) of every link from or to the given notes, between notes of the index."""
+        ids = sorted(set(note_ids))
+        docno_of, id_of = self._ids()
+        sources = [docno_of[i] for i in ids if i in docno_of]
+        edges: set[tuple[str, str]] = set()
+        for chunk in _chunks(sources, _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT docno, target FROM doc_links WHERE docno IN ({marks})"
+            edges.update((id_of[d], t) for d, t in self.conn.execute(query, chunk) if t in docno_of)
+        for chunk in _chunks(ids, _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            query = f"SELECT docno, target FROM doc_links WHERE target IN ({marks})"
+            edges.update((id_of[d], target) for d, target in self.conn.execute(query, chunk))
+        return sorted(edges)
+
+    def nearest_in_time(self, day: dt.date, count: int, exclude_ids: Iterable[str] = ()) -> list[str]:
+        """The ``count`` notes issued nearest to ``day`` (ties: the earlier note first)."""
+        hidden = set(exclude_ids)
+        limit = count + len(hidden)
+        key = day.isoformat()
+        before = self.conn.execute(
+            "SELECT id, issued FROM docs WHERE issued <= ? ORDER BY issued DESC, docno LIMIT ?", (key, limit)
+        ).fetchall()
+        after = self.conn.execute(
+            "SELECT id, issued FROM docs WHERE issued > ? ORDER BY issued, docno LIMIT ?", (key, limit)
+        ).fetchall()
+        ordinal = day.toordinal()
+
+        def distance(row: tuple[str, str]) -> int:
+            return abs(dt.date.fromisoformat(row[1]).toordinal() - ordinal)
+
+        merged = sorted(
+            [(distance(r), 0, i, r[0]) for i, r in enumerate(before)]
+            + [(distance(r), 1, i, r[0]) for i, r in enumerate(after)]
+        )
+        return [note_id for *_, note_id in merged if note_id not in hidden][:count]
 
     def note_files(self) -> list[Path]:
         """Every file that is a note or tried to be one (indexed, or left out with a problem)."""
@@ -385,68 +572,240 @@ class CorpusIndex:
 
     # -- search ----------------------------------------------------------------------------------
 
-    def _doc_lengths(self) -> np.ndarray:
-        """Term counts by docno (0 where no document has that number)."""
-        if self._lengths is None:
-            rows = self.conn.execute("SELECT docno, length FROM docs").fetchall()
-            lengths = np.zeros(max((d for d, _ in rows), default=0) + 1, dtype=np.float64)
-            for docno, length in rows:
-                lengths[docno] = length
-            self._lengths = lengths
-        return self._lengths
+    def _ids(self) -> tuple[dict[str, int], dict[int, str]]:
+        if self._docno_of is None or self._id_of is None:
+            rows = self.conn.execute("SELECT id, docno FROM docs").fetchall()
+            self._docno_of = dict(rows)
+            self._id_of = {docno: note_id for note_id, docno in rows}
+        return self._docno_of, self._id_of
 
-    def search(self, text: str, k: int, exclude_ids: Iterable[str] = ()) -> list[Hit]:
-        """The ``k`` best notes for a query text by BM25; ``exclude_ids`` are hidden completely."""
-        query = Counter(terms(text))
-        lengths = self._doc_lengths()
-        if not query or not len(lengths):
-            return []
-        hidden: dict[int, set[str]] = {}
-        for note_id in exclude_ids:
-            row = self.conn.execute("SELECT docno, terms FROM docs WHERE id = ?", (note_id,)).fetchone()
-            if row:
-                hidden[row[0]] = set(row[1].split("\x1f"))
-        present = lengths > 0
-        present[list(hidden)] = False
-        total = int(present.sum())
-        if total <= 0:
-            return []
-        norm = K1 * (1 - B + B * lengths / (lengths[present].sum() / total))
+    def _statistics(self) -> _Stats:
+        if self._stats is None:
+            import numpy as np
 
-        docnos, gains = [], []
-        idf_of: dict[str, float] = {}
-        for chunk in _chunks(sorted(query), _SQL_CHUNK):
+            row = self.conn.execute("SELECT entries FROM doc_lengths").fetchone()
+            rows = np.frombuffer(row[0], dtype=np.int64).reshape(-1, 2) if row else np.zeros((0, 2), np.int64)
+            lengths = np.zeros(int(rows[:, 0].max(initial=0)) + 1, dtype=np.float64)
+            lengths[rows[:, 0]] = rows[:, 1]
+            present = np.zeros(len(lengths), dtype=bool)
+            present[rows[:, 0]] = True
+            total, length_sum = len(rows), float(lengths.sum())
+            average = length_sum / total if total else 1.0
+            norm = K1 * (1 - B + B * lengths / (average or 1.0))
+            self._stats = _Stats(lengths, present, total, length_sum, norm)
+        return self._stats
+
+    def _load_postings(self, wanted: Iterable[str]) -> dict[str, tuple[Any, Any]]:
+        """Decoded postings of the wanted terms that exist, from the per-process cache or SQLite."""
+        cache, absent = self._postings, self._absent
+        found: dict[str, tuple[Any, Any]] = {}
+        missing = []
+        for term in wanted:
+            entry = cache.get(term)
+            if entry is not None:
+                found[term] = entry
+            elif term not in absent:
+                missing.append(term)
+        if not missing:
+            return found
+        import numpy as np
+
+        missing.sort()
+        for chunk in _chunks(missing, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
             for term, blob in self.conn.execute(
                 f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk
             ):
                 entries = np.frombuffer(blob, dtype=np.uint64)
-                df = len(entries) - sum(1 for held in hidden.values() if term in held)
-                if df <= 0:
-                    continue
-                idf = math.log(1 + (total - df + 0.5) / (df + 0.5))
-                idf_of[term] = idf
-                docs = (entries >> _TF_BITS).astype(np.intp)
-                tf = (entries & _TF_MAX).astype(np.float64)
-                docnos.append(docs)
-                gains.append(idf * (K1 + 1) * min(query[term], 3) * tf / (tf + norm[docs]))
-        if not docnos:
+                docs = (entries >> _TF_BITS).astype(np.int32)
+                tf = (entries & _TF_MAX).astype(np.float32)  # small integers: exact
+                found[term] = (docs, tf)
+                if self._cached_entries + len(docs) <= _CACHED_POSTINGS:
+                    cache[term] = (docs, tf)
+                    self._cached_entries += len(docs)
+        if len(absent) < 100_000:
+            absent.update(term for term in missing if term not in found)
+        return found
+
+    def _hidden_docnos(self, exclude_ids: Iterable[str]) -> list[int]:
+        docno_of, _ = self._ids()
+        return sorted({docno_of[i] for i in exclude_ids if i in docno_of})
+
+    def _held(self, hidden: list[int]) -> Counter[str]:
+        """How many of the hidden documents hold each term (their stored term lists). The last few
+        answers are kept: a leave-one-out evaluation asks for the same set, or one that differs by
+        a note or two (a fold plus the note), again and again."""
+        wanted = frozenset(hidden)
+        base, extra = Counter(), wanted
+        for known, counts in self._held_cache:
+            if known == wanted:
+                return counts
+            if known <= wanted and len(wanted - known) < len(extra):
+                base, extra = counts, wanted - known
+        held = Counter(base)
+        for chunk in _chunks(sorted(extra), _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for (terms_text,) in self.conn.execute(f"SELECT terms FROM docs WHERE docno IN ({marks})", chunk):
+                held.update(terms_text.split("\x1f") if terms_text else ())
+        self._held_cache = [(wanted, held), *self._held_cache[:3]]
+        return held
+
+    def search(
+        self,
+        query: str | Mapping[str, float],
+        k: int,
+        exclude_ids: Iterable[str] = (),
+        *,
+        explain: bool = True,
+    ) -> list[Hit]:
+        """The ``k`` best notes for a query by BM25; ``exclude_ids`` are hidden completely.
+
+        ``query`` is a text, or its terms with weights (see :func:`query_terms`): a term's BM25
+        contribution is multiplied by its weight. ``explain`` False leaves ``Hit.shared`` empty
+        (see :meth:`shared_terms` to explain only the hits shown)."""
+        weights = query_terms(query) if isinstance(query, str) else dict(query)
+        weights = {t: w for t, w in weights.items() if w > 0}
+        if not weights or k <= 0:
             return []
-        scores = np.bincount(np.concatenate(docnos), weights=np.concatenate(gains), minlength=len(lengths))
-        scores[~present] = 0.0
-        count = min(k, int((scores > 0).sum()))
+        import numpy as np
+
+        stats = self._statistics()
+        hidden = self._hidden_docnos(exclude_ids)
+        total = stats.total - len(hidden)
+        if total <= 0:
+            return []
+        postings = self._load_postings(weights)
+        scores = np.zeros(len(stats.lengths), dtype=np.float64)
+        held: Counter[str] | None = None
+        if not hidden:
+            for term, (docs, tf) in postings.items():
+                gains = self._weights.get(term)
+                if gains is None:
+                    gains = tf / (tf + stats.norm[docs]) * (_idf(total, len(docs)) * (K1 + 1))  # float64
+                    if term in self._postings:
+                        self._weights[term] = gains
+                weight = weights[term]
+                np.add.at(scores, docs, gains if weight == 1.0 else weight * gains)
+        else:
+            length_sum = stats.length_sum - float(stats.lengths[hidden].sum())
+            norm = K1 * (1 - B + B * stats.lengths / ((length_sum / total) or 1.0))
+            held = self._held(hidden)
+            for term, (docs, tf) in postings.items():
+                df = len(docs) - held[term]
+                if df > 0:
+                    gains = tf / (tf + norm[docs]) * (_idf(total, df) * (K1 + 1))
+                    np.add.at(scores, docs, weights[term] * gains)
+            scores[hidden] = 0.0
+        count = min(k, int(np.count_nonzero(scores > 0)))
         if count <= 0:
             return []
         top = np.argpartition(-scores, count - 1)[:count]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        hits = []
-        for docno in top.tolist():
-            note_id, doc_terms = self.conn.execute(
-                "SELECT id, terms FROM docs WHERE docno = ?", (docno,)
-            ).fetchone()
-            shared = sorted((t for t in doc_terms.split("\x1f") if t in idf_of), key=lambda t: -idf_of[t])
-            hits.append(Hit(note_id=note_id, score=float(scores[docno]), shared=shared[:4]))
-        return hits
+        top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores by docno
+        if not explain:
+            shared: list[list[str]] = [[] for _ in range(count)]
+        else:
+            shared = self._shared_terms(top, postings, held)
+        _, id_of = self._ids()
+        return [
+            Hit(note_id=id_of[d], score=float(scores[d]), shared=shared[i])
+            for i, d in enumerate(top.tolist())
+        ]
+
+    def shared_terms(
+        self, query: Mapping[str, float], note_ids: Iterable[str], exclude_ids: Iterable[str] = ()
+    ) -> dict[str, list[str]]:
+        """For each note, the rarest terms it shares with the query (at most four), read from the
+        query terms' postings: what :attr:`Hit.shared` holds, for hits searched without ``explain``."""
+        import numpy as np
+
+        docno_of, _ = self._ids()
+        ids = [i for i in dict.fromkeys(note_ids) if i in docno_of]
+        if not ids:
+            return {}
+        terms = {t for t, w in query.items() if w > 0}
+        hidden = self._hidden_docnos(exclude_ids)
+        shared = self._shared_terms(
+            np.asarray([docno_of[i] for i in ids]),
+            self._load_postings(terms),
+            self._held(hidden) if hidden else None,
+        )
+        return dict(zip(ids, shared, strict=True))
+
+    @staticmethod
+    def _shared_terms(
+        top: np.ndarray, postings: dict[str, tuple[Any, Any]], held: Counter[str] | None, most: int = 4
+    ) -> list[list[str]]:
+        """For each document, its ``most`` rarest query terms (fewest documents, the ``held`` ones
+        of hidden documents not counted), from the postings already read."""
+        import numpy as np
+
+        held = held or Counter()
+        rarity = {term: len(docs) - held[term] for term, (docs, _) in postings.items()}
+        shared: list[list[str]] = [[] for _ in range(len(top))]
+        waiting = len(top)
+        for term in sorted((t for t in rarity if rarity[t] > 0), key=lambda t: (rarity[t], t)):
+            docs = postings[term][0]
+            at = np.minimum(np.searchsorted(docs, top), len(docs) - 1)
+            for i in np.flatnonzero(docs[at] == top).tolist():
+                if len(shared[i]) < most:
+                    shared[i].append(term)
+                    waiting -= len(shared[i]) == most
+            if not waiting:
+                break
+        return shared
+
+    def _author_table(self) -> tuple[str, ...]:
+        """("doc_authors",) when this SQLite has FTS5 (and so the table), else ()."""
+        if self._authors is None:
+            found = self.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'doc_authors'").fetchone()
+            self._authors = ("doc_authors",) if found else ()
+        return self._authors
+
+    def author_matches(self, authors: Iterable[str], exclude_ids: Iterable[str] = ()) -> dict[str, float]:
+        """Notes sharing authors with ``authors``: note id → the rarity of what they share, as
+        the sum of the shared authors' idf over the idf of an author no other note has (at most 1:
+        one shared author of few notes counts as much as several)."""
+        keys = author_terms(authors)
+        if not keys or not self._author_table():
+            return {}
+        docno_of, id_of = self._ids()
+        hidden = set(self._hidden_docnos(exclude_ids))
+        total = len(docno_of) - len(hidden)
+        if total <= 0:
+            return {}
+        unique = _idf(total, 1)
+        sums: defaultdict[int, float] = defaultdict(float)
+        for key in keys:
+            rows = self.conn.execute("SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?", (f'"{key}"',))
+            holders = [d for (d,) in rows if d not in hidden and d in id_of]
+            if holders:
+                idf = _idf(total, len(holders))
+                for d in holders:
+                    sums[d] += idf
+        return {id_of[d]: min(1.0, value / unique) for d, value in sums.items()}
+
+
+def _without(blob: bytes, gone: list[int]) -> bytes:
+    """A term's postings without the documents in ``gone`` (ascending), found by bisection."""
+    entries = array("Q")
+    entries.frombytes(blob)
+    found = []
+    for docno in gone:
+        at = bisect.bisect_left(entries, docno << _TF_BITS)
+        if at < len(entries) and entries[at] >> _TF_BITS == docno:
+            found.append(at)
+    if not found:
+        return blob
+    size, kept, start = entries.itemsize, [], 0
+    for at in found:
+        kept.append(blob[start * size : at * size])
+        start = at + 1
+    kept.append(blob[start * size :])
+    return b"".join(kept)
+
+
+def _idf(total: int, df: int) -> float:
+    return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)
@@ -455,7 +814,10 @@ class _FileRead:
 
     note_id: str | None = None
     arxiv_id: str | None = None
+    issued: str = ""
     tags: tuple[str, ...] = ()
+    links: tuple[str, ...] = ()
+    authors: str = ""  # author keys (see author_key), space-separated: one string to pickle
     length: int = 0
     terms: str = ""  # distinct terms, '\x1f'-separated
     embed_hash: str = ""
@@ -490,7 +852,10 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
     read = _FileRead(
         note.id,
         note.arxiv_id,
+        note.issue_date.isoformat(),
         tuple(dict.fromkeys(note.tags)),
+        tuple(dict.fromkeys(r.id for r in note.related if r.id != note.id)),
+        " ".join(author_terms(note.authors)),
         sum(counts.values()),
         "\x1f".join(counts),
         embed_hash,
@@ -508,8 +873,10 @@ def _read_batch(args: tuple[Path, list[tuple[int, str]]]) -> tuple[list[_FileRea
         reads.append(read)
         if counts:
             base = docno << _TF_BITS
+            if max(counts.values()) > _TF_MAX:
+                counts = Counter({term: min(tf, _TF_MAX) for term, tf in counts.items()})
             for term, tf in counts.items():
-                lists[term].append(base | (tf if tf <= _TF_MAX else _TF_MAX))
+                lists[term].append(base | tf)
     return reads, {term: array("Q", entries).tobytes() for term, entries in lists.items()}
 
 
@@ -540,6 +907,6 @@ def _read_many(root: Path, numbered: list[tuple[int, str]]) -> tuple[list[_FileR
     return reads, {term: b"".join(parts) for term, parts in postings.items()}
 
 
-def _chunks(items: list[str], size: int) -> Iterator[list[str]]:
+def _chunks(items: list, size: int) -> Iterator[list]:
     for start in range(0, len(items), size):
         yield items[start : start + size]

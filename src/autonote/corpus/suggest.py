@@ -1,36 +1,46 @@
 """Candidates for a paper from the corpus alone (no LLM): tags, related notes, few-shot notes.
 
-This is what ``autonote suggest`` prints and what ``autonote draft`` offers the LLM.
+This is what ``autonote suggest`` prints and what ``autonote draft`` offers the LLM. It works in two
+steps, so that the evaluation can weigh the same evidence many ways (see :mod:`.evaluate`):
 
-- Related notes: the nearest notes by BM25 over the corpus index (title, abstract, summary, key
-  points, comment), the query being the paper's title and abstract; with embeddings, fused with the
-  nearest notes in meaning (reciprocal rank fusion).
-- Tags, from the vocabulary only, scored from three signals:
-  1. a similarity-weighted vote of the nearest notes' tags (the main signal);
-  2. the tag's own words appearing in the paper's title or abstract (``ReinforcementLearning`` ←
-     "reinforcement learning");
-  3. the venue: the tag of the paper's venue when the vocabulary has it. Other venues' tags carried
-     in by neighbours are damped, since a neighbour's venue says little about this paper's.
+1. :func:`gather` collects the evidence from the index, with the hidden notes (a leave-one-out
+   evaluation's note) left out of every part of it;
+2. :func:`rank` weighs it with :class:`~autonote.corpus.weights.Weights`: the defaults, or weights
+   that ``autonote eval --fit`` fitted on this corpus.
+
+Related notes are ranked by BM25 over the corpus index (the paper's title and abstract; with
+embeddings, fused with the nearest notes in meaning), plus the same search for the paper's short
+names alone (the part of the title before a colon, names like ``MobileLLM-R1``), plus the rarity of
+shared authors, plus links from the nearest notes (each weighted).
+
+Tags come from the vocabulary only, scored by a logistic model over: the tags of the 25 and of the
+10 nearest notes (by similarity, nearer ones counting more), of the notes nearest by title alone, of
+the notes issued nearest in time (the owner's habits change), of notes by the same authors; the
+tag's share of the corpus; the tag's name in the title or abstract; and the venue. The tag of the
+paper's venue comes first when the vocabulary has it.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
 from autonote.corpus.embeddings import SemanticIndex, embedding_text, fuse
-from autonote.corpus.index import Hit
+from autonote.corpus.index import Hit, query_terms
 from autonote.corpus.terms import english_words
 from autonote.corpus.view import Corpus
+from autonote.corpus.weights import Weights, weights_for
 from autonote.schema import Note, Paper
 from autonote.venue import VENUE_NAMES
 
-NEIGHBOURS = 25  # notes whose tags vote
-VOTE_SHARPNESS = 2.0  # similarity ** sharpness: nearer notes count much more
-NEIGHBOUR_WEIGHT = 0.7  # the rest is the tag's corpus-wide share
-MENTION_BONUS = 0.25
-OTHER_VENUE_DAMPING = 0.2
+DEPTH = 100  # notes ranked by the main search: candidates for related notes
+NEAR, NEARER, BY_TITLE = 25, 10, 10  # nearest notes whose tags vote
+SHARPNESS = 2.0  # a neighbour's vote is (similarity / best similarity) ** SHARPNESS
+RECENT, RECENT_WIDE = 10, 50  # notes issued nearest in time whose tags count
+GRAPH_FROM = 5  # nearest notes whose links count
 
 
 @dataclass(frozen=True)
@@ -68,19 +78,237 @@ class Suggestions:
         }
 
 
+@dataclass
+class Candidate:
+    """A note that may be related, with each kind of evidence for it (0 when there is none)."""
+
+    note_id: str
+    lexical: float = 0.0  # BM25 of the paper's title and abstract, over the best note's
+    name: float = 0.0  # BM25 of the paper's short names, on the same scale
+    authors: float = 0.0  # rarity of the shared authors, 0..1
+    graph: float = 0.0  # lexical similarity of the nearest notes that link it (or that it links)
+    cosine: float | None = None
+
+
+@dataclass
+class Evidence:
+    """Everything the corpus says about a paper, before weighing."""
+
+    tags: dict[str, dict[str, float]]  # tag → feature → value (features not listed are 0)
+    counts: Counter[str]  # tag uses, the hidden notes left out
+    venue: str  # the paper's venue tag when the vocabulary has it, else ""
+    candidates: list[Candidate]
+    query: dict[str, float] = field(default_factory=dict)  # the main search's terms (to explain hits)
+    hidden: tuple[str, ...] = ()
+
+
 def paper_query(paper: Paper) -> str:
     """The text a paper is searched by: its title counts twice, as in the index."""
     return "\n".join([paper.title, paper.title, paper.abstract])
 
 
-def _tag_words(tag: str) -> list[str]:
-    """``ReinforcementLearning`` → [reinforcement, learning]; ``Supervised-FineTuning (SFT)`` → …"""
-    spaced = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag)
-    return english_words(re.sub(r"[^A-Za-z0-9]+", " ", spaced))
+_NAME_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9+\-.]*[A-Za-z0-9+]|[A-Za-z]")
+
+
+def short_names(title: str) -> list[str]:
+    """The search terms of a title's names: the part before a colon when it is short
+    (``LongLoRA: Efficient ...``), and words that look like names of methods, models or datasets
+    (``MobileLLM-R1``, ``GQA``, ``LLaMA2``, ``FP4``: a capital inside a word, or capitals and
+    digits together; ``Sub-Billion`` is just a capitalised title word)."""
+    names = []
+    head, colon, _ = title.partition(":")
+    if colon and 0 < len(head.split()) <= 5:
+        names.append(head)
+    for word in _NAME_WORD.findall(title):
+        inner = any(ch.isupper() for part in word.split("-") for ch in part[1:])
+        mixed = any(ch.isdigit() for ch in word) and any(ch.isupper() for ch in word)
+        if inner or mixed:
+            names.append(word)
+    return list(dict.fromkeys(english_words(" ".join(names))))
+
+
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z][a-z])")  # FineTuning → Fine Tuning; LoRA, MoE stay
+
+
+@lru_cache(maxsize=8192)
+def tag_forms(tag: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
+    """A tag's words, and the phrases that name it: ``Supervised-FineTuning (SFT)`` →
+    words (supervised, fine, tuning, sft); phrases "supervised fine tuning", "sft"."""
+    words = tuple(english_words(_CAMEL.sub(" ", re.sub(r"[^A-Za-z0-9]+", " ", tag))))
+    phrases = []
+    for part in re.split(r"[()/]", tag):
+        phrase = tuple(english_words(_CAMEL.sub(" ", re.sub(r"[^A-Za-z0-9]+", " ", part))))
+        if phrase:
+            phrases.append(phrase)
+    return words, tuple(dict.fromkeys(phrases))
+
+
+def _phrases(text: str) -> set[tuple[str, ...]]:
+    """Every run of one to four words of a text, hyphens and slashes read as spaces."""
+    words = english_words(re.sub(r"[-_/]", " ", text))
+    return {tuple(words[i : i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
 
 
 def venue_tag(paper: Paper) -> str:
     return paper.venue.split("'")[0] if paper.venue else ""
+
+
+def gather(
+    paper: Paper,
+    corpus: Corpus,
+    *,
+    exclude_ids: tuple[str, ...] = (),
+    semantic: SemanticIndex | None = None,
+    when: dt.date | None = None,
+) -> Evidence:
+    """Collect the evidence for ``paper``'s tags and related notes. Notes in ``exclude_ids`` are
+    hidden completely: from the searches and their statistics, the tag counts, the neighbours in
+    time, the authors' statistics and the links (a link to or from a hidden note is the owner's
+    knowledge of it); notes on the same arXiv paper are hidden too. ``when`` is the date the note
+    is made (today by default)."""
+    hidden = tuple(
+        dict.fromkeys([*exclude_ids, *(corpus.ids_with_arxiv(paper.arxiv_id) if paper.arxiv_id else [])])
+    )
+    counts = corpus.tag_counts(exclude_ids=hidden)
+    vocabulary = sorted({tag for tag, n in counts.items() if n > 0} | set(corpus.extra_vocabulary))
+    index = corpus.index
+    if index is None or not corpus.size:
+        return Evidence({tag: {} for tag in vocabulary}, counts, "", [])
+
+    query = query_terms(paper_query(paper))
+    hits = index.search(query, DEPTH, hidden, explain=False)
+    if semantic is not None:
+        text = embedding_text(paper.title, paper.abstract)
+        hits = fuse(hits, semantic.nearest(corpus, text, DEPTH, exclude_ids=hidden), DEPTH)
+    by_title = index.search(query_terms(f"{paper.title}\n{paper.title}"), BY_TITLE, hidden, explain=False)
+    names = short_names(paper.title)
+    name_hits = index.search({t: 1.0 for t in names}, NEAR, hidden, explain=False) if names else []
+    authors = index.author_matches(paper.authors, hidden)
+    recent = index.nearest_in_time(when or dt.date.today(), RECENT_WIDE, hidden)
+
+    candidates = _candidates(hits, name_hits, authors)
+    hidden_set = set(hidden)
+    top = hits[0].score if hits else 0.0
+    nearest = [c for c in candidates[:GRAPH_FROM] if c.lexical > 0]
+    for source, target in index.links([c.note_id for c in nearest]):
+        if source in hidden_set or target in hidden_set:
+            continue
+        for near in nearest:
+            other = target if source == near.note_id else source if target == near.note_id else None
+            if other is not None and other != near.note_id:
+                _candidate(candidates, other).graph += near.lexical
+    if not top:
+        candidates.sort(key=lambda c: (-(c.name + c.authors + c.graph), c.note_id))
+
+    wanted = {h.note_id for h in hits[:NEAR]} | {h.note_id for h in by_title} | set(authors) | set(recent)
+    tags_of = index.tags_of_many(wanted)
+    features: dict[str, dict[str, float]] = {tag: {} for tag in vocabulary}
+
+    def vote(name: str, weighted: list[tuple[str, float]]) -> None:
+        total = sum(w for _, w in weighted)
+        if total <= 0:
+            return
+        for note_id, weight in weighted:
+            for tag in dict.fromkeys(tags_of.get(note_id, ())):
+                if tag in features:
+                    features[tag][name] = features[tag].get(name, 0.0) + weight / total
+
+    vote("near", _similarity_weights(hits[:NEAR]))
+    vote("nearer", _similarity_weights(hits[:NEARER]))
+    vote("title", _similarity_weights(by_title))
+    vote("recent", [(note_id, 1.0) for note_id in recent[:RECENT]])
+    vote("recent_wide", [(note_id, 1.0) for note_id in recent])
+    vote("coauthors", sorted(authors.items()))
+
+    notes_total = max(1, corpus.size - len(hidden))
+    text_phrases = _phrases(f"{paper.title}\n{paper.abstract}")
+    title_phrases = _phrases(paper.title)
+    words = set(english_words(f"{paper.title}\n{paper.abstract}"))
+    venue = venue_tag(paper)
+    known_venue = bool(venue) and venue != "arXiv"
+    for tag, found in features.items():
+        found["prior"] = counts[tag] / notes_total
+        if tag in VENUE_NAMES:
+            if known_venue:
+                found["venue" if tag == venue else "other_venue"] = 1.0
+            continue
+        tag_words, phrases = tag_forms(tag)
+        if tag_words and all(w in words for w in tag_words):
+            found["mention"] = 1.0
+        if any(p in text_phrases for p in phrases):
+            found["phrase"] = 1.0
+        if any(p in title_phrases for p in phrases):
+            found["title_phrase"] = 1.0
+    known = venue if known_venue and venue in vocabulary else ""
+    return Evidence(features, counts, known, candidates, query, hidden)
+
+
+def _similarity_weights(hits: list[Hit]) -> list[tuple[str, float]]:
+    top = hits[0].score if hits else 0.0
+    return [(h.note_id, (h.score / top) ** SHARPNESS) for h in hits] if top > 0 else []
+
+
+def _candidates(hits: list[Hit], name_hits: list[Hit], authors: dict[str, float]) -> list[Candidate]:
+    """Related-note candidates in the main search's order, then those found only by name or
+    authors; lexical and name scores on the main search's scale (its best note is 1)."""
+    top = hits[0].score if hits else 0.0
+    scale = top or (name_hits[0].score if name_hits else 1.0)
+    found = {
+        h.note_id: Candidate(h.note_id, lexical=h.score / top if top else 0.0, cosine=h.cosine) for h in hits
+    }
+    for h in name_hits:
+        candidate = found.setdefault(h.note_id, Candidate(h.note_id))
+        candidate.name = h.score / scale
+    for note_id, rarity in sorted(authors.items()):
+        found.setdefault(note_id, Candidate(note_id)).authors = rarity
+    return list(found.values())
+
+
+def _candidate(candidates: list[Candidate], note_id: str) -> Candidate:
+    for candidate in candidates:
+        if candidate.note_id == note_id:
+            return candidate
+    candidates.append(Candidate(note_id))
+    return candidates[-1]
+
+
+def tag_scores(evidence: Evidence, weights: Weights) -> list[tuple[str, float]]:
+    """Every vocabulary tag with its score, best first (ties: the more used tag, then by name)."""
+    scores = {tag: weights.tag_probability(found) for tag, found in evidence.tags.items()}
+    if evidence.venue:
+        scores[evidence.venue] = max(scores.get(evidence.venue, 0.0), 1.0)
+    counts = evidence.counts
+    return sorted(scores.items(), key=lambda item: (-item[1], -counts[item[0]], item[0]))
+
+
+def related_scores(evidence: Evidence, weights: Weights) -> list[tuple[Candidate, float]]:
+    """Candidates with their scores, best first (ties keep the search's order)."""
+    scored = [(c, weights.related_score(c.lexical, c.name, c.authors, c.graph)) for c in evidence.candidates]
+    order = sorted(range(len(scored)), key=lambda i: -scored[i][1])
+    return [scored[i] for i in order if scored[i][1] > 0]
+
+
+def rank(
+    evidence: Evidence, corpus: Corpus, weights: Weights, *, k_tags: int = 30, k_related: int = 8
+) -> Suggestions:
+    tags = [TagSuggestion(tag, round(score, 4)) for tag, score in tag_scores(evidence, weights)[:k_tags]]
+    chosen = []
+    for candidate, score in related_scores(evidence, weights):
+        if len(chosen) >= k_related:
+            break
+        note = corpus.get(candidate.note_id)
+        if note is not None:
+            chosen.append((candidate, score, note))
+    shared = (
+        corpus.index.shared_terms(evidence.query, [c.note_id for c, _, _ in chosen], evidence.hidden)
+        if corpus.index is not None and chosen
+        else {}
+    )
+    related = [
+        RelatedSuggestion(note, round(score, 3), _why(candidate, shared.get(candidate.note_id, [])))
+        for candidate, score, note in chosen
+    ]
+    return Suggestions(tags=tags, related=related)
 
 
 def suggest(
@@ -91,73 +319,26 @@ def suggest(
     k_related: int = 8,
     exclude_ids: tuple[str, ...] = (),
     semantic: SemanticIndex | None = None,
+    weights: Weights | None = None,
+    when: dt.date | None = None,
 ) -> Suggestions:
     """Rank tags and related notes for ``paper``. ``exclude_ids`` hides notes completely (the
     leave-one-out evaluation hides the note being predicted); notes on the same arXiv paper are
-    never 'related' to it."""
-    hidden = tuple(
-        dict.fromkeys([*exclude_ids, *(corpus.ids_with_arxiv(paper.arxiv_id) if paper.arxiv_id else [])])
-    )
-    depth = max(NEIGHBOURS, k_related)
-    hits = corpus.search(paper_query(paper), depth * (2 if semantic else 1), exclude_ids=hidden)
-    if semantic is not None:
-        text = embedding_text(paper.title, paper.abstract)
-        hits = fuse(hits, semantic.nearest(corpus, text, depth * 2, exclude_ids=hidden), depth)
-    counts = corpus.tag_counts(exclude_ids=hidden)
-    vocabulary = {tag for tag, n in counts.items() if n > 0} | set(corpus.extra_vocabulary)
-
-    votes: Counter[str] = Counter()
-    neighbours = [(hit, corpus.get(hit.note_id)) for hit in hits[:NEIGHBOURS]]
-    weights = 0.0
-    if hits:
-        top = hits[0].score
-        for hit, note in neighbours:
-            if note is None:
-                continue
-            weight = (hit.score / top) ** VOTE_SHARPNESS
-            weights += weight
-            for tag in dict.fromkeys(note.tags):
-                votes[tag] += weight
-    # A tag's share of the (weighted) neighbours, smoothed towards its share of the whole corpus:
-    # with few or weak neighbours the corpus-wide habit (the owner's venue tag, broad field tags)
-    # still counts.
-    notes_total = max(1, corpus.size - len(hidden))
-    scores = {}
-    for tag in vocabulary:
-        share = votes[tag] / weights if weights else 0.0
-        prior = counts[tag] / notes_total
-        score = NEIGHBOUR_WEIGHT * share + (1 - NEIGHBOUR_WEIGHT) * prior
-        if score > 0:
-            scores[tag] = score
-
-    paper_words = set(english_words(f"{paper.title}\n{paper.abstract}"))
-    venue = venue_tag(paper)
-    for tag in vocabulary:
-        words = _tag_words(tag)
-        if words and tag not in VENUE_NAMES and all(w in paper_words for w in words):
-            scores[tag] = scores.get(tag, 0.0) + MENTION_BONUS
-    known_venue = bool(venue) and venue != "arXiv"
-    for tag in list(scores):
-        if known_venue and tag in VENUE_NAMES and tag != venue:
-            scores[tag] *= OTHER_VENUE_DAMPING
-    if known_venue and venue in vocabulary:
-        scores[venue] = max(scores.get(venue, 0.0), 1.0)
-
-    ranked = sorted(scores.items(), key=lambda item: (-item[1], -counts[item[0]], item[0]))
-    tags = [TagSuggestion(tag, round(score, 4)) for tag, score in ranked[:k_tags]]
-    loaded = {hit.note_id: note for hit, note in neighbours}
-    related = []
-    for hit in hits[:k_related]:
-        note = loaded[hit.note_id] if hit.note_id in loaded else corpus.get(hit.note_id)
-        if note is not None:
-            related.append(RelatedSuggestion(note, round(hit.score, 3), _why(hit)))
-    return Suggestions(tags=tags, related=related)
+    never 'related' to it. ``weights`` default to those fitted on this corpus by
+    ``autonote eval --fit``, else to :data:`~autonote.corpus.weights.DEFAULT_WEIGHTS`."""
+    evidence = gather(paper, corpus, exclude_ids=exclude_ids, semantic=semantic, when=when)
+    chosen = weights or weights_for(corpus.root if corpus.index is not None else None)
+    return rank(evidence, corpus, chosen, k_tags=k_tags, k_related=k_related)
 
 
-def _why(hit: Hit) -> str:
-    reasons = ["shared terms: " + ", ".join(hit.shared)] if hit.shared else []
-    if hit.cosine is not None:
-        reasons.append(f"similar meaning (cosine {hit.cosine:.2f})")
+def _why(candidate: Candidate, shared: list[str]) -> str:
+    reasons = ["shared terms: " + ", ".join(shared)] if shared else []
+    if candidate.authors > 0:
+        reasons.append("shared authors")
+    if candidate.graph > 0:
+        reasons.append("linked with a nearest note")
+    if candidate.cosine is not None:
+        reasons.append(f"similar meaning (cosine {candidate.cosine:.2f})")
     return "; ".join(reasons) or "similar"
 
 

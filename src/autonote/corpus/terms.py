@@ -1,6 +1,8 @@
 """Search terms for mixed English/Japanese text, with no tokenizer dependency.
 
-English: lower-cased words, stop words dropped, a light plural stemmer (``models`` → ``model``).
+English: lower-cased words, stop words dropped, a light plural stemmer (``models`` → ``model``). A
+hyphenated word counts whole and by its parts (``mobilellm-r1`` → ``mobilellm-r1``, ``mobilellm``,
+``r1``), so a model's next version and a ``post-training`` / ``post training`` spelling still meet.
 Japanese has no spaces, so every run of kana/kanji contributes its character bigrams (a one-character
 run contributes itself); bigrams match across word boundaries the way a real tokenizer's words would,
 at the cost of some noise, and need no dictionary.
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 
 # Bump when terms() changes: the index rebuilds itself when its stored version differs.
-TERMS_VERSION = "terms.3"
+TERMS_VERSION = "terms.4"
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _CJK_BIGRAM = re.compile(f"(?=([{_CJK}]{{2}}))")  # overlapping pairs, found in C
@@ -135,7 +137,7 @@ def stem(word: str) -> str:
     return word
 
 
-_KEPT: dict[str, str | None] = {}  # word → its term (None: dropped); words repeat a lot
+_KEPT: dict[str, str | tuple[str, ...]] = {}  # word → its term, or its terms; words repeat a lot
 
 
 def _term_for(word: str) -> str | None:
@@ -144,17 +146,33 @@ def _term_for(word: str) -> str | None:
     return stem(word)
 
 
+def _terms_for(word: str) -> tuple[str, ...]:
+    whole = _term_for(word)
+    found = [whole] if whole is not None else []
+    if "-" in word:
+        for part in word.split("-"):
+            term = _term_for(part.strip("+"))
+            if term is not None and term != whole:
+                found.append(term)
+    return tuple(found)
+
+
 def english_words(text: str) -> list[str]:
-    """Lower-cased, stemmed, stop words removed; numbers alone are dropped, ``gpt-4o`` is kept."""
-    found = []
+    """Lower-cased, stemmed, stop words removed; numbers alone are dropped, ``gpt-4o`` is kept
+    (and its part ``gpt``)."""
+    found: list[str] = []
+    append, extend, known = found.append, found.extend, _KEPT.get
     for word in _WORD.findall(text.lower()):
-        term = _KEPT.get(word, "")
-        if term == "":
-            term = _term_for(word)
+        kept = known(word)
+        if kept is None:
+            many = _terms_for(word)
+            kept = many[0] if len(many) == 1 else many
             if len(_KEPT) < 500_000:
-                _KEPT[word] = term
-        if term is not None:
-            found.append(term)
+                _KEPT[word] = kept
+        if kept.__class__ is str:
+            append(kept)
+        else:
+            extend(kept)
     return found
 
 
