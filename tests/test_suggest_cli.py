@@ -103,3 +103,19 @@ def test_eval_prints_a_table_and_beats_the_baselines_on_the_demo_corpus(run, cor
     assert frequent["related_recall@5"] is None  # that baseline does not rank notes
     bad = run("eval", "--corpus", str(corpus), "-k", "five")
     assert bad.exit_code == 2 and "expected numbers" in bad.stderr
+
+
+def test_the_random_baseline_is_the_same_in_every_process(corpus: Path, tmp_path: Path) -> None:
+    """eval's random baseline is seeded: hash randomisation (a new process) does not change it."""
+    import os
+    import subprocess
+    import sys
+
+    scores = []
+    for hash_seed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hash_seed, "AUTONOTE_CONFIG_DIR": str(tmp_path / "cfg")}
+        done = subprocess.run([sys.executable, "-m", "autonote", "eval", "--json", "--corpus", str(corpus)],
+                              env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        scores.append(json.loads(done.stdout)["methods"]["random notes"])
+    assert scores[0] == scores[1]

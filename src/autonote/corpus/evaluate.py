@@ -245,7 +245,7 @@ def _random_note_tags(rng: random.Random, others: list[Note], k: int) -> list[st
     """Tags voted by k random notes, most voted first (ties in random order)."""
     votes: Counter[str] = Counter()
     for other in rng.sample(others, min(k, len(others))):
-        votes.update(set(other.tags))
+        votes.update(list(dict.fromkeys(other.tags)))  # not a set: its order changes with the hash seed
     tags = list(votes)
     rng.shuffle(tags)
     return sorted(tags, key=lambda t: -votes[t])

@@ -83,24 +83,28 @@ def _confined(root: Path, relpath: str) -> Path:
 
 def scan_note_files(root: Path) -> Iterator[tuple[str, int, int]]:
     """(relative path, mtime_ns, size) of every markdown file of the corpus proper: not drafts/,
-    not dot folders, not symlinks that lead outside the corpus (or nowhere)."""
+    not dot folders, not symlinks that lead outside the corpus (or nowhere). Paths are handled as
+    strings: every command scans the whole corpus, and 10,000 Path objects cost more than the scan."""
     base = root.resolve()
-    stack = [root]
+    top = os.fspath(root)
+    start = len(top) + 1 if not top.endswith(os.sep) else len(top)
+    stack = [(top, "")]  # (folder on disk, its path relative to the root, '/'-separated)
     while stack:
-        folder = stack.pop()
+        folder, prefix = stack.pop()
         try:
             entries = list(os.scandir(folder))
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            name = entry.name
+            if name.startswith("."):
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
-                    if not (folder == root and entry.name in _NOT_NOTES):
-                        stack.append(Path(entry.path))
+                    if prefix or name not in _NOT_NOTES:
+                        stack.append((entry.path, f"{prefix}{name}/"))
                     continue
-                if not entry.name.endswith(".md"):
+                if not name.endswith(".md"):
                     continue
                 if entry.is_symlink() and not Path(entry.path).resolve(strict=True).is_relative_to(base):
                     continue
@@ -109,7 +113,11 @@ def scan_note_files(root: Path) -> Iterator[tuple[str, int, int]]:
                 stat = entry.stat()
             except (OSError, RuntimeError):
                 continue  # a dangling link, a loop, a file that vanished
-            yield Path(entry.path).relative_to(root).as_posix(), stat.st_mtime_ns, stat.st_size
+            yield (
+                (prefix + name if os.sep == "/" else entry.path[start:].replace(os.sep, "/")),
+                stat.st_mtime_ns,
+                stat.st_size,
+            )
 
 
 CORPUS_CONFIG_TEMPLATE = """\

@@ -144,7 +144,7 @@ class RegenEngine:
         paper = paper_from_note(note)
         suggestions = suggest(
             paper, self.ws.corpus, k_tags=settings.tag_candidates, k_related=settings.related_candidates,
-            exclude_ids=(note.id,), semantic=self.ws.semantic,
+            exclude_ids=(note.id,), semantic=self.ws.semantic, when=note.issue_date,
         )  # fmt: skip
         base = note.model_copy(update={"warnings": []})
         return prepare_llm_job(base, paper, suggestions, self.ws, translate=False)
