@@ -8,9 +8,10 @@ Ranking is cosine similarity; :func:`fuse` combines it with BM25 by reciprocal r
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
+
+from autonote.corpus.terms import embedding_text, text_hash
 
 if TYPE_CHECKING:
     import numpy as np
@@ -30,17 +31,7 @@ class NoteSource(Protocol):
 
 
 BATCH = 64  # texts per embeddings request
-MAX_CHARS = 6000  # well inside every embedding model's input limit
 RRF_K = 60  # the usual reciprocal-rank-fusion constant
-
-
-def embedding_text(title: str, abstract: str, summary: str = "") -> str:
-    """What a note (or a paper to draft) is embedded by."""
-    return "\n".join(part for part in (title, abstract, summary) if part)[:MAX_CHARS]
-
-
-def text_hash(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)

@@ -38,8 +38,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autonote.corpus.embeddings import embedding_text, text_hash
-from autonote.corpus.terms import TERMS_VERSION, terms
+from autonote.corpus.terms import TERMS_VERSION, embedding_text, terms, text_hash
 from autonote.errors import NoteFormatError
 from autonote.notes.folder import PathOutsideCorpusError, note_file_text, scan_note_files
 from autonote.notes.format import parse_note

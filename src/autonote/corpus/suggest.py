@@ -28,9 +28,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from autonote.corpus.embeddings import SemanticIndex, embedding_text, fuse
+from autonote.corpus.embeddings import SemanticIndex, fuse
 from autonote.corpus.index import Hit, query_terms
-from autonote.corpus.terms import english_words
+from autonote.corpus.terms import embedding_text, english_words
 from autonote.corpus.view import Corpus
 from autonote.corpus.weights import Weights, weights_for
 from autonote.schema import Note, Paper

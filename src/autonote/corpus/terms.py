@@ -10,6 +10,7 @@ at the cost of some noise, and need no dictionary.
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 # Bump when terms() changes: the index rebuilds itself when its stored version differs.
@@ -182,3 +183,15 @@ def terms(text: str) -> list[str]:
     found.extend(_CJK_BIGRAM.findall(text))
     found.extend(_CJK_SINGLE.findall(text))
     return found
+
+
+EMBEDDING_MAX_CHARS = 6000  # well inside every embedding model's input limit
+
+
+def embedding_text(title: str, abstract: str, summary: str = "") -> str:
+    """What a note (or a paper to draft) is embedded by."""
+    return "\n".join(part for part in (title, abstract, summary) if part)[:EMBEDDING_MAX_CHARS]
+
+
+def text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:32]
