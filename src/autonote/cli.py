@@ -97,10 +97,8 @@ def draft(
     configured, an offline draft is written (metadata, corpus tags and related notes, extracts).
     Without a corpus, the note is only printed.
     """
-    from autonote import pipeline
     from autonote.app import Workspace
     from autonote.errors import AutonoteError, LLMOutputInvalidError, UsageError
-    from autonote.notes.ids import note_id_for
     from autonote.sources.registry import fetch_papers, parse_input
 
     if as_json and as_markdown:
@@ -121,8 +119,9 @@ def draft(
     if (title or authors or url) and not any(r.source == "local" for r in refs):
         raise UsageError("--title/--authors/--url apply to local abstracts only")
     settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
-    if settings.llm_configured:
-        _preload("openai")  # half a second of imports, done while the paper is fetched and matched
+    # Imports that take most of a second, done in the background while the paper is fetched (a
+    # wait on the network): what drafting needs first, then the openai package (for the request).
+    _preload("autonote.pipeline", "numpy", "jinja2.sandbox", *(["openai"] if settings.llm_configured else []))
     ws = Workspace(settings, translating=translate)
     if settings.corpus is not None:
         ws.require_writable("draft into this corpus")
@@ -142,6 +141,9 @@ def draft(
         ws.warn(
             f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated"
         )
+    from autonote import pipeline  # imported in the background meanwhile (see _preload)
+    from autonote.notes.ids import note_id_for
+
     for paper in papers:
         note_id = note_id_for(paper)
         try:
@@ -166,13 +168,17 @@ def draft(
         sys.exit(EXIT_FAILURE)
 
 
-def _preload(module: str) -> None:
-    """Import ``module`` in a background thread; the import lock makes a later import wait for it
-    rather than do it twice, so this only ever saves time."""
+def _preload(*modules: str) -> None:
+    """Import ``modules``, in order, in a background thread; the import lock makes a later import
+    wait for it rather than do it twice, so this only ever saves time."""
     import importlib
     import threading
 
-    threading.Thread(target=importlib.import_module, args=(module,), daemon=True).start()
+    def load() -> None:
+        for module in modules:
+            importlib.import_module(module)
+
+    threading.Thread(target=load, daemon=True).start()
 
 
 def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:

@@ -238,26 +238,31 @@ class NoteFolder:
         put back as they were and the error is raised."""
         staged: list[tuple[Path, str, bool]] = []
         relpaths: list[str] = []
+        notes_folder = self.resolve(NOTES_DIR) if any(current is None for _, _, current in writes) else None
         for note, text, current in writes:
             note_id = note.id
             if current is None:
-                if self.note_relpath(note_id) is not None:
-                    raise WriteRefusedError(f"a note {note_id} already exists; nothing was written")
+                # A new note: the id grammar keeps its name inside notes/ (resolved once), and the
+                # link that places it fails if a file took the name meanwhile. The caller has found
+                # no note of this id anywhere in the corpus.
+                assert notes_folder is not None
                 relpath = f"{NOTES_DIR}/{check_note_id(note_id)}.md"
+                target = notes_folder / f"{note_id}.md"
             else:
                 relpath = current.location
+                target = self.resolve(relpath)
                 try:
-                    now = self.resolve(relpath).read_text(encoding="utf-8")
+                    now = target.read_text(encoding="utf-8")
                 except (OSError, UnicodeDecodeError):
                     now = None
                 if now is None or file_sha256(now) != current.revision:
                     raise WriteRefusedError(f"{self.root / relpath} changed meanwhile; nothing was written")
             relpaths.append(relpath)
-            staged.append((self.resolve(relpath), text, current is not None))
+            staged.append((target, text, current is not None))
         try:
             write_many_atomic(staged)
         except PartialWriteError as exc:
-            previous = {self.resolve(r): w[2] for r, w in zip(relpaths, writes, strict=True)}
+            previous = {path: w[2] for (path, _, _), w in zip(staged, writes, strict=True)}
             for path in exc.placed:
                 before = previous[path]
                 if before is None:
