@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import TYPE_CHECKING, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from autonote.config import Settings, user_config_dir
 from autonote.errors import UsageError, WriteRefusedError
@@ -103,13 +103,14 @@ class Workspace:
         return corpus
 
     def sources(
-        self, *, refresh: bool = False, stdin: TextIO | None = None, **local_metadata: str | None
-    ) -> SourceContext:
+        self, *, refresh: bool = False, stdin: TextIO | None = None, before_network: Any = None,
+        **local_metadata: str | None,
+    ) -> SourceContext:  # fmt: skip
         from autonote.sources.base import SourceContext
 
         return SourceContext(
             self.settings, lambda: self.state, stdin=stdin, local_metadata=local_metadata, refresh=refresh,
-            warn=self.warn,
+            warn=self.warn, before_network=before_network,
         )  # fmt: skip
 
     @cached_property

@@ -119,13 +119,17 @@ def draft(
     if (title or authors or url) and not any(r.source == "local" for r in refs):
         raise UsageError("--title/--authors/--url apply to local abstracts only")
     settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
-    # Imports that take most of a second, done in the background while the paper is fetched (a
-    # wait on the network): what drafting needs first, then the openai package (for the request).
-    _preload("autonote.pipeline", "numpy", "jinja2.sandbox", *(["openai"] if settings.llm_configured else []))
+    # Imports that take most of a second, done in the background while a paper is fetched over the
+    # network (only then: without a wait, two threads importing only slow each other down).
+    preload = _Preload(
+        "autonote.pipeline", "numpy", "jinja2.sandbox", *(["openai"] if settings.llm_configured else [])
+    )
     ws = Workspace(settings, translating=translate)
     if settings.corpus is not None:
         ws.require_writable("draft into this corpus")
-    fetched = fetch_papers(refs, ws.sources(refresh=refresh, title=title, authors=authors, url=url))
+    fetched = fetch_papers(
+        refs, ws.sources(refresh=refresh, title=title, authors=authors, url=url, before_network=preload.start)
+    )
     failures = malformed
     papers = []
     for ref, paper in zip(refs, fetched, strict=True):
@@ -168,17 +172,26 @@ def draft(
         sys.exit(EXIT_FAILURE)
 
 
-def _preload(*modules: str) -> None:
-    """Import ``modules``, in order, in a background thread; the import lock makes a later import
-    wait for it rather than do it twice, so this only ever saves time."""
-    import importlib
-    import threading
+class _Preload:
+    """Modules to import, in order, in a background thread once :meth:`start` is called; the import
+    lock makes a later import wait for it rather than do it twice."""
 
-    def load() -> None:
-        for module in modules:
-            importlib.import_module(module)
+    def __init__(self, *modules: str) -> None:
+        self.modules = modules
+        self.started = False
 
-    threading.Thread(target=load, daemon=True).start()
+    def start(self) -> None:
+        if self.started:
+            return
+        self.started = True
+        import importlib
+        import threading
+
+        def load() -> None:
+            for module in self.modules:
+                importlib.import_module(module)
+
+        threading.Thread(target=load, daemon=True).start()
 
 
 def _report(note: Any, path: Any, *, as_json: bool, as_markdown: bool) -> None:

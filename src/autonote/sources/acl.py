@@ -295,7 +295,7 @@ class AclAnthologySource:
     def http(self) -> HttpClient:
         return HttpClient(
             self.context.state, policy_from(self.context.settings), service="ACL Anthology",
-            warn=self.context.warn,
+            warn=self.context.warn, before_network=self.context.before_network,
         )  # fmt: skip
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:

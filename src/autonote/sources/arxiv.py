@@ -53,8 +53,10 @@ class ArxivClient:
         timeout: float = 20.0,
         retries: int = 4,
         warn: Any = None,
+        before_network: Any = None,
     ) -> None:
         self.warn = warn or (lambda message: None)
+        self.before_network = before_network or (lambda: None)
         self.api_url = api_url
         self.state = state
         self.min_interval = min_interval
@@ -107,6 +109,7 @@ class ArxivClient:
             {"id_list": ",".join(i.versioned for i in ids), "start": 0, "max_results": len(ids)}
         )
         url = f"{self.api_url}?{query}"
+        self.before_network()
         last_reason = ""
         for attempt in range(self.retries + 1):
             wait = self.state.reserve_slot("arxiv", self.min_interval)
@@ -228,6 +231,7 @@ class ArxivSource:
         return ArxivClient(
             s.arxiv_api_url, self.context.state, min_interval=s.arxiv_min_interval,
             timeout=s.arxiv_timeout, retries=s.arxiv_retries, warn=self.context.warn,
+            before_network=self.context.before_network,
         )  # fmt: skip
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:

@@ -40,6 +40,7 @@ class SourceContext:
     local_metadata: dict[str, str | None] = field(default_factory=dict)
     refresh: bool = False  # fetch again instead of answering from a cache
     warn: Any = None  # (message) -> None: what a source says while it works (waits, retries)
+    before_network: Any = None  # () -> None: called before a source waits on the network
 
     @property
     def state(self) -> StateDB:

@@ -145,7 +145,16 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
 class HttpClient:
     """GETs for one source (``service`` names it in messages: "OpenReview API", "web page")."""
 
-    def __init__(self, state: StateDB, policy: FetchPolicy, *, service: str, warn: Any = None) -> None:
+    def __init__(
+        self,
+        state: StateDB,
+        policy: FetchPolicy,
+        *,
+        service: str,
+        warn: Any = None,
+        before_network: Any = None,
+    ) -> None:
+        self.before_network = before_network or (lambda: None)
         self.state = state
         self.policy = policy
         self.service = service
@@ -156,6 +165,7 @@ class HttpClient:
         """The answer to a GET of ``url`` (redirects followed). 404/410 raise PaperNotFoundError;
         other failures, after the retries, SourceUnavailableError; a bad URL UsageError."""
         check_http_url(url)
+        self.before_network()
         for _ in range(MAX_REDIRECTS + 1):
             response = self._with_retries(url, accept)
             if response.status not in REDIRECT_STATUSES:

@@ -156,7 +156,7 @@ class OpenReviewSource:
     def http(self) -> HttpClient:
         return HttpClient(
             self.context.state, policy_from(self.context.settings), service="OpenReview API",
-            warn=self.context.warn,
+            warn=self.context.warn, before_network=self.context.before_network,
         )  # fmt: skip
 
     @property

@@ -174,8 +174,9 @@ class WebSource:
     @cached_property
     def http(self) -> HttpClient:
         return HttpClient(
-            self.context.state, policy_from(self.context.settings), service="web page", warn=self.context.warn
-        )
+            self.context.state, policy_from(self.context.settings), service="web page", warn=self.context.warn,
+            before_network=self.context.before_network,
+        )  # fmt: skip
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
         cache = SourceCache(self.context.state, self.name)
