@@ -68,7 +68,11 @@ class _Server:
 
             def do_POST(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
-                outer._dispatch(self, "POST", self.rfile.read(length))
+                body = self.rfile.read(length)
+                if len(body) < length:  # the client went away mid-request (killed): never served
+                    self.close_connection = True
+                    return
+                outer._dispatch(self, "POST", body)
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
