@@ -46,6 +46,7 @@ GROUPS = [
     ("near notes, corpus share, tag words, venue", ("near", "prior", "mention", "venue", "other_venue"), ()),
     ("+ 10 nearest, nearest by title", ("nearer", "title"), ()),
     ("+ tag names as phrases (title, text)", ("phrase", "title_phrase"), ()),
+    ("+ tag words beginning title words", ("title_word",), ()),
     ("+ notes nearest in time (10, 50)", ("recent", "recent_wide"), ()),
     ("+ shared authors", ("coauthors",), ("authors",)),
     ("+ short names (related)", (), ("name",)),

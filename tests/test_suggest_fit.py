@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from autonote.corpus.evaluate import evaluable, fold_evidence, gather_cases
 from autonote.corpus.index import CorpusIndex, comment_text, note_terms
-from autonote.corpus.suggest import Evidence, gather, short_names, tag_forms
+from autonote.corpus.suggest import Evidence, gather, short_names, tag_forms, tag_stems
 from autonote.corpus.terms import terms
 from autonote.corpus.view import load_corpus
 from autonote.corpus.weights import DEFAULT_WEIGHTS, TAG_FEATURES, Weights, weights_path
 from autonote.notes.format import parse_note, render_note
-from autonote.schema import Note, RelatedNote, paper_from_note
+from autonote.schema import Note, Paper, RelatedNote, paper_from_note
 from tests.loopback import FIXTURES
 
 HIDDEN = "arxiv-2402.03300"  # DeepSeekMath: linked by DeepSeek-R1 and by 2503.20783
@@ -146,6 +146,7 @@ def test_short_names_and_tag_forms_never_fail(text: str) -> None:
     assert set(names) <= set(terms(text.replace(":", " ")))
     words, phrases = tag_forms(text)
     assert all(isinstance(w, str) for w in words) and all(p and isinstance(p, tuple) for p in phrases)
+    assert all(3 <= len(stem) <= 5 for stem in tag_stems(text))
 
 
 def test_short_names_and_tag_forms_examples() -> None:
@@ -159,6 +160,23 @@ def test_short_names_and_tag_forms_examples() -> None:
     words, phrases = tag_forms("Supervised-FineTuning (SFT)")
     assert words == ("supervised", "fine", "tuning", "sft") and ("sft",) in phrases
     assert tag_forms("PEFT(Adaptor/LoRA)")[1] == (("peft",), ("adaptor",), ("lora",))
+    assert tag_stems("EfficiencyImprovement") == {"effic", "impro"}
+    assert tag_stems("3D (Video)") == {"video"}  # words under three letters say too little
+
+
+def test_a_tag_word_beginning_a_title_word_is_evidence(corpus: Path) -> None:
+    """title_word: a word of the tag begins a title word the same way (first five letters), so
+    "Reasoners" finds #Reasoning and "Transformers" #Transformer; the abstract does not count."""
+    paper = Paper(
+        source="local",
+        title="Reasoners that Attend: Transformers for Mathematical Problems",
+        abstract="We study instruction tuning and reinforcement learning for language models.",
+    )
+    found = gather(paper, load_corpus(corpus)).tags
+    fired = {tag for tag, features in found.items() if features.get("title_word")}
+    # Five letters are crude: "Transformers" also begins like "Translation" (the model weighs it).
+    assert fired == {"Reasoning", "Transformer", "Mathematics", "Attention", "MachineTranslation"}
+    assert "title_word" not in found["InstructionTuning"] and found["InstructionTuning"].get("mention")
 
 
 json_values = st.recursive(

@@ -16,8 +16,9 @@ shared authors, plus links from the nearest notes (each weighted).
 Tags come from the vocabulary only, scored by a logistic model over: the tags of the 25 and of the
 10 nearest notes (by similarity, nearer ones counting more), of the notes nearest by title alone, of
 the notes issued nearest in time (the owner's habits change), of notes by the same authors; the
-tag's share of the corpus; the tag's name in the title or abstract; and the venue. The tag of the
-paper's venue comes first when the vocabulary has it.
+tag's share of the corpus; the tag's name in the title or abstract; a word of the tag's name
+beginning a word of the title the same way (``Efficient`` and ``EfficiencyImprovement``); and the
+venue. The tag of the paper's venue comes first when the vocabulary has it.
 """
 
 from __future__ import annotations
@@ -143,6 +144,20 @@ def tag_forms(tag: str) -> tuple[tuple[str, ...], tuple[tuple[str, ...], ...]]:
     return words, tuple(dict.fromkeys(phrases))
 
 
+STEM = 5  # letters that make two words "the same word" for title_word: efficient ~ efficiency
+
+
+def _stem(word: str) -> str:
+    return word[:STEM]
+
+
+@lru_cache(maxsize=8192)
+def tag_stems(tag: str) -> frozenset[str]:
+    """The beginnings of a tag's words of three letters or more: ``EfficiencyImprovement`` →
+    {effic, impro}; ``3D (Video)`` → {video}."""
+    return frozenset(_stem(w) for w in tag_forms(tag)[0] if len(w) > 2)
+
+
 def _phrases(text: str) -> set[tuple[str, ...]]:
     """Every run of one to four words of a text, hyphens and slashes read as spaces."""
     words = english_words(re.sub(r"[-_/]", " ", text))
@@ -223,6 +238,7 @@ def gather(
     notes_total = max(1, corpus.size - len(hidden))
     text_phrases = _phrases(f"{paper.title}\n{paper.abstract}")
     title_phrases = _phrases(paper.title)
+    title_stems = {_stem(w) for w in english_words(re.sub(r"[-_/]", " ", paper.title))}
     words = set(english_words(f"{paper.title}\n{paper.abstract}"))
     venue = venue_tag(paper)
     known_venue = bool(venue) and venue != "arXiv"
@@ -239,6 +255,8 @@ def gather(
             found["phrase"] = 1.0
         if any(p in title_phrases for p in phrases):
             found["title_phrase"] = 1.0
+        if not tag_stems(tag).isdisjoint(title_stems):
+            found["title_word"] = 1.0
     known = venue if known_venue and venue in vocabulary else ""
     return Evidence(features, counts, known, candidates, query, hidden)
 

@@ -37,6 +37,7 @@ TAG_FEATURES = (
     "mention",  # all the tag's words appear in the title or abstract
     "phrase",  # one of the tag's names appears as a phrase in the title or abstract
     "title_phrase",  # ... in the title
+    "title_word",  # a word of the tag's name begins a title word the same way (first 5 letters)
     "venue",  # the tag is the paper's venue
     "other_venue",  # the tag is another venue (the paper's venue being known)
 )
@@ -105,17 +106,18 @@ DEFAULT_WEIGHTS = Weights(
     tag_bias=-5.0,
     tag={
         "near": 9.3,
-        "nearer": -0.76,
-        "title": 2.1,
+        "nearer": -0.88,
+        "title": 2.0,
         "recent": 0.94,
-        "recent_wide": 5.3,
-        "coauthors": 0.72,
-        "prior": -7.9,
-        "mention": 0.85,
-        "phrase": 0.8,
-        "title_phrase": 1.5,
+        "recent_wide": 5.4,
+        "coauthors": 0.76,
+        "prior": -7.8,
+        "mention": 0.67,
+        "phrase": 0.96,
+        "title_phrase": 0.69,
+        "title_word": 0.9,
         "venue": 7.3,
-        "other_venue": -2.3,
+        "other_venue": -2.2,
     },
     name=2.0,
     authors=0.3,
