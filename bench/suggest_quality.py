@@ -44,7 +44,7 @@ RELATED = ("name", "authors", "graph")
 # notes' tags, the corpus share, tag words in the text, the venue).
 GROUPS = [
     ("near notes, corpus share, tag words, venue", ("near", "prior", "mention", "venue", "other_venue"), ()),
-    ("+ 10 nearest, nearest by title", ("nearer", "title"), ()),
+    ("+ nearest by title", ("title",), ()),
     ("+ tag names as phrases (title, text)", ("phrase", "title_phrase"), ()),
     ("+ tag words beginning title words", ("title_word",), ()),
     ("+ notes nearest in time (10, 50)", ("recent", "recent_wide"), ()),

@@ -13,8 +13,8 @@ embeddings, fused with the nearest notes in meaning), plus the same search for t
 names alone (the part of the title before a colon, names like ``MobileLLM-R1``), plus the rarity of
 shared authors, plus links from the nearest notes (each weighted).
 
-Tags come from the vocabulary only, scored by a logistic model over: the tags of the 25 and of the
-10 nearest notes (by similarity, nearer ones counting more), of the notes nearest by title alone, of
+Tags come from the vocabulary only, scored by a logistic model over: the tags of the 25 nearest
+notes (by similarity, nearer ones counting more), of the notes nearest by title alone, of
 the notes issued nearest in time (the owner's habits change), of notes by the same authors; the
 tag's share of the corpus; the tag's name in the title or abstract; a word of the tag's name
 beginning a word of the title the same way (``Efficient`` and ``EfficiencyImprovement``); and the
@@ -38,7 +38,7 @@ from autonote.schema import Note, Paper
 from autonote.venue import VENUE_NAMES
 
 DEPTH = 100  # notes ranked by the main search: candidates for related notes
-NEAR, NEARER, BY_TITLE = 25, 10, 10  # nearest notes whose tags vote
+NEAR, BY_TITLE = 25, 10  # nearest notes whose tags vote
 SHARPNESS = 2.0  # a neighbour's vote is (similarity / best similarity) ** SHARPNESS
 RECENT, RECENT_WIDE = 10, 50  # notes issued nearest in time whose tags count
 GRAPH_FROM = 5  # nearest notes whose links count
@@ -229,7 +229,6 @@ def gather(
                     features[tag][name] = features[tag].get(name, 0.0) + weight / total
 
     vote("near", _similarity_weights(hits[:NEAR]))
-    vote("nearer", _similarity_weights(hits[:NEARER]))
     vote("title", _similarity_weights(by_title))
     vote("recent", [(note_id, 1.0) for note_id in recent[:RECENT]])
     vote("recent_wide", [(note_id, 1.0) for note_id in recent])

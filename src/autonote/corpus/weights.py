@@ -28,7 +28,6 @@ FORMAT = "autonote.suggest-weights.1"
 
 TAG_FEATURES = (
     "near",  # share of the 25 nearest notes (by similarity) that carry the tag, nearer ones counting more
-    "nearer",  # the same over the 10 nearest
     "title",  # the same over the 10 nearest by title alone
     "recent",  # share of the 10 notes issued nearest in time
     "recent_wide",  # share of the 50 notes issued nearest in time
@@ -105,19 +104,18 @@ class Weights:
 DEFAULT_WEIGHTS = Weights(
     tag_bias=-5.0,
     tag={
-        "near": 9.3,
-        "nearer": -0.88,
-        "title": 2.0,
-        "recent": 0.94,
+        "near": 8.3,
+        "title": 1.9,
+        "recent": 0.92,
         "recent_wide": 5.4,
-        "coauthors": 0.76,
-        "prior": -7.8,
-        "mention": 0.67,
+        "coauthors": 0.75,
+        "prior": -7.6,
+        "mention": 0.66,
         "phrase": 0.96,
         "title_phrase": 0.69,
-        "title_word": 0.9,
+        "title_word": 0.89,
         "venue": 7.3,
-        "other_venue": -2.2,
+        "other_venue": -2.3,
     },
     name=2.0,
     authors=0.3,
