@@ -92,6 +92,7 @@ def main() -> None:
     from autonote.llm.cost import price_for
     from autonote.llm.structured import response_format_for
     from autonote.regen.engine import RegenEngine
+    from autonote.schema import llm_output_model
 
     encoding = tiktoken.encoding_for_model(MODEL)
 
@@ -129,9 +130,20 @@ def main() -> None:
                 )
             )
             previous = sequence
-            for name, tokens in job.prompt.parts(count).items():
+            # The tag candidates are sent once, as the schema's enum: their part is what an empty
+            # enum saves in the schema (the user message names no tag).
+            with_translation = "translation" in job.output_model.model_fields
+            related_ids = [n.id for n in job.related_notes]
+            no_tags = response_format_for(
+                "json_schema", llm_output_model([], related_ids, translate=with_translation)
+            )
+            tag_tokens = count(schema) - count(json.dumps(no_tags, ensure_ascii=False))
+            user_parts = job.prompt.parts(count)
+            user_parts["rest of the user message"] += user_parts.pop("tag candidates")
+            user_parts["tag candidates (schema enum)"] = tag_tokens
+            user_parts["response_format schema (rest)"] = count(schema) - tag_tokens
+            for name, tokens in user_parts.items():
                 parts.setdefault(name, []).append(tokens)
-            parts.setdefault("response_format schema", []).append(count(schema))
             other = example if note is not example else papers[0]
             translate = PEER_TRANSLATE.format(abstract=note.abstract)
             summarize = PEER_SUMMARIZE.format(example_translation=other.translation, example_summary=other.summary,
