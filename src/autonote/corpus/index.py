@@ -10,9 +10,10 @@ What it holds:
   built in C: one row per note, not per author), matched by :meth:`CorpusIndex.author_matches`.
   Without FTS5 in the local SQLite, notes are not matched by author.
 
-Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms. Each
-term's postings are decoded once per process and, with nothing hidden, its BM25 weights too (they
-only change when the index does), so a query is a sum of cached arrays. A leave-one-out evaluation
+Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms
+(:mod:`autonote.corpus.bm25`). Each term's postings are decoded once per process and, with nothing
+hidden, its BM25 weights too (they only change when the index does), so a query is a sum of cached
+arrays. A leave-one-out evaluation
 can hide notes from a search: their documents are dropped from the statistics too (N, document
 frequencies, average length), so a hidden note leaves no trace.
 
@@ -25,7 +26,6 @@ from __future__ import annotations
 import bisect
 import contextlib
 import datetime as dt
-import math
 import os
 import re
 import sqlite3
@@ -49,13 +49,15 @@ from autonote.state import STATE_DIR_NAME, make_state_dir
 if TYPE_CHECKING:
     import numpy as np
 
+    from autonote.corpus.bm25 import TermGains
+
 INDEX_FILE_NAME = "index.sqlite"
 INDEX_VERSION = f"index.12+{TERMS_VERSION}"
-K1, B = 1.2, 0.75
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
-_CACHED_POSTINGS = 2_000_000  # decoded postings kept per process: 16 bytes each with weights, 32 MB at most
+_CACHED_POSTINGS = 2_000_000  # decoded postings kept per process: 16 bytes each with weights (a dense
+# copy of a common term's weights counts as its bytes / 16), 32 MB at most
 
 _DATA_TABLES = ("files", "docs", "doc_tags", "tag_counts", "doc_lengths", "doc_links", "postings")
 _SCHEMA = """
@@ -181,8 +183,7 @@ def _looks_like_note(text: str) -> bool:
 class _Stats:
     """Document lengths and BM25 normalisers for one state of the index (nothing hidden)."""
 
-    lengths: np.ndarray  # text terms by docno (0 where no document has that number)
-    present: np.ndarray  # bool by docno
+    lengths: np.ndarray  # text terms by docno (0 where no document has that number), padded
     total: int
     length_sum: float
     norm: np.ndarray  # K1 * (1 - B + B * length / average length)
@@ -206,7 +207,7 @@ class CorpusIndex:
         self._stats: _Stats | None = None
         self._postings: dict[str, tuple[Any, Any]] = {}  # term → (docnos, term frequencies)
         self._absent: set[str] = set()  # terms no document has
-        self._weights: dict[str, Any] = {}  # term → BM25 weights with nothing hidden
+        self._gains: dict[str, TermGains] = {}  # term → BM25 weights with nothing hidden
         self._cached_entries = 0
         self._held_cache: list[tuple[frozenset[int], Counter[str]]] = []
         self._docno_of: dict[str, int] | None = None
@@ -582,16 +583,16 @@ class CorpusIndex:
         if self._stats is None:
             import numpy as np
 
+            from autonote.corpus.bm25 import norms, padded_size
+
             row = self.conn.execute("SELECT entries FROM doc_lengths").fetchone()
             rows = np.frombuffer(row[0], dtype=np.int64).reshape(-1, 2) if row else np.zeros((0, 2), np.int64)
-            lengths = np.zeros(int(rows[:, 0].max(initial=0)) + 1, dtype=np.float64)
+            lengths = np.zeros(padded_size(int(rows[:, 0].max(initial=0)) + 1), dtype=np.float64)
             lengths[rows[:, 0]] = rows[:, 1]
-            present = np.zeros(len(lengths), dtype=bool)
-            present[rows[:, 0]] = True
             total, length_sum = len(rows), float(lengths.sum())
-            average = length_sum / total if total else 1.0
-            norm = K1 * (1 - B + B * lengths / (average or 1.0))
-            self._stats = _Stats(lengths, present, total, length_sum, norm)
+            self._stats = _Stats(
+                lengths, total, length_sum, norms(lengths, length_sum / total if total else 1.0)
+            )
         return self._stats
 
     def _load_postings(self, wanted: Iterable[str]) -> dict[str, tuple[Any, Any]]:
@@ -662,53 +663,74 @@ class CorpusIndex:
         ``query`` is a text, or its terms with weights (see :func:`query_terms`): a term's BM25
         contribution is multiplied by its weight. ``explain`` False leaves ``Hit.shared`` empty
         (see :meth:`shared_terms` to explain only the hits shown)."""
-        weights = query_terms(query) if isinstance(query, str) else dict(query)
-        weights = {t: w for t, w in weights.items() if w > 0}
-        if not weights or k <= 0:
+        weights = query_terms(query) if isinstance(query, str) else query
+        if k <= 0 or not any(w > 0 for w in weights.values()):
             return []
         import numpy as np
+
+        from autonote.corpus.bm25 import K1, accumulate, idf, norms, top_documents
 
         stats = self._statistics()
         hidden = self._hidden_docnos(exclude_ids)
         total = stats.total - len(hidden)
         if total <= 0:
             return []
-        postings = self._load_postings(weights)
-        scores = np.zeros(len(stats.lengths), dtype=np.float64)
         held: Counter[str] | None = None
         if not hidden:
-            for term, (docs, tf) in postings.items():
-                gains = self._weights.get(term)
-                if gains is None:
-                    gains = tf / (tf + stats.norm[docs]) * (_idf(total, len(docs)) * (K1 + 1))  # float64
-                    if term in self._postings:
-                        self._weights[term] = gains
-                weight = weights[term]
-                np.add.at(scores, docs, gains if weight == 1.0 else weight * gains)
+            scores = accumulate(np.zeros(len(stats.lengths)), self._weighted_gains(weights, stats))
+            postings: dict[str, tuple[Any, Any]] | None = None
         else:
-            length_sum = stats.length_sum - float(stats.lengths[hidden].sum())
-            norm = K1 * (1 - B + B * stats.lengths / ((length_sum / total) or 1.0))
+            postings = self._load_postings(t for t, w in weights.items() if w > 0)
+            norm = norms(stats.lengths, (stats.length_sum - float(stats.lengths[hidden].sum())) / total)
             held = self._held(hidden)
+            scores = np.zeros(len(stats.lengths))
             for term, (docs, tf) in postings.items():
                 df = len(docs) - held[term]
                 if df > 0:
-                    gains = tf / (tf + norm[docs]) * (_idf(total, df) * (K1 + 1))
+                    gains = tf / (tf + norm[docs]) * (idf(total, df) * (K1 + 1))
                     np.add.at(scores, docs, weights[term] * gains)
             scores[hidden] = 0.0
-        count = min(k, int(np.count_nonzero(scores > 0)))
+        top = top_documents(scores, k)
+        count = len(top)
         if count <= 0:
             return []
-        top = np.argpartition(-scores, count - 1)[:count]
-        top = top[np.lexsort((top, -scores[top]))]  # best first; equal scores by docno
         if not explain:
             shared: list[list[str]] = [[] for _ in range(count)]
         else:
+            if postings is None:
+                postings = self._load_postings(t for t, w in weights.items() if w > 0)
             shared = self._shared_terms(top, postings, held)
         _, id_of = self._ids()
         return [
-            Hit(note_id=id_of[d], score=float(scores[d]), shared=shared[i])
-            for i, d in enumerate(top.tolist())
+            Hit(id_of[d], score, shared[i])
+            for i, (d, score) in enumerate(zip(top.tolist(), scores[top].tolist(), strict=True))
         ]
+
+    def _weighted_gains(self, weights: Mapping[str, float], stats: _Stats) -> list[tuple[TermGains, float]]:
+        """The BM25 gains (nothing hidden) of the query's terms that some document has, with their
+        weights, in the query's order: cached per term while the postings cache has room."""
+        cache = self._gains
+        absent = self._absent
+        missing = [t for t, w in weights.items() if w > 0 and t not in cache and t not in absent]
+        fresh: dict[str, TermGains] = {}
+        if missing:
+            from autonote.corpus.bm25 import term_gains
+
+            for term, (docs, tf) in self._load_postings(missing).items():
+                gains = term_gains(docs, tf, stats.norm, stats.total, len(stats.lengths))
+                extra = 0 if gains.dense is None else len(gains.dense) // 2  # 8 bytes a posting is 16
+                if term in self._postings and self._cached_entries + extra <= _CACHED_POSTINGS:
+                    cache[term] = gains
+                    self._cached_entries += extra
+                else:
+                    fresh[term] = gains
+        found = []
+        for term, weight in weights.items():
+            if weight > 0:
+                gains = cache.get(term) or fresh.get(term)
+                if gains is not None:
+                    found.append((gains, weight))
+        return found
 
     def shared_terms(
         self, query: Mapping[str, float], note_ids: Iterable[str], exclude_ids: Iterable[str] = ()
@@ -767,20 +789,22 @@ class CorpusIndex:
         keys = author_terms(authors)
         if not keys or not self._author_table():
             return {}
+        from autonote.corpus.bm25 import idf
+
         docno_of, id_of = self._ids()
         hidden = set(self._hidden_docnos(exclude_ids))
         total = len(docno_of) - len(hidden)
         if total <= 0:
             return {}
-        unique = _idf(total, 1)
+        unique = idf(total, 1)
         sums: defaultdict[int, float] = defaultdict(float)
         for key in keys:
             rows = self.conn.execute("SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?", (f'"{key}"',))
             holders = [d for (d,) in rows if d not in hidden and d in id_of]
             if holders:
-                idf = _idf(total, len(holders))
+                rarity = idf(total, len(holders))
                 for d in holders:
-                    sums[d] += idf
+                    sums[d] += rarity
         return {id_of[d]: min(1.0, value / unique) for d, value in sums.items()}
 
 
@@ -801,10 +825,6 @@ def _without(blob: bytes, gone: list[int]) -> bytes:
         start = at + 1
     kept.append(blob[start * size :])
     return b"".join(kept)
-
-
-def _idf(total: int, df: int) -> float:
-    return math.log(1 + (total - df + 0.5) / (df + 0.5))
 
 
 @dataclass(frozen=True)
