@@ -56,8 +56,8 @@ INDEX_VERSION = f"index.12+{TERMS_VERSION}"
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
-_CACHED_POSTINGS = 2_000_000  # decoded postings kept per process: 16 bytes each with weights (a dense
-# copy of a common term's weights counts as its bytes / 16), 32 MB at most
+_CACHED_POSTINGS = 2_000_000  # decoded postings kept per process: 20 bytes each with weights (a dense
+# copy of a common term's weights counts as its bytes / 20), 40 MB at most
 
 _DATA_TABLES = ("files", "docs", "doc_tags", "tag_counts", "doc_lengths", "doc_links", "postings")
 _SCHEMA = """
@@ -617,7 +617,7 @@ class CorpusIndex:
                 f"SELECT term, entries FROM postings WHERE term IN ({marks})", chunk
             ):
                 entries = np.frombuffer(blob, dtype=np.uint64)
-                docs = (entries >> _TF_BITS).astype(np.int32)
+                docs = (entries >> _TF_BITS).astype(np.intp)  # numpy's index type: no conversion when used
                 tf = (entries & _TF_MAX).astype(np.float32)  # small integers: exact
                 found[term] = (docs, tf)
                 if self._cached_entries + len(docs) <= _CACHED_POSTINGS:
@@ -709,27 +709,31 @@ class CorpusIndex:
     def _weighted_gains(self, weights: Mapping[str, float], stats: _Stats) -> list[tuple[TermGains, float]]:
         """The BM25 gains (nothing hidden) of the query's terms that some document has, with their
         weights, in the query's order: cached per term while the postings cache has room."""
-        cache = self._gains
-        absent = self._absent
-        missing = [t for t, w in weights.items() if w > 0 and t not in cache and t not in absent]
-        fresh: dict[str, TermGains] = {}
-        if missing:
-            from autonote.corpus.bm25 import term_gains
-
-            for term, (docs, tf) in self._load_postings(missing).items():
-                gains = term_gains(docs, tf, stats.norm, stats.total, len(stats.lengths))
-                extra = 0 if gains.dense is None else len(gains.dense) // 2  # 8 bytes a posting is 16
-                if term in self._postings and self._cached_entries + extra <= _CACHED_POSTINGS:
-                    cache[term] = gains
-                    self._cached_entries += extra
-                else:
-                    fresh[term] = gains
-        found = []
+        cache, found, missing = self._gains, [], []
         for term, weight in weights.items():
             if weight > 0:
-                gains = cache.get(term) or fresh.get(term)
+                gains = cache.get(term)
                 if gains is not None:
                     found.append((gains, weight))
+                elif term not in self._absent:
+                    missing.append(term)
+        if not missing:
+            return found
+        from autonote.corpus.bm25 import term_gains
+
+        fresh: dict[str, TermGains] = {}
+        for term, (docs, tf) in self._load_postings(missing).items():
+            gains = term_gains(docs, tf, stats.norm, stats.total, len(stats.lengths))
+            extra = 0 if gains.dense is None else len(gains.dense) * 8 // 20
+            if term in self._postings and self._cached_entries + extra <= _CACHED_POSTINGS:
+                cache[term] = gains
+                self._cached_entries += extra
+            else:
+                fresh[term] = gains
+        found = []
+        for term, weight in weights.items():
+            if weight > 0 and (gains := cache.get(term) or fresh.get(term)) is not None:
+                found.append((gains, weight))
         return found
 
     def shared_terms(
