@@ -24,8 +24,6 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from autonote.errors import NoteFormatError
 from autonote.schema import Note, RelatedNote
 
@@ -45,7 +43,6 @@ _YAML_KEYWORDS = {"y", "n", "yes", "no", "on", "off", "true", "false", "null", "
 _SUMMARY_LABEL = re.compile(
     rf"^(?:{re.escape(LLM_SUMMARY_LABEL)}|{re.escape(OFFLINE_SUMMARY_LABEL)}|Summary)-\s?", re.S
 )
-_SafeLoader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def tags_line(tags: list[str]) -> str:
@@ -142,8 +139,10 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]
     block = text[4 : end + 1]
     front = _fast_front_matter(block)
     if front is None:
+        import yaml  # only for front matter autonote did not write: the fast path reads its own
+
         try:
-            front = yaml.load(block, Loader=_SafeLoader) or {}
+            front = yaml.load(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1
