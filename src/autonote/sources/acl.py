@@ -27,10 +27,10 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
@@ -39,6 +39,9 @@ from autonote.sources.cache import SourceCache
 from autonote.sources.http import HttpClient, policy_from, shown_url
 from autonote.textnorm import normalize_ws
 from autonote.venue import detect_venue
+
+if TYPE_CHECKING:
+    import xml.etree.ElementTree as ET
 
 HOSTS = frozenset({"aclanthology.org", "www.aclanthology.org"})
 OLD_HOSTS = frozenset({"aclweb.org", "www.aclweb.org"})  # aclweb.org/anthology/<id>
@@ -233,6 +236,8 @@ def _month_date(text: str) -> dt.date | None:
 
 def paper_from_mods(body: bytes, anthology_id: AnthologyId) -> Paper:
     """A Paper from the anthology's MODS XML for one paper."""
+    import xml.etree.ElementTree as ET  # imported here: only a fetched record needs it
+
     try:
         root = ET.fromstring(body)
     except ET.ParseError as exc:

@@ -8,11 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
@@ -133,6 +130,10 @@ class ArxivClient:
         )
 
     def _get_once(self, url: str) -> bytes:
+        import socket  # imported here, as urllib.request is: most commands never call arXiv
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
         self.requests_made += 1
         try:

@@ -19,22 +19,25 @@ own ways of failing with HTTP 200 (``Rate exceeded.``).
 from __future__ import annotations
 
 import datetime as dt
-import email.utils
 import random
-import socket
 import time
-import urllib.error
 import urllib.parse
-import urllib.request
 from dataclasses import dataclass
-from email.message import Message
+from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from autonote import __version__
 from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
 
 if TYPE_CHECKING:
+    import urllib.error
+    import urllib.request
+    from email.message import Message
+
     from autonote.state import StateDB
+
+# urllib.request (with http.client, ssl and email) is imported on the first request, not with this
+# module: every command recognises its inputs through the sources, and most never fetch a page.
 
 USER_AGENT = f"autonote/{__version__} (paper-note drafting tool)"
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -115,14 +118,16 @@ class _Retry(Exception):
         self.retry_after = retry_after
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """Hand every redirect back to :class:`HttpClient`, which paces and checks each hop."""
+@cache
+def _opener() -> urllib.request.OpenerDirector:
+    """An opener that hands every redirect back to :class:`HttpClient`, which paces and checks each hop."""
+    import urllib.request
 
-    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
-        return None
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+            return None
 
-
-_OPENER = urllib.request.build_opener(_NoRedirect())
+    return urllib.request.build_opener(NoRedirect())
 
 
 def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
@@ -133,6 +138,8 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
         return max(0.0, float(value))
     except ValueError:
         pass
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(value)
     except (TypeError, ValueError, IndexError, OverflowError):
@@ -210,11 +217,15 @@ class HttpClient:
         )
 
     def _once(self, url: str, accept: str) -> Response:
+        import socket
+        import urllib.error
+        import urllib.request
+
         request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT, "Accept": accept})
         deadline = time.monotonic() + self.policy.timeout
         self.requests_made += 1
         try:
-            with _OPENER.open(request, timeout=self.policy.timeout) as answer:
+            with _opener().open(request, timeout=self.policy.timeout) as answer:
                 return Response(
                     answer.geturl(), answer.status, answer.headers, self._read(answer, url, deadline)
                 )
