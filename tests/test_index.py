@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from autonote.corpus import index as index_module
 from autonote.corpus.index import CorpusIndex
-from autonote.corpus.terms import terms
+from autonote.corpus.terms import english_words, terms
 from autonote.notes.format import parse_note, render_note
 
 QUERIES = [
@@ -43,6 +46,15 @@ def test_terms_mix_english_words_and_japanese_bigrams() -> None:
     found = terms("The Models use 自己注意 and GPT-4o, 2024")
     assert found == ["model", "gpt-4o", "gpt", "4o", "自己", "己注", "注意"]
     assert terms("学") == ["学"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(st.sampled_from("学習あア一豈﫿 a-b.\n"), max_size=40))
+def test_a_lone_japanese_character_is_a_term_as_the_lookaround_pattern_finds_it(text: str) -> None:
+    cjk = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+    lone = re.findall(f"(?<![{cjk}])[{cjk}](?![{cjk}])", text)  # what terms() found before
+    bigrams = re.findall(f"(?=([{cjk}]{{2}}))", text)
+    assert terms(text) == english_words(text) + bigrams + lone
 
 
 def test_refresh_reads_only_changed_files_and_matches_a_rebuild(corpus: Path) -> None:

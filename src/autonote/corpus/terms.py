@@ -17,8 +17,8 @@ import re
 TERMS_VERSION = "terms.4"
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+# Each class of these characters costs Python's regex compiler a millisecond or more, at every start.
 _CJK_BIGRAM = re.compile(f"(?=([{_CJK}]{{2}}))")  # overlapping pairs, found in C
-_CJK_SINGLE = re.compile(f"(?<![{_CJK}])[{_CJK}](?![{_CJK}])")
 _WORD = re.compile(r"[a-z0-9][a-z0-9+\-]*[a-z0-9+]|[a-z]")
 CJK_RUN = re.compile(f"[{_CJK}]+")
 STOP_WORDS = frozenset(
@@ -181,7 +181,7 @@ def terms(text: str) -> list[str]:
     """All search terms of a text, repeats kept (they are term frequencies)."""
     found = english_words(text)
     found.extend(_CJK_BIGRAM.findall(text))
-    found.extend(_CJK_SINGLE.findall(text))
+    found.extend(run for run in CJK_RUN.findall(text) if len(run) == 1)  # a character on its own
     return found
 
 
