@@ -289,14 +289,18 @@ class CorpusIndex:
         if rebuild:
             for table in (*_DATA_TABLES, *self._author_table()):
                 db.execute(f"DELETE FROM {table}")
-        known = {row[0]: (row[1], row[2]) for row in db.execute("SELECT path, mtime_ns, size FROM files")}
-        on_disk = {path: (mtime_ns, size) for path, mtime_ns, size in scan_note_files(self.root)}
-        changed = sorted(p for p, stamp in on_disk.items() if known.get(p) != stamp)
-        removed = sorted(set(known) - set(on_disk))
-        report.unchanged = len(on_disk) - len(changed)
-        if changed or removed:
-            report.rebuilt = not known
-            self._apply(changed, removed, on_disk, report)
+        known = set(db.execute("SELECT path, mtime_ns, size FROM files"))  # (path, mtime_ns, size)
+        scanned = set(scan_note_files(self.root))
+        if scanned == known:  # nothing new, changed or gone
+            report.unchanged = len(scanned)
+            return report
+        fresh = scanned - known  # new, or a different size or mtime
+        report.unchanged = len(scanned) - len(fresh)
+        on_disk = {path: (mtime_ns, size) for path, mtime_ns, size in scanned}
+        changed = sorted(row[0] for row in fresh)
+        removed = sorted({row[0] for row in known} - on_disk.keys())
+        report.rebuilt = not known
+        self._apply(changed, removed, on_disk, report)
         return report
 
     def _apply(
