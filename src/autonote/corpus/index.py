@@ -212,6 +212,7 @@ class CorpusIndex:
         self._held_cache: list[tuple[frozenset[int], Counter[str]]] = []
         self._docno_of: dict[str, int] | None = None
         self._id_of: dict[int, str] | None = None
+        self._count: int | None = None
 
     @classmethod
     def open(cls, root: Path) -> CorpusIndex:
@@ -513,8 +514,9 @@ class CorpusIndex:
 
     def tags_of_many(self, note_ids: Iterable[str]) -> dict[str, list[str]]:
         """Each note's tags (from the index: no note file is read); unknown ids are left out."""
-        docno_of, id_of = self._ids()
-        wanted = sorted({docno_of[i] for i in note_ids if i in docno_of})
+        docno_of = self._docnos_of(note_ids)
+        id_of = {docno: note_id for note_id, docno in docno_of.items()}
+        wanted = sorted(id_of)
         found: dict[str, list[str]] = {id_of[d]: [] for d in wanted}
         for chunk in _chunks(wanted, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
@@ -527,17 +529,23 @@ class CorpusIndex:
     def links(self, note_ids: Iterable[str]) -> list[tuple[str, str]]:
         """(source, target) of every link from or to the given notes, between notes of the index."""
         ids = sorted(set(note_ids))
-        docno_of, id_of = self._ids()
+        docno_of = self._docnos_of(ids)
+        id_of = {docno: note_id for note_id, docno in docno_of.items()}
         sources = [docno_of[i] for i in ids if i in docno_of]
-        edges: set[tuple[str, str]] = set()
+        outgoing: list[tuple[str, str]] = []
         for chunk in _chunks(sources, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT docno, target FROM doc_links WHERE docno IN ({marks})"
-            edges.update((id_of[d], t) for d, t in self.conn.execute(query, chunk) if t in docno_of)
+            outgoing.extend((id_of[d], t) for d, t in self.conn.execute(query, chunk))
+        indexed = self._docnos_of({t for _, t in outgoing})  # links to notes the index has
+        edges = {(source, target) for source, target in outgoing if target in indexed}
+        incoming: list[tuple[int, str]] = []
         for chunk in _chunks(ids, _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
             query = f"SELECT docno, target FROM doc_links WHERE target IN ({marks})"
-            edges.update((id_of[d], target) for d, target in self.conn.execute(query, chunk))
+            incoming.extend(self.conn.execute(query, chunk))
+        names = self._ids_of({d for d, _ in incoming})
+        edges.update((names[d], target) for d, target in incoming)
         return sorted(edges)
 
     def nearest_in_time(self, day: dt.date, count: int, exclude_ids: Iterable[str] = ()) -> list[str]:
@@ -577,11 +585,38 @@ class CorpusIndex:
     # -- search ----------------------------------------------------------------------------------
 
     def _ids(self) -> tuple[dict[str, int], dict[int, str]]:
+        """Every note id's document number and back (10,000 rows: read only when many are asked)."""
         if self._docno_of is None or self._id_of is None:
             rows = self.conn.execute("SELECT id, docno FROM docs").fetchall()
             self._docno_of = dict(rows)
             self._id_of = {docno: note_id for note_id, docno in rows}
         return self._docno_of, self._id_of
+
+    def _docnos_of(self, note_ids: Iterable[str]) -> dict[str, int]:
+        """The document numbers of the given notes that the index has (a few: asked of SQLite,
+        unless every id was read already)."""
+        if self._docno_of is not None:
+            return {i: self._docno_of[i] for i in note_ids if i in self._docno_of}
+        found: dict[str, int] = {}
+        for chunk in _chunks(sorted(set(note_ids)), _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT id, docno FROM docs WHERE id IN ({marks})", chunk))
+        return found
+
+    def _ids_of(self, docnos: Iterable[int]) -> dict[int, str]:
+        """The note ids of the given document numbers that the index has (see :meth:`_docnos_of`)."""
+        if self._id_of is not None:
+            return {d: self._id_of[d] for d in docnos if d in self._id_of}
+        found: dict[int, str] = {}
+        for chunk in _chunks(sorted(set(docnos)), _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            found.update(self.conn.execute(f"SELECT docno, id FROM docs WHERE docno IN ({marks})", chunk))
+        return found
+
+    def _size(self) -> int:
+        if self._count is None:
+            self._count = len(self._docno_of) if self._docno_of is not None else len(self)
+        return self._count
 
     def _statistics(self) -> _Stats:
         if self._stats is None:
@@ -632,7 +667,10 @@ class CorpusIndex:
         return found
 
     def _hidden_docnos(self, exclude_ids: Iterable[str]) -> list[int]:
-        docno_of, _ = self._ids()
+        exclude_ids = tuple(exclude_ids)
+        if not exclude_ids:
+            return []
+        docno_of, _ = self._ids()  # a leave-one-out evaluation hides a note in every search
         return sorted({docno_of[i] for i in exclude_ids if i in docno_of})
 
     def _held(self, hidden: list[int]) -> Counter[str]:
@@ -704,10 +742,11 @@ class CorpusIndex:
             if postings is None:
                 postings = self._load_postings(t for t, w in weights.items() if w > 0)
             shared = self._shared_terms(top, postings, held)
-        _, id_of = self._ids()
+        docnos = top.tolist()
+        id_of = self._ids_of(docnos)
         return [
             Hit(id_of[d], score, shared[i])
-            for i, (d, score) in enumerate(zip(top.tolist(), scores[top].tolist(), strict=True))
+            for i, (d, score) in enumerate(zip(docnos, scores[top].tolist(), strict=True))
         ]
 
     def _weighted_gains(self, weights: Mapping[str, float], stats: _Stats) -> list[tuple[TermGains, float]]:
@@ -747,8 +786,9 @@ class CorpusIndex:
         query terms' postings: what :attr:`Hit.shared` holds, for hits searched without ``explain``."""
         import numpy as np
 
-        docno_of, _ = self._ids()
-        ids = [i for i in dict.fromkeys(note_ids) if i in docno_of]
+        wanted = list(dict.fromkeys(note_ids))
+        docno_of = self._docnos_of(wanted)
+        ids = [i for i in wanted if i in docno_of]
         if not ids:
             return {}
         terms = {t for t, w in query.items() if w > 0}
@@ -799,16 +839,17 @@ class CorpusIndex:
             return {}
         from autonote.corpus.bm25 import idf
 
-        docno_of, id_of = self._ids()
         hidden = set(self._hidden_docnos(exclude_ids))
-        total = len(docno_of) - len(hidden)
+        total = self._size() - len(hidden)
         if total <= 0:
             return {}
         unique = idf(total, 1)
         sums: defaultdict[int, float] = defaultdict(float)
-        for key in keys:
-            rows = self.conn.execute("SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?", (f'"{key}"',))
-            holders = [d for (d,) in rows if d not in hidden and d in id_of]
+        match = "SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?"
+        matched = [[d for (d,) in self.conn.execute(match, (f'"{key}"',))] for key in keys]
+        id_of = self._ids_of({d for rows in matched for d in rows})
+        for rows in matched:
+            holders = [d for d in rows if d not in hidden and d in id_of]
             if holders:
                 rarity = idf(total, len(holders))
                 for d in holders:
