@@ -13,9 +13,8 @@ What it holds:
 Ranking is BM25 (k1=1.2, b=0.75) computed with numpy over the postings of the query's terms
 (:mod:`autonote.corpus.bm25`). Each term's postings are decoded once per process and, with nothing
 hidden, its BM25 weights too (they only change when the index does), so a query is a sum of cached
-arrays. A leave-one-out evaluation
-can hide notes from a search: their documents are dropped from the statistics too (N, document
-frequencies, average length), so a hidden note leaves no trace.
+arrays. A leave-one-out evaluation can hide notes from a search: their documents are dropped from
+the statistics too (N, document frequencies, average length), so a hidden note leaves no trace.
 
 The index is a cache: deleting it loses nothing, the next command rebuilds it. If the corpus's
 ``.autonote/`` cannot be written, the index lives in memory for the one command.
