@@ -158,6 +158,8 @@ def main() -> None:
     exe = shutil.which("autonote", path=str(Path(sys.executable).parent)) or "autonote"
     help_time = median_startup([exe, "--help"])
     click_time = median_startup([sys.executable, "-c", "import click"])
+    # The floor: what any draft through the openai package pays before its first request.
+    openai_time = median_startup([sys.executable, "-c", "import openai"], runs=7)
     overhead = process_overhead(exe, corpus, entries)
     overhead_slow_arxiv = process_overhead(exe, corpus, entries, arxiv_latency=ARXIV_LATENCY, first=8)
 
@@ -186,6 +188,7 @@ def main() -> None:
             f"{statistics.median(overhead_slow_arxiv):.2f} s",
             "imports overlap the wait for arXiv",
         ),
+        ('  floor: `python -c "import openai"`, median', f"{openai_time:.2f} s", "the openai package alone"),
         ("`autonote --help` start-up, median", f"{help_time * 1000:.0f} ms", ""),
         ('`python -c "import click"`, median', f"{click_time * 1000:.0f} ms", ""),
         (
