@@ -173,6 +173,26 @@ def test_any_body_parses_without_an_exception(lines: list[str]) -> None:
     assert isinstance(fields.links, list) and isinstance(fields.summary, str)
 
 
+# What a heading line is, as a regular expression (the parser scans with str.find).
+_HEADING_LINE = re.compile(r"^# (?P<name>[^\n]*)$", re.M)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(st.text(alphabet="#- aXy(", max_size=8), st.sampled_from(["# X", "#", "# ", "##", ""]))
+    ),
+    st.booleans(),
+)
+def test_headings_are_the_lines_that_start_with_a_hash_and_a_space(lines: list[str], newline: bool) -> None:
+    body = "\n".join(lines) + ("\n" if newline else "")
+    names = [m["name"].strip() for m in _HEADING_LINE.finditer(body)]
+    fields = parse_issue_body(body)
+    assert fields.other_sections == names  # no heading of this alphabet is one autonote models
+    if not names:
+        assert fields.links == [line.strip() for line in body.strip().splitlines() if line.strip()]
+
+
 _word = st.text(
     alphabet=st.characters(whitelist_categories=("L", "N"), max_codepoint=0x9FFF), min_size=1, max_size=12
 )

@@ -76,18 +76,23 @@ def write_many_atomic(items: list[tuple[Path, str, bool]]) -> list[Path]:
     :class:`PartialWriteError`)."""
     staged: list[tuple[Path, Path, bool]] = []
     placed: list[Path] = []
+    folders: set[Path] = set()  # made (or found) already: once per folder, not per file
+    new_mode = new_file_mode()
     try:
         for path, text, overwrite in items:
+            folder = path.parent
             try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+                if folder not in folders:
+                    folder.mkdir(parents=True, exist_ok=True)
+                    folders.add(folder)
+                fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
             except OSError as exc:
                 raise WriteRefusedError(f"cannot write {path}: {exc.strerror or exc}") from exc
             staged.append((Path(tmp_name), path, overwrite))
-            try:
-                mode = stat.S_IMODE(os.stat(path).st_mode)
-            except FileNotFoundError:
-                mode = new_file_mode()
+            mode = new_mode
+            if overwrite:  # a new file is linked into place only where there is none: its mode is new_mode
+                with contextlib.suppress(FileNotFoundError):
+                    mode = stat.S_IMODE(os.stat(path).st_mode)
             try:
                 os.fchmod(fd, mode)
                 with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:

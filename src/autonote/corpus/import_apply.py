@@ -119,6 +119,7 @@ def apply_import(
     recorded = _recorded(state)
     links: dict[int, RelatedNote] | None = None
     pending: list[tuple[Note, str, StoredNote | None]] = []
+    places = store.note_relpaths([issue_note_id(e.issue) for e in read.entries if e.issue is not None])
 
     def flush() -> None:
         if pending and not dry_run:
@@ -132,7 +133,7 @@ def apply_import(
                 Skipped(entry.where, f"duplicate of {note_id}, already read from {first_seen[note_id]}")
             )
             continue
-        relpath = store.note_relpath(note_id) if note_id is not None else None
+        relpath = places[note_id] if note_id is not None else None
         if note_id is not None:
             first_seen[note_id] = entry.where
             if relpath is not None and recorded.get(note_id, ("", ""))[0] == entry.fingerprint:

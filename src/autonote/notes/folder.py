@@ -185,6 +185,26 @@ class NoteFolder:
         default = f"{NOTES_DIR}/{note_id}.md"
         return default if (self.root / default).is_file() else None
 
+    def note_relpaths(self, note_ids: list[str]) -> dict[str, str | None]:
+        """:meth:`note_relpath` of many notes (a bulk import asks for every entry): the default
+        folder is listed once instead of looking for each file."""
+        listed: set[str] | None = None
+        found: dict[str, str | None] = {}
+        for note_id in note_ids:
+            check_note_id(note_id)
+            known = self.locations.relpath(note_id) if self.locations is not None else None
+            if known is None:
+                if listed is None:
+                    try:
+                        listed = set(os.listdir(self.root / NOTES_DIR))
+                    except OSError:
+                        listed = set()
+                default = f"{NOTES_DIR}/{note_id}.md"
+                if f"{note_id}.md" in listed and (self.root / default).is_file():
+                    known = default
+            found[note_id] = known
+        return found
+
     def relative(self, path: Path) -> str:
         """A corpus path as the corpus-relative form drafts and journals keep."""
         return path.resolve().relative_to(self.root.resolve()).as_posix()

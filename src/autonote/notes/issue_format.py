@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 from autonote.notes.ids import issue_number
 from autonote.schema import IssueLayout, Note, RelatedNote
 
-_HEADING = re.compile(r"^# (?P<name>[^\n]*)$", re.M)
 _BY = re.compile(r"^(?P<name>.*?)\s*\(by\s+(?P<model>[^)]*)\)\s*$")
 _MD_LINK = re.compile(r"^\[(?P<text>.*)\]\((?P<url>[^()\s]+)\)$")
 _URL = re.compile(r"https?://[^\s<>\"')\]]+")
@@ -73,17 +72,29 @@ class IssueView:
         return {"id": self.id, "title": self.title, "body": self.body, "labels": self.labels}
 
 
+def _heading_starts(body: str) -> list[int]:
+    """Where each heading line (``# name``) starts. Found with ``str.find``: a regular expression
+    anchored at line starts tries every position of the body, ten times slower on an import."""
+    starts = [0] if body.startswith("# ") else []
+    at = body.find("\n# ")
+    while at >= 0:
+        starts.append(at + 1)
+        at = body.find("\n# ", at + 1)
+    return starts
+
+
 def _sections(body: str) -> list[tuple[str, str]]:
     """[(heading, content)], content without its final newline (text before the first heading,
     which the corpus's bodies never have, is not a section)."""
-    found = list(_HEADING.finditer(body))
-    if not found:
-        return []
+    starts = _heading_starts(body)
     sections = []
-    for index, match in enumerate(found):
-        end = found[index + 1].start() if index + 1 < len(found) else len(body)
-        content = body[match.end() + 1 : end] if match.end() < len(body) else ""
-        sections.append((match["name"].strip(), content.removesuffix("\n")))
+    for index, start in enumerate(starts):
+        line_end = body.find("\n", start)
+        if line_end < 0:
+            line_end = len(body)
+        end = starts[index + 1] if index + 1 < len(starts) else len(body)
+        content = body[line_end + 1 : end] if line_end < len(body) else ""
+        sections.append((body[start + 2 : line_end].strip(), content.removesuffix("\n")))
     return sections
 
 
