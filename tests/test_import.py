@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from autonote.corpus.html_markdown import html_to_markdown
-from autonote.notes.format import parse_note
+from autonote.notes.format import file_sha256, parse_note
 
 EXPORTS = Path(__file__).resolve().parents[1] / "fixtures" / "exports"
 XML = EXPORTS / "paper-notes-sample.xml"
@@ -229,3 +229,57 @@ def test_malformed_json_names_the_file_and_position(run, tmp_path: Path) -> None
     not_a_list.write_text(json.dumps({"number": 1}), encoding="utf-8")
     result = run("import", "github-issues", str(not_a_list), "--corpus", str(tmp_path / "c"))
     assert result.exit_code == 2 and "expected a JSON array of issues" in result.stderr
+
+
+# -- bulk writes -----------------------------------------------------------------------------------
+
+
+def _import_in_chunks(corpus: Path, export: Path, chunk: int):
+    """Import ``export`` through the API with chunks of ``chunk`` notes (more than one chunk: the
+    files are written by a worker process while the next chunk is made)."""
+    from autonote.app import Workspace
+    from autonote.config import load_settings
+    from autonote.corpus.import_apply import apply_import
+    from autonote.corpus.importers import read_notes
+
+    corpus.mkdir(exist_ok=True)
+    settings, _ = load_settings({"corpus": str(corpus)})
+    ws = Workspace(settings)
+    read = read_notes("github-issues", [export], repo="example-owner/paper_notes")
+    report = apply_import(read, ws.corpus, ws.store, ws.state, chunk=chunk)
+    records = sorted(
+        tuple(row) for row in ws.state.conn.execute("SELECT note_id, entry_hash, file_sha256 FROM imports")
+    )
+    ws.state.conn.close()
+    return report, records
+
+
+def test_an_import_in_many_chunks_writes_and_records_what_one_chunk_does(tmp_path: Path) -> None:
+    sample = [issue for issue in json.loads(ISSUES.read_text(encoding="utf-8")) if "number" in issue]
+    issues = [{**sample[n % len(sample)], "number": 100 + n} for n in range(11)]
+    export = tmp_path / "issues.json"
+    export.write_text(json.dumps(issues, ensure_ascii=False), encoding="utf-8")
+
+    one_report, one_records = _import_in_chunks(tmp_path / "one", export, chunk=1000)
+    many_report, many_records = _import_in_chunks(tmp_path / "many", export, chunk=3)
+    assert many_report.created == one_report.created == [f"issue-{100 + n}" for n in range(11)]
+    assert many_records == one_records and len(one_records) == 11
+    for n in range(11):
+        name = f"notes/issue-{100 + n}.md"
+        assert (tmp_path / "many" / name).read_bytes() == (tmp_path / "one" / name).read_bytes()
+
+    # Changed entries in several chunks: untouched notes are updated, an edited one is a conflict.
+    edited = tmp_path / "many" / "notes" / "issue-104.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\n私のメモ\n", encoding="utf-8")
+    export.write_text(
+        json.dumps([{**issue, "title": issue["title"] + " (v2)"} for issue in issues], ensure_ascii=False),
+        encoding="utf-8",
+    )
+    again, records = _import_in_chunks(tmp_path / "many", export, chunk=3)
+    assert again.updated == [f"issue-{100 + n}" for n in range(11) if n != 4]
+    assert [c.note_id for c in again.conflicts] == ["issue-104"] and again.conflicts[0].incoming.is_file()
+    assert edited.read_text(encoding="utf-8").endswith("私のメモ\n")
+    for note_id, _, sha in records:
+        if note_id != "issue-104":
+            text = (tmp_path / "many" / "notes" / f"{note_id}.md").read_text(encoding="utf-8")
+            assert "(v2)" in text and file_sha256(text) == sha

@@ -16,13 +16,15 @@ from __future__ import annotations
 import sqlite3
 import time
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autonote.corpus.importers import ReadResult, Skipped
 from autonote.corpus.view import Corpus
 from autonote.errors import NoteFormatError, WriteRefusedError
-from autonote.notes.folder import NoteFolder
+from autonote.notes.folder import NoteFolder, note_write, place_notes
 from autonote.notes.format import render_note
 from autonote.notes.ids import issue_note_id
 from autonote.notes.store import StoredNote
@@ -84,13 +86,15 @@ def record_import(state: StateDB, written: StoredNote) -> None:
     _record_all(state, [written])
 
 
-def _write_and_record(
-    store: NoteFolder, state: StateDB, writes: list[tuple[Note, str, StoredNote | None]]
+def _record_or_undo(
+    store: NoteFolder,
+    state: StateDB,
+    writes: list[tuple[Note, str, StoredNote | None]],
+    written: list[StoredNote],
 ) -> None:
-    """Write a chunk of notes (one flush to disk), then record them in one transaction; if the
-    records cannot be written (a full disk), the files are put back as they were, so the records
-    always describe the files autonote wrote."""
-    written = store.write_many(writes)
+    """Record a chunk of notes just written, in one transaction; if the records cannot be written
+    (a full disk), the files are put back as they were, so the records always describe the files
+    autonote wrote."""
     try:
         _record_all(state, written)
     except sqlite3.Error as exc:
@@ -101,6 +105,72 @@ def _write_and_record(
         ) from None
 
 
+class _ChunkWriter:
+    """Writes an import's chunks in order, each recorded once its files are in place.
+
+    With more than one chunk, a chunk's files are written by a worker process while the next chunk
+    is made: writing is mostly the file system's time (a new file per note), making it is Python's,
+    and threads would take turns on one core. A chunk starts only once the chunk before it is
+    recorded, so a failure stops the import at the same chunk as writing in line would, with the
+    same message; the file writes themselves are :func:`place_notes`'s (atomic, one flush)."""
+
+    def __init__(self, store: NoteFolder, state: StateDB) -> None:
+        self.store, self.state = store, state
+        self.pool: Any = None
+        self.in_flight: tuple[list[tuple[Note, str, StoredNote | None]], Any] | None = None
+
+    def write(self, writes: list[tuple[Note, str, StoredNote | None]], *, last: bool) -> None:
+        """Write a chunk (``last``: no chunk follows; it is written in line)."""
+        self.settle()
+        if not last and self.pool is None:
+            self.pool = _writer_pool()
+        plan = [note_write(note, text, current) for note, text, current in writes]
+        if last or self.pool is None:
+            self._record(writes, place_notes(self.store.root, plan))
+        else:
+            self.in_flight = (writes, self.pool.submit(place_notes, self.store.root, plan))
+
+    def settle(self) -> None:
+        """Wait for the chunk being written, and record it."""
+        if self.in_flight is None:
+            return
+        writes, future = self.in_flight
+        self.in_flight = None
+        try:
+            placed = future.result()
+        except BrokenProcessPool as exc:
+            raise WriteRefusedError(f"the process writing notes stopped ({exc})") from None
+        self._record(writes, placed)
+
+    def close(self) -> None:
+        try:
+            self.settle()
+        finally:
+            if self.pool is not None:
+                self.pool.shutdown()
+                self.pool = None
+
+    def _record(
+        self, writes: list[tuple[Note, str, StoredNote | None]], placed: list[tuple[str, str]]
+    ) -> None:
+        written = [
+            StoredNote(note, text, revision, relpath)
+            for (relpath, revision), (note, text, _) in zip(placed, writes, strict=True)
+        ]
+        _record_or_undo(self.store, self.state, writes, written)
+
+
+def _writer_pool() -> Any:
+    """One worker process (forked: it starts at once and needs nothing re-imported), or None."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    try:
+        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+    except ValueError:  # no fork on this platform: chunks are written in line
+        return None
+
+
 def apply_import(
     read: ReadResult,
     corpus: Corpus,
@@ -109,10 +179,11 @@ def apply_import(
     *,
     known: Callable[[], dict[int, RelatedNote]] = dict,
     dry_run: bool = False,
+    chunk: int = CHUNK,
 ) -> ImportReport:
     """Import the entries: unchanged entries (the same source entry as last imported) are settled
     from the import records without building or reading anything; the others become notes,
-    written in chunks. ``known`` gives links to the corpus's notes (asked for only when a note
+    written in chunks of ``chunk``. ``known`` gives links to the corpus's notes (asked for only when a note
     has to be made)."""
     report = ImportReport(skipped=list(read.skipped))
     first_seen: dict[str, str] = {}
@@ -121,68 +192,75 @@ def apply_import(
     pending: list[tuple[Note, str, StoredNote | None]] = []
     places = store.note_relpaths([issue_note_id(e.issue) for e in read.entries if e.issue is not None])
 
-    def flush() -> None:
+    writer = _ChunkWriter(store, state)
+
+    def flush(*, last: bool = False) -> None:
         if pending and not dry_run:
-            _write_and_record(store, state, pending)
+            writer.write(list(pending), last=last)
         pending.clear()
 
-    for entry in read.entries:
-        note_id = issue_note_id(entry.issue) if entry.issue is not None else None
-        if note_id is not None and note_id in first_seen:
-            report.skipped.append(
-                Skipped(entry.where, f"duplicate of {note_id}, already read from {first_seen[note_id]}")
-            )
-            continue
-        relpath = places[note_id] if note_id is not None else None
-        if note_id is not None:
-            first_seen[note_id] = entry.where
-            if relpath is not None and recorded.get(note_id, ("", ""))[0] == entry.fingerprint:
-                report.unchanged.append(note_id)
-                continue
-        if links is None:
-            links = read.links(known())
-        note = read.note(entry, links)
-        if isinstance(note, Skipped):
-            report.skipped.append(note)
-            continue
-        twin = _native_twin(note, corpus)
-        if twin is not None:
-            report.skipped.append(
-                Skipped(
-                    entry.where,
-                    f"the corpus already has this paper as {twin} ({corpus.paths[twin]}); not added twice",
+    try:
+        for entry in read.entries:
+            note_id = issue_note_id(entry.issue) if entry.issue is not None else None
+            if note_id is not None and note_id in first_seen:
+                report.skipped.append(
+                    Skipped(entry.where, f"duplicate of {note_id}, already read from {first_seen[note_id]}")
                 )
-            )
-            continue
-        text = render_note(note)
-        if relpath is None:
-            pending.append((note, text, None))
-            report.created.append(note.id)
-        else:
-            assert note.origin is not None
-            try:
-                current: StoredNote | None = store.read_at(relpath)
-            except (NoteFormatError, WriteRefusedError) as exc:
-                current, reason = None, f"the local file is not a valid note ({exc})"
-            else:
-                reason = "the source entry changed and the local note was edited since the last import"
-            if (
-                current is not None
-                and current.note.origin is not None
-                and (current.note.origin.entry_hash == note.origin.entry_hash)
-            ):
-                report.unchanged.append(note.id)
                 continue
-            if current is not None and recorded.get(note.id, ("", ""))[1] == current.revision:
-                pending.append((note, text, current))
-                report.updated.append(note.id)
+            relpath = places[note_id] if note_id is not None else None
+            if note_id is not None:
+                first_seen[note_id] = entry.where
+                if relpath is not None and recorded.get(note_id, ("", ""))[0] == entry.fingerprint:
+                    report.unchanged.append(note_id)
+                    continue
+            if links is None:
+                links = read.links(known())
+            note = read.note(entry, links)
+            if isinstance(note, Skipped):
+                report.skipped.append(note)
+                continue
+            twin = _native_twin(note, corpus)
+            if twin is not None:
+                report.skipped.append(
+                    Skipped(
+                        entry.where,
+                        f"the corpus already has this paper as {twin} ({corpus.paths[twin]}); not added twice",
+                    )
+                )
+                continue
+            text = render_note(note)
+            if relpath is None:
+                pending.append((note, text, None))
+                report.created.append(note.id)
             else:
-                local = store.resolve(relpath)
-                incoming = store.keep_import_conflict(note.id, text) if not dry_run else local
-                report.conflicts.append(Conflict(note.id, local, incoming, reason))
-        if len(pending) >= CHUNK:
-            flush()
-    flush()
+                assert note.origin is not None
+                try:
+                    current: StoredNote | None = store.read_at(relpath)
+                except (NoteFormatError, WriteRefusedError) as exc:
+                    current, reason = None, f"the local file is not a valid note ({exc})"
+                else:
+                    reason = "the source entry changed and the local note was edited since the last import"
+                if (
+                    current is not None
+                    and current.note.origin is not None
+                    and (current.note.origin.entry_hash == note.origin.entry_hash)
+                ):
+                    report.unchanged.append(note.id)
+                    continue
+                if current is not None and recorded.get(note.id, ("", ""))[1] == current.revision:
+                    pending.append((note, text, current))
+                    report.updated.append(note.id)
+                else:
+                    local = store.resolve(relpath)
+                    if not dry_run:
+                        writer.settle()  # nothing is written for an entry before the chunks before it are
+                    incoming = store.keep_import_conflict(note.id, text) if not dry_run else local
+                    report.conflicts.append(Conflict(note.id, local, incoming, reason))
+            if len(pending) >= chunk:
+                flush()
+        flush(last=True)
+    finally:
+        writer.close()
     return report
 
 

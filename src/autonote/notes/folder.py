@@ -22,7 +22,7 @@ import json
 import os
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
-from typing import Any, Protocol
+from typing import Any, NamedTuple, Protocol
 
 from autonote.errors import AutonoteError, NoteFormatError, UsageError, WriteRefusedError
 from autonote.fsutil import PartialWriteError, write_many_atomic, write_text_atomic
@@ -159,6 +159,74 @@ def init_corpus(root: Path, config_name: str) -> list[str]:
     return made
 
 
+class NoteWrite(NamedTuple):
+    """One note file of a bulk write (a tuple: another process may do the writing, and tuples
+    cross to it ten times faster than dataclasses)."""
+
+    note_id: str
+    text: str
+    replaces: str | None = None  # the corpus-relative path of the file it replaces; None: a new note
+    revision: str | None = None  # the sha256 that file must still have
+    before: str | None = None  # that file's text, put back if the write fails midway
+
+
+def note_write(note: Note, text: str, current: StoredNote | None) -> NoteWrite:
+    """The write of ``text`` as the note ``current`` (as read; None for a new note)."""
+    if current is None:
+        return NoteWrite(note.id, text)
+    return NoteWrite(note.id, text, current.location, current.revision, current.text)
+
+
+def _resolve(root: Path, relpath: str, what: str = "path") -> Path:
+    try:
+        return _confined(root, relpath)
+    except PathOutsideCorpusError as exc:
+        raise PathOutsideCorpusError(f"{what} {exc}") from None
+
+
+def place_notes(root: Path, writes: list[NoteWrite]) -> list[tuple[str, str]]:
+    """Write many note files under ``root``, each atomically, with one flush to disk; returns each
+    one's (corpus-relative path, sha256 of its text). A note file changed since it was read is
+    refused before anything is written; if one cannot be placed, those placed before it are put
+    back as they were and the error is raised (WriteRefusedError)."""
+    staged: list[tuple[Path, str, bool]] = []
+    placed: list[tuple[str, str]] = []
+    notes_folder = _resolve(root, NOTES_DIR) if any(w.replaces is None for w in writes) else None
+    for write in writes:
+        if write.replaces is None:
+            # A new note: the id grammar keeps its name inside notes/ (resolved once), and the
+            # link that places it fails if a file took the name meanwhile. The caller has found
+            # no note of this id anywhere in the corpus.
+            assert notes_folder is not None
+            relpath = f"{NOTES_DIR}/{check_note_id(write.note_id)}.md"
+            target = notes_folder / f"{write.note_id}.md"
+        else:
+            relpath = write.replaces
+            target = _resolve(root, relpath)
+            try:
+                now = target.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                now = None
+            if now is None or file_sha256(now) != write.revision:
+                raise WriteRefusedError(f"{root / relpath} changed meanwhile; nothing was written")
+        placed.append((relpath, file_sha256(write.text)))
+        staged.append((target, write.text, write.replaces is not None))
+    try:
+        write_many_atomic(staged)
+    except PartialWriteError as exc:
+        previous = {path: write.before for (path, _, _), write in zip(staged, writes, strict=True)}
+        for path in exc.placed:
+            before = previous[path]
+            if before is None:
+                path.unlink(missing_ok=True)
+            else:
+                write_text_atomic(path, before, overwrite=True)
+        raise WriteRefusedError(
+            f"{exc}; the {len(exc.placed)} note(s) written before it were put back"
+        ) from None
+    return placed
+
+
 class NoteFolder:
     """A corpus folder: notes, drafts and what autonote keeps beside them."""
 
@@ -171,10 +239,7 @@ class NoteFolder:
     def resolve(self, relpath: str, what: str = "path") -> Path:
         """A path inside the corpus for a corpus-relative path from a draft, a journal or the
         index; anything leaving the corpus is a PathOutsideCorpusError naming it."""
-        try:
-            return _confined(self.root, relpath)
-        except PathOutsideCorpusError as exc:
-            raise PathOutsideCorpusError(f"{what} {exc}") from None
+        return _resolve(self.root, relpath, what)
 
     def note_relpath(self, note_id: str) -> str | None:
         """Where an existing note lives (relative to the corpus), or None."""
@@ -267,54 +332,8 @@ class NoteFolder:
         relpath = f"{NOTES_DIR}/{note_id}.md"
         return StoredNote(parse_note(text, str(path)), text, file_sha256(text), relpath)
 
-    def write_many(self, writes: list[tuple[Note, str, StoredNote | None]]) -> list[StoredNote]:
-        """Many notes at once, each atomically, with one flush to disk (bulk imports): items are
-        (the note, its text, the note as read — None for a new note). A note changed since it was read
-        is refused before anything is written; if one cannot be placed, those placed before it are
-        put back as they were and the error is raised."""
-        staged: list[tuple[Path, str, bool]] = []
-        relpaths: list[str] = []
-        notes_folder = self.resolve(NOTES_DIR) if any(current is None for _, _, current in writes) else None
-        for note, text, current in writes:
-            note_id = note.id
-            if current is None:
-                # A new note: the id grammar keeps its name inside notes/ (resolved once), and the
-                # link that places it fails if a file took the name meanwhile. The caller has found
-                # no note of this id anywhere in the corpus.
-                assert notes_folder is not None
-                relpath = f"{NOTES_DIR}/{check_note_id(note_id)}.md"
-                target = notes_folder / f"{note_id}.md"
-            else:
-                relpath = current.location
-                target = self.resolve(relpath)
-                try:
-                    now = target.read_text(encoding="utf-8")
-                except (OSError, UnicodeDecodeError):
-                    now = None
-                if now is None or file_sha256(now) != current.revision:
-                    raise WriteRefusedError(f"{self.root / relpath} changed meanwhile; nothing was written")
-            relpaths.append(relpath)
-            staged.append((target, text, current is not None))
-        try:
-            write_many_atomic(staged)
-        except PartialWriteError as exc:
-            previous = {path: w[2] for (path, _, _), w in zip(staged, writes, strict=True)}
-            for path in exc.placed:
-                before = previous[path]
-                if before is None:
-                    path.unlink(missing_ok=True)
-                else:
-                    write_text_atomic(path, before.text, overwrite=True)
-            raise WriteRefusedError(
-                f"{exc}; the {len(exc.placed)} note(s) written before it were put back"
-            ) from None
-        return [
-            StoredNote(note, text, file_sha256(text), relpath)
-            for relpath, (note, text, _) in zip(relpaths, writes, strict=True)
-        ]
-
     def undo_many(self, written: list[StoredNote], previous: list[StoredNote | None]) -> None:
-        """Put notes written by :meth:`write_many` back as they were (only those unchanged since)."""
+        """Put notes written by :func:`place_notes` back as they were (only those unchanged since)."""
         for stored, before in zip(written, previous, strict=True):
             if before is None:
                 self.remove_at(stored.location, revision=stored.revision)
