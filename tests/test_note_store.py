@@ -303,3 +303,41 @@ def test_files_get_the_umask_and_edited_notes_keep_their_mode(
     drafted = run("draft", str(abstract), "--corpus", str(corpus))
     assert drafted.exit_code == 0, drafted.stderr
     assert mode(Path(drafted.stdout.strip())) == 0o600
+
+
+def test_the_index_reader_reads_and_refuses_what_one_file_confined_does(tmp_path: Path) -> None:
+    """The bulk reader (one system call per plain file) against note_file_text (the whole path
+    resolved), for plain files, links inside and out of the corpus, and paths that leave it."""
+    from autonote.notes.folder import NoteFileReader, note_file_text
+
+    root, outside = tmp_path / "corpus", tmp_path / "outside"
+    (root / "notes" / "sub").mkdir(parents=True)
+    outside.mkdir()
+    (root / "notes" / "a.md").write_text("a\r\nnote\n", encoding="utf-8")
+    (root / "notes" / "sub" / "b.md").write_text("b", encoding="utf-8")
+    (root / "notes" / "bad.md").write_bytes(b"\xff")
+    (outside / "secret.md").write_text("secret", encoding="utf-8")
+    (root / "notes" / "inner.md").symlink_to(root / "notes" / "a.md")
+    (root / "notes" / "stolen.md").symlink_to(outside / "secret.md")
+    (root / "notes" / "alias").symlink_to(root / "notes" / "sub")
+    (root / "notes" / "away").symlink_to(outside)
+    (root / "notes" / "loop.md").symlink_to(root / "notes" / "loop.md")
+    paths = [
+        "notes/a.md", "notes/sub/b.md", "notes/inner.md", "notes/alias/b.md", "notes/stolen.md",
+        "notes/away/secret.md", "notes/loop.md", "notes/missing.md", "notes/bad.md", "notes/sub",
+        "../outside/secret.md", "notes/../../outside/secret.md", "/etc/hostname", "notes//a.md",
+        "notes/./a.md", "", "missing/a.md",
+    ]  # fmt: skip
+
+    def outcome(read, path: str) -> tuple[str, str]:
+        try:
+            return ("text", read(path))
+        except Exception as exc:  # the kind of failure and its message must be the same
+            return (type(exc).__name__, str(exc))
+
+    reader = NoteFileReader(root)
+    for path in paths:
+        assert outcome(reader.text, path) == outcome(lambda p: note_file_text(root, p), path), path
+    assert outcome(reader.text, "notes/a.md") == ("text", "a\nnote\n")
+    assert outcome(reader.text, "notes/stolen.md")[0] == "PathOutsideCorpusError"
+    assert outcome(reader.text, "notes/away/secret.md")[0] == "PathOutsideCorpusError"

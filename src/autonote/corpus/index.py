@@ -39,7 +39,7 @@ from typing import TYPE_CHECKING, Any
 
 from autonote.corpus.terms import TERMS_VERSION, embedding_text, terms, text_hash
 from autonote.errors import NoteFormatError
-from autonote.notes.folder import PathOutsideCorpusError, note_file_text, scan_note_files
+from autonote.notes.folder import NoteFileReader, PathOutsideCorpusError, note_file_text, scan_note_files
 from autonote.notes.format import parse_note
 from autonote.notes.ids import is_note_id
 from autonote.schema import Note
@@ -344,64 +344,65 @@ class CorpusIndex:
         while True:
             numbered = list(zip(range(next_docno, next_docno + len(pending)), pending, strict=True))
             next_docno += len(pending)
-            reads, postings = _read_many(self.root, numbered)
-            files_rows, docs_rows, tag_rows, link_rows = [], [], [], []
-            author_rows = []
-            added: Counter[str] = Counter()
-            for (docno, path), read in zip(numbered, reads, strict=True):
-                was_indexed = path in docno_of
-                drop_path(path)
-                problem = read.problem
-                if read.note_id is not None and owner.get(read.note_id, path) != path:
-                    problem = (
-                        f": duplicate note id {read.note_id} (also in {self.root / owner[read.note_id]})"
+            # Parts are kept as they come (in order), while the later parts are still being read.
+            for part, reads, postings in _read_many(self.root, numbered):
+                files_rows, docs_rows, tag_rows, link_rows = [], [], [], []
+                author_rows = []
+                added: Counter[str] = Counter()
+                for (docno, path), read in zip(part, reads, strict=True):
+                    was_indexed = path in docno_of
+                    drop_path(path)
+                    problem = read.problem
+                    if read.note_id is not None and owner.get(read.note_id, path) != path:
+                        problem = (
+                            f": duplicate note id {read.note_id} (also in {self.root / owner[read.note_id]})"
+                        )
+                        gone.add(docno)  # its postings were built by the reader; drop them
+                    indexed = read.note_id is not None and problem is None
+                    files_rows.append((path, *on_disk[path], read.note_id if indexed else None, problem))
+                    if not indexed:
+                        report.removed += was_indexed
+                        continue
+                    assert read.note_id is not None
+                    docs_rows.append(
+                        (
+                            docno,
+                            read.note_id,
+                            path,
+                            read.arxiv_id,
+                            read.issued,
+                            read.length,
+                            read.embed_hash,
+                            read.terms,
+                        )
                     )
-                    gone.add(docno)  # its postings were built by the reader; drop them
-                indexed = read.note_id is not None and problem is None
-                files_rows.append((path, *on_disk[path], read.note_id if indexed else None, problem))
-                if not indexed:
-                    report.removed += was_indexed
-                    continue
-                assert read.note_id is not None
-                docs_rows.append(
-                    (
-                        docno,
-                        read.note_id,
-                        path,
-                        read.arxiv_id,
-                        read.issued,
-                        read.length,
-                        read.embed_hash,
-                        read.terms,
-                    )
-                )
-                tag_rows.extend((docno, tag) for tag in read.tags)
-                added.update(read.tags)
-                link_rows.extend((docno, target) for target in read.links)
-                if read.authors:
-                    author_rows.append((docno, read.authors))
-                owner[read.note_id] = path
-                docno_of[path] = docno
-                if was_indexed:
-                    report.updated += 1
-                else:
-                    report.added += 1
-            new_postings.append(postings)
+                    tag_rows.extend((docno, tag) for tag in read.tags)
+                    added.update(read.tags)
+                    link_rows.extend((docno, target) for target in read.links)
+                    if read.authors:
+                        author_rows.append((docno, read.authors))
+                    owner[read.note_id] = path
+                    docno_of[path] = docno
+                    if was_indexed:
+                        report.updated += 1
+                    else:
+                        report.added += 1
+                new_postings.append(postings)
 
-            db.executemany(
-                "INSERT OR REPLACE INTO files(path, mtime_ns, size, note_id, problem) VALUES (?, ?, ?, ?, ?)",
-                files_rows,
-            )
-            db.executemany(
-                "INSERT INTO docs(docno, id, path, arxiv_id, issued, length, embed_hash, terms)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                docs_rows,
-            )
-            db.executemany("INSERT INTO doc_tags(docno, tag) VALUES (?, ?)", tag_rows)
-            uses.subtract(added)
-            db.executemany("INSERT INTO doc_links(docno, target) VALUES (?, ?)", link_rows)
-            for table in authors_table:
-                db.executemany(f"INSERT INTO {table}(rowid, keys) VALUES (?, ?)", author_rows)
+                db.executemany(
+                    "INSERT OR REPLACE INTO files(path, mtime_ns, size, note_id, problem) VALUES (?, ?, ?, ?, ?)",
+                    files_rows,
+                )
+                db.executemany(
+                    "INSERT INTO docs(docno, id, path, arxiv_id, issued, length, embed_hash, terms)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    docs_rows,
+                )
+                db.executemany("INSERT INTO doc_tags(docno, tag) VALUES (?, ?)", tag_rows)
+                uses.subtract(added)
+                db.executemany("INSERT INTO doc_links(docno, target) VALUES (?, ?)", link_rows)
+                for table in authors_table:
+                    db.executemany(f"INSERT INTO {table}(rowid, keys) VALUES (?, ?)", author_rows)
             # A file refused as a duplicate gets another chance once the id's owner is gone.
             pending = [
                 row[0]
@@ -891,10 +892,10 @@ class _FileRead:
     problem: str | None = None
 
 
-def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
-    where = str(root / path)
+def _read_one(reader: NoteFileReader, path: str) -> tuple[_FileRead, Counter[str] | None]:
+    where = str(reader.root / path)
     try:
-        text = note_file_text(root, path)
+        text = reader.text(path)
     except PathOutsideCorpusError as exc:
         return _FileRead(problem=f": {exc}"), None
     except UnicodeDecodeError as exc:
@@ -933,10 +934,11 @@ def _read_one(root: Path, path: str) -> tuple[_FileRead, Counter[str] | None]:
 def _read_batch(args: tuple[Path, list[tuple[int, str]]]) -> tuple[list[_FileRead], dict[str, bytes]]:
     """Read numbered files; return what to keep of each and their postings, packed per term."""
     root, numbered = args
+    reader = NoteFileReader(root)
     reads = []
     lists: defaultdict[str, list[int]] = defaultdict(list)
     for docno, path in numbered:
-        read, counts = _read_one(root, path)
+        read, counts = _read_one(reader, path)
         reads.append(read)
         if counts:
             base = docno << _TF_BITS
@@ -948,30 +950,33 @@ def _read_batch(args: tuple[Path, list[tuple[int, str]]]) -> tuple[list[_FileRea
 
 
 _PARALLEL_MIN = 1000  # below this, starting worker processes costs more than it saves
+_PARTS_PER_WORKER = 4  # the caller stores a part while the workers read the next ones
 
 
-def _read_many(root: Path, numbered: list[tuple[int, str]]) -> tuple[list[_FileRead], dict[str, bytes]]:
-    """Read, parse and tokenize files, on every core when there are many (it is CPU-bound)."""
+def _read_many(
+    root: Path, numbered: list[tuple[int, str]]
+) -> Iterator[tuple[list[tuple[int, str]], list[_FileRead], dict[str, bytes]]]:
+    """Read, parse and tokenize files, on every core when there are many (it is CPU-bound): yields
+    (part of ``numbered``, what to keep of each file, their postings) for consecutive parts, in order."""
     workers = min(os.cpu_count() or 1, 8)
     if len(numbered) < _PARALLEL_MIN or workers < 2:
-        return _read_batch((root, numbered))
+        yield (numbered, *_read_batch((root, numbered)))
+        return
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     try:
         context = multiprocessing.get_context("fork")
     except ValueError:  # no fork on this platform
-        return _read_batch((root, numbered))
-    size = -(-len(numbered) // workers)
-    batches = [(root, numbered[i : i + size]) for i in range(0, len(numbered), size)]
-    reads: list[_FileRead] = []
-    postings: defaultdict[str, list[bytes]] = defaultdict(list)
+        yield (numbered, *_read_batch((root, numbered)))
+        return
+    size = -(-len(numbered) // (workers * _PARTS_PER_WORKER))
+    parts = [numbered[i : i + size] for i in range(0, len(numbered), size)]
     with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        for batch_reads, batch_postings in pool.map(_read_batch, batches):
-            reads.extend(batch_reads)
-            for term, entries in batch_postings.items():
-                postings[term].append(entries)
-    return reads, {term: b"".join(parts) for term, parts in postings.items()}
+        for part, (reads, postings) in zip(
+            parts, pool.map(_read_batch, [(root, p) for p in parts]), strict=True
+        ):
+            yield part, reads, postings
 
 
 def _chunks(items: list, size: int) -> Iterator[list]:

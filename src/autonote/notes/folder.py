@@ -20,6 +20,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import stat
 from collections.abc import Callable, Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, Protocol
@@ -65,6 +66,52 @@ def note_file_text(root: Path, relpath: str) -> str:
     that resolves outside the corpus (a symlink pointing elsewhere)."""
     path = _confined(root, relpath)
     return path.read_text(encoding="utf-8")
+
+
+class NoteFileReader:
+    """:func:`note_file_text` for many files under one root (the index reads every note): the root
+    is resolved once, and each folder once; a file in a folder with no symlink on its way is opened
+    without following a link (one system call), anything else is confined as one file would be."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        self.base = os.fspath(root.resolve())
+        # a folder (relative, '/'-separated) → its real path; None when a link is on its way
+        self.folders: dict[str, str | None] = {"": self.base}
+
+    def _folder(self, folder: str) -> str | None:
+        if folder not in self.folders:
+            parent, _, name = folder.rpartition("/")
+            real = self._folder(parent)
+            if real is not None:
+                path = os.path.join(real, name)
+                try:
+                    plain = stat.S_ISDIR(os.lstat(path).st_mode)
+                except OSError:
+                    plain = False
+                real = path if plain else None
+            self.folders[folder] = real
+        return self.folders[folder]
+
+    def text(self, relpath: str) -> str:
+        parts = relpath.split("/")
+        plain = (
+            _NO_FOLLOW is not None and "\x00" not in relpath and not any(p in ("", ".", "..") for p in parts)
+        )
+        real = self._folder("/".join(parts[:-1])) if plain else None
+        if real is None:
+            return note_file_text(self.root, relpath)
+        try:
+            fd = os.open(os.path.join(real, parts[-1]), os.O_RDONLY | os.O_CLOEXEC | _NO_FOLLOW)
+            with open(fd, encoding="utf-8") as handle:
+                return handle.read()
+        except (OSError, UnicodeDecodeError):
+            # A link (refused by O_NOFOLLOW), a missing or unreadable file: read as one file is,
+            # which confines a link and raises what reading one file raises.
+            return note_file_text(self.root, relpath)
+
+
+_NO_FOLLOW: int | None = getattr(os, "O_NOFOLLOW", None)
 
 
 def _confined(root: Path, relpath: str) -> Path:
