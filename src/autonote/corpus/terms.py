@@ -17,8 +17,6 @@ import re
 TERMS_VERSION = "terms.4"
 
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-# Each class of these characters costs Python's regex compiler a millisecond or more, at every start.
-_CJK_BIGRAM = re.compile(f"(?=([{_CJK}]{{2}}))")  # overlapping pairs, found in C
 _WORD = re.compile(r"[a-z0-9][a-z0-9+\-]*[a-z0-9+]|[a-z]")
 CJK_RUN = re.compile(f"[{_CJK}]+")
 STOP_WORDS = frozenset(
@@ -178,10 +176,13 @@ def english_words(text: str) -> list[str]:
 
 
 def terms(text: str) -> list[str]:
-    """All search terms of a text, repeats kept (they are term frequencies)."""
+    """All search terms of a text, repeats kept (they are term frequencies): the English words,
+    then every pair of neighbouring kana/kanji, then the ones that stand alone. Pairs are cut from
+    the runs of kana/kanji (a search for pairs at every position of the text costs more)."""
     found = english_words(text)
-    found.extend(_CJK_BIGRAM.findall(text))
-    found.extend(run for run in CJK_RUN.findall(text) if len(run) == 1)  # a character on its own
+    runs = CJK_RUN.findall(text)
+    found.extend([run[i : i + 2] for run in runs for i in range(len(run) - 1)])
+    found.extend([run for run in runs if len(run) == 1])
     return found
 
 
