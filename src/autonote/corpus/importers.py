@@ -240,8 +240,11 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
             issue_date=issue_date,
             body=body,
             comment_text="\n\n".join(c for c in comments if c),
-            fingerprint=_hash(json.dumps(issue, sort_keys=True, ensure_ascii=False)),
+            fingerprint=_hash(_CANONICAL_JSON.encode(issue)),
         )
+
+
+_CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # what an issue's fingerprint hashes
 
 
 def _wrong_type(value: object, expected: type, name: str) -> str | None:
