@@ -207,8 +207,7 @@ def init_corpus(root: Path, config_name: str) -> list[str]:
 
 
 class NoteWrite(NamedTuple):
-    """One note file of a bulk write (a tuple: another process may do the writing, and tuples
-    cross to it ten times faster than dataclasses)."""
+    """One note file of a bulk write (plain data: another process may do the writing)."""
 
     note_id: str
     text: str
