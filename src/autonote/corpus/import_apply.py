@@ -161,10 +161,14 @@ class _ChunkWriter:
 
 
 def _writer_pool() -> Any:
-    """One worker process (forked: it starts at once and needs nothing re-imported), or None."""
+    """One worker process (forked: it starts at once and needs nothing re-imported), or None
+    (one core: nothing to overlap with)."""
     import multiprocessing
+    import os
     from concurrent.futures import ProcessPoolExecutor
 
+    if (os.cpu_count() or 1) < 2:
+        return None
     try:
         return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
     except ValueError:  # no fork on this platform: chunks are written in line
