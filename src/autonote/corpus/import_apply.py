@@ -163,6 +163,7 @@ class _ChunkWriter:
 def _writer_pool() -> Any:
     """One worker process (forked: it starts at once and needs nothing re-imported), or None
     (one core: nothing to overlap with)."""
+    import gc
     import multiprocessing
     import os
     from concurrent.futures import ProcessPoolExecutor
@@ -170,7 +171,11 @@ def _writer_pool() -> Any:
     if (os.cpu_count() or 1) < 2:
         return None
     try:
-        return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("fork"))
+        # gc.freeze: the collector leaves alone what the worker inherited (the export, the notes
+        # made so far), which it would otherwise walk again and again, copying every page it touches.
+        return ProcessPoolExecutor(
+            max_workers=1, mp_context=multiprocessing.get_context("fork"), initializer=gc.freeze
+        )
     except ValueError:  # no fork on this platform: chunks are written in line
         return None
 

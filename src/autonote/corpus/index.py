@@ -966,6 +966,7 @@ def _read_many(
     if len(numbered) < _PARALLEL_MIN or workers < 2:
         yield (numbered, *_read_batch((root, numbered)))
         return
+    import gc
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -976,7 +977,9 @@ def _read_many(
         return
     size = -(-len(numbered) // (workers * _PARTS_PER_WORKER))
     parts = [numbered[i : i + size] for i in range(0, len(numbered), size)]
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    # gc.freeze: a worker's collector leaves alone what it inherited (a caller may hold thousands
+    # of notes), which it would otherwise walk again and again, copying every page it touches.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=gc.freeze) as pool:
         for part, (reads, postings) in zip(
             parts, pool.map(_read_batch, [(root, p) for p in parts]), strict=True
         ):
