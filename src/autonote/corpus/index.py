@@ -595,22 +595,18 @@ class CorpusIndex:
     def _docnos_of(self, note_ids: Iterable[str]) -> dict[str, int]:
         """The document numbers of the given notes that the index has (a few: asked of SQLite,
         unless every id was read already)."""
-        if self._docno_of is not None:
-            return {i: self._docno_of[i] for i in note_ids if i in self._docno_of}
-        found: dict[str, int] = {}
-        for chunk in _chunks(sorted(set(note_ids)), _SQL_CHUNK):
-            marks = ",".join("?" * len(chunk))
-            found.update(self.conn.execute(f"SELECT id, docno FROM docs WHERE id IN ({marks})", chunk))
-        return found
+        return self._look_up(note_ids, self._docno_of, "SELECT id, docno FROM docs WHERE id IN ({})")
 
     def _ids_of(self, docnos: Iterable[int]) -> dict[int, str]:
         """The note ids of the given document numbers that the index has (see :meth:`_docnos_of`)."""
-        if self._id_of is not None:
-            return {d: self._id_of[d] for d in docnos if d in self._id_of}
-        found: dict[int, str] = {}
-        for chunk in _chunks(sorted(set(docnos)), _SQL_CHUNK):
-            marks = ",".join("?" * len(chunk))
-            found.update(self.conn.execute(f"SELECT docno, id FROM docs WHERE docno IN ({marks})", chunk))
+        return self._look_up(docnos, self._id_of, "SELECT docno, id FROM docs WHERE docno IN ({})")
+
+    def _look_up(self, keys: Iterable[Any], known: dict[Any, Any] | None, query: str) -> dict[Any, Any]:
+        if known is not None:
+            return {k: known[k] for k in keys if k in known}
+        found: dict[Any, Any] = {}
+        for chunk in _chunks(sorted(set(keys)), _SQL_CHUNK):
+            found.update(self.conn.execute(query.format(",".join("?" * len(chunk))), chunk))
         return found
 
     def _size(self) -> int:
