@@ -29,14 +29,13 @@ import re
 import urllib.parse
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
 from typing import TYPE_CHECKING
 
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
-from autonote.sources.base import Fetched, PaperRef, SourceContext
+from autonote.sources.base import Fetched, PaperRef
 from autonote.sources.cache import SourceCache
-from autonote.sources.http import HttpClient, policy_from, shown_url
+from autonote.sources.http import PoliteSource, shown_url
 from autonote.textnorm import normalize_ws
 from autonote.venue import detect_venue
 
@@ -282,26 +281,17 @@ def paper_from_mods(body: bytes, anthology_id: AnthologyId) -> Paper:
     )
 
 
-class AclAnthologySource:
+class AclAnthologySource(PoliteSource):
     """ACL Anthology ids, URLs and DOIs, through the anthology's MODS export."""
 
     name = "acl"
     supports = "ACL Anthology ids and URLs (2023.acl-long.123, P19-1001, aclanthology.org/…)"
-
-    def __init__(self, context: SourceContext) -> None:
-        self.context = context
+    service = "ACL Anthology"
 
     @staticmethod
     def recognise(text: str) -> PaperRef | None:
         found = find_anthology_id(text)
         return PaperRef("acl", str(found), text) if found is not None else None
-
-    @cached_property
-    def http(self) -> HttpClient:
-        return HttpClient(
-            self.context.state, policy_from(self.context.settings), service="ACL Anthology",
-            warn=self.context.warn, before_network=self.context.before_network,
-        )  # fmt: skip
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
         cache = SourceCache(self.context.state, self.name)

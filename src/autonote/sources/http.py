@@ -23,7 +23,7 @@ import random
 import time
 import urllib.parse
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from autonote import __version__
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
     import urllib.request
     from email.message import Message
 
+    from autonote.sources.base import SourceContext
     from autonote.state import StateDB
 
 # urllib.request (with http.client, ssl and email) is imported on the first request, not with this
@@ -293,3 +294,20 @@ def policy_from(settings: Any) -> FetchPolicy:
         timeout=settings.fetch_timeout,
         retries=settings.fetch_retries,
     )
+
+
+class PoliteSource:
+    """What the sources that fetch through :class:`HttpClient` share: the context they are made
+    with, and one client (made on first use) whose messages name :attr:`service`."""
+
+    service: str  # what messages call the fetched service ("OpenReview API", "web page", …)
+
+    def __init__(self, context: SourceContext) -> None:
+        self.context = context
+
+    @cached_property
+    def http(self) -> HttpClient:
+        return HttpClient(
+            self.context.state, policy_from(self.context.settings), service=self.service,
+            warn=self.context.warn, before_network=self.context.before_network,
+        )  # fmt: skip

@@ -21,14 +21,13 @@ import json
 import re
 import urllib.parse
 from collections.abc import Sequence
-from functools import cached_property
 from typing import Any
 
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
-from autonote.sources.base import Fetched, PaperRef, SourceContext
+from autonote.sources.base import Fetched, PaperRef
 from autonote.sources.cache import SourceCache
-from autonote.sources.http import HttpClient, policy_from, shown_url
+from autonote.sources.http import PoliteSource, shown_url
 from autonote.textnorm import normalize_ws
 from autonote.venue import detect_venue
 
@@ -138,26 +137,17 @@ def paper_from_note(note: dict[str, Any]) -> Paper:
     )
 
 
-class OpenReviewSource:
+class OpenReviewSource(PoliteSource):
     """OpenReview forum and PDF URLs, through the OpenReview API v2."""
 
     name = "openreview"
     supports = "OpenReview forum or PDF URLs (openreview.net/forum?id=…)"
-
-    def __init__(self, context: SourceContext) -> None:
-        self.context = context
+    service = "OpenReview API"
 
     @staticmethod
     def recognise(text: str) -> PaperRef | None:
         found = find_forum_id(text)
         return PaperRef("openreview", found, text) if found is not None else None
-
-    @cached_property
-    def http(self) -> HttpClient:
-        return HttpClient(
-            self.context.state, policy_from(self.context.settings), service="OpenReview API",
-            warn=self.context.warn, before_network=self.context.before_network,
-        )  # fmt: skip
 
     @property
     def api_url(self) -> str:

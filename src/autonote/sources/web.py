@@ -24,14 +24,13 @@ from __future__ import annotations
 import re
 import urllib.parse
 from collections.abc import Sequence
-from functools import cached_property
 
 from autonote.errors import AutonoteError, SourceUnavailableError, UsageError
 from autonote.notes.kinds import kind_for_url
 from autonote.schema import Paper
-from autonote.sources.base import Fetched, PaperRef, SourceContext
+from autonote.sources.base import Fetched, PaperRef
 from autonote.sources.cache import SourceCache
-from autonote.sources.http import HttpClient, Response, check_http_url, policy_from, shown_url
+from autonote.sources.http import PoliteSource, Response, check_http_url, shown_url
 from autonote.sources.web_page import PageMetadata, read_page
 
 # Sites where people publish under the platform's name: the byline is the author, not the site.
@@ -157,26 +156,17 @@ def paper_from_page(response: Response, shown: str) -> Paper:
     )  # fmt: skip
 
 
-class WebSource:
+class WebSource(PoliteSource):
     """Any http(s) page not taken by a paper source: a blog post, a company's research post."""
 
     name = "web"
     supports = "any other http(s) web page (a blog post: kind blog)"
-
-    def __init__(self, context: SourceContext) -> None:
-        self.context = context
+    service = "web page"
 
     @staticmethod
     def recognise(text: str) -> PaperRef | None:
         url = page_url(text)
         return PaperRef("web", url, text) if url is not None else None
-
-    @cached_property
-    def http(self) -> HttpClient:
-        return HttpClient(
-            self.context.state, policy_from(self.context.settings), service="web page", warn=self.context.warn,
-            before_network=self.context.before_network,
-        )  # fmt: skip
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
         cache = SourceCache(self.context.state, self.name)
