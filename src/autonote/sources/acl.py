@@ -27,14 +27,12 @@ from __future__ import annotations
 import datetime as dt
 import re
 import urllib.parse
-from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
-from autonote.sources.base import Fetched, PaperRef
-from autonote.sources.cache import SourceCache
+from autonote.sources.base import PaperRef
 from autonote.sources.http import PoliteSource, shown_url
 from autonote.textnorm import normalize_ws
 from autonote.venue import detect_venue
@@ -293,27 +291,13 @@ class AclAnthologySource(PoliteSource):
         found = find_anthology_id(text)
         return PaperRef("acl", str(found), text) if found is not None else None
 
-    def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
-        cache = SourceCache(self.context.state, self.name)
-        base = self.context.settings.acl_anthology_url.rstrip("/")
-        found: Fetched = {}
-        for ref in refs:
-            anthology_id = parse_anthology_id(ref.key)
-            if ref.key in found or anthology_id is None:
-                continue
-            cached = None if self.context.refresh else cache.get(ref.key)
-            if cached is not None:
-                found[ref.key] = cached
-                continue
-            try:
-                found[ref.key] = paper = self._fetch_one(base, anthology_id)
-            except AutonoteError as exc:
-                found[ref.key] = exc
-                continue
-            cache.put(ref.key, paper)
-        return found
+    def fetch_one(self, key: str) -> Paper:
+        anthology_id = parse_anthology_id(key)
+        if anthology_id is None:
+            raise UsageError(f"not an ACL Anthology id: {key!r}")
+        return self._fetch_mods(self.context.settings.acl_anthology_url.rstrip("/"), anthology_id)
 
-    def _fetch_one(self, base: str, anthology_id: AnthologyId) -> Paper:
+    def _fetch_mods(self, base: str, anthology_id: AnthologyId) -> Paper:
         url = f"{base}/{anthology_id}.xml"
         try:
             response = self.http.get(url, accept="application/xml, text/xml")

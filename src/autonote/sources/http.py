@@ -27,14 +27,17 @@ from functools import cache, cached_property
 from typing import TYPE_CHECKING, Any
 
 from autonote import __version__
-from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.sources.cache import SourceCache
 
 if TYPE_CHECKING:
     import urllib.error
     import urllib.request
+    from collections.abc import Sequence
     from email.message import Message
 
-    from autonote.sources.base import SourceContext
+    from autonote.schema import Paper
+    from autonote.sources.base import Fetched, PaperRef, SourceContext
     from autonote.state import StateDB
 
 # urllib.request (with http.client, ssl and email) is imported on the first request, not with this
@@ -298,8 +301,10 @@ def policy_from(settings: Any) -> FetchPolicy:
 
 class PoliteSource:
     """What the sources that fetch through :class:`HttpClient` share: the context they are made
-    with, and one client (made on first use) whose messages name :attr:`service`."""
+    with, one client (made on first use) whose messages name :attr:`service`, and fetching each
+    paper once, from the source cache unless ``--refresh``; a subclass says how one is fetched."""
 
+    name: str  # the source's name, which also keys its cache
     service: str  # what messages call the fetched service ("OpenReview API", "web page", …)
 
     def __init__(self, context: SourceContext) -> None:
@@ -311,3 +316,25 @@ class PoliteSource:
             self.context.state, policy_from(self.context.settings), service=self.service,
             warn=self.context.warn, before_network=self.context.before_network,
         )  # fmt: skip
+
+    def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
+        cache = SourceCache(self.context.state, self.name)
+        found: Fetched = {}
+        for ref in refs:
+            if ref.key in found:
+                continue
+            cached = None if self.context.refresh else cache.get(ref.key)
+            if cached is not None:
+                found[ref.key] = cached
+                continue
+            try:
+                found[ref.key] = paper = self.fetch_one(ref.key)
+            except AutonoteError as exc:
+                found[ref.key] = exc
+                continue
+            cache.put(ref.key, paper)
+        return found
+
+    def fetch_one(self, key: str) -> Paper:
+        """The paper a recognised key names, fetched (an AutonoteError says why not)."""
+        raise NotImplementedError

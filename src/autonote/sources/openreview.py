@@ -20,13 +20,11 @@ import datetime as dt
 import json
 import re
 import urllib.parse
-from collections.abc import Sequence
 from typing import Any
 
-from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
-from autonote.sources.base import Fetched, PaperRef
-from autonote.sources.cache import SourceCache
+from autonote.sources.base import PaperRef
 from autonote.sources.http import PoliteSource, shown_url
 from autonote.textnorm import normalize_ws
 from autonote.venue import detect_venue
@@ -153,23 +151,6 @@ class OpenReviewSource(PoliteSource):
     def api_url(self) -> str:
         return self.context.settings.openreview_api_url.rstrip("/")
 
-    def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
-        cache = SourceCache(self.context.state, self.name)
-        found: Fetched = {}
-        for ref in refs:
-            if ref.key in found:
-                continue
-            cached = None if self.context.refresh else cache.get(ref.key)
-            try:
-                paper = cached or self._fetch_one(ref.key)
-            except AutonoteError as exc:
-                found[ref.key] = exc
-                continue
-            if cached is None:
-                cache.put(ref.key, paper)
-            found[ref.key] = paper
-        return found
-
     def _note(self, note_id: str) -> dict[str, Any]:
         url = f"{self.api_url}/notes?{urllib.parse.urlencode({'id': note_id})}"
         try:
@@ -196,9 +177,9 @@ class OpenReviewSource(PoliteSource):
             )
         return note
 
-    def _fetch_one(self, note_id: str) -> Paper:
-        note = self._note(note_id)
+    def fetch_one(self, key: str) -> Paper:
+        note = self._note(key)
         forum = note.get("forum")
-        if isinstance(forum, str) and forum and forum != note_id:  # a review or comment: its paper
+        if isinstance(forum, str) and forum and forum != key:  # a review or comment: its paper
             note = self._note(forum)
         return paper_from_note(note)

@@ -23,13 +23,11 @@ from __future__ import annotations
 
 import re
 import urllib.parse
-from collections.abc import Sequence
 
-from autonote.errors import AutonoteError, SourceUnavailableError, UsageError
+from autonote.errors import SourceUnavailableError, UsageError
 from autonote.notes.kinds import kind_for_url
 from autonote.schema import Paper
-from autonote.sources.base import Fetched, PaperRef
-from autonote.sources.cache import SourceCache
+from autonote.sources.base import PaperRef
 from autonote.sources.http import PoliteSource, Response, check_http_url, shown_url
 from autonote.sources.web_page import PageMetadata, read_page
 
@@ -168,24 +166,9 @@ class WebSource(PoliteSource):
         url = page_url(text)
         return PaperRef("web", url, text) if url is not None else None
 
-    def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
-        cache = SourceCache(self.context.state, self.name)
-        found: Fetched = {}
-        for ref in refs:
-            if ref.key in found:
-                continue
-            cached = None if self.context.refresh else cache.get(ref.key)
-            if cached is not None:
-                found[ref.key] = cached
-                continue
-            shown = repr(shown_url(ref.key))
-            try:
-                response = self.http.get(ref.key, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
-                if not response.ok:
-                    raise SourceUnavailableError(f"{shown} answered HTTP {response.status}")
-                found[ref.key] = paper = paper_from_page(response, shown)
-            except AutonoteError as exc:
-                found[ref.key] = exc
-                continue
-            cache.put(ref.key, paper)
-        return found
+    def fetch_one(self, key: str) -> Paper:
+        shown = repr(shown_url(key))
+        response = self.http.get(key, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
+        if not response.ok:
+            raise SourceUnavailableError(f"{shown} answered HTTP {response.status}")
+        return paper_from_page(response, shown)
