@@ -1,4 +1,5 @@
-"""What the command modules share: settings from flags, the --corpus option, exit codes."""
+"""What the command modules share: settings from flags, the --corpus option, exit codes, how an
+import's skipped entries and conflicts are reported."""
 
 from __future__ import annotations
 
@@ -19,3 +20,15 @@ def resolve_settings(**overrides: Any):  # -> Settings (imported lazily: pydanti
 
     loaded, _ = load_settings(overrides)
     return loaded
+
+
+def echo_import_problems(report: Any) -> None:
+    """One stderr line per skipped entry and per conflict of an import (``import`` and ``github pull``)."""
+    for skipped in report.skipped:
+        click.echo(f"autonote: {skipped}", err=True)
+    for conflict in report.conflicts:
+        click.echo(
+            f"autonote: conflict: {conflict.note_id}: {conflict.reason}; kept {conflict.local},"
+            f" incoming version in {conflict.incoming}",
+            err=True,
+        )

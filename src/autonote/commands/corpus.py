@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from autonote.commands.common import EXIT_FAILURE, corpus_option, resolve_settings
+from autonote.commands.common import EXIT_FAILURE, corpus_option, echo_import_problems, resolve_settings
 
 
 @click.command("init")
@@ -64,14 +64,7 @@ def _run_import(
 
     read = read_notes(kind, [Path(f) for f in files], repo=repo)
     report = apply_import(read, ws.corpus, ws.store, ws.state, known=known, dry_run=dry_run)
-    for skipped in report.skipped:
-        click.echo(f"autonote: {skipped}", err=True)
-    for conflict in report.conflicts:
-        click.echo(
-            f"autonote: conflict: {conflict.note_id}: {conflict.reason}; kept {conflict.local},"
-            f" incoming version in {conflict.incoming}",
-            err=True,
-        )
+    echo_import_problems(report)
     verb = "would import" if dry_run else "imported"
     click.echo(
         f"{verb} into {root}: {len(report.created)} new, {len(report.updated)} updated,"

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from autonote.commands.common import EXIT_FAILURE, corpus_option, resolve_settings
+from autonote.commands.common import EXIT_FAILURE, corpus_option, echo_import_problems, resolve_settings
 
 repo_option = click.option(
     "--repo", "repo", required=True, metavar="OWNER/NAME", help="The repository whose issues are the corpus."
@@ -64,14 +64,7 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
     ws, gh = _connect(corpus, writes=not dry_run, action="pull into this corpus")
     report = pull(ws, gh, repo, full=full, dry_run=dry_run)
     done = report.imported
-    for skipped in done.skipped:
-        click.echo(f"autonote: {skipped}", err=True)
-    for conflict in done.conflicts:
-        click.echo(
-            f"autonote: conflict: {conflict.note_id}: {conflict.reason}; kept {conflict.local},"
-            f" incoming version in {conflict.incoming}",
-            err=True,
-        )
+    echo_import_problems(done)
     verb = "would adopt" if dry_run else "adopted"
     for local, issue in report.adopted:
         click.echo(
