@@ -137,7 +137,9 @@ def figures() -> dict[str, object]:
     for name, path in mods.items():
         for block in cc_visit(path.read_text(encoding="utf-8")):
             if cc_rank(block.complexity) in "DEF":
-                worst.append([f"{name}:{block.lineno} {block.name}", cc_rank(block.complexity), block.complexity])
+                worst.append(
+                    [f"{name}:{block.lineno} {block.name}", cc_rank(block.complexity), block.complexity]
+                )
     out["rated_d_or_worse"] = sorted(worst, key=lambda row: -row[2])
     return out
 
@@ -150,7 +152,9 @@ def main() -> None:
     worst = data["rated_d_or_worse"]
     print("| measure | value |\n| --- | --- |")
     print(f"| modules | {data['modules']} |")
-    print(f"| module cycles (imports in functions count) | {len(data['module_cycles'])} {data['module_cycles'] or ''} |")
+    print(
+        f"| module cycles (imports in functions count) | {len(data['module_cycles'])} {data['module_cycles'] or ''} |"
+    )
     print(f"| package cycles | {len(data['package_cycles'])} {data['package_cycles'] or ''} |")
     print(f"| largest module (lines) | {data['largest_module'][0]} ({data['largest_module'][1]}) |")
     print(f"| largest class (lines) | {data['largest_class'][0]} ({data['largest_class'][1]}) |")
