@@ -195,7 +195,7 @@ def llm_output_model(
     def choice_list(options: list[str]) -> tuple[object, object]:
         if not options:
             return (list[str], Field(max_length=0))
-        return (list[Literal[tuple(options)]], ...)  # type: ignore[valid-type]
+        return (list[Literal[tuple(options)]], ...)  # type: ignore[misc]
 
     fields: dict[str, tuple[object, object]] = {
         "summary": (str, ...),

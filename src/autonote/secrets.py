@@ -24,6 +24,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable
+from typing import Any
 from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 MIN_SECRET_LENGTH = 8
@@ -46,7 +47,7 @@ def _header_value(match: re.Match[str]) -> str:
     return f"{match.group(1)}{match.group(2)}{scheme}{MASK}"
 
 
-_PATTERNS: list[tuple[re.Pattern[str], str | object]] = [
+_PATTERNS: list[tuple[re.Pattern[str], Any]] = [  # (pattern, replacement text or function)
     # Authorization: Bearer xyz / "authorization": "Bearer xyz" / api-key: xyz / x-api-key=xyz
     (_HEADER_VALUE, _header_value),
     (re.compile(r"(?i)\b(bearer)\s+[A-Za-z0-9._~+/=\-]+"), r"\1 " + MASK),
@@ -114,7 +115,7 @@ class Redactor:
         if literal is not None:
             text = literal.sub(MASK, text)
         for pattern, replacement in _PATTERNS:
-            text = pattern.sub(replacement, text)  # type: ignore[call-overload]
+            text = pattern.sub(replacement, text)
         return text
 
     def __call__(self, text: str) -> str:

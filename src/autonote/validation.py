@@ -58,10 +58,11 @@ def check_output(
             result.errors.append(f"related id {note_id!r} is not one of the candidate notes")
 
     if translate:
-        if not output.translation or not output.translation.strip():
+        translation = getattr(output, "translation", None)  # a field of the per-request model only
+        if not translation or not translation.strip():
             result.errors.append("translation is missing")
         else:
-            check_japanese("translation", output.translation, result)
+            check_japanese("translation", translation, result)
 
     points = [p.strip() for p in output.key_points if p.strip()]
     check_invented_numbers([output.summary.strip(), *points], f"{paper.title} {paper.abstract}", result)

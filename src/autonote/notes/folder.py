@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import json
 import os
 import stat
@@ -102,7 +103,7 @@ class NoteFileReader:
         if real is None:
             return note_file_text(self.root, relpath)
         try:
-            fd = os.open(os.path.join(real, parts[-1]), os.O_RDONLY | os.O_CLOEXEC | _NO_FOLLOW)
+            fd = os.open(os.path.join(real, parts[-1]), os.O_RDONLY | os.O_CLOEXEC | (_NO_FOLLOW or 0))
             with open(fd, encoding="utf-8") as handle:
                 return handle.read()
         except (OSError, UnicodeDecodeError):
@@ -447,14 +448,14 @@ class NoteFolder:
         renamed = parse_note(new_text, new_relpath)
         edits = list(self._links_to(old_id, new_id, link, skip=old_relpath))
 
-        undo: list[Callable[[], None]] = []
+        undo: list[Callable[[], object]] = []
         try:
             target = self.resolve(new_relpath)
             write_text_atomic(target, new_text, overwrite=False)
             undo.append(lambda: self.remove_at(new_relpath, revision=file_sha256(new_text)))
             for relpath, before, after in edits:
                 written = self.update_at(relpath, after, revision=file_sha256(before))
-                undo.append(lambda r=relpath, b=before, w=written: self.update_at(r, b, revision=w.revision))
+                undo.append(functools.partial(self.update_at, relpath, before, revision=written.revision))
             self._rename_draft(old_id, new_id, new_relpath, undo)
             self.remove_at(old_relpath, revision=current.revision)
         except (OSError, AutonoteError) as exc:
@@ -470,7 +471,7 @@ class NoteFolder:
         return StoredNote(renamed, new_text, file_sha256(new_text), new_relpath)
 
     def _rename_draft(
-        self, old_id: str, new_id: str, new_relpath: str, undo: list[Callable[[], None]]
+        self, old_id: str, new_id: str, new_relpath: str, undo: list[Callable[[], object]]
     ) -> None:
         """A draft pending for the renamed note follows it: ``drafts/<new_id>.md``, its id and (for
         an update-draft) the path of the note it updates changed; nothing else."""

@@ -64,7 +64,7 @@ class Journal:
         ).fetchone()
         if row is None:
             return None
-        return Item(*row[:6], json.loads(row[6]) if row[6] else None)
+        return Item(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]) if row[6] else None)
 
     def _upsert(self, key: str, note_id: str, status: str, **values: Any) -> None:
         columns = ["key", "note_id", "status", "updated", *values]
