@@ -42,8 +42,8 @@ EXPECTED = {
     "hatena-ja.html": ("https://joisino.hatenablog.com/entry/extrapolation", "アテンションの外挿はなぜ難しいのか", "Joisino", "2025-09"),
     "nextjs-jsonld.html": ("https://www.liquid.example/blog/lfm3-8b",
                            "LFM3-8B: an efficient on-device mixture of experts", "Liquid AI", "2025-10"),
-    "minimal.html": ("https://www.evanmiller.example/attention-is-off-by-one.html", "Attention Is Off By One", "evanmiller.example", ""),
-    "shift-jis.html": ("http://memo.example.jp/dic.html", "形態素解析器の辞書を自作する", "鈴木 一郎", ""),
+    "minimal.html": ("https://www.evanmiller.example/attention-is-off-by-one.html", "Attention Is Off By One", "evanmiller.example", "2023-07"),
+    "shift-jis.html": ("http://memo.example.jp/dic.html", "形態素解析器の辞書を自作する", "鈴木 一郎", "2019-04"),
 }  # fmt: skip
 
 

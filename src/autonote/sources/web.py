@@ -105,12 +105,13 @@ def _on_platform(host: str) -> bool:
 
 def byline(page: PageMetadata, url: str) -> str:
     """The "<Author or Org>" of the title line (see the module's docstring). The platform is judged
-    by where the page says it lives (its canonical URL), else by where it was fetched from."""
+    by where the page says it lives (its canonical URL), else by where it was fetched from, or by
+    the page itself (a platform under a custom domain)."""
     host, home = _host(url).removeprefix("www."), _host(page.canonical_url)
     person = page.authors[0] if page.authors else ""
-    if _on_platform(home or host):
+    if page.platform or _on_platform(home or host):
         return person or page.site_name or host
-    return page.organisation or page.site_name or person or host
+    return page.publication or page.organisation or page.site_name or person or host
 
 
 def abstract_of(page: PageMetadata) -> str:
