@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonote.sources.web_names import clean_author, clean_title, same_name, without_tagline
+from autonote.sources.web_names import Headings, clean_author, clean_title, same_name, without_tagline
 
 
 @pytest.mark.parametrize(
@@ -26,7 +26,16 @@ from autonote.sources.web_names import clean_author, clean_title, same_name, wit
 def test_titles_lose_the_names_after_them(
     title: str, headlines: list[str], names: list[str], expected: str
 ) -> None:
-    assert clean_title(title, headlines, names) == expected
+    assert clean_title(title, Headings(primary=headlines), names) == expected
+
+
+def test_a_lesser_heading_cuts_the_title_only_before_a_name_the_page_gives() -> None:
+    # an <h2> "Rust" (a section's) and the title "Rust - the good parts": kept whole
+    assert (
+        clean_title("Rust - the good parts", Headings(others=["Rust"]), ["Ferris Blog"])
+        == "Rust - the good parts"
+    )
+    assert clean_title("Rust - Ferris Blog :: x ::", Headings(others=["Rust"]), ["Ferris Blog"]) == "Rust"
 
 
 @pytest.mark.parametrize(
@@ -66,7 +75,7 @@ def test_a_site_name_loses_its_tagline() -> None:
 def test_cleaning_a_title_never_raises_and_keeps_its_start(
     title: str, headlines: list[str], names: list[str]
 ) -> None:
-    cleaned = clean_title(title, headlines, names)
+    cleaned = clean_title(title, Headings(primary=headlines, others=names), names)
     assert isinstance(cleaned, str)
     assert cleaned == "" or title.strip().startswith(cleaned.strip()[:1])
 

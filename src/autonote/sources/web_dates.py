@@ -1,6 +1,7 @@
 """Where a web page's date may be read from, for htmldate (trafilatura's date library) to read it.
 
-- The page without its sidebars and lists of other articles (``<aside>``, "related", "recent",
+- The page without its sidebars and lists of other articles (a block holding the headline or the
+  article stays) (``<aside>``, "related", "recent",
   "ranking" blocks): their ``<time>`` elements date other pages.
 - The dateline that stands next to the headline ("2019年4月3日 15時20分" under the ``<h1>`` of a
   Japanese news page, "By Ada Writer · July 24, 2023"): the elements right before and after the
@@ -36,14 +37,23 @@ def without_asides(tree: Any) -> Any:
     doomed = [
         element
         for element in pruned.iter("aside", "div", "section", "ul", "nav")
-        if element.tag == "aside"
-        or _ASIDE_WORDS.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+        if (
+            element.tag == "aside"
+            or _ASIDE_WORDS.search(f"{element.get('class') or ''} {element.get('id') or ''}")
+        )
+        and not _holds_the_article(element)
     ]
     for element in doomed:
         parent = element.getparent()
         if parent is not None:
             parent.remove(element)
     return pruned
+
+
+def _holds_the_article(element: Any) -> bool:
+    """Whether a block holds the page's headline or article (a theme's class such as
+    "category-recent-news" on the article's wrapper does not make it a sidebar)."""
+    return bool(element.xpath(".//h1 | .//article | self::article"))
 
 
 def _headline(tree: Any, title: str) -> Any | None:

@@ -11,6 +11,7 @@ ignored, and a name that starts with the other counts ("Cogsworth" and "Cogswort
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass, field
 
 from autonote.textnorm import normalize_ws
 
@@ -88,13 +89,29 @@ def _segments(title: str) -> list[tuple[str, int]]:
     return [(title[: m.start()].strip(), m.end()) for m in _SEPARATOR.finditer(title) if m.start() > 0]
 
 
-def headline_prefix(title: str, headlines: list[str]) -> str:
+@dataclass(frozen=True)
+class Headings:
+    """The headings a page shows: ``primary`` (its JSON-LD headline, its ``<h1>``s) and ``others``
+    (``<h2>``, ``<h3>``: a section's or a sidebar's as often as the article's)."""
+
+    primary: list[str] = field(default_factory=list)
+    others: list[str] = field(default_factory=list)
+
+
+def headline_prefix(title: str, headings: Headings, names: list[str]) -> str:
     """The page's own headline when the title is that headline with something after a separator:
-    "Post - Blog :: Platform", "Post | Writer" with an ``<h1>``/``<h2>`` or JSON-LD "Post"."""
-    keys = {_key(h) for h in headlines if len(_key(h)) >= 2}
-    for head, _ in reversed(_segments(title)):
-        if _key(head) in keys:
+    "Post - Blog :: Platform", "Post | Writer". A primary heading is enough; another heading needs
+    what follows it to be one of ``names``."""
+    primary = {_key(h) for h in headings.primary if len(_key(h)) >= 2}
+    others = {_key(h) for h in headings.others if len(_key(h)) >= 2}
+    for head, rest_from in reversed(_segments(title)):
+        key = _key(head)
+        if key in primary:
             return head
+        if key in others:
+            following = _SEPARATOR.split(title[rest_from:], maxsplit=1)[0]
+            if any(same_name(following, name) for name in names if name):
+                return head
     return ""
 
 
@@ -113,24 +130,25 @@ def strip_names(title: str, names: list[str]) -> str:
         title = head
 
 
-def clean_title(title: str, headlines: list[str], names: list[str]) -> str:
+def clean_title(title: str, headings: Headings, names: list[str]) -> str:
     """The title without decorations, and without the site's or writer's name after it."""
     title = _DECORATION.sub("", title).strip()
-    return headline_prefix(title, headlines) or strip_names(title, names)
+    return headline_prefix(title, headings, names) or strip_names(title, names)
 
 
-def choose_title(found: str, alternatives: list[str], headlines: list[str]) -> str:
+def choose_title(found: str, alternatives: list[str], headings: Headings, names: list[str]) -> str:
     """trafilatura's title, unless it is a lone ``<h1>`` that is not the article's (a promo banner,
     a greeting) while the page's ``<title>`` or JSON-LD headline starts with another heading."""
     found_key = _key(found)
     for alternative in filter(None, alternatives):
         if found_key and found_key in _key(alternative):
             return found  # the title the page gives elsewhere agrees
+    every = Headings(others=[*headings.primary, *headings.others])
     for alternative in filter(None, alternatives):
-        head = headline_prefix(alternative, headlines)
+        head = headline_prefix(_DECORATION.sub("", alternative).strip(), every, names)
         if head:
             return head
-        if any(_key(alternative) == _key(h) for h in headlines):
+        if any(_key(alternative) == _key(h) for h in every.others):
             return alternative
     return found
 

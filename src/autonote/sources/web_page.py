@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 
 from autonote.sources.web_dates import dateline, without_asides
 from autonote.sources.web_names import (
+    Headings,
     choose_title,
     clean_authors,
     clean_title,
@@ -219,10 +220,13 @@ def _title_element(tree: Any) -> str:
     return normalize_ws(found[0].text_content()) if found else ""
 
 
-def _headlines(tree: Any, json_ld: JsonLd) -> list[str]:
-    """The headings a page shows (``<h1>``–``<h3>``) and its JSON-LD headline."""
-    found = [normalize_ws(h.text_content()) for h in tree.xpath("//h1|//h2|//h3")[:40]]
-    return [h for h in [json_ld.headline, *found] if h]
+def _headings(tree: Any, json_ld: JsonLd) -> Headings:
+    """The headings a page shows: its JSON-LD headline and ``<h1>``s first, then ``<h2>``/``<h3>``."""
+
+    def texts(path: str) -> list[str]:
+        return [t for t in (normalize_ws(h.text_content()) for h in tree.xpath(path)[:40]) if t]
+
+    return Headings(primary=[h for h in [json_ld.headline, *texts("//h1")] if h], others=texts("//h2|//h3"))
 
 
 def _on_platform(tree: Any, site_name: str) -> bool:
@@ -250,19 +254,33 @@ def _hosts(document: Any, url: str, canonical: str) -> set[str]:
 
 
 def _extract(tree: Any, url: str) -> Any:
-    """trafilatura's document (main text and metadata) of the page without its sidebars; its
-    metadata alone when the page has too little text."""
+    """trafilatura's document (main text and metadata); its metadata alone when the page has too
+    little text. Its date is not used: see :func:`_page_date`."""
     from trafilatura import bare_extraction, extract_metadata
 
     dates = {"extensive_search": False, "original_date": True}
-    pruned = without_asides(tree)
     document = bare_extraction(
-        pruned, url=url, with_metadata=True, include_comments=False, include_tables=False,
+        tree, url=url, with_metadata=True, include_comments=False, include_tables=False,
         favor_precision=True, date_extraction_params=dates,
     )  # fmt: skip
     if document is None:  # too little text to extract: the metadata alone
-        document = extract_metadata(without_asides(tree), default_url=url, date_config=dates, extensive=False)
+        document = extract_metadata(tree, default_url=url, date_config=dates, extensive=False)
     return document
+
+
+def _page_date(tree: Any, url: str, json_ld: JsonLd, title: str) -> dt.date | None:
+    """The article's JSON-LD datePublished; else htmldate's reading of the page's metadata and
+    markup without its sidebars (whose ``<time>`` elements date other pages), never guessing from
+    the text; else the dateline next to the headline."""
+    from htmldate import find_date
+
+    if json_ld.published is not None:
+        return json_ld.published
+    try:
+        found = find_date(without_asides(tree), url=url or None, extensive_search=False, original_date=True)
+    except (ValueError, TypeError):
+        found = None
+    return _date(found) or dateline(tree, title)
 
 
 @dataclass(frozen=True)
@@ -283,9 +301,12 @@ def _names(tree: Any, document: Any, json_ld: JsonLd, hosts: set[str]) -> _Names
     organisation = json_ld.organisation
     people = [*_split_authors(document.author), *json_ld.people]
     authors = clean_authors(people, [site, organisation])
-    headlines = _headlines(tree, json_ld)
-    found = choose_title(normalize_ws(document.title or ""), [json_ld.headline, title_element], headlines)
-    title = clean_title(found, headlines, [site, organisation, *authors, *labels, *hosts])
+    headings = _headings(tree, json_ld)
+    names = [site, organisation, *authors, *labels, *hosts]
+    found = choose_title(
+        normalize_ws(document.title or ""), [json_ld.headline, title_element], headings, names
+    )
+    title = clean_title(found, headings, names)
     return _Names(title, site, publication(organisation, site, labels), authors)
 
 
@@ -306,7 +327,7 @@ def read_page(body: bytes, url: str, charset: str | None = None) -> PageMetadata
     )
     names = _names(tree, document, json_ld, _hosts(document, url, canonical))
     description = normalize_ws(document.description or "")
-    published = json_ld.published or _date(document.date) or dateline(tree, names.title)
+    published = _page_date(tree, url, json_ld, names.title)
     return PageMetadata(
         title=names.title,
         description=description,
