@@ -10,10 +10,12 @@ The note's title line is ``<Title>, <Author or Org>, <yyyy>.<mm>``, as the corpu
 (``Introducing Olmo Hybrid: …, Ai2, 2026.03``; ``MHA vs MQA vs GQA vs MLA, Zain ul Abideen,
 2024.07``; ``LLM のアテンションと外挿, 佐藤竜馬, 2025.09``). Who that is (:func:`byline`):
 
-- on a writing platform (Medium, Qiita, Zenn, note, Substack, Hatena, …) the page's author, since
-  the site's name is the platform's;
+- on a writing platform (Medium, Qiita, Zenn, note, Substack, Hatena, …, also under a custom
+  domain when the page says so) the page's author, since the site's name is the platform's;
 - elsewhere the organisation that published it (JSON-LD ``publisher``, an ``Organization`` as
-  author, or ``og:site_name``), since a company's post is written as the company's;
+  author, or ``og:site_name``; the site rather than a publisher that is its parent company, and
+  the name a site gives itself only in its ``<title>``), since a company's post is written as the
+  company's;
 - else the author the page names, else the site's host.
 
 The abstract is the page's description followed by the lead paragraphs of its main text.

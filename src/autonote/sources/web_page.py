@@ -1,10 +1,16 @@
 """What a web page says about itself: title, description, lead text, authors, publisher, date.
 
 Pure (no I/O). The page is read by trafilatura (OpenGraph, ``<meta>``, JSON-LD, the ``<title>``,
-the main text with navigation and boilerplate removed; dates from the page's metadata by htmldate,
-without guessing from the text). Two things trafilatura does not give are read from the page's
-JSON-LD here: the publishing organisation (``publisher``, or an ``author`` that is an
-``Organization``) and the people named as authors when it only names an organisation.
+the main text with navigation and boilerplate removed). Read from the page here: the JSON-LD's
+publishing organisation (``publisher``, or an ``author`` that is an ``Organization``), the people it
+names as authors, its headline and ``datePublished``; ``og:site_name``; the headings; and whether
+the page is a writing platform's under a custom domain. The names are cleaned by
+:mod:`autonote.sources.web_names` (a title without the site's or writer's name after it, authors
+that are people, a site name without its tagline).
+
+The date: the article's JSON-LD ``datePublished``; else htmldate (trafilatura's date library) on
+the page's metadata and markup without its sidebars, never guessing from the text; else the
+dateline right next to the headline (:mod:`autonote.sources.web_dates`).
 
 Any bytes give a :class:`PageMetadata` (fields empty when the page has nothing to say); nothing
 here raises on a malformed page.
