@@ -11,6 +11,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from autonote.sources.registry import parse_input
 from autonote.sources.web import WebSource
@@ -64,3 +66,47 @@ def test_a_date_the_text_mentions_is_not_the_pages() -> None:
     # "2017年5月20日" quoted in the body; the dateline under the headline is the page's
     page = read_page((KINDS / "date-ja-dateline.html").read_bytes(), "https://www.minato-shimbun.example/a")
     assert page.published == dt.date(2019, 4, 3)
+
+
+DATELINES = st.sampled_from(
+    [
+        "2019年4月3日",
+        "2019年13月40日",
+        "By Ada · July 24, 2023",
+        "March 99, 2015",
+        "1999/02/30",
+        "",
+        "15時20分",
+        "2030年1月1日",
+    ]
+)
+NAMES = st.sampled_from(
+    ["Author", "作者", "https://x.example/a", "Ada Writer March", "Medium", "Site — a, b, c", ""]
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.text(max_size=40),
+    DATELINES,
+    NAMES,
+    NAMES,
+    st.lists(
+        st.sampled_from(["sidebar", "related", "recent-posts", "entry", "category-recent-news"]), max_size=3
+    ),
+    st.sampled_from(["h1", "h2", "h3"]),
+)
+def test_any_headline_dateline_names_and_sidebars_read_without_raising(
+    headline: str, line: str, author: str, site: str, classes: list[str], tag: str
+) -> None:
+    sidebars = "".join(
+        f'<div class="{c}"><time datetime="2025-01-0{i + 1}">x</time></div>' for i, c in enumerate(classes)
+    )
+    page = (
+        f'<html><head><title>{headline} | {site}</title><meta property="og:site_name" content="{site}">'
+        f'<meta name="author" content="{author}"></head><body>{sidebars}<div><{tag}>{headline}</{tag}>'
+        f"<p>{line}</p></div><p>Some text of the article that goes on for a while.</p></body></html>"
+    )
+    meta = read_page(page.encode("utf-8", "surrogatepass"), "https://example.org/post")
+    assert meta.published is None or dt.date(1995, 1, 1) <= meta.published
+    assert all(a and not a.startswith("http") for a in meta.authors)
