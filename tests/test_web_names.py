@@ -8,7 +8,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonote.sources.web_names import Headings, clean_author, clean_title, same_name, without_tagline
+from autonote.sources.web_names import (
+    Headings,
+    choose_title,
+    clean_author,
+    clean_title,
+    same_name,
+    without_tagline,
+)
 
 
 @pytest.mark.parametrize(
@@ -86,3 +93,15 @@ def test_cleaning_an_author_never_raises_and_gives_a_part_of_it(name: str, site_
     cleaned = clean_author(name, site_names)
     assert cleaned == "" or cleaned.split()[0] in name
     assert same_name(name, name) in (True, False)
+
+
+def test_a_promo_heading_loses_to_the_title_that_starts_with_the_articles_heading() -> None:
+    headings = Headings(primary=["Take your next trip with Voya"], others=["How we rank stays"])
+    title = choose_title(
+        "Take your next trip with Voya", [], ["How we rank stays - Voya Tech"], headings, ["Voya Tech"]
+    )
+    assert title == "How we rank stays"
+    # a title the page declares for sharing (og:title) is kept even when <title> says otherwise
+    assert choose_title(
+        "Social title", ["Social title"], ["Real | Site"], Headings(others=["Real"]), ["Site"]
+    ) == ("Social title")

@@ -136,10 +136,15 @@ def clean_title(title: str, headings: Headings, names: list[str]) -> str:
     return headline_prefix(title, headings, names) or strip_names(title, names)
 
 
-def choose_title(found: str, alternatives: list[str], headings: Headings, names: list[str]) -> str:
+def choose_title(
+    found: str, declared: list[str], alternatives: list[str], headings: Headings, names: list[str]
+) -> str:
     """trafilatura's title, unless it is a lone ``<h1>`` that is not the article's (a promo banner,
-    a greeting) while the page's ``<title>`` or JSON-LD headline starts with another heading."""
+    a greeting) while the page's ``<title>`` or JSON-LD headline starts with another heading. A
+    title the page declares for sharing (``og:title``, ``twitter:title``) is kept."""
     found_key = _key(found)
+    if found_key and any(found_key == _key(title) for title in declared):
+        return found
     for alternative in filter(None, alternatives):
         if found_key and found_key in _key(alternative):
             return found  # the title the page gives elsewhere agrees

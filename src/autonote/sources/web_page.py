@@ -309,9 +309,9 @@ def _names(tree: Any, document: Any, json_ld: JsonLd, hosts: set[str]) -> _Names
     authors = clean_authors(people, [site, organisation])
     headings = _headings(tree, json_ld)
     names = [site, organisation, *authors, *labels, *hosts]
-    found = choose_title(
-        normalize_ws(document.title or ""), [json_ld.headline, title_element], headings, names
-    )
+    declared = [_meta(tree, "property", "og:title"), _meta(tree, "name", "twitter:title")]
+    alternatives = [json_ld.headline, title_element]
+    found = choose_title(normalize_ws(document.title or ""), declared, alternatives, headings, names)
     title = clean_title(found, headings, names)
     return _Names(title, site, publication(organisation, site, labels), authors)
 
