@@ -11,26 +11,36 @@ The peers, when installed, get the smallest glue code that maps their output to 
 
 Import times are measured in fresh interpreters (median of 5). Run:
 `.venv/bin/python bench/web_metadata_bench.py` (peers: `pip install extruct metadata_parser`).
+
+Then, per kind of page where title lines went wrong on real pages (fixtures/web/kinds/, one or two
+pages per kind, expected values in its expected.toml), how many fields are right with this checkout
+("after") and, with `--baseline SRC` (another checkout's src/, e.g. main's), with that one
+("before"), read in a fresh interpreter.
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import importlib.util
 import json
+import os
+import re
 import statistics
 import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "src"))
+sys.path.insert(0, os.environ.get("AUTONOTE_BENCH_SRC") or str(REPO / "src"))
 
-from autonote.sources.web import byline  # noqa: E402
+from autonote.sources.web import abstract_of, byline  # noqa: E402
 from autonote.sources.web_page import PageMetadata, read_page  # noqa: E402
 
 PAGES = REPO / "fixtures" / "web"
+KINDS = PAGES / "kinds"
 # page: (URL it lives at, title, "<Author or Org>", "yyyy-mm" or "")
 EXPECTED = {
     "company-blog.html": ("https://allenai.org/blog/loopback-hybrid",
@@ -42,8 +52,8 @@ EXPECTED = {
     "hatena-ja.html": ("https://joisino.hatenablog.com/entry/extrapolation", "アテンションの外挿はなぜ難しいのか", "Joisino", "2025-09"),
     "nextjs-jsonld.html": ("https://www.liquid.example/blog/lfm3-8b",
                            "LFM3-8B: an efficient on-device mixture of experts", "Liquid AI", "2025-10"),
-    "minimal.html": ("https://www.evanmiller.example/attention-is-off-by-one.html", "Attention Is Off By One", "evanmiller.example", ""),
-    "shift-jis.html": ("http://memo.example.jp/dic.html", "形態素解析器の辞書を自作する", "鈴木 一郎", ""),
+    "minimal.html": ("https://www.evanmiller.example/attention-is-off-by-one.html", "Attention Is Off By One", "evanmiller.example", "2023-07"),
+    "shift-jis.html": ("http://memo.example.jp/dic.html", "形態素解析器の辞書を自作する", "鈴木 一郎", "2019-04"),
 }  # fmt: skip
 
 
@@ -155,5 +165,61 @@ def main() -> None:
             print(f"    {name}: {json.dumps(got[page], ensure_ascii=False)}")
 
 
+def kinds_read() -> dict[str, list[str]]:
+    """(title, byline, month, whether it has text to summarise) of each page in fixtures/web/kinds/, read by the checkout on sys.path."""
+    got = {}
+    for page in tomllib.loads((KINDS / "expected.toml").read_text(encoding="utf-8")):
+        body = (KINDS / f"{page}.html").read_bytes()
+        url = re.search(rb'rel="canonical" href="([^"]+)"', body)[1].decode()  # type: ignore[index]
+        data = read_page(body, url)
+        month = data.published.isoformat()[:7] if data.published else ""
+        got[page] = [data.title, byline(data, url), month, "text" if abstract_of(data) else "no text"]
+    return got
+
+
+def kinds_table(baseline: str | None) -> None:
+    expected = tomllib.loads((KINDS / "expected.toml").read_text(encoding="utf-8"))
+    runs = {"after": kinds_read()}
+    if baseline:
+        env = {**os.environ, "AUTONOTE_BENCH_SRC": str(Path(baseline).resolve())}
+        done = subprocess.run(
+            [sys.executable, __file__, "--emit-kinds"], env=env, capture_output=True, text=True, check=True
+        )
+        runs = {"before": json.loads(done.stdout), **runs}
+    print(
+        f"\n{len(expected)} pages by kind; right = title, byline and month all equal to the expected values, and text to summarise\n"
+    )
+    print("| kind | pages | " + " | ".join(f"{run} right" for run in runs) + " |")
+    print("|---|---:|" + "---:|" * len(runs))
+    kinds: dict[str, list[str]] = {}
+    for page, want in expected.items():
+        kinds.setdefault(want["kind"], []).append(page)
+    totals = dict.fromkeys(runs, 0)
+    for kind, pages in kinds.items():
+        cells = []
+        for run, got in runs.items():
+            right = sum(
+                got[p] == [*(expected[p][f] for f in ("title", "byline", "month")), "text"] for p in pages
+            )
+            totals[run] += right
+            cells.append(f"{right}/{len(pages)}")
+        print(f"| {kind} | {len(pages)} | " + " | ".join(cells) + " |")
+    print(f"| all | {len(expected)} | " + " | ".join(f"{totals[r]}/{len(expected)}" for r in runs) + " |")
+    if "before" in runs:
+        print("\nWhat changed (before → after):")
+        for page in expected:
+            if runs["before"][page] != runs["after"][page]:
+                print(f"- {page}: {json.dumps(runs['before'][page], ensure_ascii=False)} → "
+                      f"{json.dumps(runs['after'][page], ensure_ascii=False)}")  # fmt: skip
+
+
 if __name__ == "__main__":
-    main()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--baseline", help="another checkout's src/ to compare with (the 'before' column)")
+    parser.add_argument("--emit-kinds", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.emit_kinds:
+        print(json.dumps(kinds_read()))
+    else:
+        main()
+        kinds_table(args.baseline)

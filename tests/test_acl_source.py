@@ -109,7 +109,25 @@ def test_other_text_is_not_the_anthologys() -> None:
             "SemEval'23",
         ),
         ("2023.wmt-1.3", "Proceedings of the Eighth Conference on Machine Translation", "WMT'23"),
-        ("2023.newsum-1.2", "Proceedings of the 4th New Frontiers in Summarization Workshop", "NEWSUM'23"),
+        # the id spelled as the proceedings' title spells it, not in capitals
+        ("2023.newsum-1.2", "Proceedings of the 4th New Frontiers in Summarization Workshop", "NewSum'23"),
+        (
+            "2022.nlp4convai-1.3",
+            "Proceedings of the 4th Workshop on NLP for Conversational AI",
+            "NLP4ConvAI'22",
+        ),
+        # a short name starting with "*": *SEM, in parentheses or leading the title
+        (
+            "S19-1004",
+            "Proceedings of the Eighth Joint Conference on Lexical and Computational Semantics (*SEM 2019)",
+            "*SEM'19",
+        ),
+        (
+            "2021.starsem-1.5",
+            "Proceedings of *SEM 2021: The Tenth Joint Conference on Lexical and Computational Semantics",
+            "*SEM'21",
+        ),
+        ("2023.foo-1.1", "Proceedings of the First Workshop on Something Else", "FOO'23"),
     ],
 )
 def test_the_venue_comes_from_the_id(anthology_id: str, booktitle: str, label: str) -> None:

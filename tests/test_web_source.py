@@ -44,10 +44,12 @@ def fetch(tmp_path: Path, *urls: str, refresh: bool = False):
         ("hatena-ja.html", "アテンションの外挿はなぜ難しいのか, Joisino, 2025.09"),
         # an organisation as the JSON-LD author, the date only in JSON-LD
         ("nextjs-jsonld.html", "LFM3-8B: an efficient on-device mixture of experts, Liquid AI, 2025.10"),
-        # nothing but <title> and a description: the host, and no date (the text's date is not guessed)
-        ("minimal.html", "Attention Is Off By One, 127.0.0.1"),
-        # Shift_JIS declared only in the page: the author from <meta name="author">
-        ("shift-jis.html", "形態素解析器の辞書を自作する, 鈴木 一郎"),
+        # nothing but <title> and a description: the host; the date from the dateline right under
+        # the headline ("By Evan Example · July 24, 2023"), the only date the text may give
+        ("minimal.html", "Attention Is Off By One, 127.0.0.1, 2023.07"),
+        # Shift_JIS declared only in the page: the author from <meta name="author">, the date from
+        # the dateline under the headline ("2019年4月2日 鈴木 一郎")
+        ("shift-jis.html", "形態素解析器の辞書を自作する, 鈴木 一郎, 2019.04"),
     ],
 )
 def test_each_page_gets_the_corpus_title_line(

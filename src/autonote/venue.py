@@ -13,7 +13,11 @@ and picks the one that is the paper's venue:
 2. a journal the paper appears in beats a conference, a conference beats one it was only "presented
    at", and any of these beats a workshop; among equals the first mention wins;
 3. a mention without a year takes the year of the version that carries the text (the arXiv
-   ``updated`` date), and only when the text says the paper was accepted or published there.
+   ``updated`` date), and only when the text says the paper was accepted or published there, or
+   names nothing else ("ICML", "TMLR");
+4. two digits after a space are a conference's year when near that version's year ("NAACL 25");
+   a full name followed by its short name in parentheses is one mention ("… Computational
+   Linguistics (ACL Findings 2026)" → ``ACL'26 Findings``).
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ import datetime as dt
 import itertools
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -111,7 +115,7 @@ def parse_table(text: str) -> VenueTable:
     )
 
 
-_CONTEXT_KINDS = ("not_yet", "earlier", "presented", "accepted")
+_CONTEXT_KINDS = ("not_yet", "earlier", "presented", "accepted", "described")
 
 
 @cache
@@ -143,10 +147,16 @@ _TIGHT_YEAR = re.compile(r"(?:\s?['’]|-)?(?P<year>(?:19|20)[0-9]{2}|[0-9]{2})(
 _LOOSE_YEAR = re.compile(
     r"[\s,:()]*(?P<words>(?:[A-Za-z][\w&+-]*\s+){0,4}?)['’]?(?P<year>(?:19|20)[0-9]{2})(?![0-9])"
 )
+# "NAACL 25 Main Conference": two digits after a space, not a count ("ICML 25 pages").
+_SPACED_SHORT_YEAR = re.compile(
+    r"\s+(?P<year>[0-9]{2})(?![0-9.,:/%])(?!\s*(?:pages?|pp|figures?|figs?|tables?|min|minutes|slides?)\b)",
+    re.I,
+)
 _ANY_YEAR = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})(?![0-9])")
 _PARTNERS = re.compile(r"(?:-[A-Z][A-Za-z]*)*")  # ACL-IJCNLP, NAACL-HLT: the first name is the venue
 _YEAR_BEFORE = re.compile(r"(?<![0-9])(?P<year>(?:19|20)[0-9]{2})\s+(?:[\w&/.-]+\s+){0,4}$")
 _ACRONYM = re.compile(r"\s+(?P<token>[A-Za-z0-9][\w&/+-]*)")
+_JOINED_WORDS = re.compile(r"(?:[A-Z][a-z]{3,}){2,}")  # "MainConference": words run together, no acronym
 _AT_SIGN = re.compile(r"@\s*$")
 _DIRECTLY_AFTER = re.compile(r"[\s(),:-]*(?:(?:conference|workshop|track|paper)\s+)?", re.I)
 # Links and e-mail addresses ("github.com/x/acl2023-code" names no venue). Possessive quantifiers
@@ -256,6 +266,7 @@ class Mention:
     suffix: str  # "", "Findings", "Workshop", ...
     context: str  # "not_yet", "earlier", "presented", "accepted" or "" (nothing before it)
     signalled: bool  # the words around it say the paper was accepted / presented there
+    end: int = 0  # where the mention (with its year) ends
 
     @property
     def rank(self) -> int | None:
@@ -287,15 +298,19 @@ def _sentences(text: str, protected: list[tuple[int, int]]) -> list[tuple[int, i
     return [(a, b) for a, b in itertools.pairwise(cuts) if b > a]
 
 
-def _year_after(text: str, end: int, limit: int) -> tuple[int | None, int, str]:
+def _year_after(text: str, end: int, limit: int, near: int | None = None) -> tuple[int | None, int, str]:
     """(year, end of the mention including its year, the words between name and year); the year
-    is looked for up to ``limit`` (the next venue's name or the end of the sentence)."""
+    is looked for up to ``limit`` (the next venue's name or the end of the sentence). Two digits
+    after a space ("NAACL 25") are a year only within two years of ``near``."""
     rest = text[end:limit]
     partners = _PARTNERS.match(rest)
     offset = partners.end() if partners else 0
     tight = _TIGHT_YEAR.match(rest, offset)
     if tight:
         return _full_year(tight["year"]), end + tight.end(), ""
+    short = _SPACED_SHORT_YEAR.match(rest, offset)
+    if short and near is not None and abs(_full_year(short["year"]) - near) <= 2:
+        return _full_year(short["year"]), end + short.end(), ""
     loose = _LOOSE_YEAR.match(rest, offset)
     if loose:
         return int(loose["year"]), end + loose.end(), loose["words"]
@@ -306,83 +321,167 @@ def _full_year(digits: str) -> int:
     return int(digits) if len(digits) == 4 else 2000 + int(digits)
 
 
-def _read(
-    text: str, fallback_year: int | None, trusted: bool, table: VenueTable
-) -> list[tuple[Mention, int]]:
-    """Every venue mention in ``text`` with the year it resolves to (mentions without one dropped)."""
+@dataclass(frozen=True)
+class _Scan:
+    """A text prepared for reading: its venue names, sentences and context keywords."""
+
+    text: str
+    compiled: _Compiled
+    raw: list[tuple[int, int, Venue | None]]  # (start, end, venue) of every name (None: ignored phrase)
+    sentences: list[tuple[int, int]]
+    sentence_starts: list[int]
+    keywords: list[tuple[int, int, str]]  # (start, end, context kind)
+    keyword_starts: list[int]
+    venue_starts: list[int]
+
+
+def _scan(text: str, table: VenueTable) -> _Scan:
     c = _compiled(table)
     text = _URLISH.sub(lambda m: " " * len(m.group()), text)
     raw = [(m.start(), m.end(), c.labels.get(m.lastgroup or "")) for m in c.names.finditer(text)]
     sentences = _sentences(text, [(s, e) for s, e, _ in raw])
-    sentence_starts = [a for a, _ in sentences]
     keywords = [(m.start(), m.end(), c.context_kinds[m.lastgroup or ""]) for m in c.context.finditer(text)]
-    keyword_starts = [k[0] for k in keywords]
-    venue_starts = [s for s, _, v in raw if v is not None]
+    return _Scan(
+        text=text,
+        compiled=c,
+        raw=raw,
+        sentences=sentences,
+        sentence_starts=[a for a, _ in sentences],
+        keywords=keywords,
+        keyword_starts=[k[0] for k in keywords],
+        venue_starts=[s for s, _, v in raw if v is not None],
+    )
+
+
+def _context_before(scan: _Scan, previous_end: int, start: int) -> tuple[str, int]:
+    """(context kind, where its phrase starts) from the nearest context phrase before a mention in
+    its sentence: "" and ``previous_end`` when there is none. An "earlier version" anywhere before
+    wins; a noun that only describes the paper ("conference paper") keeps a "submitted" before it."""
+    low = bisect.bisect_left(scan.keyword_starts, previous_end)
+    high = bisect.bisect_left(scan.keyword_starts, start)
+    before = [k for k in scan.keywords[low:high] if k[1] <= start]
+    if not before:
+        return "", previous_end
+    lead_from, _, context = before[-1]
+    kinds = {kind for _, _, kind in before}
+    if "earlier" in kinds:
+        return "earlier", lead_from
+    if context == "described":
+        context = "not_yet" if "not_yet" in kinds else "accepted"
+    return context, lead_from
+
+
+def _keyword_after(scan: _Scan, full_end: int, next_start: int) -> tuple[int, int, str] | None:
+    """The first context phrase after a mention, before the next venue or the sentence's end."""
+    index = bisect.bisect_left(scan.keyword_starts, full_end)
+    after = scan.keywords[index] if index < len(scan.keywords) else None
+    return after if after is not None and after[0] < next_start else None
+
+
+def _suffix(scan: _Scan, window: str, lead: str, after: str, between: str, table: VenueTable) -> str:
+    """The track kept after the label ("Findings", "Workshop", ...) from the words around a mention."""
+    c = scan.compiled
+    if c.track_ignore is not None:
+        window = c.track_ignore.sub(" ", window)
+    suffix = next((label for label, pattern in c.tracks if pattern.search(window)), "")
+    if not suffix and (_AT_SIGN.search(lead) or _workshop_acronym(after, between, table)):
+        suffix = "Workshop"
+    return suffix
+
+
+def _alone(text: str, start: int, end: int) -> bool:
+    """The venue's name is all the text says ("ICML", "TMLR."): it names the paper's venue."""
+    return not text[:start].strip(_PUNCTUATION) and not text[end:].strip(_PUNCTUATION)
+
+
+_PUNCTUATION = " \t\n.,;:()[]"
+
+
+def _mention(
+    scan: _Scan, at: tuple[int, int, Venue], consumed_to: int, fallback_year: int | None, trusted: bool,
+    table: VenueTable,
+) -> tuple[Mention, int | None, int]:  # fmt: skip
+    """One mention read in its sentence: (mention, the year it resolves to or None, its end)."""
+    text = scan.text
+    start, end, venue = at
+    s_start, s_end = scan.sentences[bisect.bisect_right(scan.sentence_starts, start) - 1]
+    following = bisect.bisect_right(scan.venue_starts, start)
+    next_start = min(scan.venue_starts[following], s_end) if following < len(scan.venue_starts) else s_end
+    previous_end = max(s_start, consumed_to)  # the sentence start, or the previous mention's end
+    near = fallback_year if venue.kind == "conference" else None  # "JMLR 25 (2024)": a volume
+    year, full_end, between = _year_after(text, end, next_start, near)
+    context, lead_from = _context_before(scan, previous_end, start)
+    after_keyword = _keyword_after(scan, full_end, next_start)
+    after_end = after_keyword[0] if after_keyword else next_start
+    if (
+        after_keyword is not None
+        and after_keyword[2] == "not_yet"
+        and _DIRECTLY_AFTER.fullmatch(text[full_end:after_end])
+    ):
+        context = "not_yet"  # "NeurIPS 2025 submission", "ICLR 2026 (under review)"
+    lead, after = text[lead_from:start], text[full_end:after_end]
+    window = f"{lead} {between} {after}"
+    suffix = _suffix(scan, window, lead, after, between, table)
+    if year is None:
+        year = _year_before_or_ordinal(text[previous_end:start], venue, fallback_year)
+    if year is None and venue.kind == "journal":
+        in_window = _ANY_YEAR.search(after)
+        year = int(in_window["year"]) if in_window else None
+    c = scan.compiled
+    signalled = (
+        trusted
+        or context in {"accepted", "presented"}
+        or bool(suffix)
+        or bool(c.presentation and c.presentation.search(window))
+        or _alone(text, start, full_end)
+    )
+    mention = Mention(venue, start, year, suffix, context, signalled, full_end)
+    if year is None and signalled:
+        # A name without a year: only when the text says the paper is there (bare acronyms such
+        # as CHI or RSS appear in ordinary prose), in the year of the version carrying the text.
+        year = fallback_year
+    return mention, year, full_end
+
+
+def _merge_restated(found: list[tuple[Mention, int]], text: str) -> list[tuple[Mention, int]]:
+    """A venue's full name followed by its short name in parentheses is one mention: "Annual Meeting
+    of the ACL (ACL Findings 2026)" takes the track and year the parentheses give."""
+    merged: list[tuple[Mention, int]] = []
+    for mention, year in found:
+        if merged:
+            previous, _ = merged[-1]
+            restates = previous.venue == mention.venue and _OPEN_PAREN.fullmatch(
+                text, previous.end, mention.start
+            )
+            if restates:
+                kept = replace(mention, start=previous.start, context=previous.context or mention.context)
+                merged[-1] = (kept, year)
+                continue
+        merged.append((mention, year))
+    return merged
+
+
+_OPEN_PAREN = re.compile(r"\s*\(\s*")
+
+
+def _read(
+    text: str, fallback_year: int | None, trusted: bool, table: VenueTable
+) -> list[tuple[Mention, int]]:
+    """Every venue mention in ``text`` with the year it resolves to (mentions without one dropped)."""
+    scan = _scan(text, table)
     found: list[tuple[Mention, int]] = []
     consumed_to = 0
-    for start, end, venue in raw:
-        if start < consumed_to:
-            continue  # the partner in "IJCAI-ECAI 2024", or a name inside another's year/words
-        if venue is None:
-            continue  # an ignored phrase: it only keeps the names inside it from being read
-        s_start, s_end = sentences[bisect.bisect_right(sentence_starts, start) - 1]
-        following = bisect.bisect_right(venue_starts, start)
-        next_start = min(venue_starts[following], s_end) if following < len(venue_starts) else s_end
-        previous_end = max(s_start, consumed_to)  # the sentence start, or the previous mention's end
-        year, full_end, between = _year_after(text, end, next_start)
-        consumed_to = full_end
-        # The phrase before the mention: the nearest context keyword in its sentence.
-        before_keywords = [
-            k
-            for k in keywords[
-                bisect.bisect_left(keyword_starts, previous_end) : bisect.bisect_left(keyword_starts, start)
-            ]
-            if k[1] <= start
-        ]
-        context, lead_from = "", previous_end
-        if before_keywords:
-            lead_from, _, context = before_keywords[-1]
-        if any(kind == "earlier" for _, _, kind in before_keywords):
-            context = "earlier"  # "an earlier version appeared at", "previously published in"
-        first_after = bisect.bisect_left(keyword_starts, full_end)
-        after_keyword = keywords[first_after] if first_after < len(keywords) else None
-        if after_keyword is not None and after_keyword[0] >= next_start:
-            after_keyword = None
-        after_end = after_keyword[0] if after_keyword else next_start
-        if (
-            after_keyword is not None
-            and after_keyword[2] == "not_yet"
-            and _DIRECTLY_AFTER.fullmatch(text[full_end:after_end])
-        ):
-            context = "not_yet"  # "NeurIPS 2025 submission", "ICLR 2026 (under review)"
-        lead = text[lead_from:start]
-        after = text[full_end:after_end]
-        window = f"{lead} {between} {after}"
-        if c.track_ignore is not None:
-            window = c.track_ignore.sub(" ", window)
-        suffix = next((label for label, pattern in c.tracks if pattern.search(window)), "")
-        if not suffix and (_AT_SIGN.search(lead) or _workshop_acronym(after, between, table)):
-            suffix = "Workshop"
-        if year is None:
-            year = _year_before_or_ordinal(text[previous_end:start], venue, fallback_year)
-        if year is None and venue.kind == "journal":
-            in_window = _ANY_YEAR.search(after)
-            year = int(in_window["year"]) if in_window else None
-        signalled = (
-            trusted
-            or context in {"accepted", "presented"}
-            or bool(suffix)
-            or bool(c.presentation and c.presentation.search(window))
+    for start, end, venue in scan.raw:
+        if start < consumed_to or venue is None:
+            # the partner in "IJCAI-ECAI 2024", a name inside another's year/words, or an ignored
+            # phrase (it only keeps the names inside it from being read)
+            continue
+        mention, year, consumed_to = _mention(
+            scan, (start, end, venue), consumed_to, fallback_year, trusted, table
         )
-        mention = Mention(venue, start, year, suffix, context, signalled)
-        if year is None:
-            # A name without a year: only when the text says the paper is there (bare acronyms such
-            # as CHI or RSS appear in ordinary prose), in the year of the version carrying the text.
-            if not signalled or fallback_year is None:
-                continue
-            year = fallback_year
-        found.append((mention, year))
-    return found
+        if year is not None:
+            found.append((mention, year))
+    return _merge_restated(found, scan.text)
 
 
 def _year_before_or_ordinal(lead: str, venue: Venue, near: int | None) -> int | None:
@@ -416,7 +515,7 @@ def _workshop_acronym(after: str, between: str, table: VenueTable) -> bool:
         tokens.append(first["token"])
     for token in tokens:
         token = token.strip(".,;:")
-        if token.lower() in table.not_workshop_acronyms:
+        if token.lower() in table.not_workshop_acronyms or _JOINED_WORDS.fullmatch(token):
             continue
         capitals = sum(ch.isupper() for ch in token)
         acronym = len(token) >= 3 and (capitals >= 2 or (capitals and any(ch.isdigit() for ch in token)))

@@ -18,8 +18,9 @@ parts) for every paper. autonote reads the MODS: no LaTeX to decode, one request
 The venue comes from the id: ``2023.acl-long`` → ``ACL'23``, ``2023.findings-emnlp`` → ``EMNLP'23
 Findings``, ``P19-1001`` → ``ACL'19``, through the venue table (:mod:`autonote.venue`). A workshop's
 id names no conference: its proceedings title is read instead (``Proceedings of the 2004 Conference
-on Empirical Methods…`` → ``EMNLP'04``), and failing that the workshop's own short name
-(``RepL4NLP'23``).
+on Empirical Methods…`` → ``EMNLP'04``), and failing that the workshop's own short name as its
+proceedings write it: ``(RepL4NLP 2023)`` or ``(*SEM 2019)`` in the title, else the id in the title's
+spelling (``nlp4convai`` with "NLP for Conversational AI" → ``NLP4ConvAI'22``).
 """
 
 from __future__ import annotations
@@ -169,14 +170,50 @@ def paper_url(anthology_id: AnthologyId | str) -> str:
 # -- the venue ----------------------------------------------------------------------------------
 
 
+_LEADING_NAME = re.compile(
+    r"Proceedings\s+of\s+(?:the\s+)?(?P<name>\*?[A-Za-z][A-Za-z0-9&+*.-]{1,30})[\s'’-]*(?:19|20)[0-9]{2}\b"
+)
+
+
+def _spelled_as_in(venue_id: str, booktitle: str) -> str:
+    """The id's letters in the case the proceedings' title writes them: ``nlp4convai`` with "NLP for
+    Conversational AI" → ``NLP4ConvAI``; each run of letters is a prefix of a word in the title, in
+    order. "" when the id cannot be read so."""
+    words = re.findall(r"[A-Za-z]+", booktitle)
+    spelled, rest, w = "", venue_id, 0
+    while rest:
+        if not rest[0].isalpha():
+            spelled, rest = spelled + rest[0], rest[1:]
+            continue
+        run = re.match(r"[a-z]+", rest.lower())
+        letters = run.group() if run else ""
+        while w < len(words) and not letters.startswith(words[w][:1].lower()):
+            w += 1
+        if w == len(words):
+            return ""
+        word = words[w]
+        size = next(n for n in range(min(len(word), len(letters)), 0, -1) if word[:n].lower() == letters[:n])
+        spelled, rest, w = spelled + word[:size], rest[size:], w + 1
+    return spelled
+
+
 def _workshop_label(booktitle: str, anthology_id: AnthologyId) -> str:
-    """A workshop's own short name and year: "(RepL4NLP 2023)" in its proceedings' title, else its id."""
+    """A workshop's own short name and year: "(RepL4NLP 2023)" or "(*SEM 2019)" in its proceedings'
+    title, else its id as the title spells it ("NLP4ConvAI"), else its id in capitals."""
     name = ""
     for group in reversed(re.findall(r"\(([^()]{2,60})\)", booktitle)):
         token = re.sub(r"[\s'’-]*(?:19|20)[0-9]{2}$|[\s'’-]*'[0-9]{2}$", "", group.strip())
-        if re.fullmatch(r"[A-Za-z][A-Za-z0-9&+*.-]{1,30}", token) and not token.lower().startswith("volume"):
+        if re.fullmatch(r"\*?[A-Za-z][A-Za-z0-9&+*.-]{1,30}", token) and not token.lower().startswith(
+            "volume"
+        ):
             name = token
             break
+    leading = _LEADING_NAME.match(booktitle)
+    if not name and leading:  # "Proceedings of *SEM 2021: The Tenth Joint Conference on …"
+        name = leading["name"]
+    if not name and anthology_id.venue:
+        name = _spelled_as_in(anthology_id.venue, booktitle)
+        name = name if name and name != name.lower() else ""  # all lower case: the title did not spell it
     if not name:
         name = (anthology_id.venue or anthology_id.letter or "ACL").upper()
     return f"{name}'{anthology_id.year % 100:02d}"

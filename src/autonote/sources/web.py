@@ -10,10 +10,12 @@ The note's title line is ``<Title>, <Author or Org>, <yyyy>.<mm>``, as the corpu
 (``Introducing Olmo Hybrid: …, Ai2, 2026.03``; ``MHA vs MQA vs GQA vs MLA, Zain ul Abideen,
 2024.07``; ``LLM のアテンションと外挿, 佐藤竜馬, 2025.09``). Who that is (:func:`byline`):
 
-- on a writing platform (Medium, Qiita, Zenn, note, Substack, Hatena, …) the page's author, since
-  the site's name is the platform's;
+- on a writing platform (Medium, Qiita, Zenn, note, Substack, Hatena, …, also under a custom
+  domain when the page says so) the page's author, since the site's name is the platform's;
 - elsewhere the organisation that published it (JSON-LD ``publisher``, an ``Organization`` as
-  author, or ``og:site_name``), since a company's post is written as the company's;
+  author, or ``og:site_name``; the site rather than a publisher that is its parent company, and
+  the name a site gives itself only in its ``<title>``), since a company's post is written as the
+  company's;
 - else the author the page names, else the site's host.
 
 The abstract is the page's description followed by the lead paragraphs of its main text.
@@ -105,12 +107,13 @@ def _on_platform(host: str) -> bool:
 
 def byline(page: PageMetadata, url: str) -> str:
     """The "<Author or Org>" of the title line (see the module's docstring). The platform is judged
-    by where the page says it lives (its canonical URL), else by where it was fetched from."""
+    by where the page says it lives (its canonical URL), else by where it was fetched from, or by
+    the page itself (a platform under a custom domain)."""
     host, home = _host(url).removeprefix("www."), _host(page.canonical_url)
     person = page.authors[0] if page.authors else ""
-    if _on_platform(home or host):
+    if page.platform or _on_platform(home or host):
         return person or page.site_name or host
-    return page.organisation or page.site_name or person or host
+    return page.publication or page.organisation or page.site_name or person or host
 
 
 def abstract_of(page: PageMetadata) -> str:
