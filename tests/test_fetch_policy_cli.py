@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.loopback import FIXTURES, ArxivServer, Fault, Raw, WebServer, raw_answer
+from tests.loopback import FIXTURES, ArxivServer, Fault, OpenReviewServer, Raw, WebServer, raw_answer
 from tests.test_draft_cli import drafts
 
 PAGE = (FIXTURES / "web" / "minimal.html").read_bytes()
@@ -207,3 +207,48 @@ def test_a_redirect_between_loopback_servers_is_followed_and_the_note_keeps_the_
         result = run("draft", f"{web_server.url}/moved", "--corpus", str(corpus), "--json")
         assert result.exit_code == 0, result.stderr
         assert mirror.page_url("minimal.html") in result.stdout and len(mirror.requests) == 1
+
+
+# -- secrets in URLs never reach a note ------------------------------------------------------------
+
+
+def test_credentials_and_tokens_in_a_local_abstracts_url_are_left_out_of_the_draft(
+    run, corpus: Path, tmp_path: Path
+) -> None:
+    abstract = tmp_path / "abstract.txt"
+    abstract.write_text(
+        "Title: Sparse Routing Notes\nAuthors: Ann One\n\nWe study sparse routing of attention heads"
+        " and show that few heads carry retrieval.\n",
+        encoding="utf-8",
+    )
+    url = "https://alice:Sup3rS3cretKey99@reports.example.org/paper?id=7&token=tok_ABCDEF123456&sig=zz99yy88"
+    result = run("draft", str(abstract), "--url", url, "--corpus", str(corpus))
+    assert result.exit_code == 0, result.stderr
+    text = Path(result.stdout.strip()).read_text(encoding="utf-8")
+    assert "https://reports.example.org/paper?id=7" in text
+    for secret in ("alice", "Sup3rS3cretKey99", "tok_ABCDEF123456", "zz99yy88", "token=", "sig="):
+        assert secret not in text and secret not in result.stderr
+    assert result.stderr.count("left out of the note") == 1
+
+
+def test_a_token_in_a_web_pages_query_is_fetched_with_but_not_kept(
+    run, corpus: Path, web_server: WebServer
+) -> None:
+    result = run("draft", web_server.page_url("minimal.html") + "?access_token=abcdef0123456789&lang=en", "--corpus", str(corpus))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    assert "access_token=abcdef0123456789" in web_server.requests[0]["path"]  # the page needs it
+    text = Path(result.stdout.strip()).read_text(encoding="utf-8")
+    assert "abcdef0123456789" not in text and web_server.page_url("minimal.html") + "?lang=en" in text
+
+
+# -- answers that nest too deeply ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("depth", [101, 100_000])
+def test_an_openreview_answer_nested_too_deeply_is_one_line(
+    run, corpus: Path, openreview_server: OpenReviewServer, depth: int
+) -> None:
+    body = '{"notes": ' + "[" * depth + "]" * depth + "}"
+    openreview_server.faults.append(Fault(200, body=body, headers={"Content-Type": "application/json"}))
+    result = run("draft", FORUM, "--corpus", str(corpus))
+    one_line_failure(result, "OpenReview API", "nested deeper than 100 levels")
