@@ -252,3 +252,18 @@ def test_an_openreview_answer_nested_too_deeply_is_one_line(
     openreview_server.faults.append(Fault(200, body=body, headers={"Content-Type": "application/json"}))
     result = run("draft", FORUM, "--corpus", str(corpus))
     one_line_failure(result, "OpenReview API", "nested deeper than 100 levels")
+
+
+# -- hostile markup --------------------------------------------------------------------------------
+
+
+def test_a_page_with_an_element_of_100k_attributes_is_refused_in_time(
+    run, corpus: Path, web_server: WebServer
+) -> None:
+    attributes = b" ".join(b"a%d=x" % i for i in range(100_000))
+    body = b"<html><head><title>T</title></head><body><p " + attributes + b">Some text.</p></body></html>"
+    web_server.routes["/attrs"] = (200, body, {"Content-Type": "text/html"})
+    started = time.monotonic()
+    result = run("draft", f"{web_server.url}/attrs", "--corpus", str(corpus))
+    one_line_failure(result, "more than 1,000 attributes")
+    assert time.monotonic() - started < 10.0
