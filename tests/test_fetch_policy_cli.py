@@ -6,10 +6,14 @@ deeply nested JSON and hostile markup. Every failure is one line and exit 1 (the
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.github_helpers import init_corpus, serve_github
+from tests.github_server import Fault as GitHubFault
+from tests.github_server import GitHubServer
 from tests.loopback import FIXTURES, ArxivServer, Fault, OpenReviewServer, Raw, WebServer, raw_answer
 from tests.test_draft_cli import drafts
 
@@ -267,3 +271,35 @@ def test_a_page_with_an_element_of_100k_attributes_is_refused_in_time(
     result = run("draft", f"{web_server.url}/attrs", "--corpus", str(corpus))
     one_line_failure(result, "more than 1,000 attributes")
     assert time.monotonic() - started < 10.0
+
+
+@pytest.fixture
+def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubServer]:
+    for server in serve_github(monkeypatch):
+        server.add_repo(
+            "torotoki/simple-paged-attention", description="Paged attention, simply.", readme="# x"
+        )
+        yield server
+
+
+def test_a_github_answer_nested_too_deeply_is_one_line(run, tmp_path: Path, github: GitHubServer) -> None:
+    corpus = init_corpus(run, tmp_path / "corpus")
+    send = GitHubServer._send
+
+    def send_deep(handler, status: int, payload, headers: dict[str, str]) -> None:  # the server's fault
+        if payload == {"deep": True}:
+            data = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+            return
+        send(handler, status, payload, headers)
+
+    github._send = send_deep  # type: ignore[method-assign]
+    github.faults.append(GitHubFault(200, {"deep": True}, path="/repos/"))
+    result = run(
+        "draft", "https://github.com/torotoki/simple-paged-attention", "--offline", "--corpus", str(corpus)
+    )
+    one_line_failure(result, "nested too deeply")
