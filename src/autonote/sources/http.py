@@ -227,15 +227,14 @@ class HttpClient:
                     return response, start if start is not None else peer
                 raise _Retry(reason)
             except _Retry as exc:
-                last = str(exc)
-                if attempt == policy.retries:
-                    break
-                told = exc.retry_after or 0.0
+                last, told = str(exc), exc.retry_after or 0.0
                 if told > MAX_RETRY_AFTER:
                     raise SourceUnavailableError(
                         f"{self.service} at {shown_url(url)}: {last}, and it asks to be asked again in"
                         f" {told:,.0f} s, longer than the {MAX_RETRY_AFTER:g} s autonote waits; try again later"
                     ) from None
+                if attempt == policy.retries:
+                    break
                 base = max(policy.min_interval, 0.5)
                 backoff = min(MAX_RETRY_AFTER, base * (2**attempt) + random.uniform(0, base))
                 pause = max(backoff, told)
