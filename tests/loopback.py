@@ -43,9 +43,28 @@ class Fault:
     """A scripted answer that replaces the normal one for a single request."""
 
     status: int = 200
-    body: str | bytes | None = None
+    body: str | bytes | Raw | None = None  # a Raw body replaces the whole answer, status line included
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+
+
+@dataclass
+class Raw:
+    """An answer written to the socket byte for byte as given (status line and headers included, so
+    it may lie about its ``Content-Length`` or never finish its headers): ``chunk`` bytes at a time
+    with ``pause`` seconds between, then ``stall`` seconds of silence before the connection closes.
+    Works as a :class:`Fault` body and as a :class:`WebServer` route body."""
+
+    data: bytes
+    chunk: int = 65_536
+    pause: float = 0.0
+    stall: float = 0.0
+
+
+def raw_answer(body: bytes, *, status: str = "200 OK", headers: dict[str, str] | None = None) -> bytes:
+    """The bytes of an HTTP/1.1 answer (no Content-Length added: pass one in ``headers`` to lie)."""
+    head = f"HTTP/1.1 {status}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in (headers or {}).items())
+    return head.encode("latin-1") + b"Connection: close\r\n\r\n" + body
 
 
 class _Server:
@@ -117,8 +136,11 @@ class _Server:
 
     @staticmethod
     def _send(
-        handler: BaseHTTPRequestHandler, status: int, payload: str | bytes, headers: dict[str, str]
+        handler: BaseHTTPRequestHandler, status: int, payload: str | bytes | Raw, headers: dict[str, str]
     ) -> None:
+        if isinstance(payload, Raw):
+            _send_raw(handler, payload)
+            return
         data = payload.encode() if isinstance(payload, str) else payload
         try:
             handler.send_response(status)
@@ -134,6 +156,20 @@ class _Server:
         raise NotImplementedError
 
 
+def _send_raw(handler: BaseHTTPRequestHandler, raw: Raw) -> None:
+    handler.close_connection = True
+    try:
+        for start in range(0, len(raw.data), raw.chunk):
+            handler.wfile.write(raw.data[start : start + raw.chunk])
+            handler.wfile.flush()
+            if raw.pause:
+                time.sleep(raw.pause)
+        if raw.stall:
+            time.sleep(raw.stall)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up
+
+
 # -- arXiv ---------------------------------------------------------------------------------------
 _ENTRY = re.compile(r"  <entry>.*?</entry>\n", re.S)
 _ENTRY_ID = re.compile(r"<id>http://arxiv\.org/abs/(?P<id>.+?)</id>")
@@ -141,12 +177,16 @@ _ENTRY_ID = re.compile(r"<id>http://arxiv\.org/abs/(?P<id>.+?)</id>")
 
 class ArxivServer(_Server):
     """The arXiv query API over recorded feeds. Unknown ids get an empty feed; malformed ones an
-    ``Error`` entry (both with HTTP 200, as arXiv does)."""
+    ``Error`` entry (with HTTP 200, or ``error_status``: today's arXiv answers them with 400)."""
 
     def __init__(
-        self, feeds_dir: Path = FIXTURES / "arxiv", extra_entries: dict[str, str] | None = None
+        self,
+        feeds_dir: Path = FIXTURES / "arxiv",
+        extra_entries: dict[str, str] | None = None,
+        error_status: int = 200,
     ) -> None:
         super().__init__()
+        self.error_status = error_status
         self.entries: dict[str, str] = {}
         for path in sorted(feeds_dir.glob("*.xml")):
             for entry in _ENTRY.findall(path.read_text(encoding="utf-8")):
@@ -171,14 +211,14 @@ class ArxivServer(_Server):
         ids = [i for i in ",".join(params.get("id_list", [""])).split(",") if i]
         from autonote.sources.arxiv_ids import parse_arxiv_id
 
-        entries = []
+        entries, status = [], 200
         for arxiv_id in ids:
             if parse_arxiv_id(arxiv_id) is None:
-                entries = [_error_entry(arxiv_id)]
+                entries, status = [_error_entry(arxiv_id)], self.error_status
                 break
             if arxiv_id in self.entries:
                 entries.append(self.entries[arxiv_id])
-        return 200, _feed(",".join(ids), entries), {"Content-Type": "application/atom+xml; charset=utf-8"}
+        return status, _feed(",".join(ids), entries), {"Content-Type": "application/atom+xml; charset=utf-8"}
 
 
 def _error_entry(bad_id: str) -> str:

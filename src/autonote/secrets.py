@@ -25,7 +25,7 @@ import re
 import threading
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 MIN_SECRET_LENGTH = 8
 MASK = "***"
@@ -157,6 +157,34 @@ def safe_url(url: str | None) -> str:
     if not parts.scheme:
         return redact(url)
     return f"{parts.scheme}://{host}{parts.path}".rstrip("/")
+
+
+def strip_url_secrets(url: str) -> tuple[str, bool]:
+    """``url`` fit to keep in a note (which may become a public issue): without its userinfo
+    (``https://user:KEY@host``) and without the query parameters the redactor treats as secrets
+    (``token=``, ``key=``, ``sig=`` …, :data:`_TOKEN_PARAMS`); the rest of the URL as it was. The
+    flag says whether anything was removed. A URL that does not parse is returned as it is."""
+    try:
+        parts = urlsplit(url)
+        host = parts.hostname
+        port = parts.port
+    except ValueError:
+        return url, False
+    removed = False
+    netloc = parts.netloc
+    if "@" in netloc and host:
+        netloc = (f"[{host}]" if ":" in host else host) + (f":{port}" if port else "")
+        removed = True
+    query = parts.query
+    if query:
+        token_param = re.compile(rf"(?i)^(?:{_TOKEN_PARAMS})$")
+        pairs = re.split(r"[&;]", query)
+        kept = [pair for pair in pairs if not token_param.match(unquote(pair.split("=", 1)[0]))]
+        if len(kept) != len(pairs):
+            query, removed = "&".join(kept), True
+    if not removed:
+        return url, False
+    return urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)), True
 
 
 DEFAULT = Redactor()

@@ -7,36 +7,28 @@ The feed is parsed by feedparser. arXiv reports some failures with HTTP 200 (an 
 from __future__ import annotations
 
 import datetime as dt
-import random
 import time
 import urllib.parse
 from collections.abc import Iterable, Sequence
 from functools import cached_property
 from typing import Any
 
-from autonote import __version__
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
 from autonote.sources.arxiv_ids import ArxivId, canonical_abs_url, find_arxiv_id, parse_arxiv_id
 from autonote.sources.base import Fetched, PaperRef, SourceContext
+from autonote.sources.http import FetchPolicy, HttpClient, Response, shown_url
 from autonote.state import StateDB
 from autonote.textnorm import normalize_ws
 from autonote.venue import venue_label
 
 IDS_PER_REQUEST = 100  # several ids share one id_list request
-_RETRY_STATUSES = {429, 500, 502, 503, 504}
-_MAX_RETRY_AFTER = 120.0
-USER_AGENT = f"autonote/{__version__} (paper-note drafting tool)"
-
-
-class _Retryable(Exception):
-    def __init__(self, reason: str, retry_after: float | None = None) -> None:
-        super().__init__(reason)
-        self.retry_after = retry_after
 
 
 class ArxivClient:
-    """Fetch papers by id, answering from the cache first.
+    """Fetch papers by id, answering from the cache first, through the polite fetcher every source
+    uses (:class:`autonote.sources.http.HttpClient`: pacing, retries, one deadline, size cap,
+    redirect rules).
 
     ``min_interval`` spaces requests (arXiv asks for 3 s); it is also the base of the retry backoff.
     """
@@ -101,69 +93,36 @@ class ArxivClient:
         return found
 
     # -- HTTP ---------------------------------------------------------------------------------
+    @cached_property
+    def http(self) -> HttpClient:
+        """The one polite fetcher (:mod:`autonote.sources.http`), with arXiv's own interval, time
+        limit and retries."""
+        policy = FetchPolicy(min_interval=self.min_interval, timeout=self.timeout, retries=self.retries)
+        return HttpClient(
+            self.state, policy, service="arXiv API", warn=self.warn, before_network=self.before_network,
+            unreachable_hint="offline? draft from a local abstract file instead",
+        )  # fmt: skip
+
     def _request(self, ids: list[ArxivId]) -> bytes:
         query = urllib.parse.urlencode(
             {"id_list": ",".join(i.versioned for i in ids), "start": 0, "max_results": len(ids)}
         )
         url = f"{self.api_url}?{query}"
-        self.before_network()
-        last_reason = ""
-        for attempt in range(self.retries + 1):
-            wait = self.state.reserve_slot("arxiv", self.min_interval)
-            if wait > 0:
-                time.sleep(wait)
-            try:
-                return self._get_once(url)
-            except _Retryable as exc:
-                last_reason = str(exc)
-                if attempt == self.retries:
-                    break
-                backoff = self.min_interval * (2**attempt) + random.uniform(0, self.min_interval)
-                pause = min(_MAX_RETRY_AFTER, max(backoff, exc.retry_after or 0.0))
-                self.warn(
-                    f"arXiv API: {last_reason}; waiting {pause:.1f} s before attempt {attempt + 2}"
-                    f" of {self.retries + 1}"
-                )
-                time.sleep(pause)
-        raise SourceUnavailableError(
-            f"arXiv API at {self.api_url} kept failing after {self.retries + 1} attempts ({last_reason})"
-        )
-
-    def _get_once(self, url: str) -> bytes:
-        import socket  # imported here, as urllib.request is: most commands never call arXiv
-        import urllib.error
-        import urllib.request
-
-        request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT})
-        self.requests_made += 1
         try:
-            with urllib.request.urlopen(request, timeout=self.timeout) as response:
-                body = response.read()
-        except urllib.error.HTTPError as exc:
-            if exc.code in _RETRY_STATUSES:
-                raise _Retryable(f"HTTP {exc.code}", _retry_after(exc.headers.get("Retry-After"))) from None
-            raise SourceUnavailableError(f"arXiv API answered HTTP {exc.code} for {url}") from None
-        except TimeoutError:
-            raise _Retryable("timed out") from None
-        except urllib.error.URLError as exc:
-            if isinstance(exc.reason, (TimeoutError, socket.timeout)):
-                raise _Retryable("timed out") from None
-            raise SourceUnavailableError(
-                f"cannot reach the arXiv API at {self.api_url}: {exc.reason} "
-                "(offline? draft from a local abstract file instead)"
-            ) from None
-        except (ConnectionError, OSError) as exc:
-            raise _Retryable(f"connection failed: {exc}") from None
-        if body.strip().lower().startswith(b"rate exceeded"):
-            raise _Retryable("rate exceeded")
-        return body
+            response = self.http.get(url, accept="application/atom+xml", retry_when=_rate_exceeded)
+        except PaperNotFoundError:  # the API itself is not there: a wrong arxiv_api_url
+            raise SourceUnavailableError(f"the arXiv API at {shown_url(url)} answered HTTP 404") from None
+        finally:
+            self.requests_made = self.http.requests_made
+        if not response.ok:
+            _parse_feed(response.body)  # arXiv answers a malformed id with HTTP 400 and an Error entry
+            raise SourceUnavailableError(f"the arXiv API at {shown_url(url)} answered HTTP {response.status}")
+        return response.body
 
 
-def _retry_after(value: str | None) -> float | None:
-    try:
-        return float(value) if value is not None else None
-    except ValueError:
-        return None
+def _rate_exceeded(response: Response) -> str | None:
+    """arXiv's throttling answer: HTTP 200 with the plain body ``Rate exceeded.``"""
+    return "rate exceeded" if response.body.strip().lower().startswith(b"rate exceeded") else None
 
 
 def _date(struct: Any) -> dt.date | None:

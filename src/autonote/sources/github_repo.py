@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from autonote.errors import AutonoteError, PaperNotFoundError
+from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError
 from autonote.schema import Paper
 from autonote.sources.base import Fetched, PaperRef, SourceContext
 from autonote.sources.cache import SourceCache
@@ -145,6 +145,11 @@ class GitHubRepoSource:
 
                     gh = GitHub(find_access(), warn=self.context.warn)
                 paper = describe(gh, ref.key)
+            except RecursionError:  # PyGithub reads answers with json.loads, which recurses per level
+                found[ref.key] = SourceUnavailableError(
+                    f"the GitHub API answered JSON nested too deeply to read for {ref.key}"
+                )
+                continue
             except AutonoteError as exc:
                 found[ref.key] = exc
                 continue

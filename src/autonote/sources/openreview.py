@@ -17,7 +17,6 @@ wrote them, is read too). What a draft takes from it:
 from __future__ import annotations
 
 import datetime as dt
-import json
 import re
 import urllib.parse
 from typing import Any
@@ -25,6 +24,7 @@ from typing import Any
 from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
 from autonote.sources.base import PaperRef
+from autonote.sources.bounded_json import JsonTooDeep, load_json
 from autonote.sources.http import PoliteSource, shown_url
 from autonote.textnorm import normalize_ws
 from autonote.venue import detect_venue
@@ -158,7 +158,9 @@ class OpenReviewSource(PoliteSource):
         except PaperNotFoundError:
             raise PaperNotFoundError(f"OpenReview has no note with id {note_id}") from None
         try:
-            answer = json.loads(response.body)
+            answer = load_json(response.body)
+        except JsonTooDeep as exc:
+            raise SourceUnavailableError(f"the OpenReview API at {shown_url(url)} answered {exc}") from None
         except (ValueError, UnicodeDecodeError):
             answer = None
         if response.status == 403:

@@ -75,4 +75,28 @@ def fetch_papers(refs: Sequence[PaperRef], context: SourceContext) -> list[Paper
             fetched[(ref.source, ref.key)] = (
                 answer if answer is not None else UsageError(f"{ref.raw!r}: nothing fetched")
             )
-    return [fetched[(ref.source, ref.key)] for ref in refs]
+    return _without_url_secrets([fetched[(ref.source, ref.key)] for ref in refs], context)
+
+
+def _without_url_secrets(
+    answers: list[Paper | AutonoteError], context: SourceContext
+) -> list[Paper | AutonoteError]:
+    """The papers with URLs fit to keep in a note (:func:`autonote.secrets.strip_url_secrets`: no
+    credentials, no token-like query values), saying once when one was cleaned."""
+    from autonote.secrets import strip_url_secrets
+
+    cleaned: list[Paper | AutonoteError] = []
+    said = False
+    for answer in answers:
+        if isinstance(answer, Paper) and answer.url:
+            url, removed = strip_url_secrets(answer.url)
+            if removed:
+                answer = answer.model_copy(update={"url": url})
+                if not said and context.warn is not None:
+                    context.warn(
+                        f"{shown_url(url)}: the credentials and token-like query values of the URL are"
+                        " left out of the note"
+                    )
+                said = True
+        cleaned.append(answer)
+    return cleaned

@@ -31,6 +31,7 @@ from autonote.notes.kinds import kind_for_url
 from autonote.schema import Paper
 from autonote.sources.base import PaperRef
 from autonote.sources.http import PoliteSource, Response, check_http_url, shown_url
+from autonote.sources.markup_limits import check_markup
 from autonote.sources.web_page import PageMetadata, read_page
 
 # Sites where people publish under the platform's name: the byline is the author, not the site.
@@ -174,4 +175,5 @@ class WebSource(PoliteSource):
         response = self.http.get(key, accept="text/html,application/xhtml+xml;q=0.9,*/*;q=0.1")
         if not response.ok:
             raise SourceUnavailableError(f"{shown} answered HTTP {response.status}")
+        check_markup(response.body, shown)  # before any parser: markup that would take minutes
         return paper_from_page(response, shown)
