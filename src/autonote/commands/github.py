@@ -1,4 +1,4 @@
-"""GitHub commands: pull, push, action (the corpus where it lives: one issue per note)."""
+"""GitHub commands: pull, push, resolve, action (the corpus where it lives: one issue per note)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,12 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
         f" {len(done.conflicts)} conflicts, {len(done.skipped)} skipped{adopted};"
         f" {_traffic(gh, report.seconds)}"
     )
+    if done.conflicts and not dry_run:
+        click.echo(
+            "autonote: settle each conflict with `autonote github resolve ID --take mine` (your note goes"
+            " to GitHub at the next push) or `--take theirs` (GitHub's issue replaces your note)",
+            err=True,
+        )
     if done.skipped or done.conflicts:
         sys.exit(EXIT_FAILURE)
 
@@ -136,7 +142,8 @@ def push_command(
         where = "(dry run: not saved)" if dry_run else f"GitHub's body is saved in {saved}"
         click.echo(
             f"autonote: conflict: {note_id}: the issue body changed on GitHub since autonote last saw it;"
-            f" nothing was written; {where} (pull to take GitHub's, or push --force to replace it)",
+            f" nothing was written; {where} (`autonote github resolve {note_id} --take mine` to push yours at"
+            " the next push, `--take theirs` to take GitHub's, or push --force to replace it now)",
             err=True,
         )
     for note_id, reason in report.refused:
@@ -163,6 +170,44 @@ def push_command(
     )
     if report.failed or (report.not_pulled and not all_accepted):
         sys.exit(EXIT_FAILURE)
+
+
+@github_group.command("resolve")
+@click.argument("note_id", metavar="ID")
+@click.option(
+    "--take",
+    type=click.Choice(["mine", "theirs"]),
+    required=True,
+    help="mine: keep the note, and push it over the issue at the next push; theirs: the note becomes the issue as"
+    " GitHub has it now.",
+)
+@click.option(
+    "--repo",
+    "repo",
+    default=None,
+    metavar="OWNER/NAME",
+    help="The note's repository (default: its issue link's).",
+)
+@corpus_option
+def resolve_command(note_id: str, take: str, repo: str | None, corpus: str | None) -> None:
+    """Settle a conflict between a note and its issue (both changed since autonote last saw the issue).
+
+    Reads the issue from GitHub. --take mine keeps the note and records GitHub's current body and
+    labels as seen, so the next push writes the note over the issue; --take theirs replaces the
+    note with the issue's body, labels and the owner's comments, as a pull writes them. The
+    conflict files (.autonote/import-conflicts/ID.md, notes/ID.remote.txt) are removed.
+    """
+    from autonote.github.connection import parse_repo
+    from autonote.github.resolve import resolve
+
+    ws, gh = _connect(corpus, writes=False, action="")
+    done = resolve(ws, gh, note_id, take, repo=parse_repo(repo) if repo else None)  # type: ignore[arg-type]
+    what = (
+        f"kept {note_id}; the next `autonote github push {note_id} --repo {done.repo}` writes it over issue #{done.issue}"
+        if take == "mine"
+        else f"{note_id} is now issue #{done.issue} as GitHub has it (body, labels, comments)"
+    )
+    click.echo(f"resolved {note_id} ({take}): {what}; removed {len(done.cleared)} conflict file(s)")
 
 
 @github_group.command("action")
