@@ -223,3 +223,28 @@ def test_the_shipped_workflow_runs_the_action_on_the_events_it_handles() -> None
     assert run["run"].startswith("autonote github action")
     assert run["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
     assert run["env"]["OPENAI_API_KEY"] == "${{ secrets.OPENAI_API_KEY }}"
+
+
+def draft_on_opened(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path):
+    opened = github.add_issue(REPO, "Untitled", "https://arxiv.org/abs/2504.07086", [])
+    event(tmp_path, monkeypatch, github, "opened", opened.number)
+    result = action(run, corpus)
+    assert result.exit_code == 0, result.stderr
+    return opened, parse_note((corpus / "notes" / f"issue-{opened.number}.md").read_text(encoding="utf-8"))
+
+
+def test_the_first_run_drafts_with_the_vocabulary_and_notes_of_the_corpus_it_just_pulled(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    arxiv_server: ArxivServer, llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    """A cold cache (the first run, or any run after the cache was evicted) drafts as a warm one."""
+    cold_issue, cold = draft_on_opened(run, tmp_path, monkeypatch, github, corpus)
+    vocabulary = set(github.repos[REPO].labels)
+    assert cold.tags and set(cold.tags) <= vocabulary, cold.tags
+    assert cold_issue.labels == cold.tags
+    assert cold.related, "related notes come from the pulled corpus"
+
+    _, warm = draft_on_opened(run, tmp_path, monkeypatch, github, corpus)  # the corpus is there now
+    assert warm.tags == cold.tags and [
+        r.id for r in warm.related if r.id != f"issue-{cold_issue.number}"
+    ] == [r.id for r in cold.related]

@@ -148,6 +148,10 @@ class Action:
             f" {len(done.updated)} updated, {len(done.conflicts)} conflicts",
             file=self.ws.stderr,
         )
+        # What comes next (tag vocabulary, related notes, the note's own file) is read from the
+        # corpus as the pull left it: on a first run (or after the cache was evicted) the corpus
+        # read before the pull was empty.
+        self.ws.reopen_corpus()
 
     # -- opened -----------------------------------------------------------------------------------
 
