@@ -191,3 +191,17 @@ def test_resolve_refuses_a_note_with_no_conflict_and_bad_usage(
     assert bad.exit_code == 2
     unknown = run("github", "resolve", "issue-1", "--take", "mine", "--corpus", str(imported))
     assert unknown.exit_code == 2 and "no note issue-1" in unknown.stderr
+
+
+def test_a_pull_from_another_repository_never_writes_over_a_note_of_this_one(
+    run, imported: Path, github: GitHubServer
+) -> None:
+    other = "someone/else"
+    github.add_repo(other)
+    github.add_issue(other, "[Paper Note] Something Else, A. Person+, arXiv'25, 2025.01", "# URL\n- https://example.org/x",
+                     number=9101)  # fmt: skip
+    before = (imported / "notes" / "issue-9101.md").read_bytes()
+    result = run("github", "pull", "--repo", other, "--corpus", str(imported))
+    assert result.exit_code == 1
+    assert f"issue #9101 of {REPO}, not of {other}; not written over" in result.stderr
+    assert (imported / "notes" / "issue-9101.md").read_bytes() == before
