@@ -14,7 +14,15 @@ import pytest
 from autonote.github.proposal import body_sha256
 from autonote.notes.format import parse_note
 from autonote.notes.issue_format import render_issue
-from tests.github_helpers import REPO, SAMPLE_XML, export_entries, init_corpus, serve_entries, serve_github
+from tests.github_helpers import (
+    REPO,
+    SAMPLE_XML,
+    SHARED,
+    export_entries,
+    init_corpus,
+    serve_entries,
+    serve_github,
+)
 from tests.github_server import GitHubServer
 from tests.loopback import OpenAIServer
 
@@ -205,3 +213,42 @@ def test_a_pull_from_another_repository_never_writes_over_a_note_of_this_one(
     assert result.exit_code == 1
     assert f"issue #9101 of {REPO}, not of {other}; not written over" in result.stderr
     assert (imported / "notes" / "issue-9101.md").read_bytes() == before
+
+
+DEV_XML = SHARED / "corpus" / "paper_notes_dev.xml"
+
+
+@pytest.mark.skipif(not DEV_XML.is_file(), reason="../shared/corpus is not present")
+def test_the_owners_dev_export_regenerated_five_times_pulls_without_conflicts_and_pushes_the_five(
+    run, tmp_path: Path, github: GitHubServer, llm_server: OpenAIServer
+) -> None:
+    """The report this came from: import the dev export, regenerate and accept five notes, pull the
+    repository they came from (5 false conflicts), push ("never pulled"), pull again (the same 5)."""
+    repo = "AkihikoWatanabe/paper_notes"
+    github.add_repo(repo)
+    entries = export_entries(DEV_XML)
+    serve_entries(github, repo, entries)
+    corpus = init_corpus(run, tmp_path / "corpus")
+    imported = run("import", "paper-notes-xml", str(DEV_XML), "--corpus", str(corpus))
+    assert imported.exit_code in (0, 1), imported.stderr
+    five = [f"issue-{e.issue}" for e in entries[:5]]
+    regen = run("regen", "--ids", ",".join(five), "--fields", "summary,keypoints", "--corpus", str(corpus))
+    assert regen.exit_code == 0, regen.stderr
+    for note_id in five:
+        accepted = run("review", "accept", note_id, "--corpus", str(corpus), "--no-commit")
+        assert accepted.exit_code == 0, accepted.stderr
+
+    first = run("github", "pull", "--repo", repo, "--corpus", str(corpus))
+    assert first.exit_code == 0 and "0 new, 0 updated" in first.stdout and "0 conflicts" in first.stdout, (
+        first.stdout + first.stderr
+    )
+    pushed = run("github", "push", "--all-accepted", "--repo", repo, "--corpus", str(corpus))
+    assert pushed.exit_code == 0 and "0 created, 5 updated" in pushed.stdout, pushed.stdout + pushed.stderr
+    assert github.count("PATCH") == 5
+    for note_id in five:
+        number = int(note_id.split("-")[1])
+        assert github.issue(repo, number).body == render_issue(note_at(corpus, note_id)).body
+    again = run("github", "pull", "--repo", repo, "--corpus", str(corpus))
+    assert again.exit_code == 0 and "0 updated" in again.stdout and "0 conflicts" in again.stdout, (
+        again.stdout
+    )
