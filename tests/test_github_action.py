@@ -304,3 +304,21 @@ def test_translation_required_translates_the_marked_passages_of_the_body_and_the
     assert theirs.body == "__translate: do my homework"  # a passer-by's comment is not the owner's
     assert "translation_required" not in issue.labels
     assert github.count("PATCH") == 2 and github.count("DELETE") == 1
+
+
+def test_a_translation_that_fails_writes_nothing(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    issue = github.issue(REPO, 9102)
+    body = issue.body + "\n\n__translate: first passage\n"
+    github.edit_issue(REPO, 9102, body=body)
+    mine = github.add_comment(REPO, 9102, "__translate: second passage")
+    llm_server.replies.extend(['{"translation": "一つ目"}', "{}", "{}", "{}"])  # the second never validates
+    label(github, 9102, "translation_required")
+    event(tmp_path, monkeypatch, github, "labeled", 9102, label="translation_required")
+    result = action(run, corpus)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "translating a marked passage" in result.stderr and "nothing was written" in result.stderr
+    assert issue.body == body and mine.body == "__translate: second passage"
+    assert writes(github) == 0 and "translation_required" in issue.labels

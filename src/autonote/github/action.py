@@ -291,9 +291,18 @@ class Action:
         current = self.store.issue(n)
         comments = self.store.comments(n) if current.comment_count else []
         marked_comments = [c for c in comments if c.by_owner and find_marked(c.body)]
+        # Every passage is translated before anything is written: a failure writes nothing.
+        body = (
+            translate_marked(current.body, lambda text: translate_text(self.ws, text))
+            if find_marked(current.body)
+            else None
+        )
+        edited = [
+            (c.id, translate_marked(c.body, lambda text: translate_text(self.ws, text)))
+            for c in marked_comments
+        ]
         done = []
-        if find_marked(current.body):
-            body = translate_marked(current.body, lambda text: translate_text(self.ws, text))
+        if body is not None:
             try:
                 self.store.update(issue_note_id(n), body, revision=body_sha256(current.body))
             except RemoteChangedError:
@@ -302,11 +311,9 @@ class Action:
                     f" (add {TRANSLATE_LABEL} again)"
                 ) from None
             done.append("the body")
-        for comment in marked_comments:
-            self.store.edit_comment(
-                n, comment.id, translate_marked(comment.body, lambda t: translate_text(self.ws, t))
-            )
-            done.append(f"comment {comment.id}")
+        for comment_id, text in edited:
+            self.store.edit_comment(n, comment_id, text)
+            done.append(f"comment {comment_id}")
         self.store.remove_label(n, TRANSLATE_LABEL)
         if not done:
             return f"issue #{n}: nothing is marked {MARKER_TEXT} in the body or the owner's comments"
