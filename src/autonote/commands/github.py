@@ -220,9 +220,11 @@ def resolve_command(note_id: str, take: str, repo: str | None, corpus: str | Non
 )
 def action_command(corpus: str | None, create_labels: bool, translate: bool) -> None:
     """Handle the GitHub Actions event of this run (GITHUB_EVENT_PATH): draft an opened issue's note,
-    propose a regenerated body on the label autonote:regen, apply it on autonote:accept.
+    propose a regenerated body on the label autonote:regen, apply it on autonote:accept; on
+    action_wanted draft an issue not yet a note (or propose, for a note); on translation_required
+    translate the passages marked __translate: in the body and the owner's comments.
 
-    Any other event exits 0 and says why. See examples/github-action.yml.
+    Any other event exits 0 and says why. See examples/github-action.yml and docs/github-action.md.
     """
     import os
 
