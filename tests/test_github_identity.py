@@ -252,3 +252,21 @@ def test_the_owners_dev_export_regenerated_five_times_pulls_without_conflicts_an
     assert again.exit_code == 0 and "0 updated" in again.stdout and "0 conflicts" in again.stdout, (
         again.stdout
     )
+
+
+def test_resolve_all_settles_every_conflict_of_the_corpus(
+    run, imported: Path, github: GitHubServer, llm_server: OpenAIServer
+) -> None:
+    both_changed(run, imported, github)
+    regen_and_accept(run, imported, "issue-9102")
+    github.edit_issue(REPO, 9102, body=github.issue(REPO, 9102).body + "\n追記")
+    pushed = push(run, imported, "issue-9102")
+    assert pushed.exit_code == 1 and (imported / "notes" / "issue-9102.remote.txt").exists()
+    resolved = run("github", "resolve", "--all", "--take", "mine", "--corpus", str(imported))
+    assert resolved.exit_code == 0, resolved.stderr
+    assert "resolved issue-9101 (mine)" in resolved.stdout and "resolved issue-9102 (mine)" in resolved.stdout
+    pushed = push(run, imported, "--all-accepted")
+    assert pushed.exit_code == 0 and "2 updated, 1 unchanged, 0 conflicts" in pushed.stdout, pushed.stdout
+    nothing = run("github", "resolve", "--all", "--take", "mine", "--corpus", str(imported))
+    assert nothing.exit_code == 0 and nothing.stdout == "no conflict to resolve\n"
+    assert run("github", "resolve", "--take", "mine", "--corpus", str(imported)).exit_code == 2

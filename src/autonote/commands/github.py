@@ -173,7 +173,8 @@ def push_command(
 
 
 @github_group.command("resolve")
-@click.argument("note_id", metavar="ID")
+@click.argument("note_ids", nargs=-1, metavar="[ID...]")
+@click.option("--all", "every", is_flag=True, help="Every note with a conflict (its files in the corpus).")
 @click.option(
     "--take",
     type=click.Choice(["mine", "theirs"]),
@@ -189,7 +190,9 @@ def push_command(
     help="The note's repository (default: its issue link's).",
 )
 @corpus_option
-def resolve_command(note_id: str, take: str, repo: str | None, corpus: str | None) -> None:
+def resolve_command(
+    note_ids: tuple[str, ...], every: bool, take: str, repo: str | None, corpus: str | None
+) -> None:
     """Settle a conflict between a note and its issue (both changed since autonote last saw the issue).
 
     Reads the issue from GitHub. --take mine keeps the note and records GitHub's current body and
@@ -197,17 +200,35 @@ def resolve_command(note_id: str, take: str, repo: str | None, corpus: str | Non
     note with the issue's body, labels and the owner's comments, as a pull writes them. The
     conflict files (.autonote/import-conflicts/ID.md, notes/ID.remote.txt) are removed.
     """
+    from autonote.errors import AutonoteError, UsageError
     from autonote.github.connection import parse_repo
-    from autonote.github.resolve import resolve
+    from autonote.github.resolve import conflicted_ids, resolve
 
+    if bool(note_ids) == every:
+        raise UsageError("name the notes to resolve (ID...), or --all for every note with a conflict")
     ws, gh = _connect(corpus, writes=False, action="")
-    done = resolve(ws, gh, note_id, take, repo=parse_repo(repo) if repo else None)  # type: ignore[arg-type]
-    what = (
-        f"kept {note_id}; the next `autonote github push {note_id} --repo {done.repo}` writes it over issue #{done.issue}"
-        if take == "mine"
-        else f"{note_id} is now issue #{done.issue} as GitHub has it (body, labels, comments)"
-    )
-    click.echo(f"resolved {note_id} ({take}): {what}; removed {len(done.cleared)} conflict file(s)")
+    ids = conflicted_ids(ws) if every else list(dict.fromkeys(note_ids))
+    if every and not ids:
+        click.echo("no conflict to resolve")
+        return
+    failed = 0
+    for note_id in ids:
+        try:
+            done = resolve(ws, gh, note_id, take, repo=parse_repo(repo) if repo else None)  # type: ignore[arg-type]
+        except AutonoteError as exc:
+            if len(ids) == 1:
+                raise
+            click.echo(f"autonote: {note_id}: not resolved: {exc}", err=True)
+            failed += 1
+            continue
+        what = (
+            f"kept; the next `autonote github push {note_id} --repo {done.repo}` writes it over issue #{done.issue}"
+            if take == "mine"
+            else f"now issue #{done.issue} as GitHub has it (body, labels, comments)"
+        )
+        click.echo(f"resolved {note_id} ({take}): {what}; removed {len(done.cleared)} conflict file(s)")
+    if failed:
+        sys.exit(EXIT_FAILURE)
 
 
 @github_group.command("action")

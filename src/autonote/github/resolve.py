@@ -55,6 +55,15 @@ def conflict_files(ws: Workspace, note_id: str, relpath: str) -> list[Path]:
     return [path for path in files if path.exists()]
 
 
+def conflicted_ids(ws: Workspace) -> list[str]:
+    """Every note with conflict files, in order of id."""
+    from autonote.notes.folder import NOTES_DIR
+
+    found = {p.stem for p in (ws.store.root / STATE_DIR / IMPORT_CONFLICTS_DIR).glob("*.md")}
+    found |= {p.name.removesuffix(".remote.txt") for p in (ws.store.root / NOTES_DIR).rglob("*.remote.txt")}
+    return sorted(note_id for note_id in found if ws.store.note_relpath(note_id) is not None)
+
+
 def resolve(ws: Workspace, gh: GitHub, note_id: str, take: Side, *, repo: str | None = None) -> Resolved:
     from autonote.github.sync import known_links
 
