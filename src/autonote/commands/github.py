@@ -152,7 +152,8 @@ def push_command(
         shown = ", ".join(report.not_pulled[:5]) + (" ..." if len(report.not_pulled) > 5 else "")
         click.echo(
             f"autonote: {len(report.not_pulled)} note(s) of {repo} were never pulled, so autonote does not know"
-            f" the issue body they last had ({shown}); run `autonote github pull --repo {repo}` first",
+            f" the issue body they last had ({shown}); run `autonote github pull --repo {repo}` first (and"
+            " `autonote github resolve --all --take mine` for the ones it reports in conflict)",
             err=True,
         )
     for label, notes in report.missing_labels.items():
