@@ -270,3 +270,36 @@ def test_resolve_all_settles_every_conflict_of_the_corpus(
     nothing = run("github", "resolve", "--all", "--take", "mine", "--corpus", str(imported))
     assert nothing.exit_code == 0 and nothing.stdout == "no conflict to resolve\n"
     assert run("github", "resolve", "--take", "mine", "--corpus", str(imported)).exit_code == 2
+
+
+def test_a_corpus_imported_before_imports_recorded_the_body_has_a_way_out(
+    run, imported: Path, github: GitHubServer, llm_server: OpenAIServer
+) -> None:
+    """Notes whose origin does not know the issue body (an earlier autonote's import): the owner's
+    accepted change conflicts at pull, and `resolve --all --take mine` makes it pushable."""
+    import re
+    import sqlite3
+
+    from autonote.notes.format import file_sha256
+
+    legacy = re.compile(r', "body_sha256": "[0-9a-f]+", "labels": \[[^\]]*\]')
+    state = sqlite3.connect(imported / ".autonote" / "state.sqlite")
+    for path in (imported / "notes").glob("*.md"):
+        text = legacy.sub("", path.read_text(encoding="utf-8"))
+        path.write_text(text, encoding="utf-8")
+        state.execute("UPDATE imports SET file_sha256 = ? WHERE note_id = ?", (file_sha256(text), path.stem))
+    state.commit()
+    state.close()
+    regen_and_accept(run, imported, "issue-9101")
+    never = push(run, imported, "issue-9101")
+    assert (
+        never.exit_code == 1
+        and "never pulled" in never.stderr
+        and "resolve --all --take mine" in never.stderr
+    )
+    pulled = pull(run, imported)
+    assert pulled.exit_code == 1 and "1 conflicts" in pulled.stdout and "github resolve" in pulled.stderr
+    assert run("github", "resolve", "--all", "--take", "mine", "--corpus", str(imported)).exit_code == 0
+    pushed = push(run, imported, "issue-9101")
+    assert pushed.exit_code == 0 and "1 updated" in pushed.stdout, pushed.stdout + pushed.stderr
+    assert github.issue(REPO, 9101).body == render_issue(note_at(imported, "issue-9101")).body
