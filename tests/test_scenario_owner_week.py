@@ -188,7 +188,9 @@ def live_the_week(
     assert "1 new, 1 updated" in again.stdout and "0 conflicts, 0 skipped" in again.stdout, again.stdout
     assert week.writes_since(start) == []
 
-    # GitHub and the folder agree byte for byte.
+    # GitHub and the folder agree byte for byte. (The loopback GitHub keeps bodies as written, with
+    # LF line ends. When it answers as real GitHub does for bodies edited in the browser, with CRLF,
+    # this depends on gh-transport's CRLF round trip.)
     for number in [*issues, opened.number]:
         issue = github.issue(repo, number)
         view = render_issue(note_at(week.folder, f"issue-{number}"))
