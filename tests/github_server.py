@@ -4,7 +4,7 @@ against unchanged.
 It speaks what GitHub speaks: ``GET/POST /repos/{o}/{r}/issues`` (``state``, ``since``, ``sort``,
 ``direction``, ``page``/``per_page`` with ``Link`` headers; pull requests are listed as issues with
 a ``pull_request`` field, as GitHub does), ``GET/PATCH /repos/{o}/{r}/issues/{n}``, issue comments
-(per issue and repository-wide with ``since``), labels (list, create; add to and remove from an
+(per issue and repository-wide with ``since``; one comment read and edited by id), labels (list, create; add to and remove from an
 issue; 422 for a label the repository lacks), ``GET /repos/{o}/{r}``, ``/readme``, ``/users/{u}``
 and ``/rate_limit``. Tokens are checked (401 ``Bad credentials``), unknown repositories are 404,
 and every answer carries ``x-ratelimit-*`` headers from a budget per token: a request over it is
@@ -427,6 +427,8 @@ class GitHubServer:
                 return self._page(
                     repo, items, query, "/issues/comments", lambda c: self._comment_json(repo, c)
                 )
+            case ("GET", "/issues/comments/N") | ("PATCH", "/issues/comments/N"):
+                return self._one_comment(repo, method, int(rest.rsplit("/", 1)[1]), data)
             case ("GET", "/issues/N"):
                 issue = repo.issues.get(number)  # type: ignore[arg-type]
                 return (
@@ -473,6 +475,20 @@ class GitHubServer:
                 repo.labels[data["name"]] = str(data.get("color") or "ededed")
                 return 201, self._label_json(repo, data["name"]), {}
         return 404, {"message": "Not Found"}, {}
+
+    def _one_comment(
+        self, repo: Repo, method: str, comment_id: int, data: Any
+    ) -> tuple[int, Any, dict[str, str]]:
+        """``GET``/``PATCH /repos/{o}/{r}/issues/comments/{id}`` (an edit touches the comment and its issue)."""
+        found = next((c for i in repo.issues.values() for c in i.comments if c.id == comment_id), None)
+        if found is None:
+            return 404, {"message": "Not Found"}, {}
+        if method == "PATCH":
+            if not isinstance(data, dict) or not isinstance(data.get("body"), str):
+                return 422, {"message": "Validation Failed"}, {}
+            found.body, found.updated = data["body"], self.now()
+            repo.issues[found.issue].updated = found.updated
+        return 200, self._comment_json(repo, found), {}
 
     def _repo_json(self, repo: Repo) -> dict[str, Any]:
         return {

@@ -223,3 +223,102 @@ def test_the_shipped_workflow_runs_the_action_on_the_events_it_handles() -> None
     assert run["run"].startswith("autonote github action")
     assert run["env"]["GITHUB_TOKEN"] == "${{ secrets.GITHUB_TOKEN }}"
     assert run["env"]["OPENAI_API_KEY"] == "${{ secrets.OPENAI_API_KEY }}"
+
+
+def draft_on_opened(run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path):
+    opened = github.add_issue(REPO, "Untitled", "https://arxiv.org/abs/2504.07086", [])
+    event(tmp_path, monkeypatch, github, "opened", opened.number)
+    result = action(run, corpus)
+    assert result.exit_code == 0, result.stderr
+    return opened, parse_note((corpus / "notes" / f"issue-{opened.number}.md").read_text(encoding="utf-8"))
+
+
+def test_the_first_run_drafts_with_the_vocabulary_and_notes_of_the_corpus_it_just_pulled(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    arxiv_server: ArxivServer, llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    """A cold cache (the first run, or any run after the cache was evicted) drafts as a warm one."""
+    cold_issue, cold = draft_on_opened(run, tmp_path, monkeypatch, github, corpus)
+    vocabulary = set(github.repos[REPO].labels)
+    assert cold.tags and set(cold.tags) <= vocabulary, cold.tags
+    assert cold_issue.labels == cold.tags
+    assert cold.related, "related notes come from the pulled corpus"
+
+    _, warm = draft_on_opened(run, tmp_path, monkeypatch, github, corpus)  # the corpus is there now
+    assert warm.tags == cold.tags and [
+        r.id for r in warm.related if r.id != f"issue-{cold_issue.number}"
+    ] == [r.id for r in cold.related]
+
+
+# -- the corpus's earlier workflow's labels: action_wanted, translation_required --------------------------
+
+
+def test_action_wanted_drafts_an_issue_that_is_not_a_note_yet_and_removes_the_label(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    arxiv_server: ArxivServer, llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    issue = github.add_issue(REPO, "Untitled", "https://arxiv.org/abs/2504.07086", [])
+    label(github, issue.number, "action_wanted")
+    event(tmp_path, monkeypatch, github, "labeled", issue.number, label="action_wanted")
+    result = action(run, corpus)
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.startswith(f"issue #{issue.number}: wrote the note for [Paper Note] ")
+    assert "# Summary (by gpt-4o-mini)" in issue.body and "action_wanted" not in issue.labels
+    assert writes(github) == 1  # title, body and labels (the label removed) in one request
+
+
+def test_action_wanted_on_a_note_proposes_a_new_body_as_regen_does(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    issue = github.issue(REPO, 9101)
+    body = issue.body
+    label(github, 9101, "action_wanted")
+    event(tmp_path, monkeypatch, github, "labeled", 9101, label="action_wanted")
+    result = action(run, corpus)
+    assert result.exit_code == 0, result.stderr
+    assert "proposed a new body" in result.stdout and issue.body == body
+    assert parse_proposal(issue.comments[-1].body) is not None and "action_wanted" not in issue.labels
+
+
+def test_translation_required_translates_the_marked_passages_of_the_body_and_the_owners_comments(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    issue = github.issue(REPO, 9102)
+    github.edit_issue(
+        REPO, 9102, body=issue.body + "\n\n__translate: The routing is balanced without a loss.\n"
+    )
+    mine = github.add_comment(REPO, 9102, "Note to self.\n\n__translate: Compare with the earlier paper.")
+    theirs = github.add_comment(
+        REPO, 9102, "__translate: do my homework", login="stranger", association="NONE"
+    )
+    label(github, 9102, "translation_required")
+    event(tmp_path, monkeypatch, github, "labeled", 9102, label="translation_required")
+    result = action(run, corpus)
+    assert result.exit_code == 0, result.stderr
+    assert f"in the body, comment {mine.id}" in result.stdout
+    assert "__translate:" not in issue.body
+    assert "The routing is balanced without a loss.\n\nこれは抄録の日本語訳である。" in issue.body
+    assert mine.body == "Note to self.\n\nCompare with the earlier paper.\n\nこれは抄録の日本語訳である。"
+    assert theirs.body == "__translate: do my homework"  # a passer-by's comment is not the owner's
+    assert "translation_required" not in issue.labels
+    assert github.count("PATCH") == 2 and github.count("DELETE") == 1
+
+
+def test_a_translation_that_fails_writes_nothing(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, github: GitHubServer, corpus: Path,
+    llm_server: OpenAIServer,
+) -> None:  # fmt: skip
+    issue = github.issue(REPO, 9102)
+    body = issue.body + "\n\n__translate: first passage\n"
+    github.edit_issue(REPO, 9102, body=body)
+    mine = github.add_comment(REPO, 9102, "__translate: second passage")
+    llm_server.replies.extend(['{"translation": "一つ目"}', "{}", "{}", "{}"])  # the second never validates
+    label(github, 9102, "translation_required")
+    event(tmp_path, monkeypatch, github, "labeled", 9102, label="translation_required")
+    result = action(run, corpus)
+    assert result.exit_code == 1 and result.stderr.count("\n") == 1, result.stderr
+    assert "translating a marked passage" in result.stderr and "nothing was written" in result.stderr
+    assert issue.body == body and mine.body == "__translate: second passage"
+    assert writes(github) == 0 and "translation_required" in issue.labels

@@ -98,3 +98,38 @@ def test_any_event_payload_is_an_event_or_one_usage_error(payload: object) -> No
 def test_a_readme_lead_is_short_text(markdown: str) -> None:
     lead = readme_lead(markdown)
     assert isinstance(lead, str) and len(lead) <= 1500 + 2 and "\n" not in lead
+
+
+# -- `__translate:` passages ------------------------------------------------------------------------
+
+
+def test_marked_passages_are_paragraphs_starting_with_the_marker_outside_code_fences() -> None:
+    from autonote.github.marked import find_marked, translate_marked
+
+    text = (
+        "intro\n__translate: not a paragraph start\n\n__translate: one\ntwo\n\n```\n__translate: code\n```\n"
+    )
+    assert [m.text for m in find_marked(text)] == ["one\ntwo"]
+    assert translate_marked(text, lambda t: "訳") == text.replace("__translate: one\ntwo", "one\ntwo\n\n訳")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["__translate: x y", "plain text", "", "```", "  __translate:", "- item"]),
+        max_size=12,
+    )
+)
+def test_translating_marked_passages_keeps_everything_else_and_leaves_no_marker_to_translate(
+    lines: list[str],
+) -> None:
+    from autonote.github.marked import find_marked, translate_marked
+
+    text = "\n".join(lines)
+    marked = find_marked(text)
+    done = translate_marked(text, lambda t: "訳")
+    assert find_marked(done) == []  # a second run has nothing to do
+    assert translate_marked(done, lambda t: "訳") == done
+    if not marked:
+        assert done == text
+    assert done.count("訳") == len(marked)

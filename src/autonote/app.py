@@ -102,6 +102,14 @@ class Workspace:
             self.warn(f"skipped {len(corpus.problems) - 5} more unreadable notes")
         return corpus
 
+    def reopen_corpus(self) -> None:
+        """Read the corpus again at its next use (its index refreshed, a new snapshot): for a command
+        that first changes the corpus wholesale (the Action's pull) and then drafts from it."""
+        old = self.__dict__.pop("corpus", None)
+        self.__dict__.pop("store", None)
+        if old is not None and old.index is not None:
+            old.index.close()
+
     def sources(
         self, *, refresh: bool = False, stdin: TextIO | None = None, before_network: Any = None,
         **local_metadata: str | None,

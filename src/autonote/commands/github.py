@@ -1,4 +1,4 @@
-"""GitHub commands: pull, push, action (the corpus where it lives: one issue per note)."""
+"""GitHub commands: pull, push, resolve, action (the corpus where it lives: one issue per note)."""
 
 from __future__ import annotations
 
@@ -79,6 +79,12 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
         f" {len(done.conflicts)} conflicts, {len(done.skipped)} skipped{adopted};"
         f" {_traffic(gh, report.seconds)}"
     )
+    if done.conflicts and not dry_run:
+        click.echo(
+            "autonote: settle each conflict with `autonote github resolve ID --take mine` (your note goes"
+            " to GitHub at the next push) or `--take theirs` (GitHub's issue replaces your note)",
+            err=True,
+        )
     if done.skipped or done.conflicts:
         sys.exit(EXIT_FAILURE)
 
@@ -136,7 +142,8 @@ def push_command(
         where = "(dry run: not saved)" if dry_run else f"GitHub's body is saved in {saved}"
         click.echo(
             f"autonote: conflict: {note_id}: the issue body changed on GitHub since autonote last saw it;"
-            f" nothing was written; {where} (pull to take GitHub's, or push --force to replace it)",
+            f" nothing was written; {where} (`autonote github resolve {note_id} --take mine` to push yours at"
+            " the next push, `--take theirs` to take GitHub's, or push --force to replace it now)",
             err=True,
         )
     for note_id, reason in report.refused:
@@ -145,7 +152,8 @@ def push_command(
         shown = ", ".join(report.not_pulled[:5]) + (" ..." if len(report.not_pulled) > 5 else "")
         click.echo(
             f"autonote: {len(report.not_pulled)} note(s) of {repo} were never pulled, so autonote does not know"
-            f" the issue body they last had ({shown}); run `autonote github pull --repo {repo}` first",
+            f" the issue body they last had ({shown}); run `autonote github pull --repo {repo}` first (and"
+            " `autonote github resolve --all --take mine` for the ones it reports in conflict)",
             err=True,
         )
     for label, notes in report.missing_labels.items():
@@ -165,6 +173,65 @@ def push_command(
         sys.exit(EXIT_FAILURE)
 
 
+@github_group.command("resolve")
+@click.argument("note_ids", nargs=-1, metavar="[ID...]")
+@click.option("--all", "every", is_flag=True, help="Every note with a conflict (its files in the corpus).")
+@click.option(
+    "--take",
+    type=click.Choice(["mine", "theirs"]),
+    required=True,
+    help="mine: keep the note, and push it over the issue at the next push; theirs: the note becomes the issue as"
+    " GitHub has it now.",
+)
+@click.option(
+    "--repo",
+    "repo",
+    default=None,
+    metavar="OWNER/NAME",
+    help="The note's repository (default: its issue link's).",
+)
+@corpus_option
+def resolve_command(
+    note_ids: tuple[str, ...], every: bool, take: str, repo: str | None, corpus: str | None
+) -> None:
+    """Settle a conflict between a note and its issue (both changed since autonote last saw the issue).
+
+    Reads the issue from GitHub. --take mine keeps the note and records GitHub's current body and
+    labels as seen, so the next push writes the note over the issue; --take theirs replaces the
+    note with the issue's body, labels and the owner's comments, as a pull writes them. The
+    conflict files (.autonote/import-conflicts/ID.md, notes/ID.remote.txt) are removed.
+    """
+    from autonote.errors import AutonoteError, UsageError
+    from autonote.github.connection import parse_repo
+    from autonote.github.resolve import conflicted_ids, resolve
+
+    if bool(note_ids) == every:
+        raise UsageError("name the notes to resolve (ID...), or --all for every note with a conflict")
+    ws, gh = _connect(corpus, writes=False, action="")
+    ids = conflicted_ids(ws) if every else list(dict.fromkeys(note_ids))
+    if every and not ids:
+        click.echo("no conflict to resolve")
+        return
+    failed = 0
+    for note_id in ids:
+        try:
+            done = resolve(ws, gh, note_id, take, repo=parse_repo(repo) if repo else None)  # type: ignore[arg-type]
+        except AutonoteError as exc:
+            if len(ids) == 1:
+                raise
+            click.echo(f"autonote: {note_id}: not resolved: {exc}", err=True)
+            failed += 1
+            continue
+        what = (
+            f"kept; the next `autonote github push {note_id} --repo {done.repo}` writes it over issue #{done.issue}"
+            if take == "mine"
+            else f"now issue #{done.issue} as GitHub has it (body, labels, comments)"
+        )
+        click.echo(f"resolved {note_id} ({take}): {what}; removed {len(done.cleared)} conflict file(s)")
+    if failed:
+        sys.exit(EXIT_FAILURE)
+
+
 @github_group.command("action")
 @corpus_option
 @click.option(
@@ -175,9 +242,11 @@ def push_command(
 )
 def action_command(corpus: str | None, create_labels: bool, translate: bool) -> None:
     """Handle the GitHub Actions event of this run (GITHUB_EVENT_PATH): draft an opened issue's note,
-    propose a regenerated body on the label autonote:regen, apply it on autonote:accept.
+    propose a regenerated body on the label autonote:regen, apply it on autonote:accept; on
+    action_wanted draft an issue not yet a note (or propose, for a note); on translation_required
+    translate the passages marked __translate: in the body and the owner's comments.
 
-    Any other event exits 0 and says why. See examples/github-action.yml.
+    Any other event exits 0 and says why. See examples/github-action.yml and docs/github-action.md.
     """
     import os
 

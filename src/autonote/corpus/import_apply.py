@@ -7,6 +7,11 @@ For each imported note:
   if the owner has edited it since;
 - in the corpus from an older version of the entry, file untouched since autonote wrote it (its hash
   is recorded in the state DB) → replaced (*updated*);
+- in the corpus from another route (the XML export, ``gh`` JSON, a pull, a push) whose issue is as
+  that route last saw it (same issue, title, body and labels: ``origin.body_sha256``, ``origin.labels``) →
+  left alone (*unchanged*), the local note kept whether or not the owner edited it; only the import
+  record learns the new route's entry hash, so that the next import settles it at once. (Replaced
+  when it is unedited and the new route makes a different note, e.g. a comment edited on GitHub.)
 - otherwise the owner has edited it and the source changed too → the local note is kept, the
   incoming version is written to ``.autonote/import-conflicts/<id>.md`` and reported (*conflict*).
 """
@@ -27,6 +32,7 @@ from autonote.errors import NoteFormatError, WriteRefusedError
 from autonote.notes.folder import NoteFolder, note_write, place_notes
 from autonote.notes.format import render_note
 from autonote.notes.ids import issue_note_id
+from autonote.notes.issue_format import render_issue
 from autonote.notes.store import StoredNote
 from autonote.schema import Note, RelatedNote
 from autonote.state import StateDB, write_transaction
@@ -77,6 +83,41 @@ def _record_all(state: StateDB, written: list[StoredNote]) -> None:
             "file_sha256 = excluded.file_sha256, imported = excluded.imported",
             rows,
         )
+
+
+def record_seen(state: StateDB, seen: list[tuple[str, str]]) -> None:
+    """Record that each note's source entry (note id, entry hash) is known, without claiming its
+    file as autonote's own: a note the owner edited stays edited (its recorded file hash is kept,
+    or none is recorded), while the next import of the same entry settles it at once."""
+    if not seen:
+        return
+    now = time.time()
+    with write_transaction(state.conn) as db:
+        db.executemany(
+            "INSERT INTO imports(note_id, entry_hash, file_sha256, imported) VALUES (?, ?, '', ?) "
+            "ON CONFLICT(note_id) DO UPDATE SET entry_hash = excluded.entry_hash, imported = excluded.imported",
+            [(note_id, entry_hash, now) for note_id, entry_hash in seen],
+        )
+
+
+def same_issue_seen(local_note: Note, incoming_note: Note) -> bool:
+    """Whether ``incoming_note`` saw the issue exactly as ``local_note`` last saw it (the same
+    issue, title, body and labels), whatever route each came by: then the source has not changed
+    since. (Comments are not compared: each route writes them its own way.)"""
+    local, incoming = local_note.origin, incoming_note.origin
+    if local is None or incoming is None or local.issue is None or local.issue != incoming.issue:
+        return False
+    if local.url and incoming.url and local.url.lower() != incoming.url.lower():
+        return False
+    if local.body_sha256 is None or local.body_sha256 != incoming.body_sha256:
+        return False
+    if sorted(set(local.labels or [])) != sorted(set(incoming.labels or [])):
+        return False
+    return render_issue(local_note).title == render_issue(incoming_note).title
+
+
+def _same_content(a: Note, b: Note) -> bool:
+    return a.model_copy(update={"origin": None}) == b.model_copy(update={"origin": None})
 
 
 def record_import(state: StateDB, written: StoredNote) -> None:
@@ -199,6 +240,7 @@ def apply_import(
     recorded = _recorded(state)
     links: dict[int, RelatedNote] | None = None
     pending: list[tuple[Note, str, StoredNote | None]] = []
+    seen: list[tuple[str, str]] = []  # notes as last seen by another route: (id, new entry hash)
     places = store.note_relpaths([issue_note_id(e.issue) for e in read.entries if e.issue is not None])
 
     writer = _ChunkWriter(store, state)
@@ -256,7 +298,16 @@ def apply_import(
                 ):
                     report.unchanged.append(note.id)
                     continue
-                if current is not None and recorded.get(note.id, ("", ""))[1] == current.revision:
+                edited = current is None or recorded.get(note.id, ("", ""))[1] != current.revision
+                if (
+                    current is not None
+                    and same_issue_seen(current.note, note)
+                    and (edited or _same_content(current.note, note))
+                ):
+                    report.unchanged.append(note.id)
+                    seen.append((note.id, note.origin.entry_hash))
+                    continue
+                if not edited:
                     pending.append((note, text, current))
                     report.updated.append(note.id)
                 else:
@@ -270,6 +321,8 @@ def apply_import(
         flush(last=True)
     finally:
         writer.close()
+    if not dry_run:
+        record_seen(state, seen)
     return report
 
 

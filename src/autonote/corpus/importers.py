@@ -20,6 +20,7 @@ from pathlib import Path
 
 from autonote.corpus.html_markdown import html_to_markdown
 from autonote.errors import UsageError
+from autonote.github.proposal import body_sha256
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
@@ -348,8 +349,15 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
         related=related_from_comment(comment, entry.issue, known),
         comment=comment,
         provenance=provenance,
+        # What the issue was when the export was made (its body and labels), whatever the route:
+        # a pull or push compares GitHub's issue with it (one identity for the note).
         origin=Origin(
-            importer=importer, issue=entry.issue, url=entry.issue_url, entry_hash=entry.fingerprint
+            importer=importer,
+            issue=entry.issue,
+            url=entry.issue_url,
+            entry_hash=entry.fingerprint,
+            body_sha256=body_sha256(entry.body),
+            labels=list(entry.tags),
         ),  # type: ignore[arg-type]
     )
     # The issue's own layout is kept where the note's fields render it otherwise. (The note reads

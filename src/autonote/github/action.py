@@ -7,6 +7,12 @@
   body as one comment (a diff against the current body, and the body itself), remove the label.
 - ``issues``/``labeled`` ``autonote:accept``: apply the latest proposal, only while the body is
   still the one it was made from (the rule ``push`` follows), remove the label.
+- ``issues``/``labeled`` ``action_wanted`` (the label the corpus's earlier workflow re-ran on):
+  an issue that is not a note yet is drafted as an opened one; a note gets a proposal as with
+  ``autonote:regen``. The label is removed.
+- ``issues``/``labeled`` ``translation_required``: the passages marked ``__translate:`` in the body
+  and in the owner's comments are translated into Japanese (:mod:`autonote.github.marked`); the
+  body only while it is the one read, each comment in one write. The label is removed.
 - Anything else: nothing to do, said on one line (exit 0).
 
 Failures are one line and a non-zero exit, with nothing half-written to the issue: each outcome is
@@ -37,7 +43,10 @@ from autonote.sources.base import PaperRef
 
 REGEN_LABEL = "autonote:regen"
 ACCEPT_LABEL = "autonote:accept"
-WHAT_IT_DOES = f"autonote acts on issues opened, and on the labels {REGEN_LABEL} and {ACCEPT_LABEL}"
+RERUN_LABEL = "action_wanted"  # the corpus's earlier workflow: run the pipeline again
+TRANSLATE_LABEL = "translation_required"  # the corpus's earlier workflow: translate `__translate:` text
+LABELS = (REGEN_LABEL, ACCEPT_LABEL, RERUN_LABEL, TRANSLATE_LABEL)
+WHAT_IT_DOES = f"autonote acts on issues opened, and on the labels {', '.join(LABELS)}"
 _URL = re.compile(r"https?://[^\s<>\"'()\[\]]+")
 _TOKEN = re.compile(r"(?:arXiv:)?[A-Za-z.-]*/?\d{4}\.?\d{3,5}(?:v\d+)?", re.I)
 
@@ -114,7 +123,7 @@ def nothing_to_do(event: Event) -> str | None:
     """Why this event asks nothing of autonote (None when it does)."""
     if event.name != "issues" or event.number is None or not event.repo:
         return f"nothing to do: event {event.name or '(none)'}/{event.action or '-'} ({WHAT_IT_DOES})"
-    if event.action == "opened" or (event.action == "labeled" and event.label in (REGEN_LABEL, ACCEPT_LABEL)):
+    if event.action == "opened" or (event.action == "labeled" and event.label in LABELS):
         return None
     what = f"label {event.label}" if event.action == "labeled" else f"issues/{event.action}"
     return f"nothing to do: {what} on issue #{event.number} ({WHAT_IT_DOES})"
@@ -136,6 +145,10 @@ class Action:
             return idle
         if self.event.action == "opened":
             return self.opened()
+        if self.event.label == RERUN_LABEL:
+            return self.rerun()
+        if self.event.label == TRANSLATE_LABEL:
+            return self.translate_marked()
         return self.regen() if self.event.label == REGEN_LABEL else self.accept()
 
     def _pull(self) -> None:
@@ -148,15 +161,21 @@ class Action:
             f" {len(done.updated)} updated, {len(done.conflicts)} conflicts",
             file=self.ws.stderr,
         )
+        # What comes next (tag vocabulary, related notes, the note's own file) is read from the
+        # corpus as the pull left it: on a first run (or after the cache was evicted) the corpus
+        # read before the pull was empty.
+        self.ws.reopen_corpus()
 
     # -- opened -----------------------------------------------------------------------------------
 
-    def opened(self) -> str:
+    def opened(self, *, label: str | None = None) -> str:
+        """Draft the issue's note (``label``: the label that asked for it, removed once written;
+        adding a label takes triage access, so the issue's author is not asked about then)."""
         from autonote import pipeline
         from autonote.sources.registry import fetch_papers
 
         event, n = self.event, self.number
-        if event.author_association not in TRUSTED:
+        if label is None and event.author_association not in TRUSTED:
             return (
                 f"nothing to do: issue #{n} was opened by {event.author or 'someone'} ({event.author_association});"
                 " autonote drafts only for the repository's owner, members and collaborators"
@@ -187,6 +206,8 @@ class Action:
             raise ActionFailed(f"issue #{n} was edited while autonote drafted it; nothing was written")
         wanted, missing = self._labels(view.labels)
         labels = list(dict.fromkeys([*current.labels, *wanted]))
+        if label is not None:
+            labels = [name for name in labels if name != label]  # removed in the same write
         written = self.store.edit(n, title=view.title, body=view.body, labels=labels)
         self._keep_locally(note, self.store.stored(written))
         extra = f"; labels not in {event.repo}, left off: {', '.join(missing)}" if missing else ""
@@ -216,11 +237,20 @@ class Action:
 
     # -- regen ------------------------------------------------------------------------------------
 
-    def regen(self) -> str:
+    def rerun(self) -> str:
+        """``action_wanted``: draft an issue that is not a note yet; propose a new body for a note."""
+        from autonote.notes.issue_format import parse_issue_body
+
+        current = self.store.issue(self.number)
+        if parse_issue_body(current.body).summary:
+            return self.regen(label=RERUN_LABEL)
+        return self.opened(label=RERUN_LABEL)
+
+    def regen(self, *, label: str = REGEN_LABEL) -> str:
         n = self.number
         if not self.ws.settings.llm_configured:
             raise ActionFailed(
-                f"issue #{n}: {REGEN_LABEL} needs an LLM: set the OPENAI_API_KEY secret (or OPENAI_BASE_URL);"
+                f"issue #{n}: {label} needs an LLM: set the OPENAI_API_KEY secret (or OPENAI_BASE_URL);"
                 " nothing was written"
             )
         self.gh.require_token("comment on the issue")
@@ -237,14 +267,57 @@ class Action:
         proposed = regenerate(self.ws, local.note)
         body = render_issue(proposed).body
         if body == current.body:
-            self.store.remove_label(n, REGEN_LABEL)
+            self.store.remove_label(n, label)
             return f"issue #{n}: the regenerated body is the current one; no proposal posted"
         model = proposed.provenance.model if proposed.provenance else "the LLM"
         comment = self.store.comment(
             n, render_proposal(current.body, body, f"summary and key points by {model}")
         )
-        self.store.remove_label(n, REGEN_LABEL)
+        self.store.remove_label(n, label)
         return f"issue #{n}: proposed a new body (comment {comment.id}); add the label {ACCEPT_LABEL} to apply it"
+
+    # -- translation_required --------------------------------------------------------------------
+
+    def translate_marked(self) -> str:
+        from autonote.github.marked import find_marked, translate_marked
+
+        n = self.number
+        if not self.ws.settings.llm_configured:
+            raise ActionFailed(
+                f"issue #{n}: {TRANSLATE_LABEL} needs an LLM: set the OPENAI_API_KEY secret (or OPENAI_BASE_URL);"
+                " nothing was written"
+            )
+        self.gh.require_token("write the issue")
+        current = self.store.issue(n)
+        comments = self.store.comments(n) if current.comment_count else []
+        marked_comments = [c for c in comments if c.by_owner and find_marked(c.body)]
+        # Every passage is translated before anything is written: a failure writes nothing.
+        body = (
+            translate_marked(current.body, lambda text: translate_text(self.ws, text))
+            if find_marked(current.body)
+            else None
+        )
+        edited = [
+            (c.id, translate_marked(c.body, lambda text: translate_text(self.ws, text)))
+            for c in marked_comments
+        ]
+        done = []
+        if body is not None:
+            try:
+                self.store.update(issue_note_id(n), body, revision=body_sha256(current.body))
+            except RemoteChangedError:
+                raise ActionFailed(
+                    f"issue #{n}: the body changed while autonote translated it; nothing was written"
+                    f" (add {TRANSLATE_LABEL} again)"
+                ) from None
+            done.append("the body")
+        for comment_id, text in edited:
+            self.store.edit_comment(n, comment_id, text)
+            done.append(f"comment {comment_id}")
+        self.store.remove_label(n, TRANSLATE_LABEL)
+        if not done:
+            return f"issue #{n}: nothing is marked {MARKER_TEXT} in the body or the owner's comments"
+        return f"issue #{n}: translated the passages marked {MARKER_TEXT} in {', '.join(done)}"
 
     # -- accept -----------------------------------------------------------------------------------
 
@@ -281,6 +354,48 @@ class Action:
             f"issue #{n}: the body changed since the proposal was made; nothing was written{saved}"
             f" (add {REGEN_LABEL} for a new proposal)"
         )
+
+
+MARKER_TEXT = "`__translate:`"
+
+
+def translate_text(ws: Workspace, text: str) -> str:
+    """``text`` in Japanese, by the configured LLM (structured output: one field)."""
+    from pydantic import BaseModel
+
+    from autonote.llm.structured import generate_structured
+    from autonote.rules import CheckResult
+
+    class Translated(BaseModel):
+        translation: str
+
+    schema = json.dumps(Translated.model_json_schema(), ensure_ascii=False)
+
+    def build(mode: str) -> list[dict[str, str]]:
+        system = (
+            "You translate a researcher's note into natural Japanese, as the researcher would write it."
+            ' Keep technical terms, names, numbers and URLs. Answer with a JSON object {"translation": ...}.'
+        )
+        user = (
+            text
+            if mode == "json_schema"
+            else f"{text}\n\nThe JSON object must follow this JSON schema:\n{schema}"
+        )
+        return [{"role": "system", "content": system}, {"role": "user", "content": user}]
+
+    def check(output: Translated) -> CheckResult:
+        return CheckResult(errors=[] if output.translation.strip() else ["translation: empty"])
+
+    options = {
+        "mode": ws.settings.response_format,
+        "max_reasks": ws.settings.max_reasks,
+        "formats": ws.chat.formats,
+    }
+    try:
+        result = generate_structured(ws.chat, build, Translated, check, **options)
+    except LLMError as exc:
+        raise ActionFailed(f"translating a marked passage: {exc}; nothing was written") from None
+    return result.output.translation
 
 
 def regenerate(ws: Workspace, note: Note) -> Note:

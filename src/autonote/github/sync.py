@@ -212,13 +212,37 @@ def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: b
     )
 
     adopted = _adopt_twins(ws, read, dry_run=dry_run)
+    foreign = _of_other_repositories(ws, read, repo)
     report = apply_import(read, ws.corpus, ws.store, ws.state, known=lambda: known_links(ws), dry_run=dry_run)
+    report.skipped.extend(foreign)
     following = _next_since(listed, started_at, since)
     if not dry_run and following is not None:
         sync.pulled(repo, following)
     return PullReport(
         report, len(issues), len(listed) - len(issues), adopted, since, time.perf_counter() - started
     )
+
+
+def _of_other_repositories(ws: Workspace, read: IssuesRead, repo: str) -> list[Skipped]:
+    """Entries whose note id the corpus already gives to an issue of another repository (a corpus
+    imported from another repository's export): skipped, never written over. A note's identity is
+    its repository and issue number, whatever route it came by."""
+    known = dict(ws.state.conn.execute("SELECT note_id, entry_hash FROM imports").fetchall())
+    ids = [issue_note_id(e.issue) for e in read.entries if e.issue is not None]
+    places = ws.store.note_relpaths(ids)
+    kept, skipped = [], []
+    for entry in read.entries:
+        note_id = issue_note_id(entry.issue) if entry.issue is not None else ""
+        settled = known.get(note_id) == entry.fingerprint  # the same issue as last pulled
+        found = ws.corpus.get(note_id) if places.get(note_id) is not None and not settled else None
+        theirs = repo_of_issue_url(found.origin.url) if found is not None and found.origin else None
+        if theirs is not None and theirs != repo.lower():
+            reason = f"the corpus's {found.id} is issue #{entry.issue} of {theirs}, not of {repo}; not written over"  # type: ignore[union-attr]
+            skipped.append(Skipped(entry.where, reason))
+        else:
+            kept.append(entry)
+    read.entries = kept
+    return skipped
 
 
 def _adopt_twins(ws: Workspace, read: IssuesRead, *, dry_run: bool) -> list[tuple[str, str]]:

@@ -148,6 +148,11 @@ class GitHubIssues:
             issue.edit(**fields)
             return issue_data(issue)
 
+    def edit_comment(self, number: int, comment_id: int, body: str) -> None:
+        """Replace the text of a comment on issue ``number`` (one write)."""
+        with self.gh.failures(self.name, f"editing comment {comment_id} of issue #{number}"):
+            self.repo.get_issue(number).get_comment(comment_id).edit(body)
+
     def add_labels(self, number: int, labels: list[str]) -> None:
         if not labels:
             return
