@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from autonote.errors import UsageError
@@ -41,6 +41,7 @@ def test_parse_repo_gives_owner_name_or_one_usage_error(text: str) -> None:
 
 @FAST
 @given(st.one_of(URLISH, ANY, st.builds(lambda o, n: f"https://github.com/{o}/{n}", URLISH, URLISH)))
+@example("http://github.com/0/.git")  # found by hypothesis: a name that is only the `.git` suffix
 def test_repository_urls_give_a_repository_or_none(text: str) -> None:
     repo = repo_of_url(text)
     if repo is not None:

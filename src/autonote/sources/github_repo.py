@@ -65,12 +65,12 @@ _PARAGRAPH_MIN_CHARS = 40  # shorter paragraphs are badges, link bars or tagline
 def repo_of_url(text: str) -> str | None:
     """``owner/name`` of a repository URL autonote drafts from, else None."""
     found = _REPO_URL.match(text.strip())
-    if found is None or found["owner"].lower() in _NOT_OWNERS or found["name"] in (".", ".."):
+    if found is None or found["owner"].lower() in _NOT_OWNERS:
         return None
-    rest = found["rest"] or ""
-    if rest.lower().endswith(".pdf"):
+    name = found["name"].removesuffix(".git")  # `github.com/o/.git` names no repository
+    if name in ("", ".", "..") or (found["rest"] or "").lower().endswith(".pdf"):
         return None
-    return f"{found['owner']}/{found['name']}"
+    return f"{found['owner']}/{name}"
 
 
 def readme_lead(markdown: str) -> str:
