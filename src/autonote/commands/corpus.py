@@ -270,14 +270,15 @@ def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> No
     """
     from pathlib import Path
 
-    from autonote.app import Workspace
+    from autonote.app import Workspace, require_corpus
+    from autonote.config import find_corpus
     from autonote.corpus.lint import lint_paths
     from autonote.errors import UsageError
 
     settings = resolve_settings(corpus=corpus)
-    root = settings.corpus or Path.cwd()
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    root = require_corpus(settings.corpus)  # never the current folder unless it is a corpus
+    if find_corpus(root) != root.resolve():  # lint writes its index there: only into a corpus
+        raise UsageError(f"{root} is not a corpus (no notes/ folder, no autonote.toml); see `autonote init`")
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")

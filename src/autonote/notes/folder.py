@@ -80,18 +80,22 @@ class NoteFileReader:
         self.folders: dict[str, str | None] = {"": self.base}
 
     def _folder(self, folder: str) -> str | None:
-        if folder not in self.folders:
-            parent, _, name = folder.rpartition("/")
-            real = self._folder(parent)
+        # Iterative, not recursive: a corpus may hold a folder thousands of levels deep.
+        missing = []
+        while folder not in self.folders:
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        real = self.folders[folder]
+        for child in reversed(missing):
             if real is not None:
-                path = os.path.join(real, name)
+                path = os.path.join(real, child.rpartition("/")[2])
                 try:
                     plain = stat.S_ISDIR(os.lstat(path).st_mode)
                 except OSError:
                     plain = False
                 real = path if plain else None
-            self.folders[folder] = real
-        return self.folders[folder]
+            self.folders[child] = real
+        return real
 
     def text(self, relpath: str) -> str:
         parts = relpath.split("/")
