@@ -356,11 +356,12 @@ def _check_duplicates(
     owner = facts.paths.get(note.id)
     if owner is None:
         return
-    replaces = path
-    if draft:  # a draft becomes a note: an update-draft replaces its note, a new one adds a file
-        of = note.update_of
-        replaces = (facts.root / of.path) if of is not None and facts.root is not None else None
-    if replaces is None or owner.resolve() != replaces.resolve():
+    of = note.update_of
+    if draft and of is not None and facts.root is not None:  # an update-draft replaces its note
+        if owner.resolve() != (facts.root / of.path).resolve():
+            add(_line_of(text, r"^update_of:"), "error", "invalid-draft",
+                f"update_of.path {of.path!r} is not the file of note {note.id} ({owner})")  # fmt: skip
+    elif draft or owner.resolve() != path.resolve():  # a new draft adds a file
         add(line, "error", "duplicate-id", f"note id {note.id} is also used by {owner}")
 
 

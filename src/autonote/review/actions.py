@@ -135,10 +135,10 @@ class Reviewer:
         """Write the note, commit it (per ``commit_mode``), then drop the draft and record the
         decision. Returns a one-line report. A draft with error-level findings is refused (each
         named) unless ``force``."""
+        plan = plan_accept(draft, self.store)  # (refuses first what can never be accepted)
         errors = errors_of(self.findings(draft))
         if errors and not self.force:
             raise DraftHasErrorsError(draft, errors)
-        plan = plan_accept(draft, self.store)
         resolutions = dict(resolutions or {})
         if plan.conflicts and self.on_conflict in ("draft", "mine"):
             resolutions.update(
