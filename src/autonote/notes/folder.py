@@ -554,7 +554,10 @@ class NoteFolder:
         return self.draft_path(note_id).is_file()
 
     def read_draft(self, note_id: str) -> str:
-        path = self.draft_path(note_id)
+        """A draft's text; a draft that leads outside the corpus (a symlink to ``/etc/passwd``) is
+        a PathOutsideCorpusError, as a note's would be: reads are confined like writes."""
+        self.draft_path(note_id)  # checks the id
+        path = self.resolve(f"{DRAFTS_DIR}/{note_id}.md", "draft")
         try:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -581,7 +584,7 @@ class NoteFolder:
         path = self.draft_path(note_id)
         if text is not None:
             try:
-                if path.read_text(encoding="utf-8") != text:
+                if self.read_draft(note_id) != text:
                     raise WriteRefusedError(f"{path} changed meanwhile; it was kept")
             except FileNotFoundError:
                 return

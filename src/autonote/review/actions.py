@@ -152,8 +152,13 @@ class Reviewer:
                 plan.conflicts,
             )
         text = plan.text(resolutions)
-        message = commit_message(draft)
         target = self.store.root / plan.relpath
+        if plan.current is not None and text == plan.current.text:
+            # The note already says what the draft proposes: there is nothing to write or
+            # commit, and the draft must not stay pending for ever.
+            self._settle(_Written(draft, plan, plan.current, None, ""))
+            return f"accepted {draft.id}: unchanged ({target} already says this; nothing to commit), draft dropped"
+        message = commit_message(draft)
         entry = None
         if self.repo is not None:
             self.preflight()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from autonote.corpus.lint import CorpusFacts, Problem, lint_text
 from autonote.errors import NoteFormatError, UsageError
-from autonote.notes.folder import NoteFolder
+from autonote.notes.folder import NoteFolder, PathOutsideCorpusError
 from autonote.notes.format import parse_note
 from autonote.notes.ids import check_note_id
 from autonote.schema import Note
@@ -44,7 +44,15 @@ def read_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
 
 
 def pending_drafts(store: NoteFolder) -> list[PendingDraft]:
-    return [read_draft(store, draft_id) for draft_id in store.draft_ids()]
+    """Every draft in the queue; one that cannot be read (a link out of the corpus) is listed as
+    invalid, with the reason, and its target is never read."""
+    drafts = []
+    for draft_id in store.draft_ids():
+        try:
+            drafts.append(read_draft(store, draft_id))
+        except PathOutsideCorpusError as exc:
+            drafts.append(PendingDraft(draft_id, store.draft_path(draft_id), "", None, str(exc)))
+    return drafts
 
 
 def find_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
@@ -62,6 +70,8 @@ def review_findings(draft: PendingDraft, facts: CorpusFacts) -> list[Problem]:
     draft (the same function, :func:`autonote.corpus.lint.lint_text`, checked again now since the
     draft may have been edited), with the reviewer's hints (the draft's own warnings, numbers the
     abstract does not contain, tags outside the vocabulary) as warnings."""
+    if draft.note is None and not draft.text:  # never read: it leads outside the corpus
+        return [Problem(draft.path, 1, "error", "unreadable", draft.error or "cannot be read")]
     found = lint_text(draft.text, draft.path, facts, pending=True)
     if draft.note is None and not errors_of(found):  # (lint names why a draft cannot be read)
         found.append(
