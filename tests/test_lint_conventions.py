@@ -38,6 +38,22 @@ def test_the_owners_398_real_notes_lint_with_no_errors(run, tmp_path: Path) -> N
     assert not any("issue-2356.md" in line and "not Japanese" in line for line in lines)
 
 
+@pytest.mark.skipif(not DEV.is_file(), reason="../shared/corpus is not present")
+def test_the_pre_commit_hook_passes_the_owners_notes(
+    run, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """As pre-commit runs the hook: from the repository's root, with the staged markdown files."""
+    corpus = tmp_path / "notes-repo"
+    assert run("init", str(corpus)).exit_code == 0
+    assert run("import", "paper-notes-xml", str(DEV), "--corpus", str(corpus)).exit_code == 0
+    (corpus / "README.md").write_text("# my paper notes\n", encoding="utf-8")
+    monkeypatch.chdir(corpus)
+    files = sorted(str(p.relative_to(corpus)) for p in corpus.rglob("*.md") if ".autonote" not in p.parts)
+    result = run("lint", *files)
+    assert result.exit_code == 0, result.stdout
+    assert "398 notes checked: 0 errors" in result.stderr
+
+
 def test_blog_and_repository_notes_follow_their_own_title_line(run, corpus: Path) -> None:
     notes = corpus / "notes"
     rewrite(notes / "arxiv-2503.20783.md", kind="blog", venue="", authors=["Ai2"])

@@ -373,6 +373,7 @@ def lint_paths(
     facts = corpus_facts(corpus, configured_tags)
     targets = _targets(paths) if paths else corpus.index.note_files() if corpus.index else []
     problems: list[Problem] = []
+    skipped = 0
     for path in targets:
         try:
             relpath = store.relative(path)
@@ -394,9 +395,10 @@ def lint_paths(
             and path.suffix == ".md"
             and not relpath.startswith("notes/")
         ):
+            skipped += 1
             continue  # a README or other markdown handed over by pre-commit: not a note
         problems.extend(lint_text(text, path, facts))
-    return sorted(problems), len(targets)
+    return sorted(problems), len(targets) - skipped
 
 
 def _targets(paths: list[Path]) -> list[Path]:
