@@ -82,6 +82,8 @@ def test_a_note_thousands_of_folders_deep_is_linted(
         assert result.exit_code == 0, result.stderr
         assert "10 notes checked: 0 errors" in result.stderr
         assert any("deep-note" in line and "[duplicate-paper]" in line for line in result.stdout.splitlines())
+        folder = run("lint", str(corpus / "notes"), "--corpus", str(corpus))  # a folder given, walked
+        assert folder.exit_code == 0 and "10 notes checked: 0 errors" in folder.stderr, folder.stderr
     finally:
         remove_deep(corpus / "notes")
 

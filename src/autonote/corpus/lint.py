@@ -26,9 +26,10 @@ warnings are shown but pass (``--strict`` makes them fail too). Checks:
 
 from __future__ import annotations
 
+import os
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -405,7 +406,28 @@ def _targets(paths: list[Path]) -> list[Path]:
     found: set[Path] = set()
     for path in paths:
         if path.is_dir():
-            found.update(p for p in path.rglob("*.md") if not any(part.startswith(".") for part in p.parts))
+            found.update(_markdown_under(path))
         else:
             found.add(path)
     return sorted(found)
+
+
+def _markdown_under(folder: Path) -> Iterator[Path]:
+    """The ``.md`` files under ``folder``, not in dot folders, not through folder links. A loop,
+    not ``rglob``: Path.rglob recurses once per level and dies in a folder 1,000 levels deep."""
+    stack = [folder]
+    while stack:
+        try:
+            entries = list(os.scandir(stack.pop()))
+        except OSError:
+            continue
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    stack.append(Path(entry.path))
+                elif entry.name.endswith(".md"):
+                    yield Path(entry.path)
+            except OSError:
+                continue
