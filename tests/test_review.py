@@ -48,7 +48,7 @@ def test_list_show_diff(run, corpus: Path, llm_server: OpenAIServer) -> None:
     new_id = new_draft(run, corpus)
     listed = json.loads(run("review", "--corpus", str(corpus), "list", "--json").stdout)
     assert [(d["id"], d["kind"]) for d in listed] == [(DPO, "update"), (new_id, "new")]
-    assert set(listed[0]) == {"id", "kind", "title", "path", "warnings"}
+    assert set(listed[0]) == {"id", "kind", "title", "path", "errors", "warnings"}
     assert listed[0]["title"].startswith("[Paper Note] Direct Preference Optimization")
     plain = run("review", "list", "--corpus", str(corpus)).stdout
     assert f"{DPO}  update" in plain and f"{new_id}  new" in plain
@@ -216,9 +216,9 @@ def test_edit_keeps_an_invalid_edit_and_a_failing_editor_changes_nothing(
     )
     assert draft.read_text(encoding="utf-8") != original  # the edit is kept, to be fixed
     listed = json.loads(run("review", "list", "--json", "--corpus", str(corpus)).stdout)
-    assert listed[0]["warnings"][0].startswith("does not parse")
+    assert listed[0]["errors"][0].startswith("missing block(s) summary")  # as lint says it
     refused = run("review", "accept", DPO, "--corpus", str(corpus))
-    assert refused.exit_code == 1 and "the draft does not parse" in refused.stderr
+    assert refused.exit_code == 1 and "missing block(s) summary" in refused.stderr
 
 
 def test_unknown_ids_and_bad_usage_exit_2(run, corpus: Path) -> None:

@@ -18,7 +18,7 @@ from typing import Any
 
 from autonote.textnorm import japanese_share, numbers_in
 
-RULES_VERSION = "rules.2"
+RULES_VERSION = "rules.3"
 
 SUMMARY_HARD_MIN, SUMMARY_HARD_MAX = 60, 600  # outside: an error (re-asked)
 SUMMARY_SOFT_MIN, SUMMARY_SOFT_MAX = 100, 400  # outside: a warning
@@ -54,6 +54,16 @@ def prompt_numbers() -> dict[str, Any]:
     }
 
 
+# Inline maths (``$\\mathcal{O}(N^2)$``, ``\\(x\\)``) is neither Japanese nor English: the owner's
+# Japanese summaries quote formulas, which would otherwise count as non-Japanese letters.
+_MATH = re.compile(r"\$\$.+?\$\$|\$[^$\n]+\$|\\\(.+?\\\)", re.S)
+
+
+def prose_japanese_share(text: str) -> float:
+    """:func:`japanese_share` of the text without its inline maths."""
+    return japanese_share(_MATH.sub(" ", text))
+
+
 def check_japanese(
     label: str,
     text: str,
@@ -61,7 +71,7 @@ def check_japanese(
     minimum: float = JAPANESE_MIN_SHARE,
     soft: float = JAPANESE_SOFT_SHARE,
 ) -> None:
-    share = japanese_share(text)
+    share = prose_japanese_share(text)
     if share < minimum:
         result.errors.append(
             f"{label} is not Japanese ({share:.0%} Japanese characters); write it in Japanese"

@@ -46,6 +46,7 @@ def _run_import(
     from autonote.app import Workspace, require_corpus
     from autonote.corpus.import_apply import apply_import
     from autonote.corpus.importers import read_notes
+    from autonote.progress import terminal_progress
     from autonote.schema import RelatedNote
 
     settings = resolve_settings(corpus=corpus)
@@ -63,7 +64,8 @@ def _run_import(
         }
 
     read = read_notes(kind, [Path(f) for f in files], repo=repo)
-    report = apply_import(read, ws.corpus, ws.store, ws.state, known=known, dry_run=dry_run)
+    with terminal_progress("import"):  # a bar on a terminal only; nothing when piped
+        report = apply_import(read, ws.corpus, ws.store, ws.state, known=known, dry_run=dry_run)
     echo_import_problems(report)
     verb = "would import" if dry_run else "imported"
     click.echo(
@@ -102,11 +104,13 @@ def import_github_issues(file: str, corpus: str | None, repo: str | None, dry_ru
 def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) -> None:
     """Build or refresh the corpus's search index (only changed files are re-read)."""
     from autonote.app import Workspace, require_corpus
+    from autonote.progress import terminal_progress
 
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
     require_corpus(settings.corpus)
     ws = Workspace(settings, rebuild_index=rebuild)
-    index = ws.corpus.index
+    with terminal_progress("index"):  # a bar on a terminal only; nothing when piped
+        index = ws.corpus.index
     assert index is not None
     for problem in ws.corpus.problems:
         click.echo(f"autonote: skipped note: {problem}", err=True)
@@ -270,14 +274,15 @@ def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> No
     """
     from pathlib import Path
 
-    from autonote.app import Workspace
+    from autonote.app import Workspace, require_corpus
+    from autonote.config import find_corpus
     from autonote.corpus.lint import lint_paths
     from autonote.errors import UsageError
 
     settings = resolve_settings(corpus=corpus)
-    root = settings.corpus or Path.cwd()
-    if not root.is_dir():
-        raise UsageError(f"corpus {root} does not exist")
+    root = require_corpus(settings.corpus)  # never the current folder unless it is a corpus
+    if find_corpus(root) != root.resolve():  # lint writes its index there: only into a corpus
+        raise UsageError(f"{root} is not a corpus (no notes/ folder, no autonote.toml); see `autonote init`")
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")

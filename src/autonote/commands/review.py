@@ -55,10 +55,13 @@ def review_group(ctx: click.Context, corpus: str | None) -> None:
 
 @review_group.command("list")
 @corpus_option
-@click.option("--json", "as_json", is_flag=True, help="One JSON array: id, kind, title, path, warnings.")
+@click.option(
+    "--json", "as_json", is_flag=True, help="One JSON array: id, kind, title, path, errors, warnings."
+)
 @click.pass_context
 def review_list(ctx: click.Context, corpus: str | None, as_json: bool) -> None:
-    """List pending drafts."""
+    """List pending drafts, each with its error and warning counts (errors: what lint would fail,
+    and what accept refuses)."""
     from autonote.review.actions import as_json as to_json
     from autonote.review.drafts import pending_drafts
 
@@ -68,7 +71,8 @@ def review_list(ctx: click.Context, corpus: str | None, as_json: bool) -> None:
         click.echo(to_json(rows))
         return
     for row in rows:
-        flag = f"  [{len(row['warnings'])} warning(s)]" if row["warnings"] else ""
+        counts = [f"{len(row[k])} {k[:-1]}(s)" for k in ("errors", "warnings") if row[k]]
+        flag = f"  [{', '.join(counts)}]" if counts else ""
         click.echo(f"{row['id']}  {row['kind']:<6}  {row['title']}{flag}")
     if not rows:
         click.echo("no drafts pending review", err=True)
@@ -106,6 +110,7 @@ def review_diff(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
 @click.option(
     "--all-valid", is_flag=True, help="Every draft that parses and has no error (warnings are fine)."
 )
+@click.option("--force", is_flag=True, help="Accept the named drafts even with error-level findings.")
 @click.option("--one-commit", is_flag=True, help="One commit for all accepted notes.")
 @click.option("--no-commit", is_flag=True, help="Only stage the accepted notes.")
 @click.option("--on-conflict", type=click.Choice(["fail", "draft", "mine"]), default="fail", show_default=True,
@@ -115,26 +120,39 @@ def review_diff(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
 @click.pass_context
 def review_accept(
     ctx: click.Context, draft_ids: tuple[str, ...], corpus: str | None, all_valid: bool, one_commit: bool,
-    no_commit: bool, on_conflict: str, include_my_edits: bool,
+    no_commit: bool, on_conflict: str, include_my_edits: bool, force: bool,
 ) -> None:  # fmt: skip
-    """Accept drafts into the corpus (committed one per note if the corpus is a git repository)."""
+    """Accept drafts into the corpus (committed one per note if the corpus is a git repository).
+
+    A draft with error-level findings (those `autonote lint` fails on) is refused, each finding
+    on its own line, unless --force."""
     from autonote.errors import AutonoteError, UsageError
     from autonote.review.actions import COMMIT_EACH, COMMIT_NONE, COMMIT_ONE
-    from autonote.review.drafts import find_draft, is_valid, pending_drafts
+    from autonote.review.drafts import errors_of, find_draft, pending_drafts
 
     if bool(draft_ids) == all_valid:
         raise UsageError("give draft ids or --all-valid (not both)")
+    if force and all_valid:
+        raise UsageError("--force goes with named drafts, not --all-valid")
     if one_commit and no_commit:
         raise UsageError("--one-commit and --no-commit are exclusive")
     mode = COMMIT_NONE if no_commit else COMMIT_ONE if one_commit else COMMIT_EACH
     reviewer = _reviewer(
         _pick(ctx, corpus), writes=True, commit_mode=mode, on_conflict=on_conflict,
-        include_my_edits=include_my_edits,
+        include_my_edits=include_my_edits, force=force,
     )  # fmt: skip
-    corpus_ = reviewer.ws.corpus
-    drafts = [find_draft(reviewer.store, i) for i in draft_ids] if draft_ids else [
-        d for d in pending_drafts(reviewer.store) if is_valid(d, corpus_)
-    ]  # fmt: skip
+    pending = []
+    if draft_ids:
+        drafts = [find_draft(reviewer.store, i) for i in draft_ids]
+    else:
+        drafts, pending = [], pending_drafts(reviewer.store)
+        for draft in pending:
+            errors = errors_of(reviewer.findings(draft))
+            if not errors:
+                drafts.append(draft)
+                continue
+            reasons = "; ".join(f"{p.message} [{p.code}]" for p in errors)
+            click.echo(f"autonote: skipped {draft.id}: {len(errors)} error(s): {reasons}", err=True)
     reviewer.preflight()
     failures = 0
     try:
@@ -151,7 +169,10 @@ def review_accept(
         if done:
             click.echo(done)
     if not drafts:
-        click.echo("no valid drafts to accept", err=True)
+        click.echo(
+            "no valid drafts to accept" + (f" ({len(pending)} pending, each skipped above)" if pending else
+            " (no drafts pending)"), err=True,
+        )  # fmt: skip
     if failures:
         sys.exit(EXIT_FAILURE)
 

@@ -34,6 +34,7 @@ from autonote.notes.format import render_note
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import render_issue
 from autonote.notes.store import StoredNote
+from autonote.progress import report_progress
 from autonote.schema import Note, RelatedNote
 from autonote.state import StateDB, write_transaction
 
@@ -251,7 +252,8 @@ def apply_import(
         pending.clear()
 
     try:
-        for entry in read.entries:
+        for done, entry in enumerate(read.entries):
+            report_progress("importing", done, len(read.entries))
             note_id = issue_note_id(entry.issue) if entry.issue is not None else None
             if note_id is not None and note_id in first_seen:
                 report.skipped.append(
@@ -319,6 +321,7 @@ def apply_import(
             if len(pending) >= chunk:
                 flush()
         flush(last=True)
+        report_progress("importing", len(read.entries), len(read.entries))
     finally:
         writer.close()
     if not dry_run:

@@ -42,6 +42,7 @@ from autonote.errors import NoteFormatError
 from autonote.notes.folder import NoteFileReader, PathOutsideCorpusError, note_file_text, scan_note_files
 from autonote.notes.format import parse_note
 from autonote.notes.ids import is_note_id
+from autonote.progress import report_progress
 from autonote.schema import Note
 from autonote.state import STATE_DIR_NAME, make_state_dir
 
@@ -341,11 +342,15 @@ class CorpusIndex:
 
         pending = list(changed)
         retried: set[str] = set()
+        read_so_far = 0
+        report_progress("indexing", 0, len(changed))
         while True:
             numbered = list(zip(range(next_docno, next_docno + len(pending)), pending, strict=True))
             next_docno += len(pending)
             # Parts are kept as they come (in order), while the later parts are still being read.
             for part, reads, postings in _read_many(self.root, numbered):
+                read_so_far += len(part)
+                report_progress("indexing", min(read_so_far, len(changed)), len(changed))
                 files_rows, docs_rows, tag_rows, link_rows = [], [], [], []
                 author_rows = []
                 added: Counter[str] = Counter()

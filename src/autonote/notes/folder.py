@@ -81,18 +81,22 @@ class NoteFileReader:
         self.folders: dict[str, str | None] = {"": self.base}
 
     def _folder(self, folder: str) -> str | None:
-        if folder not in self.folders:
-            parent, _, name = folder.rpartition("/")
-            real = self._folder(parent)
+        # Iterative, not recursive: a corpus may hold a folder thousands of levels deep.
+        missing = []
+        while folder not in self.folders:
+            missing.append(folder)
+            folder = folder.rpartition("/")[0]
+        real = self.folders[folder]
+        for child in reversed(missing):
             if real is not None:
-                path = os.path.join(real, name)
+                path = os.path.join(real, child.rpartition("/")[2])
                 try:
                     plain = stat.S_ISDIR(os.lstat(path).st_mode)
                 except OSError:
                     plain = False
                 real = path if plain else None
-            self.folders[folder] = real
-        return self.folders[folder]
+            self.folders[child] = real
+        return real
 
     def text(self, relpath: str) -> str:
         parts = relpath.split("/")
@@ -551,7 +555,10 @@ class NoteFolder:
         return self.draft_path(note_id).is_file()
 
     def read_draft(self, note_id: str) -> str:
-        path = self.draft_path(note_id)
+        """A draft's text; a draft that leads outside the corpus (a symlink to ``/etc/passwd``) is
+        a PathOutsideCorpusError, as a note's would be: reads are confined like writes."""
+        self.draft_path(note_id)  # checks the id
+        path = self.resolve(f"{DRAFTS_DIR}/{note_id}.md", "draft")
         try:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -578,7 +585,7 @@ class NoteFolder:
         path = self.draft_path(note_id)
         if text is not None:
             try:
-                if path.read_text(encoding="utf-8") != text:
+                if self.read_draft(note_id) != text:
                     raise WriteRefusedError(f"{path} changed meanwhile; it was kept")
             except FileNotFoundError:
                 return

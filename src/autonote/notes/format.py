@@ -20,6 +20,7 @@ in place, so a regenerated field is written exactly as a new note would be.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from typing import Any
@@ -158,8 +159,19 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]
     return front, text[end + 5 :], text[: end + 5].count("\n") + 1
 
 
+_CLOSE = re.compile(r"<!-- /autonote:([\w-]+) -->")
+_NAME = re.compile(r"[\w-]+")
+
+
 def _blocks(body: str) -> tuple[dict[str, str], int]:
-    """The ``<!-- autonote:NAME -->`` blocks of a body, and where the last one ends."""
+    """The ``<!-- autonote:NAME -->`` blocks of a body, and where the last one ends.
+
+    Linear in the body: the closing markers are found in one pass (by name, in order) and each
+    opening marker looks its close up there, rather than searching the rest of the body for it
+    (50,000 unclosed markers took minutes)."""
+    closes: dict[str, list[int]] = {}
+    for found in _CLOSE.finditer(body):
+        closes.setdefault(found.group(1), []).append(found.start())
     blocks: dict[str, str] = {}
     position, last_end = 0, 0
     while (start := body.find(_OPEN, position)) >= 0:
@@ -169,10 +181,12 @@ def _blocks(body: str) -> tuple[dict[str, str], int]:
         name = body[start + len(_OPEN) : name_end]
         close = f"<!-- /autonote:{name} -->"
         content_start = name_end + 5
-        end = body.find(close, content_start - 1)
-        if end < 0 or not re.fullmatch(r"[\w-]+", name):
+        ends = closes.get(name, []) if _NAME.fullmatch(name) else []
+        index = bisect.bisect_left(ends, content_start - 1)
+        if index == len(ends):
             position = content_start
             continue
+        end = ends[index]
         blocks.setdefault(name, body[content_start:end].strip("\n"))
         position = last_end = end + len(close)
     return blocks, last_end

@@ -11,6 +11,8 @@ from typing import Any
 import click
 
 from autonote.app import Workspace
+from autonote.corpus.lint import CorpusFacts, Problem, corpus_facts
+from autonote.errors import AutonoteError
 from autonote.review.apply import (
     AcceptPlan,
     ConflictError,
@@ -20,10 +22,22 @@ from autonote.review.apply import (
     write_accepted,
 )
 from autonote.review.decisions import Decisions
-from autonote.review.drafts import PendingDraft, review_warnings
+from autonote.review.drafts import PendingDraft, errors_of, review_findings, warnings_of
 from autonote.review.git import GitError, Repo
 
 COMMIT_EACH, COMMIT_ONE, COMMIT_NONE = "each", "one", "none"
+
+
+class DraftHasErrorsError(AutonoteError):
+    """The draft has error-level findings (what ``autonote lint`` would fail); nothing was written."""
+
+    def __init__(self, draft: PendingDraft, errors: list[Problem]) -> None:
+        lines = "\n".join(str(p) for p in errors)
+        super().__init__(
+            f"{draft.id}: not accepted, {len(errors)} error(s) (fix with `autonote review edit {draft.id}`,"
+            f" or accept anyway with --force):\n{lines}"
+        )
+        self.errors = errors
 
 
 @dataclass
@@ -47,6 +61,7 @@ class Reviewer:
     commit_mode: str = COMMIT_EACH
     on_conflict: str = "fail"  # fail | draft | mine
     include_my_edits: bool = False
+    force: bool = False  # accept a draft with error-level findings
     repo: Repo | None = None
     deferred: list[_Written] = field(default_factory=list)  # for --one-commit
     accepted: int = 0
@@ -56,6 +71,13 @@ class Reviewer:
         self.store = self.ws.store
         self.repo = Repo.find(self.store.root)
         self.decisions = Decisions(self.ws.state)
+        self._facts: CorpusFacts | None = None
+
+    def findings(self, draft: PendingDraft) -> list[Problem]:
+        """The draft's findings: the ones ``autonote lint`` has on it, and the reviewer's hints."""
+        if self._facts is None:
+            self._facts = corpus_facts(self.ws.corpus, self.ws.settings.tags)
+        return review_findings(draft, self._facts)
 
     def preflight(self) -> None:
         """Before anything is written: a detached HEAD, an unresolved conflict, or a merge, rebase,
@@ -67,12 +89,14 @@ class Reviewer:
     # -- showing ---------------------------------------------------------------------------------
 
     def summary(self, draft: PendingDraft) -> dict[str, Any]:
+        found = self.findings(draft)
         return {
             "id": draft.id,
             "kind": draft.kind,
             "title": draft.title,
             "path": str(draft.path),
-            "warnings": review_warnings(draft, self.ws.corpus),
+            "errors": [p.message for p in errors_of(found)],
+            "warnings": [p.message for p in warnings_of(found)],
         }
 
     def header(self, draft: PendingDraft) -> str:
@@ -87,8 +111,9 @@ class Reviewer:
             )
         if note is not None and note.update_of is not None:
             lines.append(f"updates {note.update_of.path}: {', '.join(note.update_of.fields)}")
-        for warning in review_warnings(draft, self.ws.corpus):
-            lines.append(click.style(f"warning: {warning}", fg="yellow"))
+        for problem in self.findings(draft):
+            colour = "red" if problem.severity == "error" else "yellow"
+            lines.append(click.style(f"{problem.severity}: {problem.message} [{problem.code}]", fg=colour))
         return "\n".join(lines)
 
     def diff(self, draft: PendingDraft) -> str:
@@ -108,8 +133,12 @@ class Reviewer:
 
     def accept(self, draft: PendingDraft, resolutions: dict[str, str] | None = None) -> str:
         """Write the note, commit it (per ``commit_mode``), then drop the draft and record the
-        decision. Returns a one-line report."""
-        plan = plan_accept(draft, self.store)
+        decision. Returns a one-line report. A draft with error-level findings is refused (each
+        named) unless ``force``."""
+        plan = plan_accept(draft, self.store)  # (refuses first what can never be accepted)
+        errors = errors_of(self.findings(draft))
+        if errors and not self.force:
+            raise DraftHasErrorsError(draft, errors)
         resolutions = dict(resolutions or {})
         if plan.conflicts and self.on_conflict in ("draft", "mine"):
             resolutions.update(
@@ -123,8 +152,13 @@ class Reviewer:
                 plan.conflicts,
             )
         text = plan.text(resolutions)
-        message = commit_message(draft)
         target = self.store.root / plan.relpath
+        if plan.current is not None and text == plan.current.text:
+            # The note already says what the draft proposes: there is nothing to write or
+            # commit, and the draft must not stay pending for ever.
+            self._settle(_Written(draft, plan, plan.current, None, ""))
+            return f"accepted {draft.id}: unchanged ({target} already says this; nothing to commit), draft dropped"
+        message = commit_message(draft)
         entry = None
         if self.repo is not None:
             self.preflight()

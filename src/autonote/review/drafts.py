@@ -5,17 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from autonote.corpus.view import Corpus
+from autonote.corpus.lint import CorpusFacts, Problem, lint_text
 from autonote.errors import NoteFormatError, UsageError
-from autonote.notes.folder import NoteFolder
+from autonote.notes.folder import NoteFolder, PathOutsideCorpusError
 from autonote.notes.format import parse_note
 from autonote.notes.ids import check_note_id
-from autonote.rules import (
-    KEY_POINT_MIN_SHARE,
-    CheckResult,
-    check_invented_numbers,
-    check_japanese,
-)
 from autonote.schema import Note
 
 
@@ -50,7 +44,15 @@ def read_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
 
 
 def pending_drafts(store: NoteFolder) -> list[PendingDraft]:
-    return [read_draft(store, draft_id) for draft_id in store.draft_ids()]
+    """Every draft in the queue; one that cannot be read (a link out of the corpus) is listed as
+    invalid, with the reason, and its target is never read."""
+    drafts = []
+    for draft_id in store.draft_ids():
+        try:
+            drafts.append(read_draft(store, draft_id))
+        except PathOutsideCorpusError as exc:
+            drafts.append(PendingDraft(draft_id, store.draft_path(draft_id), "", None, str(exc)))
+    return drafts
 
 
 def find_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
@@ -63,28 +65,24 @@ def find_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
     return read_draft(store, draft_id)
 
 
-def review_warnings(draft: PendingDraft, corpus: Corpus) -> list[str]:
-    """What a reviewer should look at: the draft's own warnings (trimmed input, new tags, …) and
-    the note rules checked again now (the draft may have been edited): Japanese share, invented
-    numbers, tags outside the vocabulary."""
-    if draft.note is None:
-        return [f"does not parse: {draft.error}"]
-    note = draft.note
-    found = list(note.warnings)
-    check = CheckResult()
-    if note.summary:
-        check_japanese("summary", note.summary, check)
-    for index, point in enumerate(note.key_points, 1):
-        check_japanese(f"key point {index}", point, check, KEY_POINT_MIN_SHARE, KEY_POINT_MIN_SHARE)
-    check_invented_numbers([note.summary, *note.key_points], f"{note.title} {note.abstract}", check)
-    found += [f"error: {e}" for e in check.errors] + check.warnings
-    vocabulary = corpus.vocabulary
-    outside = [t for t in note.tags if t not in vocabulary and t not in note.new_tags]
-    if outside:
-        found.append("tags not in the vocabulary: " + ", ".join(f"#{t}" for t in outside))
-    return list(dict.fromkeys(found))
+def review_findings(draft: PendingDraft, facts: CorpusFacts) -> list[Problem]:
+    """What a reviewer should look at, errors first: the findings ``autonote lint`` has on the
+    draft (the same function, :func:`autonote.corpus.lint.lint_text`, checked again now since the
+    draft may have been edited), with the reviewer's hints (the draft's own warnings, numbers the
+    abstract does not contain, tags outside the vocabulary) as warnings."""
+    if draft.note is None and not draft.text:  # never read: it leads outside the corpus
+        return [Problem(draft.path, 1, "error", "unreadable", draft.error or "cannot be read")]
+    found = lint_text(draft.text, draft.path, facts, pending=True)
+    if draft.note is None and not errors_of(found):  # (lint names why a draft cannot be read)
+        found.append(
+            Problem(draft.path, 1, "error", "invalid-note", f"the draft does not parse: {draft.error}")
+        )
+    return sorted(found)
 
 
-def is_valid(draft: PendingDraft, corpus: Corpus) -> bool:
-    """Parses and has no error-level finding (warnings are fine): what ``accept --all-valid`` takes."""
-    return draft.note is not None and not any(w.startswith("error: ") for w in review_warnings(draft, corpus))
+def errors_of(findings: list[Problem]) -> list[Problem]:
+    return [p for p in findings if p.severity == "error"]
+
+
+def warnings_of(findings: list[Problem]) -> list[Problem]:
+    return [p for p in findings if p.severity != "error"]

@@ -8,6 +8,7 @@ entry a path had before is put back (:meth:`Repo.index_entry` / :meth:`Repo.rest
 
 from __future__ import annotations
 
+import os
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,6 +20,23 @@ class GitError(AutonoteError):
     """The repository is in a state where committing would be wrong, or git failed."""
 
 
+# Variables that point git at another repository, index or object store (`git rev-parse
+# --local-env-vars`). Inside a git hook, or any command run by git, GIT_DIR and GIT_INDEX_FILE are
+# set for *that* repository: inherited, they would make autonote commit there. The corpus's own
+# repository is found from its folder alone.
+_OTHER_REPOSITORY_ENV = (
+    "GIT_DIR", "GIT_WORK_TREE", "GIT_INDEX_FILE", "GIT_OBJECT_DIRECTORY", "GIT_ALTERNATE_OBJECT_DIRECTORIES",
+    "GIT_COMMON_DIR", "GIT_IMPLICIT_WORK_TREE", "GIT_GRAFT_FILE", "GIT_NO_REPLACE_OBJECTS",
+    "GIT_REPLACE_REF_BASE", "GIT_PREFIX", "GIT_INTERNAL_SUPER_PREFIX", "GIT_SHALLOW_FILE", "GIT_NAMESPACE",
+    "GIT_CONFIG",
+)  # fmt: skip
+
+
+def git_env() -> dict[str, str]:
+    """The environment for git: this process's, without what would redirect it elsewhere."""
+    return {k: v for k, v in os.environ.items() if k not in _OTHER_REPOSITORY_ENV}
+
+
 def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
     try:
         return subprocess.run(
@@ -27,6 +45,7 @@ def _git(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
             text=True,
             timeout=120,
             stdin=subprocess.DEVNULL,
+            env=git_env(),
         )
     except FileNotFoundError:
         raise GitError("git is not installed") from None
