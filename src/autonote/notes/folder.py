@@ -128,6 +128,19 @@ def _confined(root: Path, relpath: str) -> Path:
     return resolved
 
 
+_INT64 = 1 << 64
+
+
+def stored_mtime_ns(mtime_ns: int) -> int:
+    """A file's mtime as the index keeps it: SQLite integers are 64-bit signed, and a file dated
+    after 2262-04-11 (``touch -d 2300-01-01``) has an mtime in nanoseconds past that. The value is
+    only compared for change, so one out of range is folded into range (modulo 2**64), keeping
+    every distinct mtime distinct."""
+    if -(1 << 63) <= mtime_ns < (1 << 63):
+        return mtime_ns
+    return (mtime_ns + (1 << 63)) % _INT64 - (1 << 63)
+
+
 _SCAN_BY_FD = os.scandir in os.supports_fd  # POSIX: a folder's files are stat'ed relative to it
 
 
@@ -175,7 +188,7 @@ def scan_note_files(root: Path) -> Iterator[tuple[str, int, int]]:
                     continue  # a dangling link, a loop, a file that vanished
                 yield (
                     (prefix + name if os.sep == "/" else entry.path[start:].replace(os.sep, "/")),
-                    stat.st_mtime_ns,
+                    stored_mtime_ns(stat.st_mtime_ns),
                     stat.st_size,
                 )
         finally:
