@@ -96,11 +96,15 @@ class Workspace:
             self.warn(
                 f"cannot write {self.settings.corpus / '.autonote'}; the index is rebuilt in memory each run"
             )
+        self.warn_problems(corpus)
+        return corpus
+
+    def warn_problems(self, corpus: Corpus) -> None:
+        """Name the corpus's unreadable notes (the first five): each is its own problem, never the corpus's."""
         for problem in corpus.problems[:5]:
             self.warn(f"skipped note: {problem}")
         if len(corpus.problems) > 5:
             self.warn(f"skipped {len(corpus.problems) - 5} more unreadable notes")
-        return corpus
 
     def sources(
         self, *, refresh: bool = False, stdin: TextIO | None = None, before_network: Any = None,

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autonote.bounded import load_json
 from autonote.corpus.html_markdown import html_to_markdown
 from autonote.errors import UsageError
 from autonote.notes.ids import issue_note_id
@@ -189,9 +190,11 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
     """``repo`` (owner/name) builds each issue's link when the JSON has no ``url`` field."""
     text = _read_text(path)
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:  # nested past the limit
+        raise UsageError(f"{path}: {exc}") from None
     if not isinstance(data, list):
         raise UsageError(f"{path}: expected a JSON array of issues (gh issue list --json ...)")
     for index, issue in enumerate(data):

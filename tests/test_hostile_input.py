@@ -1,0 +1,178 @@
+"""Hostile local input, each kind through the real CLI: one bad file is that file's problem (named,
+one line), never the corpus's, and never a traceback, a hang or a write outside the corpus."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from autonote.bounded import MAX_NESTING, NestingTooDeepError, load_json, load_toml, load_yaml
+from autonote.cli import main
+
+REPO = Path(__file__).resolve().parents[1]
+ABSTRACT = str(REPO / "fixtures" / "abstracts" / "sample-abstract.txt")
+DEEP = 3000  # levels: far past the limit, and past Python's recursion limit
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> Result:
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=True)
+
+
+def no_traceback(result: Result) -> bool:
+    return result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def one_error_line(stderr: str, *needles: str) -> bool:
+    lines = [line for line in stderr.splitlines() if line.strip()]
+    return (
+        len(lines) == 1
+        and lines[0].startswith("autonote: error: ")
+        and all(n in lines[0] for n in needles)
+        and "Traceback" not in stderr
+    )
+
+
+def with_front_line(corpus: Path, source: str, note_id: str, line: str) -> Path:
+    """A copy of a fixture note with another id and one front-matter line replaced by ``line``."""
+    text = (corpus / "notes" / source).read_text(encoding="utf-8")
+    text = text.replace("\nwarnings: []\n", f"\n{line}\n", 1)
+    old_id = source.removesuffix(".md")
+    path = corpus / "notes" / f"{note_id}.md"
+    path.write_text(text.replace(f"id: {old_id}", f"id: {note_id}", 1), encoding="utf-8")
+    return path
+
+
+# -- 1. nesting ------------------------------------------------------------------------------------
+
+DEEP_JSON = "warnings: " + "[" * DEEP + "]" * DEEP
+DEEP_YAML = "warnings:\n" + "".join(" " * i + "-\n" for i in range(DEEP))
+DEEP_FLOW_YAML = "warnings: " + "[" * DEEP + "]" * DEEP + " # not autonote's one-line JSON"
+
+
+@pytest.mark.parametrize("front", [DEEP_JSON, DEEP_YAML, DEEP_FLOW_YAML], ids=["json", "yaml", "flow"])
+@pytest.mark.parametrize(
+    "command",
+    [["lint"], ["index"], ["list"], ["export", "--all"], ["suggest", ABSTRACT], ["review", "list"]],
+    ids=lambda c: c[0],
+)
+def test_a_deeply_nested_note_is_that_notes_problem_and_the_corpus_still_works(
+    corpus: Path, front: str, command: list[str]
+) -> None:
+    bad = with_front_line(corpus, "arxiv-1706.03762.md", "deep-note", front)
+    result = cli(*command, "--corpus", str(corpus))
+    assert no_traceback(result), result.exception
+    assert "RecursionError" not in result.output
+    assert str(bad) in result.stderr and f"more than {MAX_NESTING} levels" in result.stderr
+    if command[0] in ("list", "export"):
+        assert "Attention Is All You Need" in result.stdout  # every other note still works
+    if command[0] in ("list", "export", "suggest", "index"):
+        assert result.exit_code == 0
+
+
+def test_draft_and_digest_still_work_beside_a_deeply_nested_note(corpus: Path, tmp_path: Path) -> None:
+    with_front_line(corpus, "arxiv-1706.03762.md", "deep-note", DEEP_JSON)
+    drafted = cli("draft", ABSTRACT, "--corpus", str(corpus), "--offline")
+    assert drafted.exit_code == 0, drafted.output
+    digest = cli("digest", "--corpus", str(corpus), "--since", "2000-01-01", "-o", str(tmp_path / "d.md"))
+    assert digest.exit_code == 0, digest.output
+    assert "deep-note.md" in digest.stderr
+
+
+def test_deeply_nested_suggest_weights_fall_back_to_the_defaults(corpus: Path) -> None:
+    (corpus / ".autonote").mkdir(exist_ok=True)
+    (corpus / ".autonote" / "suggest-weights.json").write_text("[" * DEEP + "]" * DEEP)
+    result = cli("suggest", ABSTRACT, "--corpus", str(corpus))
+    assert result.exit_code == 0 and no_traceback(result), result.output
+
+
+def test_a_deeply_nested_autonote_toml_is_one_line_naming_the_limit(corpus: Path) -> None:
+    (corpus / "autonote.toml").write_text("tags = " + "[" * DEEP + "]" * DEEP + "\n")
+    result = cli("list", "--corpus", str(corpus))
+    assert result.exit_code == 2 and one_error_line(result.stderr, "autonote.toml", f"{MAX_NESTING} levels")
+
+
+def test_a_deeply_nested_actions_event_is_one_line_naming_the_limit(corpus: Path, tmp_path: Path) -> None:
+    event = tmp_path / "event.json"
+    event.write_text('{"issue": ' + '{"a": ' * DEEP + "1" + "}" * DEEP + "}")
+    env = {"GITHUB_EVENT_PATH": str(event), "GITHUB_EVENT_NAME": "issues", "GITHUB_TOKEN": "x"}
+    result = cli("github", "action", "--corpus", str(corpus), env=env)
+    assert result.exit_code == 2 and one_error_line(result.stderr, str(event), f"{MAX_NESTING} levels")
+
+
+def test_a_deeply_nested_issue_export_is_one_line_naming_the_limit(corpus: Path, tmp_path: Path) -> None:
+    export = tmp_path / "issues.json"
+    export.write_text('[{"number": 1, "title": "t", "body": ' + "[" * DEEP + "]" * DEEP + "}]")
+    result = cli("import", "github-issues", str(export), "--corpus", str(corpus))
+    assert result.exit_code == 2 and one_error_line(result.stderr, str(export), f"{MAX_NESTING} levels")
+
+
+nested = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet="[]{}\"'\\#ab \n"),
+    lambda children: (
+        st.lists(children, max_size=3)
+        | st.dictionaries(st.text(alphabet="ab[]{}", max_size=3), children, max_size=3)
+    ),
+    max_leaves=30,
+)
+
+
+def _depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max(map(_depth, value), default=0)
+    if isinstance(value, dict):
+        return 1 + max(map(_depth, value.values()), default=0)
+    return 0
+
+
+@settings(max_examples=200, deadline=None)
+@given(nested)
+def test_the_bounded_json_reader_reads_what_json_reads_up_to_the_limit(value: object) -> None:
+    text = json.dumps(value)
+    assert load_json(text) == value
+    assert load_yaml(text) == value  # JSON is YAML
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.integers(min_value=1, max_value=200), st.text(alphabet='[]{}"ab', max_size=20))
+def test_nesting_past_the_limit_is_refused_and_at_it_read(depth: int, noise: str) -> None:
+    text = "[" * depth + json.dumps(noise) + "]" * depth
+    for load in (load_json, load_yaml, lambda t: load_toml(f"x = {t}")):
+        if depth > MAX_NESTING:
+            with pytest.raises(NestingTooDeepError):
+                load(text)
+        else:
+            loaded = load(text)
+            assert _depth(loaded["x"] if isinstance(loaded, dict) else loaded) == depth
+
+
+# -- 2. a note dated after 2262 --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["lint"], ["index"], ["list"], ["suggest", ABSTRACT]], ids=str)
+def test_a_note_dated_after_2262_is_indexed_like_any_other(corpus: Path, command: list[str]) -> None:
+    note = corpus / "notes" / "arxiv-1706.03762.md"
+    year_2300 = 10413792000 * 10**9  # 2300-01-01, past 2**63 nanoseconds
+    os.utime(note, ns=(year_2300, year_2300))
+    result = cli(*command, "--corpus", str(corpus))
+    assert no_traceback(result), result.exception
+    assert "OverflowError" not in result.output
+    again = cli("list", "--corpus", str(corpus))
+    assert again.exit_code == 0 and "Attention Is All You Need" in again.stdout
+    # touched again (another far-future time): re-read, not mistaken for unchanged
+    note.write_text(note.read_text().replace("Attention Is All You Need", "Attention Is Still All"))
+    os.utime(note, ns=(year_2300 + 10**9, year_2300 + 10**9))
+    assert "Attention Is Still All" in cli("list", "--corpus", str(corpus)).stdout
+
+
+def _python(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "autonote", *args], env=env, capture_output=True, text=True, timeout=timeout
+    )
