@@ -176,3 +176,93 @@ def _python(*args: str, env: dict[str, str], timeout: float = 60) -> subprocess.
     return subprocess.run(
         [sys.executable, "-m", "autonote", *args], env=env, capture_output=True, text=True, timeout=timeout
     )
+
+
+# -- 5. exports that are not files, too large, or built to make a reader slow -----------------------
+
+ENTRY = """<paper-entry>
+<title>[Paper Note] {title}, Ada Lovelace+, arXiv'26, 2026.03</title>
+<original-paper-blog-link>https://arxiv.org/abs/2603.{number:05d}</original-paper-blog-link>
+<repo-issue-link>https://github.com/o/r/issues/{number}</repo-issue-link>
+<tags>NLP, LanguageModel</tags>
+<repo-issue-date>2026-03-20</repo-issue-date>
+<issue-body># URL
+- https://arxiv.org/abs/2603.{number:05d}
+# Summary (by gpt-4o-mini)
+- {summary}</issue-body>
+<maintainer-comment-text>{comment}</maintainer-comment-text>
+</paper-entry>
+"""
+
+
+def xml_entry(number: int, *, title: str = "A Paper", summary: str = "要約です。", comment: str = "") -> str:
+    return ENTRY.format(number=number, title=title, summary=summary, comment=comment)
+
+
+def run_import(corpus: Path, export: Path | str, kind: str = "paper-notes-xml", timeout: float = 30):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTONOTE_", "OPENAI_"))}
+    env["AUTONOTE_CONFIG_DIR"] = str(corpus.parent / "config")
+    return _python("import", kind, str(export), "--corpus", str(corpus), env=env, timeout=timeout)
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/null", "fifo", "folder"])
+def test_an_export_that_is_not_a_regular_file_is_refused_before_reading(
+    corpus: Path, tmp_path: Path, device: str
+) -> None:
+    if device == "fifo":
+        device = str(tmp_path / "export.fifo")
+        os.mkfifo(device)
+    elif device == "folder":
+        device = str(tmp_path)
+    result = run_import(corpus, device, timeout=20)
+    assert result.returncode == 2 and one_error_line(result.stderr, device, "not a regular file")
+
+
+def test_an_export_over_the_size_limit_is_refused_before_reading(corpus: Path, tmp_path: Path) -> None:
+    from autonote.limits import MAX_EXPORT_BYTES
+
+    export = tmp_path / "huge.xml"
+    with export.open("wb") as handle:  # sparse: no disk used
+        handle.truncate(MAX_EXPORT_BYTES + 1)
+    result = run_import(corpus, export, timeout=20)
+    assert result.returncode == 2 and one_error_line(result.stderr, str(export), "256 MiB limit")
+
+
+def test_an_entry_over_the_note_limit_is_skipped_and_the_rest_imported(corpus: Path, tmp_path: Path) -> None:
+    from autonote.limits import MAX_NOTE_BYTES
+
+    export = tmp_path / "export.xml"
+    big = xml_entry(9001, comment="<p>" + "y" * MAX_NOTE_BYTES + "</p>")
+    export.write_text("<paper-list>\n" + big + xml_entry(9002) + "</paper-list>\n")
+    result = run_import(corpus, export)
+    assert result.returncode == 1, result.stderr
+    assert "entry 1" in result.stderr and "4 MiB limit for one note" in result.stderr
+    assert (corpus / "notes" / "issue-9002.md").is_file() and not (
+        corpus / "notes" / "issue-9001.md"
+    ).exists()
+
+
+@pytest.mark.parametrize(
+    "case",
+    ["unclosed-fields", "unclosed-entries", "long-attribute", "many-paragraphs", "many-breaks"],
+)
+def test_an_export_built_to_slow_the_reader_is_read_in_linear_time(
+    corpus: Path, tmp_path: Path, case: str
+) -> None:
+    export = tmp_path / "export.xml"
+    if case == "unclosed-fields":  # a field opened 20,000 times, never closed: a lazy pattern
+        # retried at each opening is quadratic
+        text = xml_entry(9001, title="<maintainer-comment-text>" * 20000 + "T")
+        text = text.replace("<maintainer-comment-text></maintainer-comment-text>", "")
+    elif case == "unclosed-entries":
+        text = "<paper-entry><title>x" * 30000 + xml_entry(9001)
+    elif case == "long-attribute":  # 30,000 entry tags that never end: each scanned to the next '>'
+        text = "<paper-entry a" * 30000 + xml_entry(9001)
+    elif case == "many-paragraphs":  # the owner's comment: 100,000 paragraphs
+        text = xml_entry(9001, comment="<br>" * 20000 + "<p>段落</p>" * 100000)
+    else:
+        text = xml_entry(9001, comment="<p></p>" * 30000 + "<br>" * 30000 + "<p>x</p>" * 30000)
+    export.write_text("<paper-list>\n" + text + "</paper-list>\n")
+    result = run_import(corpus, export, timeout=30)  # each took minutes before
+    assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
+    assert (corpus / "notes" / "issue-9001.md").is_file()

@@ -15,9 +15,9 @@ import json
 import re
 from typing import Any
 
-MAX_NESTING = 64
-"""The deepest nesting of lists and objects (tables, mappings) read from any input. autonote's own
-files nest at most four levels; real exports (``gh issue list``, GitHub events) at most six."""
+from autonote.limits import MAX_NESTING
+
+__all__ = ["MAX_NESTING", "NestingTooDeepError", "load_json", "load_toml", "load_yaml"]
 
 # A JSON string (skipped whole), or a bracket. Linear: the string alternative cannot backtrack.
 _JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)

@@ -13,14 +13,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from autonote.bounded import load_json
 from autonote.corpus.html_markdown import html_to_markdown
 from autonote.errors import UsageError
+from autonote.limits import MAX_EXPORT_BYTES, MAX_NOTE_BYTES, size_text
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
@@ -102,31 +105,82 @@ def _hash(text: str) -> str:
 
 
 def _read_text(path: Path) -> str:
+    """An export's text. Only a regular file of at most MAX_EXPORT_BYTES is read: a FIFO, a device
+    (``/dev/zero``) or a larger file is refused before reading (opened without blocking, checked
+    on the open file, read no further than the limit)."""
     try:
-        return path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EXPORT_BYTES:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path}: not a regular file (a folder, FIFO or device); an export is a file")
+        raise UsageError(f"{path}: larger than the {size_text(MAX_EXPORT_BYTES)} limit for an export")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_EXPORT_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_EXPORT_BYTES:  # it grew while being read
+        raise UsageError(f"{path}: larger than the {size_text(MAX_EXPORT_BYTES)} limit for an export")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 # -- the paper-notes XML export ------------------------------------------------------------------
 
-_ENTRY = re.compile(r"<paper-entry\b[^>]*>(?P<body>.*?)(?:</paper-entry>|(?=<paper-entry\b)|\Z)", re.S)
+# Entries and fields are found with str.find, each search starting where the last one ended or
+# reusing its answer, so reading an export is linear in its size whatever it holds (a pattern
+# such as ``<title>(.*?)</title>`` retried at every unclosed ``<title>`` is quadratic).
+_OPENER, _CLOSER = "<paper-entry", "</paper-entry>"
 
 
-_FIELDS = {
-    name: re.compile(rf"<{name}>(.*?)</{name}>", re.S)
-    for name in ("title", "original-paper-blog-link", "repo-issue-link", "tags", "repo-issue-date",
-                 "issue-body", "maintainer-comment-text")
-}  # fmt: skip
+def _opener_at(text: str, start: int) -> int:
+    """The next ``<paper-entry`` that is a whole tag name (not ``<paper-entry-x``), or -1."""
+    while (at := text.find(_OPENER, start)) >= 0:
+        after = text[at + len(_OPENER) : at + len(_OPENER) + 1]
+        if not (after.isalnum() or after == "_"):
+            return at
+        start = at + 1
+    return -1
+
+
+def _entries(text: str) -> Iterator[tuple[int, int, int, bool]]:
+    """(start, body start, end, closed) of each ``<paper-entry …>``: it ends at its
+    ``</paper-entry>`` (closed), else at the next entry or the end of the text."""
+    closer = -2  # the next </paper-entry> at or after the current body (-1: none left)
+    start = _opener_at(text, 0)
+    while start >= 0:
+        following = _opener_at(text, start + len(_OPENER))
+        limit = following if following >= 0 else len(text)
+        tag_end = text.find(">", start + len(_OPENER), limit)
+        if tag_end < 0:  # not a tag: not an entry
+            start = following
+            continue
+        body = tag_end + 1
+        if closer != -1 and closer < body:
+            closer = text.find(_CLOSER, body)
+        if 0 <= closer < limit:
+            yield start, body, closer, True
+        else:
+            yield start, body, limit, False
+        start = following
 
 
 def _field(entry: str, name: str) -> str | None:
-    found = _FIELDS[name].search(entry)
-    return found.group(1) if found else None
+    """The text of the first ``<name>…</name>`` of an entry."""
+    opening = entry.find(f"<{name}>")
+    if opening < 0:
+        return None
+    content = opening + len(name) + 2
+    closing = entry.find(f"</{name}>", content)
+    return entry[content:closing] if closing >= 0 else None
 
 
 def _unescape_text(text: str) -> str:
@@ -140,19 +194,21 @@ def _unescape_text(text: str) -> str:
 
 def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
     text = _read_text(path)
-    matches = list(_ENTRY.finditer(text))
-    if not matches:
-        raise UsageError(f"{path}: no <paper-entry> elements found (is this a paper-notes XML export?)")
+    found = False
     line, counted_to = 1, 0
-    for number, match in enumerate(matches, 1):
-        line += text.count("\n", counted_to, match.start())  # counted once: linear in the export
-        counted_to = match.start()
+    for number, (start, body, end, closed) in enumerate(_entries(text), 1):
+        found = True
+        line += text.count("\n", counted_to, start)  # counted once: linear in the export
+        counted_to = start
         where = f"{path}: entry {number} (line {line})"
-        raw = match.group(0)
-        if not raw.rstrip().endswith("</paper-entry>"):
+        if not closed:
             yield Skipped(where, "entry is not closed by </paper-entry>")
             continue
-        entry = match.group("body")
+        if end - start > MAX_NOTE_BYTES:  # characters: at least as many bytes
+            yield Skipped(where, f"entry is larger than the {size_text(MAX_NOTE_BYTES)} limit for one note")
+            continue
+        raw = text[start : end + len(_CLOSER)]
+        entry = text[body:end]
         raw_title = _unescape_text(_field(entry, "title") or "")
         title = " ".join(raw_title.split())
         if not title:
@@ -181,6 +237,8 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
             comment_is_html=True,
             fingerprint=_hash(raw),
         )
+    if not found:
+        raise UsageError(f"{path}: no <paper-entry> elements found (is this a paper-notes XML export?)")
 
 
 # -- gh issue list --json number,title,body,labels,createdAt,comments --------------------------
