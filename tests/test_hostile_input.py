@@ -266,3 +266,112 @@ def test_an_export_built_to_slow_the_reader_is_read_in_linear_time(
     result = run_import(corpus, export, timeout=30)  # each took minutes before
     assert result.returncode in (0, 1) and "Traceback" not in result.stderr, result.stderr
     assert (corpus / "notes" / "issue-9001.md").is_file()
+
+
+# -- 4. bad entries in a gh issue export are skipped and named; the rest is imported ----------------
+
+
+def gh_issue(number: object, title: str = "A Paper", summary: str = "要約です。") -> dict[str, object]:
+    return {
+        "number": number,
+        "title": f"[Paper Note] {title}, Ada Lovelace+, arXiv'26, 2026.03",
+        "body": f"# URL\n- https://arxiv.org/abs/2603.99999\n# Summary (by gpt-4o-mini)\n- {summary}",
+        "labels": [{"name": "NLP"}],
+        "createdAt": "2026-03-20T00:00:00Z",
+        "comments": [],
+    }
+
+
+@pytest.mark.parametrize(
+    "bad, reason",
+    [
+        (
+            '{"number": 9302, "title": "lone \\ud800 surrogate", "body": "", "createdAt": "2026-03-20T00:00:00Z"}',
+            "lone surrogate",
+        ),
+        (
+            '{"number": ' + "9" * 300 + ', "title": "t", "body": "", "createdAt": "2026-03-20T00:00:00Z"}',
+            "outside 1..2147483647",
+        ),
+        (
+            '{"number": true, "title": "t", "body": "", "createdAt": "2026-03-20T00:00:00Z"}',
+            "issue number true is not a whole number",
+        ),
+        (
+            '{"number": 9302, "title": "t", "body": "see https://github.com/o/r/issues/'
+            + "1" * 5000
+            + '", "createdAt": "2026-03-20T00:00:00Z", "comments": [{"body": "https://github.com/o/r/issues/'
+            + "2" * 5000
+            + '"}]}',
+            None,
+        ),
+    ],
+    ids=["surrogate", "300-digits", "true", "5000-digit-link"],
+)
+def test_a_bad_issue_is_skipped_and_named_and_the_others_imported(
+    corpus: Path, tmp_path: Path, bad: str, reason: str | None
+) -> None:
+    export = tmp_path / "issues.json"
+    export.write_text(
+        "[" + json.dumps(gh_issue(9301)) + ", " + bad + ", " + json.dumps(gh_issue(9303)) + "]",
+        encoding="utf-8",
+    )
+    result = cli("import", "github-issues", str(export), "--corpus", str(corpus))
+    assert no_traceback(result), result.exception
+    assert (corpus / "notes" / "issue-9301.md").is_file() and (corpus / "notes" / "issue-9303.md").is_file()
+    assert not (corpus / "notes" / "issue-True.md").exists()
+    if reason is not None:
+        assert result.exit_code == 1 and f"{export}: item 1" in result.stderr and reason in result.stderr
+    for written in (corpus / "notes").glob("issue-*.md"):
+        written.read_text(encoding="utf-8")  # every file written is text
+
+
+def test_an_xml_entry_with_a_300_digit_issue_number_is_skipped_and_named(
+    corpus: Path, tmp_path: Path
+) -> None:
+    export = tmp_path / "export.xml"
+    export.write_text("<paper-list>\n" + xml_entry(int("9" * 300)) + xml_entry(9002) + "</paper-list>\n")
+    result = cli("import", "paper-notes-xml", str(export), "--corpus", str(corpus))
+    assert result.exit_code == 1 and no_traceback(result), result.exception
+    assert "entry 1" in result.stderr and "outside 1..2147483647" in result.stderr
+    assert (corpus / "notes" / "issue-9002.md").is_file()
+
+
+# -- 6. a re-import never takes a note from the entry it was imported from --------------------------
+
+SAMPLE_XML = REPO / "fixtures" / "exports" / "paper-notes-sample.xml"
+
+
+def test_a_duplicate_in_a_changed_export_does_not_replace_another_note(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    (corpus / "notes").mkdir(parents=True)
+    assert cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus)).exit_code == 1
+    edited = corpus / "notes" / "issue-9101.md"
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nthe owner's own line\n", encoding="utf-8")
+    other = (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8")
+    # The export changed 9101's entry, and that entry now also claims issue 9102 (a duplicate).
+    export = SAMPLE_XML.read_text(encoding="utf-8")
+    export = export.replace("64の専門家を使い続ける", "65の専門家を使い続ける", 1)
+    export = export.replace("issues/9101<", "issues/9102<", 1)
+    changed = tmp_path / "changed.xml"
+    changed.write_text(export, encoding="utf-8")
+    result = cli("import", "paper-notes-xml", str(changed), "--corpus", str(corpus))
+    assert no_traceback(result) and result.exit_code == 1
+    assert (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8") == other
+    assert "the owner's own line" in edited.read_text(encoding="utf-8")
+    assert "entry 1 (line 3) (issue #9102): skipped: duplicate of issue-9102" in result.stderr
+
+
+def test_differing_duplicates_of_an_imported_note_leave_it_as_it_is(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    (corpus / "notes").mkdir(parents=True)
+    cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus))
+    before = (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8")
+    export = tmp_path / "two.xml"
+    export.write_text(
+        "<paper-list>\n" + xml_entry(9102, title="One Claim") + xml_entry(9102, title="Another Claim")
+        + "</paper-list>\n"
+    )  # fmt: skip
+    result = cli("import", "paper-notes-xml", str(export), "--corpus", str(corpus))
+    assert result.exit_code == 1 and "several entries that differ" in result.stderr
+    assert (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8") == before

@@ -100,6 +100,24 @@ class ReadResult:
         return [(where, note) for where, note in made if isinstance(note, Note)]
 
 
+MAX_ISSUE_NUMBER = 2**31 - 1  # GitHub's issue numbers are 32-bit signed integers
+
+
+def issue_number_problem(number: object) -> str | None:
+    """Why ``number`` (from an export) is not an issue number; None when it is one. A JSON
+    ``true`` is not 1, and a 300-digit number is no issue."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        return f"issue number {_shown(number)} is not a whole number"
+    if not 1 <= number <= MAX_ISSUE_NUMBER:
+        return f"issue number {_shown(number)} is outside 1..{MAX_ISSUE_NUMBER}"
+    return None
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value) if isinstance(value, bool | None) else repr(value)
+    return text if len(text) <= 24 else text[:20] + "…"
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
@@ -216,6 +234,13 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
             continue
         issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
         link = _ISSUE_LINK.search(issue_url or "")
+        if link and len(link["number"]) > len(str(MAX_ISSUE_NUMBER)):
+            yield Skipped(where, f"issue number {link['number'][:20]}… is outside 1..{MAX_ISSUE_NUMBER}")
+            continue
+        number = int(link["number"]) if link else None
+        if number is not None and (problem := issue_number_problem(number)):
+            yield Skipped(where, problem)
+            continue
         date_text = (_field(entry, "repo-issue-date") or "").strip()
         try:
             issue_date = dt.date.fromisoformat(date_text) if date_text else None
@@ -228,7 +253,7 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
             title=title,
             raw_title=raw_title,
             url=_unescape_text((_field(entry, "original-paper-blog-link") or "").strip()) or None,
-            issue=int(link["number"]) if link else None,
+            issue=number,
             issue_url=issue_url,
             tags=[t.strip() for t in tags_text.split(",") if t.strip()],
             issue_date=issue_date,
@@ -261,10 +286,21 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
             yield Skipped(where, "not a JSON object")
             continue
         number = issue.get("number")
-        if isinstance(number, int):
-            where += f" (issue #{number})"
-        else:
+        if number is None:
             yield Skipped(where, "no issue number")
+            continue
+        problem = issue_number_problem(number)
+        if problem:
+            yield Skipped(where, problem)
+            continue
+        where += f" (issue #{number})"
+        try:
+            source_text = _CANONICAL_JSON.encode(issue)
+            source_text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800"): no file can hold it
+            yield Skipped(
+                where, f"holds {exc.object[exc.start : exc.end]!a}, which is not text (a lone surrogate)"
+            )
             continue
         raw_title = issue.get("title")
         if not isinstance(raw_title, str) or not raw_title.strip():
@@ -301,7 +337,7 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
             issue_date=issue_date,
             body=body,
             comment_text="\n\n".join(c for c in comments if c),
-            fingerprint=_hash(_CANONICAL_JSON.encode(issue)),
+            fingerprint=_hash(source_text),
         )
 
 
@@ -331,7 +367,8 @@ def related_from_comment(
     titled = {m["url"]: m["text"] for m in _MD_LINK.finditer(comment)}
     candidates: list[tuple[int, int, str | None]] = []  # (position, number, url)
     for match in _ISSUE_LINK.finditer(comment):
-        candidates.append((match.start(), int(match["number"]), match.group(0)))
+        if len(match["number"]) <= len(str(MAX_ISSUE_NUMBER)):  # no int() of a 5,000-digit string
+            candidates.append((match.start(), int(match["number"]), match.group(0)))
     for match in _ISSUE_SHORTHAND.finditer(comment):
         number = int(match["number"])
         if number in known:
