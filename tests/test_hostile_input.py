@@ -360,18 +360,3 @@ def test_a_duplicate_in_a_changed_export_does_not_replace_another_note(tmp_path:
     assert (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8") == other
     assert "the owner's own line" in edited.read_text(encoding="utf-8")
     assert "entry 1 (line 3) (issue #9102): skipped: duplicate of issue-9102" in result.stderr
-
-
-def test_differing_duplicates_of_an_imported_note_leave_it_as_it_is(tmp_path: Path) -> None:
-    corpus = tmp_path / "c"
-    (corpus / "notes").mkdir(parents=True)
-    cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus))
-    before = (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8")
-    export = tmp_path / "two.xml"
-    export.write_text(
-        "<paper-list>\n" + xml_entry(9102, title="One Claim") + xml_entry(9102, title="Another Claim")
-        + "</paper-list>\n"
-    )  # fmt: skip
-    result = cli("import", "paper-notes-xml", str(export), "--corpus", str(corpus))
-    assert result.exit_code == 1 and "several entries that differ" in result.stderr
-    assert (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8") == before

@@ -212,16 +212,9 @@ def apply_import(
     try:
         for entry in read.entries:
             note_id = issue_note_id(entry.issue) if entry.issue is not None else None
-            if note_id is not None and note_id in chosen and chosen[note_id] is not entry:
-                pick = chosen[note_id]
+            if note_id is not None and chosen.get(note_id, entry) is not entry:
                 report.skipped.append(
-                    Skipped(
-                        entry.where,
-                        f"duplicate of {note_id}: {pick.where} is the entry last imported for it"
-                        if pick is not None
-                        else f"{note_id} is in several entries that differ; none was imported and"
-                        f" {relpaths_or(places, note_id)} was left as it is",
-                    )
+                    Skipped(entry.where, f"duplicate of {note_id}: {chosen[note_id].where} is its own entry")
                 )
                 continue
             if note_id is not None and note_id in first_seen:
@@ -286,30 +279,27 @@ def apply_import(
     return report
 
 
-def relpaths_or(places: dict[str, str | None], note_id: str) -> str:
-    return places.get(note_id) or f"the note {note_id}"
-
-
 def _chosen_entries(
     read: ReadResult, recorded: dict[str, tuple[str, str]], places: dict[str, str | None]
-) -> dict[str, SourceEntry | None]:
-    """For each note id that several entries of the export claim, when the corpus already has the
-    note: the entry it was last imported from (the others are duplicates), or None when that entry
-    is not among them (which one is right cannot be told: none is imported, the note stays as it is).
-    A duplicate never displaces a note's own entry. Ids not in the corpus are not here: the first
-    entry wins, the others are reported as duplicates of it."""
+) -> dict[str, SourceEntry]:
+    """For each note id that several differing entries of the export claim, when the corpus has
+    the note and the entry it was last imported from is among them: that entry (the others are
+    duplicates, whatever their order). A duplicate never displaces a note's own entry. For any
+    other id the first entry wins and the others are reported as duplicates of it."""
     claims: dict[str, list[SourceEntry]] = {}
     for entry in read.entries:
         if entry.issue is not None:
             claims.setdefault(issue_note_id(entry.issue), []).append(entry)
-    chosen: dict[str, SourceEntry | None] = {}
+    chosen: dict[str, SourceEntry] = {}
     for note_id, entries in claims.items():
         if len(entries) < 2 or places.get(note_id) is None:
             continue
         if len({entry.fingerprint for entry in entries}) == 1:
             continue  # the same entry repeated: the first wins, harmlessly
         last = recorded.get(note_id, ("", ""))[0]
-        chosen[note_id] = next((entry for entry in entries if entry.fingerprint == last), None)
+        own = next((entry for entry in entries if entry.fingerprint == last), None)
+        if own is not None:
+            chosen[note_id] = own
     return chosen
 
 
