@@ -360,3 +360,28 @@ def test_a_duplicate_in_a_changed_export_does_not_replace_another_note(tmp_path:
     assert (corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8") == other
     assert "the owner's own line" in edited.read_text(encoding="utf-8")
     assert "entry 1 (line 3) (issue #9102): skipped: duplicate of issue-9102" in result.stderr
+
+
+# -- 7. links where autonote writes ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "link", [".autonote", "drafts", ".autonote/state.sqlite", ".autonote/index.sqlite"], ids=str
+)
+@pytest.mark.parametrize(
+    "command", [["lint"], ["list"], ["index"], ["draft", ABSTRACT, "--offline"]], ids=str
+)
+def test_a_link_where_autonote_writes_is_refused_and_nothing_is_written_through_it(
+    corpus: Path, tmp_path: Path, link: str, command: list[str]
+) -> None:
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    path = corpus / link
+    path.parent.mkdir(exist_ok=True)
+    if path.suffix:  # a dangling link to a file outside
+        path.symlink_to(outside / "planted.sqlite")
+    else:
+        path.symlink_to(outside, target_is_directory=True)
+    result = cli(*command, "--corpus", str(corpus))
+    assert result.exit_code == 2 and one_error_line(result.stderr, link, "symbolic link"), result.output
+    assert list(outside.iterdir()) == []
