@@ -385,3 +385,95 @@ def test_a_link_where_autonote_writes_is_refused_and_nothing_is_written_through_
     result = cli(*command, "--corpus", str(corpus))
     assert result.exit_code == 2 and one_error_line(result.stderr, link, "symbolic link"), result.output
     assert list(outside.iterdir()) == []
+
+
+# -- 3. a state database from elsewhere, a full disk -------------------------------------------------
+
+
+def _state(corpus: Path) -> Path:
+    assert cli("index", "--corpus", str(corpus)).exit_code == 0
+    state = corpus / ".autonote" / "state.sqlite"
+    assert cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus)).exit_code == 1
+    assert state.is_file()
+    return state
+
+
+def test_a_state_database_from_a_newer_autonote_is_refused_saying_so(corpus: Path) -> None:
+    import sqlite3
+
+    state = _state(corpus)
+    with sqlite3.connect(state) as db:
+        db.execute("INSERT INTO _migrations VALUES ('m999_from_the_future', 0)")
+    result = cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus))
+    assert result.exit_code == 1 and one_error_line(result.stderr, "newer autonote", "m999_from_the_future")
+
+
+@pytest.mark.parametrize("table", ["imports", "generations", "llm_cache", "_migrations"])
+def test_a_state_database_with_a_missing_table_is_repaired_or_refused_in_one_line(
+    corpus: Path, table: str
+) -> None:
+    import sqlite3
+
+    state = _state(corpus)
+    with sqlite3.connect(state) as db:
+        db.execute(f"DROP TABLE {table}")
+    result = cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus))
+    assert no_traceback(result), result.exception
+    if table == "_migrations":
+        assert result.exit_code == 1 and one_error_line(result.stderr, "no record of its schema")
+    else:
+        assert f"lacked table(s) {table}; made again" in result.stderr
+        assert result.exit_code == 1 and "imported into" in result.stdout  # the import ran (with skips)
+        with sqlite3.connect(state) as db:
+            db.execute(f"SELECT * FROM {table}").fetchall()
+
+
+@pytest.fixture
+def full_disk(tmp_path: Path):
+    """A 2 MB tmpfs filled to the last block (needs root and mount; skipped otherwise)."""
+    mount = tmp_path / "full"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def _fill(folder: Path) -> None:
+    fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
+    try:
+        while os.write(fd, b"\0" * 4096):
+            pass
+    except OSError:
+        pass  # full
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.parametrize(
+    "command, code",
+    [
+        (["import", "paper-notes-xml", str(SAMPLE_XML)], 1),
+        (["draft", ABSTRACT, "--offline"], 1),
+        (["list"], 0),
+    ],
+    ids=lambda c: c if isinstance(c, int) else c[0],
+)
+def test_a_full_disk_is_one_error_line_and_the_right_exit_code(
+    full_disk: Path, corpus: Path, command: list[str], code: int
+) -> None:
+    import shutil
+
+    target = full_disk / "corpus"
+    shutil.copytree(corpus, target)
+    _fill(full_disk)
+    result = cli(*command, "--corpus", str(target))
+    assert result.exit_code == code and no_traceback(result), result.output
+    errors = [line for line in result.stderr.splitlines() if line.startswith("autonote: error:")]
+    assert len(errors) == (1 if code else 0) and all("disk is full" in e or "No space" in e for e in errors)
+    assert not list((target / "notes").glob("issue-*.md"))

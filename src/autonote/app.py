@@ -91,6 +91,8 @@ class Workspace:
         state = StateDB(state_dir(self.settings.corpus, user_config_dir()))
         if state.problem:
             self.warn(f"{state.problem}; this run keeps nothing it learns")
+        if state.repaired:
+            self.warn(f"{state.path} lacked table(s) {', '.join(state.repaired)}; made again, empty")
         return state
 
     def require_writable(self, action: str) -> None:
