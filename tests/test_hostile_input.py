@@ -477,3 +477,72 @@ def test_a_full_disk_is_one_error_line_and_the_right_exit_code(
     errors = [line for line in result.stderr.splitlines() if line.startswith("autonote: error:")]
     assert len(errors) == (1 if code else 0) and all("disk is full" in e or "No space" in e for e in errors)
     assert not list((target / "notes").glob("issue-*.md"))
+
+
+# -- 8. reading is not writing; one bad page or a repeated input is not the run's failure ------------
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {
+        str(p.relative_to(folder)): p.read_bytes() if p.is_file() else b"<dir>"
+        for p in sorted(folder.rglob("*"))
+    }
+
+
+def test_a_digest_member_s_corpus_is_read_without_writing_into_it(corpus: Path, tmp_path: Path) -> None:
+    import shutil
+
+    member = tmp_path / "member"
+    shutil.copytree(REPO / "fixtures" / "corpus", member)
+    before = _snapshot(member)
+    output = tmp_path / "digest.md"
+    result = cli(
+        "digest",
+        "--corpus",
+        str(corpus),
+        "--member",
+        f"Hana={member}",
+        "--since",
+        "2000-01-01",
+        "-o",
+        str(output),
+    )
+    assert result.exit_code == 0, result.output
+    assert _snapshot(member) == before  # no .autonote/index.sqlite, no .gitignore
+    assert "@Hana" in output.read_text(encoding="utf-8")
+
+
+def _tagged(corpus: Path, *tags: str) -> None:
+    note = corpus / "notes" / "arxiv-1706.03762.md"
+    text = note.read_text(encoding="utf-8")
+    note.write_text(
+        text.replace("\n#NLP ", "\n#NLP " + " ".join(f"#{t}" for t in tags) + " ", 1), encoding="utf-8"
+    )
+
+
+def test_list_all_tags_writes_a_page_for_a_tag_too_long_for_a_file_name(corpus: Path, tmp_path: Path) -> None:
+    _tagged(corpus, "x" * 300, "長" * 200)
+    out = tmp_path / "pages"
+    result = cli("list", "--all-tags", "-o", str(out), "--corpus", str(corpus))
+    assert result.exit_code == 0, result.output
+    assert all(len(p.name.encode()) <= 255 for p in out.iterdir())
+    assert sum("x" * 100 in p.name for p in out.iterdir()) == 1
+
+
+def test_list_all_tags_writes_the_other_pages_and_names_the_one_it_could_not(
+    corpus: Path, tmp_path: Path
+) -> None:
+    from autonote.publish.common import tag_slug
+
+    out = tmp_path / "pages"
+    (out / f"{tag_slug('Transformer')}.md").mkdir(parents=True)  # a folder where the page goes
+    result = cli("list", "--all-tags", "-o", str(out), "--corpus", str(corpus))
+    assert result.exit_code == 1 and no_traceback(result)
+    assert "skipped page: tag 'Transformer'" in result.stderr
+    assert (out / f"{tag_slug('NLP')}.md").is_file() and (out / "index.md").is_file()
+
+
+def test_the_same_paper_given_three_times_is_drafted_once(corpus: Path) -> None:
+    result = cli("draft", ABSTRACT, ABSTRACT, ABSTRACT, "--corpus", str(corpus), "--offline")
+    assert result.exit_code == 0, result.output
+    assert len(list((corpus / "drafts").glob("*.md"))) == 1

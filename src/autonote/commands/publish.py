@@ -54,11 +54,16 @@ def list_command(
     tags = tuple(resolve_tags(tags, store))
     records = iter_records(store, tags=tags, since=start, until=end)
     if all_tags:
-        written = render_tag_pages(records, fmt, Path(output), layout)
+        skipped: list[str] = []
+        written = render_tag_pages(records, fmt, Path(output), layout, skipped=skipped)
+        for reason in skipped:
+            click.echo(f"autonote: skipped page: {reason}", err=True)
         if written:
             click.echo(f"wrote {len(written)} pages ({len(written) - 1} tags and an index) to {output}")
         else:
             click.echo("autonote: no note matches the selection; nothing written", err=True)
+        if skipped:
+            raise SystemExit(1)
         return
     text = render_listing(records, fmt, title or (", ".join(tags) if tags else "Paper notes"), layout)
     if text is None:
