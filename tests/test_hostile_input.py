@@ -546,3 +546,20 @@ def test_the_same_paper_given_three_times_is_drafted_once(corpus: Path) -> None:
     result = cli("draft", ABSTRACT, ABSTRACT, ABSTRACT, "--corpus", str(corpus), "--offline")
     assert result.exit_code == 0, result.output
     assert len(list((corpus / "drafts").glob("*.md"))) == 1
+
+
+# -- 9. limits: past each, one line naming it ------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", [["lint"], ["list"], ["index"]], ids=lambda c: c[0])
+def test_a_note_over_the_size_limit_is_not_read_and_named(corpus: Path, command: list[str]) -> None:
+    from autonote.limits import MAX_NOTE_BYTES
+
+    big = with_front_line(corpus, "arxiv-1706.03762.md", "big-note", "warnings: []")
+    with big.open("a", encoding="utf-8") as handle:
+        handle.write("x" * MAX_NOTE_BYTES)
+    result = cli(*command, "--corpus", str(corpus))
+    assert no_traceback(result), result.exception
+    assert f"{big}: larger than the 4 MiB limit for a note" in result.stderr
+    if command[0] == "list":
+        assert result.exit_code == 0 and "Attention Is All You Need" in result.stdout

@@ -27,6 +27,7 @@ from typing import Any, NamedTuple, Protocol
 
 from autonote.errors import AutonoteError, NoteFormatError, UsageError, WriteRefusedError
 from autonote.fsutil import PartialWriteError, write_many_atomic, write_text_atomic
+from autonote.limits import MAX_NOTE_BYTES, size_text
 from autonote.notes.format import (
     file_sha256,
     parse_note,
@@ -65,7 +66,15 @@ def note_file_text(root: Path, relpath: str) -> str:
     Raises OSError / UnicodeDecodeError as reading does, and PathOutsideCorpusError for a file
     that resolves outside the corpus (a symlink pointing elsewhere)."""
     path = _confined(root, relpath)
-    return path.read_text(encoding="utf-8")
+    with path.open(encoding="utf-8") as handle:
+        _check_size(path, os.fstat(handle.fileno()).st_size)
+        return handle.read()
+
+
+def _check_size(path: Path | str, size: int) -> None:
+    """A note file over MAX_NOTE_BYTES is not read (NoteFormatError naming the limit)."""
+    if size > MAX_NOTE_BYTES:
+        raise NoteFormatError(f"{path}: larger than the {size_text(MAX_NOTE_BYTES)} limit for a note")
 
 
 class NoteFileReader:
@@ -104,6 +113,7 @@ class NoteFileReader:
         try:
             fd = os.open(os.path.join(real, parts[-1]), os.O_RDONLY | os.O_CLOEXEC | _NO_FOLLOW)
             with open(fd, encoding="utf-8") as handle:
+                _check_size(self.root / relpath, os.fstat(fd).st_size)
                 return handle.read()
         except (OSError, UnicodeDecodeError):
             # A link (refused by O_NOFOLLOW), a missing or unreadable file: read as one file is,
@@ -347,7 +357,7 @@ class NoteFolder:
     def read_text(self, relpath: str, what: str = "note") -> str:
         path = self.resolve(relpath, what)
         try:
-            return path.read_text(encoding="utf-8")
+            return note_file_text(self.root, relpath)
         except UnicodeDecodeError as exc:
             raise NoteFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
         except OSError as exc:
