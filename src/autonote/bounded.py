@@ -4,30 +4,22 @@ Python's JSON decoder, tomllib and PyYAML's composer each recurse once per level
 value nested a few thousand levels deep (``[[[[…]]]]``) ends in a RecursionError, or worse, deep
 in whatever reads the value next. Every file autonote parses (note front matter, ``autonote.toml``,
 ``suggest-weights.json``, a ``gh issue list`` export, the Actions event file) goes through here:
-the depth is measured first, by a linear scan that does not recurse, and input nested deeper than
-:data:`MAX_NESTING` is refused with :class:`NestingTooDeepError` (a ValueError, so a caller that
-already reports malformed input reports it the same way) before any parser sees it.
+input nested deeper than :data:`MAX_NESTING` is refused with :class:`NestingTooDeepError` (a
+ValueError, so a caller that already reports malformed input reports it the same way) before
+anything else sees the value. YAML's depth is measured on the parser's events, before any node is
+built; JSON and TOML parsers stop at Python's recursion limit by themselves, and what they return
+below it is measured without recursion.
 """
 
 from __future__ import annotations
 
 import json
-import re
+from collections.abc import Callable
 from typing import Any
 
 from autonote.limits import MAX_NESTING
 
 __all__ = ["MAX_NESTING", "NestingTooDeepError", "load_json", "load_toml", "load_yaml"]
-
-# A JSON string (skipped whole), or a bracket. Linear: the string alternative cannot backtrack.
-_JSON_TOKENS = re.compile(r'"(?:[^"\\]|\\.)*"?|[\[\]{}]', re.S)
-# TOML: basic and literal strings (multi-line ones first), comments, brackets.
-_TOML_TOKENS = re.compile(
-    r'"""(?:[^\\]|\\.)*?(?:"""|\Z)|\'\'\'.*?(?:\'\'\'|\Z)|"(?:[^"\\\n]|\\.)*"?|\'[^\'\n]*\'?|#[^\n]*|[\[\]{}]',
-    re.S,
-)
-_OPENERS = frozenset("[{")
-
 
 class NestingTooDeepError(ValueError):
     """Input nested deeper than :data:`MAX_NESTING`."""
@@ -39,30 +31,33 @@ class NestingTooDeepError(ValueError):
         self.depth_seen = depth_seen
 
 
-def _bracket_depth(text: str, tokens: re.Pattern[str]) -> int:
-    """The deepest bracket nesting in ``text``, strings (and TOML comments) skipped; stops as soon
-    as it passes the limit."""
-    if text.count("[") + text.count("{") <= MAX_NESTING:  # cannot be deeper (C speed)
-        return 0
-    depth = deepest = 0
-    for match in tokens.finditer(text):
-        token = match.group()
-        if len(token) != 1:
-            continue  # a string or comment
-        if token in _OPENERS:
-            depth += 1
-            if depth > deepest:
-                deepest = depth
-                if deepest > MAX_NESTING:
-                    return deepest
-        elif depth:
-            depth -= 1
-    return deepest
+def _deeper_than_limit(value: Any) -> bool:
+    """Does ``value`` (lists and dicts, as a parser returns them) nest past MAX_NESTING? Walked
+    without recursion, stopping at the first container past the limit."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        children = item.values() if isinstance(item, dict) else item
+        for child in children:
+            if isinstance(child, dict | list):
+                if depth + 1 > MAX_NESTING:
+                    return True
+                stack.append((child, depth + 1))
+    return False
 
 
-def check_json_nesting(text: str) -> None:
-    if _bracket_depth(text, _JSON_TOKENS) > MAX_NESTING:
+def _bounded(parse: Callable[[str], Any], text: str) -> Any:
+    """``parse(text)``, refused past the nesting limit. A parser that recurses (the JSON decoder,
+    tomllib) stops at Python's recursion limit with a RecursionError, which says the same; below
+    it, the value is measured. Text with fewer brackets than the limit cannot be nested past it."""
+    try:
+        value = parse(text)
+    except RecursionError:
+        raise NestingTooDeepError() from None
+    deep_enough = text.count("[") + text.count("{") > MAX_NESTING and isinstance(value, dict | list)
+    if deep_enough and _deeper_than_limit(value):
         raise NestingTooDeepError()
+    return value
 
 
 def load_json(text: str | bytes, *, strict: bool = True) -> Any:
@@ -70,11 +65,7 @@ def load_json(text: str | bytes, *, strict: bool = True) -> Any:
     NestingTooDeepError) for malformed input."""
     if isinstance(text, bytes | bytearray):
         text = text.decode("utf-8")
-    check_json_nesting(text)
-    try:
-        return json.loads(text, strict=strict)
-    except RecursionError:  # cannot happen below the limit; kept so that nothing recurses out
-        raise NestingTooDeepError() from None
+    return _bounded(lambda t: json.loads(t, strict=strict), text)
 
 
 def load_toml(text: str) -> dict[str, Any]:
@@ -82,12 +73,7 @@ def load_toml(text: str) -> dict[str, Any]:
     NestingTooDeepError)."""
     import tomllib
 
-    if _bracket_depth(text, _TOML_TOKENS) > MAX_NESTING:
-        raise NestingTooDeepError()
-    try:
-        return tomllib.loads(text)
-    except RecursionError:
-        raise NestingTooDeepError() from None
+    return _bounded(tomllib.loads, text)
 
 
 def load_yaml(text: str) -> Any:
