@@ -568,3 +568,18 @@ def test_a_note_over_the_size_limit_is_not_read_and_named(corpus: Path, command:
     assert f"{big}: larger than the 4 MiB limit for a note" in result.stderr
     if command[0] == "list":
         assert result.exit_code == 0 and "Attention Is All You Need" in result.stdout
+
+
+# -- 11. a re-import reads only what changed ------------------------------------------------------------
+
+
+def test_a_reimport_remakes_a_deleted_note_from_an_entry_it_had_settled_unread(tmp_path: Path) -> None:
+    corpus = tmp_path / "c"
+    (corpus / "notes").mkdir(parents=True)
+    cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus))
+    gone = corpus / "notes" / "issue-9101.md"
+    before = gone.read_text(encoding="utf-8")
+    gone.unlink()
+    result = cli("import", "paper-notes-xml", str(SAMPLE_XML), "--corpus", str(corpus))
+    assert "1 new, 0 updated, 2 unchanged" in result.stdout, result.output
+    assert gone.read_text(encoding="utf-8") == before

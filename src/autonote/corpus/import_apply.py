@@ -64,6 +64,11 @@ def _recorded(state: StateDB) -> dict[str, tuple[str, str]]:
     }
 
 
+def recorded_entry_hashes(state: StateDB) -> set[str]:
+    """The fingerprints of the source entries imports wrote (an export's unchanged entries)."""
+    return {row[0] for row in state.conn.execute("SELECT entry_hash FROM imports")}
+
+
 def _record_all(state: StateDB, written: list[StoredNote]) -> None:
     now = time.time()
     rows = []

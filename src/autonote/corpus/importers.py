@@ -16,7 +16,7 @@ import json
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +53,9 @@ class SourceEntry:
     comment_text: str  # the owner's comment as the export has it (HTML or markdown, see below)
     fingerprint: str  # hash of the entry's source text
     comment_is_html: bool = False
+    # An entry the corpus already has as it is (its fingerprint is recorded): only its issue and
+    # fingerprint are read, and this holds what :meth:`ReadResult.complete` parses if it is needed.
+    unparsed: tuple[str, str] | None = None  # (where, entry text)
 
     @property
     def comment(self) -> str:
@@ -82,15 +85,28 @@ class ReadResult:
         """Issue number → link, for the notes of the corpus (``known``) and of this export."""
         links = dict(known or {})
         for entry in self.entries:
-            if entry.issue is not None:
+            if entry.issue is not None and entry.issue not in links:
+                complete = self.complete(entry)
+                if isinstance(complete, Skipped):
+                    continue
                 links.setdefault(
                     entry.issue,
-                    RelatedNote(id=issue_note_id(entry.issue), title_line=entry.title, url=entry.issue_url),
+                    RelatedNote(
+                        id=issue_note_id(entry.issue), title_line=complete.title, url=complete.issue_url
+                    ),
                 )
         return links
 
     def note(self, entry: SourceEntry, links: dict[int, RelatedNote]) -> Note | Skipped:
-        return note_from_entry(entry, self.kind, links)
+        complete = self.complete(entry)
+        return complete if isinstance(complete, Skipped) else note_from_entry(complete, self.kind, links)
+
+    def complete(self, entry: SourceEntry) -> SourceEntry | Skipped:
+        """The entry with every field read (a settled entry is parsed now)."""
+        if entry.unparsed is None:
+            return entry
+        where, text = entry.unparsed
+        return _xml_entry(where, text, entry.fingerprint)
 
     @property
     def notes(self) -> list[tuple[str, Note]]:
@@ -210,7 +226,11 @@ def _unescape_text(text: str) -> str:
     return text
 
 
-def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
+def read_paper_notes_xml(
+    path: Path, settled: Container[str] = frozenset()
+) -> Iterable[SourceEntry | Skipped]:
+    """The entries of an export. An entry whose fingerprint is in ``settled`` (the corpus has it as
+    it is) is only hashed and its issue link read: a re-import of an unchanged export parses nothing."""
     text = _read_text(path)
     found = False
     line, counted_to = 1, 0
@@ -225,45 +245,55 @@ def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
         if end - start > MAX_NOTE_BYTES:  # characters: at least as many bytes
             yield Skipped(where, f"entry is larger than the {size_text(MAX_NOTE_BYTES)} limit for one note")
             continue
-        raw = text[start : end + len(_CLOSER)]
-        entry = text[body:end]
-        raw_title = _unescape_text(_field(entry, "title") or "")
-        title = " ".join(raw_title.split())
-        if not title:
-            yield Skipped(where, "no <title>")
-            continue
-        issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
-        link = _ISSUE_LINK.search(issue_url or "")
-        if link and len(link["number"]) > len(str(MAX_ISSUE_NUMBER)):
-            yield Skipped(where, f"issue number {link['number'][:20]}… is outside 1..{MAX_ISSUE_NUMBER}")
-            continue
-        number = int(link["number"]) if link else None
-        if number is not None and (problem := issue_number_problem(number)):
-            yield Skipped(where, problem)
-            continue
-        date_text = (_field(entry, "repo-issue-date") or "").strip()
-        try:
-            issue_date = dt.date.fromisoformat(date_text) if date_text else None
-        except ValueError:
-            yield Skipped(where, f"issue date {date_text!r} is not YYYY-MM-DD")
-            continue
-        tags_text = _unescape_text(_field(entry, "tags") or "")
-        yield SourceEntry(
-            where=where + (f" (issue #{link['number']})" if link else ""),
-            title=title,
-            raw_title=raw_title,
-            url=_unescape_text((_field(entry, "original-paper-blog-link") or "").strip()) or None,
-            issue=number,
-            issue_url=issue_url,
-            tags=[t.strip() for t in tags_text.split(",") if t.strip()],
-            issue_date=issue_date,
-            body=_unescape_text(_field(entry, "issue-body") or ""),
-            comment_text=_field(entry, "maintainer-comment-text") or "",
-            comment_is_html=True,
-            fingerprint=_hash(raw),
-        )
+        fingerprint = _hash(text[start : end + len(_CLOSER)])
+        if fingerprint in settled:
+            issue_url = (_field(text[body:end], "repo-issue-link") or "").strip() or None
+            link = _ISSUE_LINK.search(issue_url or "")
+            if link and len(link["number"]) <= len(str(MAX_ISSUE_NUMBER)):
+                yield SourceEntry(
+                    where=f"{where} (issue #{link['number']})", title="", raw_title="", url=None,
+                    issue=int(link["number"]), issue_url=issue_url, tags=[], issue_date=None, body="",
+                    comment_text="", fingerprint=fingerprint, unparsed=(where, text[body:end]),
+                )  # fmt: skip
+                continue
+        yield _xml_entry(where, text[body:end], fingerprint)
     if not found:
         raise UsageError(f"{path}: no <paper-entry> elements found (is this a paper-notes XML export?)")
+
+
+def _xml_entry(where: str, entry: str, fingerprint: str) -> SourceEntry | Skipped:
+    """One entry's fields (``entry``: the text inside ``<paper-entry>``)."""
+    raw_title = _unescape_text(_field(entry, "title") or "")
+    title = " ".join(raw_title.split())
+    if not title:
+        return Skipped(where, "no <title>")
+    issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
+    link = _ISSUE_LINK.search(issue_url or "")
+    if link and len(link["number"]) > len(str(MAX_ISSUE_NUMBER)):
+        return Skipped(where, f"issue number {link['number'][:20]}… is outside 1..{MAX_ISSUE_NUMBER}")
+    number = int(link["number"]) if link else None
+    if number is not None and (problem := issue_number_problem(number)):
+        return Skipped(where, problem)
+    date_text = (_field(entry, "repo-issue-date") or "").strip()
+    try:
+        issue_date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        return Skipped(where, f"issue date {date_text!r} is not YYYY-MM-DD")
+    tags_text = _unescape_text(_field(entry, "tags") or "")
+    return SourceEntry(
+        where=where + (f" (issue #{link['number']})" if link else ""),
+        title=title,
+        raw_title=raw_title,
+        url=_unescape_text((_field(entry, "original-paper-blog-link") or "").strip()) or None,
+        issue=number,
+        issue_url=issue_url,
+        tags=[t.strip() for t in tags_text.split(",") if t.strip()],
+        issue_date=issue_date,
+        body=_unescape_text(_field(entry, "issue-body") or ""),
+        comment_text=_field(entry, "maintainer-comment-text") or "",
+        comment_is_html=True,
+        fingerprint=fingerprint,
+    )
 
 
 # -- gh issue list --json number,title,body,labels,createdAt,comments --------------------------
@@ -458,11 +488,18 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     return note
 
 
-def read_notes(kind: str, paths: list[Path], *, repo: str | None = None) -> ReadResult:
-    """Read every file of one export kind: its entries (and the ones skipped), in file order."""
+def read_notes(
+    kind: str, paths: list[Path], *, repo: str | None = None, settled: Container[str] = frozenset()
+) -> ReadResult:
+    """Read every file of one export kind: its entries (and the ones skipped), in file order.
+    ``settled``: fingerprints of entries the corpus has as they are (read no further than needed)."""
     result = ReadResult(kind)
     for path in paths:
-        reader = read_paper_notes_xml(path) if kind == "paper-notes-xml" else read_github_issues(path, repo)
+        reader = (
+            read_paper_notes_xml(path, settled)
+            if kind == "paper-notes-xml"
+            else read_github_issues(path, repo)
+        )
         for item in reader:
             if isinstance(item, Skipped):
                 result.skipped.append(item)
