@@ -21,14 +21,14 @@ from autonote.limits import MAX_NESTING
 
 __all__ = ["MAX_NESTING", "NestingTooDeepError", "load_json", "load_toml", "load_yaml"]
 
+
 class NestingTooDeepError(ValueError):
     """Input nested deeper than :data:`MAX_NESTING`."""
 
-    def __init__(self, depth_seen: int | None = None) -> None:
+    def __init__(self) -> None:
         super().__init__(
             f"nested more than {MAX_NESTING} levels deep (the nesting limit for JSON, YAML and TOML input)"
         )
-        self.depth_seen = depth_seen
 
 
 def _deeper_than_limit(value: Any) -> bool:
