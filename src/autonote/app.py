@@ -41,7 +41,38 @@ def require_corpus(path: Path | None) -> Path:
         raise UsageError(f"corpus {path} is not a folder")
     if not path.is_dir():
         raise UsageError(f"corpus {path} does not exist (make it with `autonote init {path}`)")
+    refuse_links(path)
     return path
+
+
+_WRITTEN_FOLDERS = (".autonote", "drafts")  # what autonote writes besides notes (notes/ is resolved per file)
+
+
+def refuse_links(root: Path) -> None:
+    """A corpus whose ``.autonote/`` or ``drafts/``, or anything directly in ``.autonote/`` (the
+    state and index databases), is a symbolic link is refused: autonote would write through it,
+    wherever it points (a cloned corpus repository can carry such links)."""
+    for name in _WRITTEN_FOLDERS:
+        _refuse_link(root, root / name)
+    try:
+        entries = list(os.scandir(root / ".autonote"))
+    except OSError:
+        return
+    for entry in entries:
+        if entry.is_symlink():
+            _refuse_link(root, Path(entry.path))
+
+
+def _refuse_link(root: Path, path: Path) -> None:
+    if path.is_symlink():
+        try:
+            target = os.readlink(path)
+        except OSError:
+            target = "?"
+        raise UsageError(
+            f"corpus {root}: {path.relative_to(root)} is a symbolic link (to {target}); autonote does not"
+            " write through links: replace it with a real folder or file"
+        )
 
 
 @dataclass
@@ -60,6 +91,8 @@ class Workspace:
         state = StateDB(state_dir(self.settings.corpus, user_config_dir()))
         if state.problem:
             self.warn(f"{state.problem}; this run keeps nothing it learns")
+        if state.repaired:
+            self.warn(f"{state.path} lacked table(s) {', '.join(state.repaired)}; made again, empty")
         return state
 
     def require_writable(self, action: str) -> None:
@@ -96,11 +129,15 @@ class Workspace:
             self.warn(
                 f"cannot write {self.settings.corpus / '.autonote'}; the index is rebuilt in memory each run"
             )
+        self.warn_problems(corpus)
+        return corpus
+
+    def warn_problems(self, corpus: Corpus) -> None:
+        """Name the corpus's unreadable notes (the first five): each is its own problem, never the corpus's."""
         for problem in corpus.problems[:5]:
             self.warn(f"skipped note: {problem}")
         if len(corpus.problems) > 5:
             self.warn(f"skipped {len(corpus.problems) - 5} more unreadable notes")
-        return corpus
 
     def reopen_corpus(self) -> None:
         """Read the corpus again at its next use (its index refreshed, a new snapshot): for a command

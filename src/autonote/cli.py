@@ -156,8 +156,12 @@ def draft(
     from autonote import pipeline  # imported in the background meanwhile (see _preload)
     from autonote.notes.ids import note_id_for
 
+    drafted: set[str] = set()
     for paper in papers:
         note_id = note_id_for(paper)
+        if note_id in drafted:  # the same paper given again (or by another of its names): once
+            continue
+        drafted.add(note_id)
         try:
             note, path = pipeline.draft_one(paper, ws, force=force, translate=translate)
         except pipeline.DraftedElsewhere as exc:

@@ -200,6 +200,32 @@ def _only_comments(statement: str) -> bool:
     return all(not line.strip() or line.strip().startswith("--") for line in statement.splitlines())
 
 
+_EXPECTED: dict[str, list[str]] | None = None
+
+
+def _expected_schema() -> dict[str, list[str]]:
+    """Table → the statements that make it and its indexes as every migration leaves them (read
+    from an in-memory database migrated from scratch, once per process)."""
+    global _EXPECTED
+    if _EXPECTED is None:
+        memory = sqlite3.connect(":memory:", isolation_level=None)
+        memory.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)")
+        for _, script in MIGRATIONS:
+            for statement in script.split(";"):
+                if statement.strip() and not _only_comments(statement):
+                    memory.execute(statement)
+        schema: dict[str, list[str]] = {}
+        rows = memory.execute(
+            "SELECT type, tbl_name, sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type = 'index'"
+        )
+        for kind, table, sql in rows:
+            if kind in ("table", "index") and table != "_migrations":
+                schema.setdefault(table, []).append(sql)
+        memory.close()
+        _EXPECTED = schema
+    return _EXPECTED
+
+
 class StateUnavailableError(AutonoteError):
     """The state folder or database cannot be created or written (read-only or full disk)."""
 
@@ -231,6 +257,7 @@ class StateDB:
         self.path = folder / STATE_FILE_NAME
         self.persistent = True
         self.problem: str | None = None
+        self.repaired: list[str] = []  # tables found missing and made again
         try:
             make_state_dir(folder)
             self.conn = self._connect(str(self.path))
@@ -244,7 +271,11 @@ class StateDB:
             self.problem = f"cannot write {self.path} ({reason})"
             self.persistent = False
             self.conn = self._memory_copy()
-            self._migrate()
+            try:
+                self._migrate()
+            except sqlite3.Error:  # the copy is damaged too: start from an empty state
+                self.conn = self._connect(":memory:")
+                self._migrate()
 
     @staticmethod
     def _connect(target: str, **options: object) -> sqlite3.Connection:
@@ -266,6 +297,22 @@ class StateDB:
         db = self.conn
         db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied REAL NOT NULL)")
         done = {row[0] for row in db.execute("SELECT name FROM _migrations")}
+        if (
+            not done
+            and db.execute(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name != '_migrations'"
+            ).fetchone()[0]
+        ):
+            raise StateUnavailableError(
+                f"{self.path} has tables but no record of its schema (_migrations is gone); move the"
+                " file aside to start afresh"
+            )
+        unknown = sorted(done - {name for name, _ in MIGRATIONS})
+        if unknown:
+            raise StateUnavailableError(
+                f"{self.path} was written by a newer autonote (its schema has {unknown[0]}, which this"
+                " version does not know); upgrade autonote, or move the file aside to start afresh"
+            )
         for name, script in MIGRATIONS:
             if name in done:
                 continue
@@ -275,6 +322,21 @@ class StateDB:
                         if statement.strip() and not _only_comments(statement):
                             db.execute(statement)
                     db.execute("INSERT INTO _migrations VALUES (?, ?)", (name, time.time()))
+        self.repaired = self._repair()
+
+    def _repair(self) -> list[str]:
+        """Make the tables the migrations made that are missing (dropped by hand or by a tool),
+        as the migrations leave them, empty; returns their names. What was in them is lost (each
+        is a cache or a history); everything else is kept."""
+        present = {row[0] for row in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        expected = _expected_schema()
+        missing = [table for table in expected if table not in present]
+        if missing:
+            with write_transaction(self.conn) as db:
+                for table in missing:
+                    for statement in expected[table]:
+                        db.execute(statement)
+        return missing
 
     def reserve_slot(self, name: str, interval: float) -> float:
         """Reserve the next start time for a rate-limited request; returns seconds to wait.

@@ -26,11 +26,12 @@ import bisect
 import datetime as dt
 import itertools
 import re
-import tomllib
 from dataclasses import dataclass, replace
 from functools import cache
 from importlib import resources
 from typing import Any
+
+from autonote.bounded import load_toml
 
 # -- the table ----------------------------------------------------------------------------------
 
@@ -75,7 +76,7 @@ def parse_table(text: str) -> VenueTable:
 
     Raises ValueError (tomllib's decode error is one) naming what is wrong.
     """
-    data = tomllib.loads(text)
+    data = load_toml(text)
     venues = []
     for entry in data.get("venue", []):
         label = _label(entry, "every [[venue]]")

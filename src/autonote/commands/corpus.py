@@ -44,7 +44,7 @@ def _run_import(
     from pathlib import Path
 
     from autonote.app import Workspace, require_corpus
-    from autonote.corpus.import_apply import apply_import
+    from autonote.corpus.import_apply import apply_import, recorded_entry_hashes
     from autonote.corpus.importers import read_notes
     from autonote.progress import terminal_progress
     from autonote.schema import RelatedNote
@@ -63,7 +63,7 @@ def _run_import(
             if n.origin and n.origin.issue is not None
         }
 
-    read = read_notes(kind, [Path(f) for f in files], repo=repo)
+    read = read_notes(kind, [Path(f) for f in files], repo=repo, settled=recorded_entry_hashes(ws.state))
     with terminal_progress("import"):  # a bar on a terminal only; nothing when piped
         report = apply_import(read, ws.corpus, ws.store, ws.state, known=known, dry_run=dry_run)
     echo_import_problems(report)

@@ -38,8 +38,7 @@ def list_command(
     date, linked title line, summary, and your comment."""
     from pathlib import Path
 
-    from autonote.app import require_corpus
-    from autonote.corpus.view import load_corpus
+    from autonote.app import Workspace, require_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
     from autonote.publish.common import iter_records, resolve_tags
@@ -47,19 +46,24 @@ def list_command(
     from autonote.textnorm import parse_date as parse_day
 
     settings = resolve_settings(corpus=corpus)
-    root = require_corpus(settings.corpus)
+    require_corpus(settings.corpus)
     if all_tags and not output:
         raise UsageError("--all-tags writes one page per tag: give the folder with -o")
     start, end = parse_day(since, "--since"), parse_day(until, "--until")
-    store = load_corpus(root, settings.tags)
+    store = Workspace(settings).corpus  # unreadable notes are named; the others are listed
     tags = tuple(resolve_tags(tags, store))
     records = iter_records(store, tags=tags, since=start, until=end)
     if all_tags:
-        written = render_tag_pages(records, fmt, Path(output), layout)
+        skipped: list[str] = []
+        written = render_tag_pages(records, fmt, Path(output), layout, skipped=skipped)
+        for reason in skipped:
+            click.echo(f"autonote: skipped page: {reason}", err=True)
         if written:
             click.echo(f"wrote {len(written)} pages ({len(written) - 1} tags and an index) to {output}")
         else:
             click.echo("autonote: no note matches the selection; nothing written", err=True)
+        if skipped:
+            raise SystemExit(1)
         return
     text = render_listing(records, fmt, title or (", ".join(tags) if tags else "Paper notes"), layout)
     if text is None:
@@ -103,7 +107,7 @@ def digest_command(
     import datetime as dt
     from pathlib import Path
 
-    from autonote.app import require_corpus
+    from autonote.app import Workspace, require_corpus
     from autonote.corpus.view import load_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
@@ -133,7 +137,18 @@ def digest_command(
             raise UsageError(f"--member {value}: {folder} is not a corpus folder")
         folders.pop(folder.resolve(), None)  # a member's own name wins over --presenter
         folders[folder.resolve()] = name
-    sources = [Source(load_corpus(root, settings.tags), name) for root, name in folders.items()]
+    # This corpus through its workspace (its index kept in its .autonote/); a member's corpus is
+    # someone else's: read with its index in memory, nothing written into it.
+    ws = Workspace(settings) if settings.corpus is not None else None
+    own = ws.settings.corpus.resolve() if ws is not None and ws.settings.corpus is not None else None
+    sources = []
+    for root, name in folders.items():
+        if ws is not None and root == own:
+            sources.append(Source(ws.corpus, name))
+            continue
+        member = load_corpus(root, settings.tags, read_only=True)
+        (ws or Workspace(settings)).warn_problems(member)
+        sources.append(Source(member, name))
     main, skip = None, None
     if main_spec:
         source, note = parse_main(main_spec, sources)

@@ -27,13 +27,23 @@ class _Converter(HTMLParser):
         self.div_stack: list[bool] = []  # for each open <div>: does it start a skipped region?
         self.lists: list[str] = []
         self.pre = 0
+        self.has_text = False  # does out hold more than whitespace (once true, it stays true)
+        self.scanned = 0  # the pieces of out looked at for has_text
 
     # -- helpers
     def _newlines(self, count: int) -> None:
-        text = "".join(self.out)
-        existing = len(text) - len(text.rstrip("\n"))
-        if text.strip():
-            self.out.append("\n" * max(0, count - existing))
+        """End the output with at least ``count`` newlines (none before any text). Looks back only
+        over the last pieces, never the whole output: a comment of 100,000 paragraphs stays linear."""
+        if not self._has_text():
+            return
+        existing = 0
+        for piece in reversed(self.out):
+            stripped = piece.rstrip("\n")
+            existing += len(piece) - len(stripped)
+            if stripped or existing >= count:
+                break
+        if existing < count:
+            self.out.append("\n" * (count - existing))
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
@@ -106,7 +116,8 @@ class _Converter(HTMLParser):
             text = "".join(self.out[start:]).strip()
             del self.out[start:]
             if not href:
-                self.out.append(text)
+                if text:
+                    self.out.append(text)
             elif not text or text == href:
                 self.out.append(href)
             else:
@@ -122,9 +133,16 @@ class _Converter(HTMLParser):
             self._newlines(2 if tag in _BLOCK_TAGS else 1)
 
     def handle_data(self, data: str) -> None:
-        if self.skip_depth:
+        if self.skip_depth or not data:
             return
         self.out.append(data)
+
+    def _has_text(self) -> bool:
+        if not self.has_text:
+            self.scanned = min(self.scanned, len(self.out))  # a link's text may have been taken out
+            self.has_text = any(not piece.isspace() for piece in self.out[self.scanned :] if piece)
+            self.scanned = len(self.out)
+        return self.has_text
 
 
 def html_to_markdown(html: str) -> str:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autonote.corpus.importers import ReadResult, Skipped
+from autonote.corpus.importers import ReadResult, Skipped, SourceEntry
 from autonote.corpus.view import Corpus
 from autonote.errors import NoteFormatError, WriteRefusedError
 from autonote.notes.folder import NoteFolder, note_write, place_notes
@@ -69,6 +69,11 @@ def _recorded(state: StateDB) -> dict[str, tuple[str, str]]:
         row[0]: (row[1], row[2])
         for row in state.conn.execute("SELECT note_id, entry_hash, file_sha256 FROM imports")
     }
+
+
+def recorded_entry_hashes(state: StateDB) -> set[str]:
+    """The fingerprints of the source entries imports wrote (an export's unchanged entries)."""
+    return {row[0] for row in state.conn.execute("SELECT entry_hash FROM imports")}
 
 
 def _record_all(state: StateDB, written: list[StoredNote]) -> None:
@@ -244,6 +249,7 @@ def apply_import(
     seen: list[tuple[str, str]] = []  # notes as last seen by another route: (id, new entry hash)
     places = store.note_relpaths([issue_note_id(e.issue) for e in read.entries if e.issue is not None])
 
+    chosen = _chosen_entries(read, recorded, places)
     writer = _ChunkWriter(store, state)
 
     def flush(*, last: bool = False) -> None:
@@ -255,6 +261,11 @@ def apply_import(
         for done, entry in enumerate(read.entries):
             report_progress("importing", done, len(read.entries))
             note_id = issue_note_id(entry.issue) if entry.issue is not None else None
+            if note_id is not None and chosen.get(note_id, entry) is not entry:
+                report.skipped.append(
+                    Skipped(entry.where, f"duplicate of {note_id}: {chosen[note_id].where} is its own entry")
+                )
+                continue
             if note_id is not None and note_id in first_seen:
                 report.skipped.append(
                     Skipped(entry.where, f"duplicate of {note_id}, already read from {first_seen[note_id]}")
@@ -327,6 +338,30 @@ def apply_import(
     if not dry_run:
         record_seen(state, seen)
     return report
+
+
+def _chosen_entries(
+    read: ReadResult, recorded: dict[str, tuple[str, str]], places: dict[str, str | None]
+) -> dict[str, SourceEntry]:
+    """For each note id that several differing entries of the export claim, when the corpus has
+    the note and the entry it was last imported from is among them: that entry (the others are
+    duplicates, whatever their order). A duplicate never displaces a note's own entry. For any
+    other id the first entry wins and the others are reported as duplicates of it."""
+    claims: dict[str, list[SourceEntry]] = {}
+    for entry in read.entries:
+        if entry.issue is not None:
+            claims.setdefault(issue_note_id(entry.issue), []).append(entry)
+    chosen: dict[str, SourceEntry] = {}
+    for note_id, entries in claims.items():
+        if len(entries) < 2 or places.get(note_id) is None:
+            continue
+        if len({entry.fingerprint for entry in entries}) == 1:
+            continue  # the same entry repeated: the first wins, harmlessly
+        last = recorded.get(note_id, ("", ""))[0]
+        own = next((entry for entry in entries if entry.fingerprint == last), None)
+        if own is not None:
+            chosen[note_id] = own
+    return chosen
 
 
 def _native_twin(note: Note, corpus: Corpus) -> str | None:

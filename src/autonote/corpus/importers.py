@@ -13,14 +13,18 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import os
 import re
-from collections.abc import Iterable
+import stat
+from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from autonote.bounded import load_json
 from autonote.corpus.html_markdown import html_to_markdown
 from autonote.errors import UsageError
 from autonote.github.proposal import body_sha256
+from autonote.limits import MAX_EXPORT_BYTES, MAX_NOTE_BYTES, size_text
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
@@ -50,6 +54,9 @@ class SourceEntry:
     comment_text: str  # the owner's comment as the export has it (HTML or markdown, see below)
     fingerprint: str  # hash of the entry's source text
     comment_is_html: bool = False
+    # An entry the corpus already has as it is (its fingerprint is recorded): only its issue and
+    # fingerprint are read, and this holds what :meth:`ReadResult.complete` parses if it is needed.
+    unparsed: tuple[str, str] | None = None  # (where, entry text)
 
     @property
     def comment(self) -> str:
@@ -79,15 +86,28 @@ class ReadResult:
         """Issue number → link, for the notes of the corpus (``known``) and of this export."""
         links = dict(known or {})
         for entry in self.entries:
-            if entry.issue is not None:
+            if entry.issue is not None and entry.issue not in links:
+                complete = self.complete(entry)
+                if isinstance(complete, Skipped):
+                    continue
                 links.setdefault(
                     entry.issue,
-                    RelatedNote(id=issue_note_id(entry.issue), title_line=entry.title, url=entry.issue_url),
+                    RelatedNote(
+                        id=issue_note_id(entry.issue), title_line=complete.title, url=complete.issue_url
+                    ),
                 )
         return links
 
     def note(self, entry: SourceEntry, links: dict[int, RelatedNote]) -> Note | Skipped:
-        return note_from_entry(entry, self.kind, links)
+        complete = self.complete(entry)
+        return complete if isinstance(complete, Skipped) else note_from_entry(complete, self.kind, links)
+
+    def complete(self, entry: SourceEntry) -> SourceEntry | Skipped:
+        """The entry with every field read (a settled entry is parsed now)."""
+        if entry.unparsed is None:
+            return entry
+        where, text = entry.unparsed
+        return _xml_entry(where, text, entry.fingerprint)
 
     @property
     def notes(self) -> list[tuple[str, Note]]:
@@ -97,36 +117,105 @@ class ReadResult:
         return [(where, note) for where, note in made if isinstance(note, Note)]
 
 
+MAX_ISSUE_NUMBER = 2**31 - 1  # GitHub's issue numbers are 32-bit signed integers
+
+
+def issue_number_problem(number: object) -> str | None:
+    """Why ``number`` (from an export) is not an issue number; None when it is one. A JSON
+    ``true`` is not 1, and a 300-digit number is no issue."""
+    if isinstance(number, bool) or not isinstance(number, int):
+        return f"issue number {_shown(number)} is not a whole number"
+    if not 1 <= number <= MAX_ISSUE_NUMBER:
+        return f"issue number {_shown(number)} is outside 1..{MAX_ISSUE_NUMBER}"
+    return None
+
+
+def _shown(value: object) -> str:
+    text = json.dumps(value) if isinstance(value, bool | None) else repr(value)
+    return text if len(text) <= 24 else text[:20] + "…"
+
+
 def _hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
 def _read_text(path: Path) -> str:
+    """An export's text. Only a regular file of at most MAX_EXPORT_BYTES is read: a FIFO, a device
+    (``/dev/zero``) or a larger file is refused before reading (opened without blocking, checked
+    on the open file, read no further than the limit)."""
     try:
-        return path.read_text(encoding="utf-8")
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC | getattr(os, "O_NONBLOCK", 0))
     except FileNotFoundError:
         raise UsageError(f"{path}: no such file") from None
-    except UnicodeDecodeError as exc:
-        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    info = os.fstat(fd)
+    if not stat.S_ISREG(info.st_mode) or info.st_size > MAX_EXPORT_BYTES:
+        os.close(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise UsageError(f"{path}: not a regular file (a folder, FIFO or device); an export is a file")
+        raise UsageError(f"{path}: larger than the {size_text(MAX_EXPORT_BYTES)} limit for an export")
+    with os.fdopen(fd, "rb") as handle:
+        try:
+            data = handle.read(MAX_EXPORT_BYTES + 1)
+        except OSError as exc:
+            raise UsageError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if len(data) > MAX_EXPORT_BYTES:  # it grew while being read
+        raise UsageError(f"{path}: larger than the {size_text(MAX_EXPORT_BYTES)} limit for an export")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{path}: not UTF-8 text (byte {exc.start})") from None
 
 
 # -- the paper-notes XML export ------------------------------------------------------------------
 
-_ENTRY = re.compile(r"<paper-entry\b[^>]*>(?P<body>.*?)(?:</paper-entry>|(?=<paper-entry\b)|\Z)", re.S)
+# Entries and fields are found with str.find, each search starting where the last one ended or
+# reusing its answer, so reading an export is linear in its size whatever it holds (a pattern
+# such as ``<title>(.*?)</title>`` retried at every unclosed ``<title>`` is quadratic).
+_OPENER, _CLOSER = "<paper-entry", "</paper-entry>"
 
 
-_FIELDS = {
-    name: re.compile(rf"<{name}>(.*?)</{name}>", re.S)
-    for name in ("title", "original-paper-blog-link", "repo-issue-link", "tags", "repo-issue-date",
-                 "issue-body", "maintainer-comment-text")
-}  # fmt: skip
+def _opener_at(text: str, start: int) -> int:
+    """The next ``<paper-entry`` that is a whole tag name (not ``<paper-entry-x``), or -1."""
+    while (at := text.find(_OPENER, start)) >= 0:
+        after = text[at + len(_OPENER) : at + len(_OPENER) + 1]
+        if not (after.isalnum() or after == "_"):
+            return at
+        start = at + 1
+    return -1
+
+
+def _entries(text: str) -> Iterator[tuple[int, int, int, bool]]:
+    """(start, body start, end, closed) of each ``<paper-entry …>``: it ends at its
+    ``</paper-entry>`` (closed), else at the next entry or the end of the text."""
+    closer = -2  # the next </paper-entry> at or after the current body (-1: none left)
+    start = _opener_at(text, 0)
+    while start >= 0:
+        following = _opener_at(text, start + len(_OPENER))
+        limit = following if following >= 0 else len(text)
+        tag_end = text.find(">", start + len(_OPENER), limit)
+        if tag_end < 0:  # not a tag: not an entry
+            start = following
+            continue
+        body = tag_end + 1
+        if closer != -1 and closer < body:
+            closer = text.find(_CLOSER, body)
+        if 0 <= closer < limit:
+            yield start, body, closer, True
+        else:
+            yield start, body, limit, False
+        start = following
 
 
 def _field(entry: str, name: str) -> str | None:
-    found = _FIELDS[name].search(entry)
-    return found.group(1) if found else None
+    """The text of the first ``<name>…</name>`` of an entry."""
+    opening = entry.find(f"<{name}>")
+    if opening < 0:
+        return None
+    content = opening + len(name) + 2
+    closing = entry.find(f"</{name}>", content)
+    return entry[content:closing] if closing >= 0 else None
 
 
 def _unescape_text(text: str) -> str:
@@ -138,49 +227,74 @@ def _unescape_text(text: str) -> str:
     return text
 
 
-def read_paper_notes_xml(path: Path) -> Iterable[SourceEntry | Skipped]:
+def read_paper_notes_xml(
+    path: Path, settled: Container[str] = frozenset()
+) -> Iterable[SourceEntry | Skipped]:
+    """The entries of an export. An entry whose fingerprint is in ``settled`` (the corpus has it as
+    it is) is only hashed and its issue link read: a re-import of an unchanged export parses nothing."""
     text = _read_text(path)
-    matches = list(_ENTRY.finditer(text))
-    if not matches:
-        raise UsageError(f"{path}: no <paper-entry> elements found (is this a paper-notes XML export?)")
+    found = False
     line, counted_to = 1, 0
-    for number, match in enumerate(matches, 1):
-        line += text.count("\n", counted_to, match.start())  # counted once: linear in the export
-        counted_to = match.start()
+    for number, (start, body, end, closed) in enumerate(_entries(text), 1):
+        found = True
+        line += text.count("\n", counted_to, start)  # counted once: linear in the export
+        counted_to = start
         where = f"{path}: entry {number} (line {line})"
-        raw = match.group(0)
-        if not raw.rstrip().endswith("</paper-entry>"):
+        if not closed:
             yield Skipped(where, "entry is not closed by </paper-entry>")
             continue
-        entry = match.group("body")
-        raw_title = _unescape_text(_field(entry, "title") or "")
-        title = " ".join(raw_title.split())
-        if not title:
-            yield Skipped(where, "no <title>")
+        if end - start > MAX_NOTE_BYTES:  # characters: at least as many bytes
+            yield Skipped(where, f"entry is larger than the {size_text(MAX_NOTE_BYTES)} limit for one note")
             continue
-        issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
-        link = _ISSUE_LINK.search(issue_url or "")
-        date_text = (_field(entry, "repo-issue-date") or "").strip()
-        try:
-            issue_date = dt.date.fromisoformat(date_text) if date_text else None
-        except ValueError:
-            yield Skipped(where, f"issue date {date_text!r} is not YYYY-MM-DD")
-            continue
-        tags_text = _unescape_text(_field(entry, "tags") or "")
-        yield SourceEntry(
-            where=where + (f" (issue #{link['number']})" if link else ""),
-            title=title,
-            raw_title=raw_title,
-            url=_unescape_text((_field(entry, "original-paper-blog-link") or "").strip()) or None,
-            issue=int(link["number"]) if link else None,
-            issue_url=issue_url,
-            tags=[t.strip() for t in tags_text.split(",") if t.strip()],
-            issue_date=issue_date,
-            body=_unescape_text(_field(entry, "issue-body") or ""),
-            comment_text=_field(entry, "maintainer-comment-text") or "",
-            comment_is_html=True,
-            fingerprint=_hash(raw),
-        )
+        fingerprint = _hash(text[start : end + len(_CLOSER)])
+        if fingerprint in settled:
+            issue_url = (_field(text[body:end], "repo-issue-link") or "").strip() or None
+            link = _ISSUE_LINK.search(issue_url or "")
+            if link and len(link["number"]) <= len(str(MAX_ISSUE_NUMBER)):
+                yield SourceEntry(
+                    where=f"{where} (issue #{link['number']})", title="", raw_title="", url=None,
+                    issue=int(link["number"]), issue_url=issue_url, tags=[], issue_date=None, body="",
+                    comment_text="", fingerprint=fingerprint, unparsed=(where, text[body:end]),
+                )  # fmt: skip
+                continue
+        yield _xml_entry(where, text[body:end], fingerprint)
+    if not found:
+        raise UsageError(f"{path}: no <paper-entry> elements found (is this a paper-notes XML export?)")
+
+
+def _xml_entry(where: str, entry: str, fingerprint: str) -> SourceEntry | Skipped:
+    """One entry's fields (``entry``: the text inside ``<paper-entry>``)."""
+    raw_title = _unescape_text(_field(entry, "title") or "")
+    title = " ".join(raw_title.split())
+    if not title:
+        return Skipped(where, "no <title>")
+    issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
+    link = _ISSUE_LINK.search(issue_url or "")
+    if link and len(link["number"]) > len(str(MAX_ISSUE_NUMBER)):
+        return Skipped(where, f"issue number {link['number'][:20]}… is outside 1..{MAX_ISSUE_NUMBER}")
+    number = int(link["number"]) if link else None
+    if number is not None and (problem := issue_number_problem(number)):
+        return Skipped(where, problem)
+    date_text = (_field(entry, "repo-issue-date") or "").strip()
+    try:
+        issue_date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        return Skipped(where, f"issue date {date_text!r} is not YYYY-MM-DD")
+    tags_text = _unescape_text(_field(entry, "tags") or "")
+    return SourceEntry(
+        where=where + (f" (issue #{link['number']})" if link else ""),
+        title=title,
+        raw_title=raw_title,
+        url=_unescape_text((_field(entry, "original-paper-blog-link") or "").strip()) or None,
+        issue=number,
+        issue_url=issue_url,
+        tags=[t.strip() for t in tags_text.split(",") if t.strip()],
+        issue_date=issue_date,
+        body=_unescape_text(_field(entry, "issue-body") or ""),
+        comment_text=_field(entry, "maintainer-comment-text") or "",
+        comment_is_html=True,
+        fingerprint=fingerprint,
+    )
 
 
 # -- gh issue list --json number,title,body,labels,createdAt,comments --------------------------
@@ -190,9 +304,11 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
     """``repo`` (owner/name) builds each issue's link when the JSON has no ``url`` field."""
     text = _read_text(path)
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except json.JSONDecodeError as exc:
         raise UsageError(f"{path}: not valid JSON: line {exc.lineno} column {exc.colno}: {exc.msg}") from None
+    except ValueError as exc:  # nested past the limit
+        raise UsageError(f"{path}: {exc}") from None
     if not isinstance(data, list):
         raise UsageError(f"{path}: expected a JSON array of issues (gh issue list --json ...)")
     for index, issue in enumerate(data):
@@ -201,10 +317,21 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
             yield Skipped(where, "not a JSON object")
             continue
         number = issue.get("number")
-        if isinstance(number, int):
-            where += f" (issue #{number})"
-        else:
+        if number is None:
             yield Skipped(where, "no issue number")
+            continue
+        problem = issue_number_problem(number)
+        if problem:
+            yield Skipped(where, problem)
+            continue
+        where += f" (issue #{number})"
+        try:
+            source_text = _CANONICAL_JSON.encode(issue)
+            source_text.encode("utf-8")
+        except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800"): no file can hold it
+            yield Skipped(
+                where, f"holds {exc.object[exc.start : exc.end]!a}, which is not text (a lone surrogate)"
+            )
             continue
         raw_title = issue.get("title")
         if not isinstance(raw_title, str) or not raw_title.strip():
@@ -241,7 +368,7 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
             issue_date=issue_date,
             body=body,
             comment_text="\n\n".join(c for c in comments if c),
-            fingerprint=_hash(_CANONICAL_JSON.encode(issue)),
+            fingerprint=_hash(source_text),
         )
 
 
@@ -271,7 +398,8 @@ def related_from_comment(
     titled = {m["url"]: m["text"] for m in _MD_LINK.finditer(comment)}
     candidates: list[tuple[int, int, str | None]] = []  # (position, number, url)
     for match in _ISSUE_LINK.finditer(comment):
-        candidates.append((match.start(), int(match["number"]), match.group(0)))
+        if len(match["number"]) <= len(str(MAX_ISSUE_NUMBER)):  # no int() of a 5,000-digit string
+            candidates.append((match.start(), int(match["number"]), match.group(0)))
     for match in _ISSUE_SHORTHAND.finditer(comment):
         number = int(match["number"])
         if number in known:
@@ -368,11 +496,18 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     return note
 
 
-def read_notes(kind: str, paths: list[Path], *, repo: str | None = None) -> ReadResult:
-    """Read every file of one export kind: its entries (and the ones skipped), in file order."""
+def read_notes(
+    kind: str, paths: list[Path], *, repo: str | None = None, settled: Container[str] = frozenset()
+) -> ReadResult:
+    """Read every file of one export kind: its entries (and the ones skipped), in file order.
+    ``settled``: fingerprints of entries the corpus has as they are (read no further than needed)."""
     result = ReadResult(kind)
     for path in paths:
-        reader = read_paper_notes_xml(path) if kind == "paper-notes-xml" else read_github_issues(path, repo)
+        reader = (
+            read_paper_notes_xml(path, settled)
+            if kind == "paper-notes-xml"
+            else read_github_issues(path, repo)
+        )
         for item in reader:
             if isinstance(item, Skipped):
                 result.skipped.append(item)

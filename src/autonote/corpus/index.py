@@ -903,6 +903,8 @@ def _read_one(reader: NoteFileReader, path: str) -> tuple[_FileRead, Counter[str
         return _FileRead(problem=f": unreadable: not UTF-8 (byte {exc.start})"), None
     except OSError as exc:
         return _FileRead(problem=f": unreadable: {exc.strerror or exc}"), None
+    except NoteFormatError as exc:  # too large to read
+        return _FileRead(problem=str(exc).removeprefix(where)), None
     if not _looks_like_note(text):
         return _FileRead(), None  # some other markdown file (README, ...): not a note, not a problem
     try:

@@ -120,11 +120,15 @@ class Corpus:
         return self.index.search(text, k, exclude_ids) if self.index else []
 
 
-def load_corpus(root: Path, extra_vocabulary: list[str] | None = None, *, rebuild: bool = False) -> Corpus:
+def load_corpus(
+    root: Path, extra_vocabulary: list[str] | None = None, *, rebuild: bool = False, read_only: bool = False
+) -> Corpus:
     """Open the corpus at ``root``, refreshing its index first (only changed files are re-read;
     ``rebuild``: every file). Unreadable notes are reported in ``problems``, never fatal. The
-    index is then read as one snapshot, so a concurrent rebuild cannot change it mid-command."""
-    index = CorpusIndex.open(root)
+    index is then read as one snapshot, so a concurrent rebuild cannot change it mid-command.
+    ``read_only``: someone else's corpus (a digest's member), indexed in memory: nothing is
+    written into it."""
+    index = CorpusIndex(root, None) if read_only else CorpusIndex.open(root)
     report = index.refresh(rebuild=rebuild)
     index.pin_snapshot()
     vocabulary = list(extra_vocabulary or [])

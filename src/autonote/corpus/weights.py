@@ -21,6 +21,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from autonote.bounded import load_json
 from autonote.state import STATE_DIR_NAME
 
 WEIGHTS_FILE_NAME = "suggest-weights.json"
@@ -131,7 +132,7 @@ def load_weights(root: Path) -> Weights | None:
     """The weights fitted on the corpus at ``root``, or None (no file, or one this version
     cannot use)."""
     try:
-        return Weights.from_json(json.loads(weights_path(root).read_text(encoding="utf-8")))
+        return Weights.from_json(load_json(weights_path(root).read_text(encoding="utf-8")))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError, ValueError):
         return None
 

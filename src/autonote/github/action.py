@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from autonote.app import Workspace
+from autonote.bounded import load_json
 from autonote.corpus.import_apply import record_import
 from autonote.errors import AutonoteError, LLMError, UsageError
 from autonote.github.connection import GitHub, parse_repo
@@ -76,7 +77,7 @@ def read_event(environ: Mapping[str, str]) -> Event:
             "GITHUB_EVENT_PATH is not set: `autonote github action` runs inside a GitHub Actions workflow"
         )
     try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
+        data = load_json(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError) as exc:
         raise UsageError(
             f"cannot read the event at {path}: {getattr(exc, 'strerror', None) or exc}"

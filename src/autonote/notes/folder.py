@@ -28,6 +28,7 @@ from typing import Any, NamedTuple, Protocol
 
 from autonote.errors import AutonoteError, NoteFormatError, UsageError, WriteRefusedError
 from autonote.fsutil import PartialWriteError, write_many_atomic, write_text_atomic
+from autonote.limits import MAX_NOTE_BYTES, size_text
 from autonote.notes.format import (
     file_sha256,
     parse_note,
@@ -66,7 +67,15 @@ def note_file_text(root: Path, relpath: str) -> str:
     Raises OSError / UnicodeDecodeError as reading does, and PathOutsideCorpusError for a file
     that resolves outside the corpus (a symlink pointing elsewhere)."""
     path = _confined(root, relpath)
-    return path.read_text(encoding="utf-8")
+    with path.open(encoding="utf-8") as handle:
+        _check_size(path, os.fstat(handle.fileno()).st_size)
+        return handle.read()
+
+
+def _check_size(path: Path | str, size: int) -> None:
+    """A note file over MAX_NOTE_BYTES is not read (NoteFormatError naming the limit)."""
+    if size > MAX_NOTE_BYTES:
+        raise NoteFormatError(f"{path}: larger than the {size_text(MAX_NOTE_BYTES)} limit for a note")
 
 
 class NoteFileReader:
@@ -109,6 +118,7 @@ class NoteFileReader:
         try:
             fd = os.open(os.path.join(real, parts[-1]), os.O_RDONLY | os.O_CLOEXEC | (_NO_FOLLOW or 0))
             with open(fd, encoding="utf-8") as handle:
+                _check_size(self.root / relpath, os.fstat(fd).st_size)
                 return handle.read()
         except (OSError, UnicodeDecodeError):
             # A link (refused by O_NOFOLLOW), a missing or unreadable file: read as one file is,
@@ -131,6 +141,19 @@ def _confined(root: Path, relpath: str) -> Path:
     if not resolved.is_relative_to(base):
         raise PathOutsideCorpusError(f"{relpath!r}: leads outside the corpus (to {resolved})")
     return resolved
+
+
+_INT64 = 1 << 64
+
+
+def stored_mtime_ns(mtime_ns: int) -> int:
+    """A file's mtime as the index keeps it: SQLite integers are 64-bit signed, and a file dated
+    after 2262-04-11 (``touch -d 2300-01-01``) has an mtime in nanoseconds past that. The value is
+    only compared for change, so one out of range is folded into range (modulo 2**64), keeping
+    every distinct mtime distinct."""
+    if -(1 << 63) <= mtime_ns < (1 << 63):
+        return mtime_ns
+    return (mtime_ns + (1 << 63)) % _INT64 - (1 << 63)
 
 
 _SCAN_BY_FD = os.scandir in os.supports_fd  # POSIX: a folder's files are stat'ed relative to it
@@ -180,7 +203,7 @@ def scan_note_files(root: Path) -> Iterator[tuple[str, int, int]]:
                     continue  # a dangling link, a loop, a file that vanished
                 yield (
                     (prefix + name if os.sep == "/" else entry.path[start:].replace(os.sep, "/")),
-                    stat.st_mtime_ns,
+                    stored_mtime_ns(stat.st_mtime_ns),
                     stat.st_size,
                 )
         finally:
@@ -339,7 +362,7 @@ class NoteFolder:
     def read_text(self, relpath: str, what: str = "note") -> str:
         path = self.resolve(relpath, what)
         try:
-            return path.read_text(encoding="utf-8")
+            return note_file_text(self.root, relpath)
         except UnicodeDecodeError as exc:
             raise NoteFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
         except OSError as exc:

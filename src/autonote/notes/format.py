@@ -25,6 +25,7 @@ import json
 import re
 from typing import Any
 
+from autonote.bounded import NestingTooDeepError, load_json, load_yaml
 from autonote.errors import NoteFormatError
 from autonote.schema import Note, RelatedNote
 
@@ -113,11 +114,11 @@ def block(name: str, content: str) -> str:
     return f"{_OPEN}{name} -->\n" + (body + "\n" if body else "") + f"<!-- /autonote:{name} -->"
 
 
-def _fast_front_matter(block: str) -> dict[str, Any] | None:
+def _fast_front_matter(block: str, where: str) -> dict[str, Any] | None:
     """Front matter as autonote writes it (``key: <JSON>`` per line); None for anything else,
     which then goes to the YAML parser. JSON is a subset of YAML, so both read it the same."""
     front: dict[str, Any] = {}
-    for line in block.splitlines():
+    for number, line in enumerate(block.splitlines(), 2):
         key, sep, value = line.partition(": ")
         if not sep or not key.isidentifier():
             return None
@@ -127,7 +128,9 @@ def _fast_front_matter(block: str) -> dict[str, Any] | None:
         if value[:1] not in _JSON_STARTS:
             return None
         try:
-            front[key] = json.loads(value)
+            front[key] = load_json(value)
+        except NestingTooDeepError as exc:
+            raise NoteFormatError(f"{where}:{number}: invalid front matter: {key} is {exc}") from None
         except ValueError:
             return None
     return front
@@ -141,12 +144,12 @@ def split_front_matter(text: str, where: str) -> tuple[dict[str, Any], str, int]
     if end < 0:
         raise NoteFormatError(f"{where}:1: front matter is not closed by a '---' line")
     block = text[4 : end + 1]
-    front = _fast_front_matter(block)
+    front = _fast_front_matter(block, where)
     if front is None:
         import yaml  # only for front matter autonote did not write: the fast path reads its own
 
         try:
-            front = yaml.load(block, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader)) or {}
+            front = load_yaml(block) or {}
         except yaml.YAMLError as exc:
             mark = getattr(exc, "problem_mark", None)
             line = mark.line + 2 if mark is not None else 1

@@ -44,9 +44,16 @@ def notes_in_period(corpus: Corpus, since: dt.date | None, until: dt.date | None
     return sorted(chosen, key=lambda note: (note.issue_date, note.id))
 
 
+_SLUG_BYTES = 120
+
+
 def tag_slug(tag: str) -> str:
-    """A file- and anchor-safe name for a tag, unique even where two tags differ only in punctuation."""
+    """A file- and anchor-safe name for a tag, unique even where two tags differ only in punctuation,
+    and short enough for any file system (a name is at most 255 bytes: the readable part is cut to
+    120 bytes of UTF-8, the hash keeps it unique)."""
     base = re.sub(r"[^0-9A-Za-z\u3040-\u30ff\u4e00-\u9fff]+", "-", tag).strip("-").lower() or "tag"
+    if len(base.encode()) > _SLUG_BYTES:
+        base = base.encode()[:_SLUG_BYTES].decode(errors="ignore").rstrip("-")
     return f"{base}-{hashlib.sha1(tag.encode()).hexdigest()[:6]}"
 
 

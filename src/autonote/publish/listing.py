@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from autonote.errors import ConfigError, UsageError
+from autonote.errors import ConfigError, UsageError, WriteRefusedError
 from autonote.fsutil import write_text_atomic
 from autonote.notes.format import LLM_SUMMARY_LABEL, OFFLINE_SUMMARY_LABEL
 from autonote.prompting import environment, render_template
@@ -243,11 +243,13 @@ def render_listing(records: Iterable[ListingRecord], fmt: str, title: str, layou
 
 
 def render_tag_pages(
-    records: Iterable[ListingRecord], fmt: str, folder: Path, layout: str = "tag"
-) -> list[Path]:
+    records: Iterable[ListingRecord], fmt: str, folder: Path, layout: str = "tag",
+    skipped: list[str] | None = None,
+) -> list[Path]:  # fmt: skip
     """One page per tag (``<slug>.<ext>``, headed by its tag) and ``index.<ext>``; tag links go from
     page to page. Folders are made with the umask's modes, so a static web server can serve them.
-    Nothing is written (and [] returned) when no record was given."""
+    Nothing is written (and [] returned) when no record was given. A page that cannot be written
+    is left out (and its reason added to ``skipped``); the others are written."""
     extension = EXTENSIONS[fmt]
     if folder.exists() and not folder.is_dir():
         raise UsageError(f"--all-tags writes a folder of pages, and {folder} is a file")
@@ -267,6 +269,7 @@ def render_tag_pages(
     page_template = _template(f"render/listing.{_kind(fmt)}.j2")
     generated = dt.date.today().isoformat()
     written = []
+    failed: set[str] = set()
     for tag, members in sorted(by_tag.items()):
 
         def page(body: Any, tag: str = tag) -> str:
@@ -275,10 +278,17 @@ def render_tag_pages(
             )
 
         path = folder / href(tag)
-        write_text_atomic(path, _page(fmt, members, page), overwrite=True)
+        try:
+            write_text_atomic(path, _page(fmt, members, page), overwrite=True)
+        except WriteRefusedError as exc:
+            if skipped is None:
+                raise
+            skipped.append(f"tag {tag!r}: {exc}")
+            failed.add(tag)
+            continue
         written.append(path)
     index = [{"tag": tag, "href": href(tag), "count": len(members)} for tag, members in
-             sorted(by_tag.items(), key=lambda item: (-len(item[1]), item[0]))]  # fmt: skip
+             sorted(by_tag.items(), key=lambda item: (-len(item[1]), item[0])) if tag not in failed]  # fmt: skip
     if fmt == "json":
         index_text = json.dumps(index, ensure_ascii=False, indent=2) + "\n"
     else:
