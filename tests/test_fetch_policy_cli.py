@@ -256,7 +256,7 @@ def test_an_openreview_answer_nested_too_deeply_is_one_line(
     body = '{"notes": ' + "[" * depth + "]" * depth + "}"
     openreview_server.faults.append(Fault(200, body=body, headers={"Content-Type": "application/json"}))
     result = run("draft", FORUM, "--corpus", str(corpus))
-    one_line_failure(result, "OpenReview API", "nested deeper than 100 levels")
+    one_line_failure(result, "OpenReview API", "nested more than 64 levels deep")
 
 
 # -- hostile markup --------------------------------------------------------------------------------

@@ -9,9 +9,11 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from autonote.bounded import MAX_NESTING as MAX_JSON_DEPTH
+from autonote.bounded import NestingTooDeepError as JsonTooDeep
+from autonote.bounded import load_json
 from autonote.errors import SourceUnavailableError
 from autonote.secrets import strip_url_secrets
-from autonote.sources.bounded_json import MAX_JSON_DEPTH, JsonTooDeep, load_json
 from autonote.sources.markup_limits import MAX_ATTRIBUTES, check_markup
 from autonote.sources.transport import address_class, hop_allowed, literal_address_class
 

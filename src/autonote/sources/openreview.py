@@ -21,10 +21,10 @@ import re
 import urllib.parse
 from typing import Any
 
+from autonote.bounded import NestingTooDeepError, load_json
 from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
 from autonote.schema import Paper
 from autonote.sources.base import PaperRef
-from autonote.sources.bounded_json import JsonTooDeep, load_json
 from autonote.sources.http import PoliteSource, shown_url
 from autonote.textnorm import normalize_ws
 from autonote.venue import detect_venue
@@ -159,7 +159,7 @@ class OpenReviewSource(PoliteSource):
             raise PaperNotFoundError(f"OpenReview has no note with id {note_id}") from None
         try:
             answer = load_json(response.body)
-        except JsonTooDeep as exc:
+        except NestingTooDeepError as exc:
             raise SourceUnavailableError(f"the OpenReview API at {shown_url(url)} answered {exc}") from None
         except (ValueError, UnicodeDecodeError):
             answer = None
