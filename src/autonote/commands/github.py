@@ -27,6 +27,15 @@ def _connect(corpus: str | None, *, writes: bool, action: str) -> tuple[Any, Any
     return ws, GitHub(find_access(), warn=ws.warn)
 
 
+def _echo_moved(asked: str, moved_to: str | None, doing: str) -> None:
+    if moved_to:
+        click.echo(
+            f"autonote: warning: {asked} is now {moved_to} on GitHub (renamed or transferred; GitHub redirects the"
+            f" old name); {doing} {moved_to}: name it in the configuration (--repo {moved_to})",
+            err=True,
+        )
+
+
 def _traffic(gh: Any, seconds: float | None = None) -> str:
     traffic = gh.traffic
     waited = f", waited {traffic.waited:.1f} s" if traffic.waits else ""
@@ -63,8 +72,11 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
     repo = parse_repo(repo)
     ws, gh = _connect(corpus, writes=not dry_run, action="pull into this corpus")
     report = pull(ws, gh, repo, full=full, dry_run=dry_run)
+    _echo_moved(repo, report.moved_to, "pulled from")
     done = report.imported
     echo_import_problems(done)
+    for number, why in report.gone:
+        click.echo(f"autonote: issue-{number}: not pulled: {why}", err=True)
     verb = "would adopt" if dry_run else "adopted"
     for local, issue in report.adopted:
         click.echo(
@@ -79,7 +91,7 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
         f" {len(done.conflicts)} conflicts, {len(done.skipped)} skipped{adopted};"
         f" {_traffic(gh, report.seconds)}"
     )
-    if done.skipped or done.conflicts:
+    if done.skipped or done.conflicts or report.gone:
         sys.exit(EXIT_FAILURE)
 
 
@@ -126,6 +138,7 @@ def push_command(
         dry_run=dry_run,
         force=force,
     )
+    _echo_moved(repo, report.moved_to, "pushed to")
     for line in report.planned:
         click.echo(line)
     for old, new, url in report.created:

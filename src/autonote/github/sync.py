@@ -27,7 +27,7 @@ from autonote.app import Workspace
 from autonote.corpus.import_apply import ImportReport, apply_import, record_import
 from autonote.corpus.importers import ReadResult, Skipped, SourceEntry
 from autonote.errors import AutonoteError, UsageError, WriteRefusedError
-from autonote.github.connection import GitHub, GitHubError
+from autonote.github.connection import GitHub, GitHubError, IssueGoneError
 from autonote.github.issues import (
     IMPORTER,
     CommentData,
@@ -145,6 +145,8 @@ class PullReport:
     adopted: list[tuple[str, str]] = field(default_factory=list)  # (local id, issue id)
     since: dt.datetime | None = None
     seconds: float = 0.0
+    moved_to: str | None = None  # the repository's name now, when GitHub answered under a new one
+    gone: list[tuple[int, str]] = field(default_factory=list)  # (issue, why) issues moved away or deleted
 
 
 def _list_issues(store: GitHubIssues, since: dt.datetime | None) -> list[IssueData]:
@@ -172,7 +174,9 @@ def _next_since(
     return min(latest, started - SINCE_MARGIN)
 
 
-def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[CommentData]]:
+def _comments(
+    store: GitHubIssues, issues: list[IssueData], gone: list[tuple[int, str]]
+) -> dict[int, list[CommentData]]:
     wanted = {i.number for i in issues if i.comment_count}
     found: dict[int, list[CommentData]] = {number: [] for number in wanted}
     if not wanted:
@@ -185,7 +189,11 @@ def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[Co
                     found[data.issue].append(data)
         return found
     for number in sorted(wanted):
-        found[number] = store.comments(number)
+        try:
+            found[number] = store.comments(number)
+        except IssueGoneError as exc:  # moved away or deleted while the pull ran: that issue only
+            gone.append((number, str(exc)))
+            del found[number]
     return found
 
 
@@ -202,11 +210,15 @@ class IssuesRead(ReadResult):
 def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: bool = False) -> PullReport:
     started, started_at = time.perf_counter(), dt.datetime.now(dt.UTC)
     sync = SyncState(ws.state)
-    since = None if full else sync.since(repo)
     store = GitHubIssues(gh, repo)
+    moved_to = store.resolve()
+    repo = store.name
+    since = None if full else sync.since(repo)
     listed = _list_issues(store, since)
     issues = [i for i in listed if not i.is_pull_request]
-    comments = _comments(store, issues)
+    gone: list[tuple[int, str]] = []
+    comments = _comments(store, issues, gone)
+    issues = [i for i in issues if i.number not in {number for number, _ in gone}]
     read = IssuesRead(
         entries=[entry_for(repo, i, owner_comments(comments.get(i.number, []))) for i in issues]
     )
@@ -217,8 +229,9 @@ def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: b
     if not dry_run and following is not None:
         sync.pulled(repo, following)
     return PullReport(
-        report, len(issues), len(listed) - len(issues), adopted, since, time.perf_counter() - started
-    )
+        report, len(issues), len(listed) - len(issues) - len(gone), adopted, since,
+        time.perf_counter() - started, moved_to, gone,
+    )  # fmt: skip
 
 
 def _adopt_twins(ws: Workspace, read: IssuesRead, *, dry_run: bool) -> list[tuple[str, str]]:
@@ -274,18 +287,19 @@ class PushReport:
     planned: list[str] = field(default_factory=list)  # dry run: what would happen, one line each
     not_pulled: list[str] = field(default_factory=list)  # notes of this repository never seen by pull
     stopped: str | None = None  # the error that stopped the push (what came before it is reported)
+    moved_to: str | None = None  # the repository's name now, when GitHub answered under a new one
 
     @property
     def failed(self) -> bool:
         return bool(self.conflicts or self.refused or self.stopped)
 
 
-def _belongs(note: Note, repo: str) -> bool | None:
-    """True for a note of this repository's issues, False for another's, None for a note that is
-    no issue yet."""
+def _belongs(note: Note, *names: str) -> bool | None:
+    """True for a note of this repository's issues (under any of its ``names``), False for
+    another's, None for a note that is no issue yet."""
     if note.origin is None or note.origin.issue is None:
         return None
-    return repo_of_issue_url(note.origin.url) == repo.lower()
+    return repo_of_issue_url(note.origin.url) in {name.lower() for name in names}
 
 
 def _selected(ws: Workspace, ids: tuple[str, ...], all_accepted: bool) -> list[str]:
@@ -337,6 +351,10 @@ class Pusher:
 
     # run ---------------------------------------------------------------------------------------
     def run(self, ids: list[str]) -> PushReport:
+        asked = self.repo
+        self.report.moved_to = self.store.resolve()
+        self.repo = self.store.name
+        names = (asked, self.repo)
         if not self.dry_run:
             self._recover()
         notes = []
@@ -349,13 +367,16 @@ class Pusher:
                     )
                 continue
             notes.append(found.note)
-        new = [n for n in notes if _belongs(n, self.repo) is None]
+        new = [n for n in notes if _belongs(n, *names) is None]
         for note in new:
             self._create(note.id)
         for note in notes:
-            belongs = _belongs(note, self.repo)
+            belongs = _belongs(note, *names)
             if belongs:
-                self._update(note.id)
+                try:
+                    self._update(note.id)
+                except IssueGoneError as exc:  # moved to another repository or deleted: this note only
+                    self.report.refused.append((note.id, str(exc)))
             elif belongs is False:
                 where = note.origin.url if note.origin else None
                 reason = f"its issue is in another repository ({where}); not pushed to {self.repo}"
