@@ -131,3 +131,65 @@ def test_any_issue_body_goes_back_byte_for_byte_through_the_note_file(body: str,
     assert read == text  # the note file holds no CR: it reads back as written
     back = parse_note(read)
     assert render_issue(back).body == body
+
+
+# -- labels: any label GitHub accepts is one tag, exactly ------------------------------------------------
+
+# GitHub's rules for a label name: 1 to 50 characters ("name is too long (maximum is 50 characters)",
+# github/docs#32156), trimmed of surrounding whitespace, more than emoji alone
+# (Financial-Times/github-label-sync#171). Anything else goes: "#", ",", line breaks, quotes.
+_label = (
+    st.text(alphabet=st.characters(blacklist_categories=("Cs",)), min_size=1, max_size=50)
+    .map(str.strip)
+    .filter(lambda name: 0 < len(name) <= 50 and any(c.isalnum() or c in "#-_/ :." for c in name))
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(labels=st.lists(_label, min_size=1, max_size=13, unique=True))
+def test_any_label_github_accepts_comes_back_as_one_tag_exactly(labels: list[str]) -> None:
+    issue = IssueData(
+        number=12, title="A post, Someone, 2025.01", body="https://example.org/a", labels=labels,
+        created=dt.datetime(2025, 1, 2, tzinfo=dt.UTC), updated=dt.datetime(2025, 1, 2, tzinfo=dt.UTC),
+        html_url=f"https://github.com/{REPO}/issues/12", comment_count=0, is_pull_request=False,
+        author_association="OWNER",
+    )  # fmt: skip
+    made = note_for(REPO, issue, [], {})
+    assert isinstance(made, Note)
+    text = render_note(made)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "n.md"
+        path.write_text(text, encoding="utf-8", newline="")
+        back = parse_note(path.read_text(encoding="utf-8"))
+    assert back.tags == labels
+    assert render_issue(back).labels == labels
+    shown = next(line for line in text.split("---\n", 2)[2].split("\n") if line.startswith("#"))
+    assert shown.startswith("#") and "\n" not in shown  # the visible tags line is still one line
+
+
+def test_labels_with_hash_signs_and_line_breaks_round_trip_through_pull_and_push(
+    run, tmp_path: Path, github: GitHubServer
+) -> None:
+    labels = ["ML #2", "Line\nBreak", "NLP", "#Hash", "a #b #c", "Selected Papers/Blogs", "x, y",
+              "日本語 ラベル", "Tab\there", "emoji 🚀", "quote \"q\"", "back\\slash", "end#"]  # fmt: skip
+    github.add_issue(REPO, "A post, Someone, 2025.01", "https://example.org/a", labels, number=7)
+    corpus = init_corpus(run, tmp_path / "corpus")
+    pulled = pull(run, corpus)
+    assert pulled.exit_code == 0, pulled.stderr
+    note = parse_note((corpus / "notes" / "issue-7.md").read_text(encoding="utf-8"))
+    assert note.tags == labels  # 13 labels in, 13 tags back
+    known = set(github.repos[REPO].labels)
+    pushed = push(run, corpus, "--all-accepted", "--create-labels")
+    assert pushed.exit_code == 0, pushed.stderr
+    assert set(github.repos[REPO].labels) == known  # no label made of a piece of another
+    assert github.issue(REPO, 7).labels == labels
+    assert github.count("POST") == 0 and github.count("PATCH") == 0
+
+    # A tag the owner adds on the visible line is a new label, the others unchanged.
+    path = corpus / "notes" / "issue-7.md"
+    text = path.read_text(encoding="utf-8")
+    shown = next(line for line in text.split("\n") if line.startswith("#") and not line.startswith("## "))
+    path.write_text(text.replace(shown, shown + " #Added", 1), encoding="utf-8")
+    again = push(run, corpus, "--all-accepted", "--create-labels")
+    assert again.exit_code == 0, again.stderr
+    assert github.issue(REPO, 7).labels == [*labels, "Added"]
