@@ -10,7 +10,12 @@ import click
 from autonote.commands.common import EXIT_FAILURE, corpus_option, echo_import_problems, resolve_settings
 
 repo_option = click.option(
-    "--repo", "repo", required=True, metavar="OWNER/NAME", help="The repository whose issues are the corpus."
+    "--repo",
+    "repo",
+    default=None,
+    metavar="OWNER/NAME",
+    help="The repository whose issues are the corpus (default: github_repo in autonote.toml, then"
+    " GITHUB_REPOSITORY, then the corpus's git remote origin).",
 )
 
 
@@ -25,6 +30,18 @@ def _connect(corpus: str | None, *, writes: bool, action: str) -> tuple[Any, Any
     if writes:
         ws.require_writable(action)
     return ws, GitHub(find_access(), warn=ws.warn)
+
+
+def _repo(flag: str | None, ws: Any, gh: Any) -> str:
+    """The repository, named once (see :func:`autonote.github.repository.resolve_repo`)."""
+    import os
+
+    from autonote.github.connection import _gh_host
+    from autonote.github.repository import resolve_repo
+
+    hosts = tuple(dict.fromkeys(("github.com", _gh_host(gh.access.api_url))))
+    repo, _ = resolve_repo(flag, ws.settings.github_repo, os.environ, ws.settings.corpus, hosts)
+    return repo
 
 
 def _echo_moved(asked: str, moved_to: str | None, doing: str) -> None:
@@ -59,7 +76,7 @@ def github_group() -> None:
     "--full", is_flag=True, help="List every issue again, not only those updated since the last pull."
 )
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> None:
+def pull_command(repo: str | None, corpus: str | None, full: bool, dry_run: bool) -> None:
     """Fetch the repository's issues (not pull requests) into the corpus as notes issue-<number>.
 
     Labels are tags and the owner's comments the Comment, as `import github-issues` does. A later
@@ -69,8 +86,10 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
     from autonote.github.connection import parse_repo
     from autonote.github.sync import pull
 
-    repo = parse_repo(repo)
+    if repo is not None:
+        parse_repo(repo)  # a bad --repo is a usage error before anything else
     ws, gh = _connect(corpus, writes=not dry_run, action="pull into this corpus")
+    repo = _repo(repo, ws, gh)
     report = pull(ws, gh, repo, full=full, dry_run=dry_run)
     _echo_moved(repo, report.moved_to, "pulled from")
     done = report.imported
@@ -112,7 +131,7 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
     help="Update an issue body even if it changed on GitHub (its body is saved first).",
 )
 def push_command(
-    ids: tuple[str, ...], all_accepted: bool, repo: str, corpus: str | None, create_labels: bool, dry_run: bool,
+    ids: tuple[str, ...], all_accepted: bool, repo: str | None, corpus: str | None, create_labels: bool, dry_run: bool,
     force: bool,
 ) -> None:  # fmt: skip
     """Publish accepted notes as issues.
@@ -126,8 +145,10 @@ def push_command(
     from autonote.github.connection import parse_repo
     from autonote.github.sync import push
 
-    repo = parse_repo(repo)
+    if repo is not None:
+        parse_repo(repo)  # a bad --repo is a usage error before anything else
     ws, gh = _connect(corpus, writes=not dry_run, action="push from this corpus")
+    repo = _repo(repo, ws, gh)
     report = push(
         ws,
         gh,
