@@ -190,10 +190,15 @@ def push_command(
     if report.stopped:
         click.echo(f"autonote: error: {report.stopped}", err=True)
     verb = "would push" if dry_run else "pushed"
+    created, updated = (
+        len(report.created) + len(report.would_create),
+        len(report.updated) + len(report.would_update),
+    )
     click.echo(
-        f"{verb} to {repo}: {len(report.created)} created, {len(report.updated)} updated,"
-        f" {len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, {len(report.refused)} refused;"
-        f" {_traffic(gh)}"
+        f"{verb} to {repo}: {created} created, {updated} updated,"
+        f" {len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, {len(report.refused)} refused"
+        + (f", {len(report.not_pulled)} never pulled" if report.not_pulled else "")
+        + f"; {_traffic(gh)}"
     )
     if report.failed or (report.not_pulled and not all_accepted):
         sys.exit(EXIT_FAILURE)

@@ -285,6 +285,8 @@ class PushReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
     missing_labels: dict[str, list[str]] = field(default_factory=dict)  # label -> notes that wanted it
     planned: list[str] = field(default_factory=list)  # dry run: what would happen, one line each
+    would_create: list[str] = field(default_factory=list)  # dry run: notes that would become issues
+    would_update: list[str] = field(default_factory=list)  # dry run: notes whose issue would be updated
     not_pulled: list[str] = field(default_factory=list)  # notes of this repository never seen by pull
     stopped: str | None = None  # the error that stopped the push (what came before it is reported)
     moved_to: str | None = None  # the repository's name now, when GitHub answered under a new one
@@ -418,6 +420,7 @@ class Pusher:
             self.report.planned.append(
                 f"would create an issue for {note.id}: {view.title!r} (labels: {shown})"
             )
+            self.report.would_create.append(note.id)
             return
         started = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.sync.intend(note.id, self.repo, view.title, view.body, started)
@@ -468,6 +471,7 @@ class Pusher:
             return
         if self.dry_run:
             self.report.planned.append(f"would update issue #{origin.issue} ({note.id}): {what}")
+            self.report.would_update.append(note.id)
             return
         try:
             published = (
