@@ -90,7 +90,10 @@ def pull_command(repo: str | None, corpus: str | None, full: bool, dry_run: bool
         parse_repo(repo)  # a bad --repo is a usage error before anything else
     ws, gh = _connect(corpus, writes=not dry_run, action="pull into this corpus")
     repo = _repo(repo, ws, gh)
-    report = pull(ws, gh, repo, full=full, dry_run=dry_run)
+    from autonote.github.progress import PullProgress
+
+    with PullProgress(repo, sys.stderr) as progress:
+        report = pull(ws, gh, repo, full=full, dry_run=dry_run, progress=progress)
     _echo_moved(repo, report.moved_to, "pulled from")
     done = report.imported
     echo_import_problems(done)

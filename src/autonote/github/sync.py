@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -149,15 +150,27 @@ class PullReport:
     gone: list[tuple[int, str]] = field(default_factory=list)  # (issue, why) issues moved away or deleted
 
 
-def _list_issues(store: GitHubIssues, since: dt.datetime | None) -> list[IssueData]:
+Progress = Callable[[str, int, "int | None"], None]  # (stage, done, total if known)
+
+
+def _quiet(stage: str, done: int, total: int | None = None) -> None:
+    pass
+
+
+def _list_issues(
+    store: GitHubIssues, since: dt.datetime | None, progress: Progress = _quiet
+) -> list[IssueData]:
     """Issues (and pull requests) updated since ``since``, each once. Listed in order of creation,
     which an update during the listing does not change (in order of update, an issue edited
     meanwhile would move to the end and shift one not yet read onto a page already read)."""
     options = {"state": "all", "sort": "created", "direction": "asc"}
     if since is not None:
         options["since"] = since  # type: ignore[assignment]
+    listed: dict[int, IssueData] = {}
     with store.gh.failures(store.name, "listing issues"):
-        listed = {issue.number: issue for issue in map(issue_data, store.repo.get_issues(**options))}
+        for issue in map(issue_data, store.repo.get_issues(**options)):
+            listed[issue.number] = issue
+            progress("listing issues", len(listed), None)
     return list(listed.values())
 
 
@@ -175,7 +188,7 @@ def _next_since(
 
 
 def _comments(
-    store: GitHubIssues, issues: list[IssueData], gone: list[tuple[int, str]]
+    store: GitHubIssues, issues: list[IssueData], gone: list[tuple[int, str]], progress: Progress = _quiet
 ) -> dict[int, list[CommentData]]:
     wanted = {i.number for i in issues if i.comment_count}
     found: dict[int, list[CommentData]] = {number: [] for number in wanted}
@@ -188,7 +201,8 @@ def _comments(
                 if data.issue in found:
                     found[data.issue].append(data)
         return found
-    for number in sorted(wanted):
+    for done, number in enumerate(sorted(wanted)):
+        progress("reading comments", done, len(wanted))
         try:
             found[number] = store.comments(number)
         except IssueGoneError as exc:  # moved away or deleted while the pull ran: that issue only
@@ -207,17 +221,26 @@ class IssuesRead(ReadResult):
         return note_for_entry(entry, links)
 
 
-def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: bool = False) -> PullReport:
+def pull(
+    ws: Workspace,
+    gh: GitHub,
+    repo: str,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> PullReport:
     started, started_at = time.perf_counter(), dt.datetime.now(dt.UTC)
     sync = SyncState(ws.state)
     store = GitHubIssues(gh, repo)
     moved_to = store.resolve()
     repo = store.name
     since = None if full else sync.since(repo)
-    listed = _list_issues(store, since)
+    listed = _list_issues(store, since, progress)
     issues = [i for i in listed if not i.is_pull_request]
     gone: list[tuple[int, str]] = []
-    comments = _comments(store, issues, gone)
+    comments = _comments(store, issues, gone, progress)
+    progress("writing notes", 0, None)
     issues = [i for i in issues if i.number not in {number for number, _ in gone}]
     read = IssuesRead(
         entries=[entry_for(repo, i, owner_comments(comments.get(i.number, []))) for i in issues]
