@@ -93,7 +93,11 @@ def pull_command(repo: str | None, corpus: str | None, full: bool, dry_run: bool
     from autonote.github.progress import PullProgress
 
     with PullProgress(repo, sys.stderr) as progress:
-        report = pull(ws, gh, repo, full=full, dry_run=dry_run, progress=progress)
+        kept, ws.stderr = ws.stderr, sys.stderr  # on a terminal, rich's proxy: warnings print above the bar
+        try:
+            report = pull(ws, gh, repo, full=full, dry_run=dry_run, progress=progress)
+        finally:
+            ws.stderr = kept
     _echo_moved(repo, report.moved_to, "pulled from")
     done = report.imported
     echo_import_problems(done)

@@ -154,6 +154,8 @@ def _fast_front_matter(block: str) -> dict[str, Any] | None:
     """Front matter as autonote writes it (``key: <JSON>`` per line); None for anything else,
     which then goes to the YAML parser. JSON is a subset of YAML, so both read it the same."""
     front: dict[str, Any] = {}
+    if not block:
+        return front
     # Lines end at "\n" only: a value may hold other characters str.splitlines() breaks at (U+0085,
     # U+2028 ...), which JSON leaves as they are and which YAML would fold into spaces.
     for line in block.removesuffix("\n").split("\n"):
