@@ -10,6 +10,23 @@ and ``/rate_limit``. Tokens are checked (401 ``Bad credentials``), unknown repos
 and every answer carries ``x-ratelimit-*`` headers from a budget per token: a request over it is
 the primary-limit 403. Faults (a secondary-limit 403 with ``retry-after``, 5xx, slow answers) are
 scripted per method and path. Every request is recorded.
+
+Answers take the shapes of public recordings of api.github.com (written here in our own words):
+
+- issues and their lists: octokit/fixtures ``scenarios/api.github.com/paginate-issues`` (nulls for
+  ``body``, ``milestone``, ``assignee``, ``closed_at``; ``author_association``; label objects with
+  ``node_id``, ``description``; ``Link`` pages under ``/repositories/{id}/…``, not the name);
+- headers: the same recordings (``x-ratelimit-limit/remaining/reset/used/resource``,
+  ``x-github-request-id``, ``x-github-media-type``, ``content-type: application/json; charset=utf-8``);
+- a renamed repository: octokit/fixtures ``scenarios/api.github.com/rename-repository`` (301 with
+  ``Location: …/repositories/{id}`` and ``{"message": "Moved Permanently", "url": …,
+  "documentation_url": …}``; GitHub answers 307 for other methods, as GitHub's docs on HTTP
+  redirects say, and keeps the query in the Location, as node-gh/gh#579 shows);
+- a transferred issue: 301 to the issue under ``/repositories/{other id}/issues/{new number}``;
+  a deleted one: 410 ``{"message": "This issue was deleted"}`` (as recorded in kenn-io/forge's
+  tests of the GitHub API);
+- the secondary rate limit: 403 with ``retry-after`` and GitHub's documented message
+  (:data:`SECONDARY_LIMIT`, the text PyGithub's ``isSecondaryRateLimitError`` matches).
 """
 
 from __future__ import annotations
@@ -52,6 +69,9 @@ class Fault:
     delay: float = 0.0
     times: int = 1
     process: bool = False  # carry the request out, then answer with the fault (an answer lost on the way)
+    raw: bytes | None = None  # the body as sent (an HTML page, deeply nested JSON), not JSON-encoded
+    content_type: str = "application/json; charset=utf-8"
+    trickle: float = 0.0  # send the whole answer (status line, headers, body) one byte every N s
 
 
 @dataclass
@@ -96,6 +116,9 @@ class Repo:
     private: bool = False
     issues: dict[int, Issue] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # name -> colour
+    id: int = 0
+    moved_issues: dict[int, tuple[str, int]] = field(default_factory=dict)  # number -> (repo, number) there
+    deleted_issues: set[int] = field(default_factory=set)
 
     @property
     def full_name(self) -> str:
@@ -116,6 +139,7 @@ class GitHubServer:
         self.tokens = set(tokens)
         self.rate_limit, self.rate_window = rate_limit, rate_window
         self.repos: dict[str, Repo] = {}
+        self.old_names: dict[str, str] = {}  # a renamed repository's old full name -> its new one
         self.users: dict[str, User] = {}
         self.faults: list[Fault] = []
         self.requests: list[dict[str, Any]] = []
@@ -190,9 +214,35 @@ class GitHubServer:
         owner, name = full_name.split("/")
         owner_kw = {k: kw.pop(k) for k in ("owner_type", "owner_name") if k in kw}
         user = self.user(owner, type=owner_kw.get("owner_type", "User"), name=owner_kw.get("owner_name"))
-        repo = Repo(user, name, created=kw.pop("created", self.now()), **kw)
+        repo = Repo(user, name, created=kw.pop("created", self.now()), id=1_000 + len(self.repos), **kw)
         self.repos[full_name.lower()] = repo
         return repo
+
+    def rename_repo(self, old: str, new: str) -> Repo:
+        """Rename (or transfer) a repository: its old name answers redirects, as GitHub's does."""
+        with self._lock:
+            repo = self.repos.pop(old.lower())
+            owner, name = new.split("/")
+            repo.owner, repo.name = self.user(owner), name
+            self.repos[new.lower()] = repo
+            self.old_names[old.lower()] = new.lower()
+            return repo
+
+    def transfer_issue(self, full_name: str, number: int, to: str) -> Issue:
+        """Move an issue to another repository (it gets a number there; the old one redirects)."""
+        with self._lock:
+            source, target = self.repos[full_name.lower()], self.repos[to.lower()]
+            issue = source.issues.pop(number)
+            issue.number = max([0, *target.issues]) + 1
+            target.issues[issue.number] = issue
+            source.moved_issues[number] = (to.lower(), issue.number)
+            return issue
+
+    def delete_issue(self, full_name: str, number: int) -> None:
+        with self._lock:
+            repo = self.repos[full_name.lower()]
+            repo.issues.pop(number)
+            repo.deleted_issues.add(number)
 
     def add_issue(
         self,
@@ -287,8 +337,10 @@ class GitHubServer:
                 self._send(
                     handler,
                     fault.status,
-                    payload,
+                    fault.raw if fault.raw is not None else payload,
                     {**self._rate_headers(headers, spend=False), **fault.headers},
+                    content_type=fault.content_type,
+                    trickle=fault.trickle,
                 )
                 return
         who = self._who(headers)
@@ -365,18 +417,39 @@ class GitHubServer:
             "x-ratelimit-resource": "core",
         }  # fmt: skip
 
-    @staticmethod
-    def _send(handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str]) -> None:
-        data = b"" if payload is None else json.dumps(payload).encode()
+    _request_ids = iter(range(1, 10**9))
+
+    @classmethod
+    def _send(
+        cls, handler: BaseHTTPRequestHandler, status: int, payload: Any, headers: dict[str, str], *,
+        content_type: str = "application/json; charset=utf-8", trickle: float = 0.0,
+    ) -> None:  # fmt: skip
+        if isinstance(payload, bytes):
+            data = payload
+        else:
+            data = b"" if payload is None else json.dumps(payload).encode()
+        request_id = f"{next(cls._request_ids):04X}:{status:05d}:{len(data):07X}:{len(headers):07X}:00000000"
         try:
+            if trickle:
+                handler.close_connection = True
+                text = [f"HTTP/1.1 {status} {handler.responses.get(status, ('',))[0]}",
+                        f"Content-Type: {content_type}", f"Content-Length: {len(data)}",
+                        *(f"{k}: {v}" for k, v in headers.items()), "", ""]  # fmt: skip
+                for byte in "\r\n".join(text).encode() + data:
+                    handler.wfile.write(bytes([byte]))
+                    handler.wfile.flush()
+                    time.sleep(trickle)
+                return
             handler.send_response(status)
-            handler.send_header("Content-Type", "application/json; charset=utf-8")
+            handler.send_header("Content-Type", content_type)
+            handler.send_header("x-github-media-type", "github.v3; format=json")
+            handler.send_header("x-github-request-id", request_id)
             for key, value in headers.items():
                 handler.send_header(key, value)
             handler.send_header("Content-Length", str(len(data)))
             handler.end_headers()
             handler.wfile.write(data)
-        except (BrokenPipeError, ConnectionResetError):
+        except (BrokenPipeError, ConnectionResetError, OSError):
             pass
 
     # -- the API ------------------------------------------------------------------------------------
@@ -394,13 +467,28 @@ class GitHubServer:
             return 200, {"login": user.login, "id": hash(user.login) % 10**6, "type": user.type,
                          "name": user.name, "url": f"{self.url}/users/{user.login}"}, {}  # fmt: skip
         found = re.fullmatch(r"/repos/([^/]+)/([^/]+)(/.*)?", path)
-        if found is None:
+        by_id = re.fullmatch(r"/repositories/(\d+)(/.*)?", path)
+        if found is None and by_id is None:
             return 404, {"message": "Not Found"}, {}
-        repo = self.repos.get(f"{found[1]}/{found[2]}".lower())
+        if by_id is not None:
+            repo = next((r for r in self.repos.values() if r.id == int(by_id[1])), None)
+            rest = by_id[2] or ""
+        else:
+            full = f"{found[1]}/{found[2]}".lower()
+            rest = found[3] or ""
+            repo = self.repos.get(full)
+            if repo is None and full in self.old_names:
+                return self._moved(self.repos[self.old_names[full]].id, rest, query, method)
         anonymous = "Authorization" not in headers
         if repo is None or (repo.private and anonymous):
             return 404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"}, {}
-        rest = found[3] or ""
+        gone = re.match(r"/issues/(\d+)(/.*)?$", rest)
+        if gone and int(gone[1]) in repo.moved_issues:
+            there, number_there = repo.moved_issues[int(gone[1])]
+            return self._moved(self.repos[there].id, f"/issues/{number_there}{gone[2] or ''}", query, method)
+        if gone and int(gone[1]) in repo.deleted_issues:
+            return 410, {"message": "This issue was deleted",
+                         "documentation_url": "https://docs.github.com/rest/issues/issues#get-an-issue"}, {}  # fmt: skip
         key = (method, re.sub(r"/\d+", "/N", rest))
         number = int(m[1]) if (m := re.match(r"/issues/(\d+)", rest)) else None
         if anonymous and method != "GET":
@@ -490,9 +578,23 @@ class GitHubServer:
             repo.issues[found.issue].updated = found.updated
         return 200, self._comment_json(repo, found), {}
 
+    def _moved(
+        self, repo_id: int, rest: str, query: dict[str, str], method: str
+    ) -> tuple[int, Any, dict[str, str]]:
+        """GitHub's redirect for something that moved: 301 for GET, 307 for the other methods."""
+        location = f"{self.url}/repositories/{repo_id}{rest}" + (f"?{urlencode(query)}" if query else "")
+        status = 301 if method in ("GET", "HEAD") else 307
+        message = "Moved Permanently" if status == 301 else "Temporary Redirect"
+        body = {
+            "message": message,
+            "url": location,
+            "documentation_url": "https://docs.github.com/v3/#http-redirects",
+        }
+        return status, body, {"Location": location}
+
     def _repo_json(self, repo: Repo) -> dict[str, Any]:
         return {
-            "id": hash(repo.full_name) % 10**8, "name": repo.name, "full_name": repo.full_name,
+            "id": repo.id, "node_id": f"R_{repo.id}", "name": repo.name, "full_name": repo.full_name,
             "owner": {"login": repo.owner.login, "type": repo.owner.type, "url": f"{self.url}/users/{repo.owner.login}"},
             "private": repo.private, "html_url": f"{HTML}/{repo.full_name}", "description": repo.description,
             "url": f"{self.url}/repos/{repo.full_name}", "created_at": stamp(repo.created),
@@ -500,8 +602,9 @@ class GitHubServer:
         }  # fmt: skip
 
     def _label_json(self, repo: Repo, name: str) -> dict[str, Any]:
-        return {"id": hash(name) % 10**8, "name": name, "color": repo.labels.get(name, "ededed"), "default": False,
-                "description": None, "url": f"{self.url}/repos/{repo.full_name}/labels/{quote(name, safe='')}"}  # fmt: skip
+        return {"id": hash(name) % 10**8, "node_id": f"LA_{hash(name) % 10**8}",
+                "url": f"{self.url}/repos/{repo.full_name}/labels/{quote(name, safe='')}", "name": name,
+                "color": repo.labels.get(name, "ededed"), "default": False, "description": None}  # fmt: skip
 
     def _issue_json(self, repo: Repo, issue: Issue) -> dict[str, Any]:
         api = f"{self.url}/repos/{repo.full_name}/issues/{issue.number}"
@@ -509,13 +612,17 @@ class GitHubServer:
         data = {
             "url": api, "repository_url": f"{self.url}/repos/{repo.full_name}",
             "comments_url": f"{api}/comments", "labels_url": f"{api}/labels{{/name}}",
-            "html_url": f"{HTML}/{repo.full_name}/{kind}/{issue.number}", "id": 10_000_000 + issue.number,
-            "number": issue.number, "title": issue.title, "body": issue.body, "state": issue.state,
-            "user": {"login": issue.user.login, "type": issue.user.type}, "author_association": issue.user.association,
-            "labels": [self._label_json(repo, name) for name in issue.labels], "locked": False,
-            "assignees": [], "milestone": None, "comments": len(issue.comments),
+            "events_url": f"{api}/events", "html_url": f"{HTML}/{repo.full_name}/{kind}/{issue.number}",
+            "id": 10_000_000 + issue.number, "node_id": f"I_{10_000_000 + issue.number}",
+            "number": issue.number, "title": issue.title,
+            "user": {"login": issue.user.login, "type": issue.user.type, "site_admin": False},
+            "labels": [self._label_json(repo, name) for name in issue.labels], "state": issue.state,
+            "locked": False, "assignee": None, "assignees": [], "milestone": None, "comments": len(issue.comments),
             "created_at": stamp(issue.created), "updated_at": stamp(issue.updated),
             "closed_at": stamp(issue.updated) if issue.state == "closed" else None,
+            "author_association": issue.user.association, "active_lock_reason": None, "body": issue.body,
+            "performed_via_github_app": None,
+            "state_reason": "completed" if issue.state == "closed" else None,
         }  # fmt: skip
         if issue.pull_request:
             data["pull_request"] = {"url": f"{self.url}/repos/{repo.full_name}/pulls/{issue.number}"}
@@ -539,7 +646,7 @@ class GitHubServer:
         last = max(1, -(-len(items) // per_page))
         chunk = items[(page - 1) * per_page : page * per_page]
         links = []
-        base = f"{self.url}/repos/{repo.full_name}{where}"
+        base = f"{self.url}/repositories/{repo.id}{where}"  # GitHub's Link pages go by id, not name
         for rel, target in (("prev", page - 1), ("next", page + 1), ("last", last), ("first", 1)):
             if (
                 (rel == "prev" and page > 1)

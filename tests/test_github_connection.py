@@ -191,7 +191,7 @@ def test_401_and_404_name_the_repository_and_never_the_token(
         assert secret not in bad.stdout + bad.stderr
         if not debug:
             assert bad.stderr == (
-                f"autonote: error: {REPO}: GitHub refused the credentials while listing issues (HTTP 401: bad"
+                f"autonote: error: {REPO}: GitHub refused the credentials while reading the repository (HTTP 401: bad"
                 " credentials; the token came from GITHUB_TOKEN)\n"
             )
     missing = autonote(
@@ -199,7 +199,7 @@ def test_401_and_404_name_the_repository_and_never_the_token(
     )
     assert missing.returncode == 1 and missing.stderr.count("\n") == 1
     assert missing.stderr.startswith(
-        "autonote: error: example-owner/nothing: not found while listing issues (HTTP 404"
+        "autonote: error: example-owner/nothing: not found while reading the repository (HTTP 404"
     )
     unreachable = autonote("github", "pull", "--repo", REPO, "--corpus", str(corpus),
                            env={**os.environ, "GITHUB_API_URL": "http://127.0.0.1:9"})  # fmt: skip
@@ -209,7 +209,7 @@ def test_401_and_404_name_the_repository_and_never_the_token(
     )
     *retries, last = unreachable.stderr.splitlines()
     assert last == (
-        f"autonote: error: {REPO}: cannot reach the GitHub API at http://127.0.0.1:9 while listing issues"
+        f"autonote: error: {REPO}: cannot reach the GitHub API at http://127.0.0.1:9 while reading the repository"
         " ([Errno 111] Connection refused)"
     )
     assert len(retries) == 2 and all(

@@ -359,6 +359,7 @@ def test_push_refuses_unknown_notes_drafts_and_other_repositories(
     assert drafted.exit_code == 0
     result = push(run, pulled, f"arxiv-{NEW_PAPER}")
     assert result.exit_code == 2 and "a pending draft" in result.stderr
+    github.add_repo("someone/else")
     other = run("github", "push", "issue-9101", "--repo", "someone/else", "--corpus", str(pulled))
     assert other.exit_code == 1 and "its issue is in another repository" in other.stderr
     assert run("github", "push", "issue-9101", "--repo", "not a repo", "--corpus", str(pulled)).exit_code == 2

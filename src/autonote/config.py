@@ -82,6 +82,10 @@ class Settings(BaseModel):
         20.0, gt=0, description="seconds one such request may take, first byte to last"
     )
     fetch_retries: int = Field(3, ge=0, description="retries of such a request after 429, 5xx or a timeout")
+    github_repo: str | None = Field(
+        None,
+        description="OWNER/NAME whose issues are the corpus (github pull/push; else GITHUB_REPOSITORY, git origin)",
+    )
 
     @field_validator("arxiv_api_url", "openreview_api_url", "acl_anthology_url", "base_url")
     @classmethod

@@ -16,6 +16,13 @@ def normalize_ws(text: str) -> str:
     return " ".join(text.split())
 
 
+def unix_newlines(text: str) -> str:
+    """``text`` with CRLF and lone CR line endings as LF. GitHub's web editor saves issue bodies and
+    comments with CRLF; a note file holds LF only (it is read with universal newlines), so a field
+    read from an issue must be in LF to read back from the note file unchanged."""
+    return text.replace("\r\n", "\n").replace("\r", "\n") if "\r" in text else text
+
+
 def japanese_share(text: str) -> float:
     """Share of non-space characters that are Japanese script or full-width punctuation."""
     chars = [c for c in text if not c.isspace()]

@@ -10,7 +10,12 @@ import click
 from autonote.commands.common import EXIT_FAILURE, corpus_option, echo_import_problems, resolve_settings
 
 repo_option = click.option(
-    "--repo", "repo", required=True, metavar="OWNER/NAME", help="The repository whose issues are the corpus."
+    "--repo",
+    "repo",
+    default=None,
+    metavar="OWNER/NAME",
+    help="The repository whose issues are the corpus (default: github_repo in autonote.toml, then"
+    " GITHUB_REPOSITORY, then the corpus's git remote origin).",
 )
 
 
@@ -25,6 +30,27 @@ def _connect(corpus: str | None, *, writes: bool, action: str) -> tuple[Any, Any
     if writes:
         ws.require_writable(action)
     return ws, GitHub(find_access(), warn=ws.warn)
+
+
+def _repo(flag: str | None, ws: Any, gh: Any) -> str:
+    """The repository, named once (see :func:`autonote.github.repository.resolve_repo`)."""
+    import os
+
+    from autonote.github.connection import _gh_host
+    from autonote.github.repository import resolve_repo
+
+    hosts = tuple(dict.fromkeys(("github.com", _gh_host(gh.access.api_url))))
+    repo, _ = resolve_repo(flag, ws.settings.github_repo, os.environ, ws.settings.corpus, hosts)
+    return repo
+
+
+def _echo_moved(asked: str, moved_to: str | None, doing: str) -> None:
+    if moved_to:
+        click.echo(
+            f"autonote: warning: {asked} is now {moved_to} on GitHub (renamed or transferred; GitHub redirects the"
+            f" old name); {doing} {moved_to}: name it in the configuration (--repo {moved_to})",
+            err=True,
+        )
 
 
 def _traffic(gh: Any, seconds: float | None = None) -> str:
@@ -50,7 +76,7 @@ def github_group() -> None:
     "--full", is_flag=True, help="List every issue again, not only those updated since the last pull."
 )
 @click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
-def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> None:
+def pull_command(repo: str | None, corpus: str | None, full: bool, dry_run: bool) -> None:
     """Fetch the repository's issues (not pull requests) into the corpus as notes issue-<number>.
 
     Labels are tags and the owner's comments the Comment, as `import github-issues` does. A later
@@ -60,11 +86,23 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
     from autonote.github.connection import parse_repo
     from autonote.github.sync import pull
 
-    repo = parse_repo(repo)
+    if repo is not None:
+        parse_repo(repo)  # a bad --repo is a usage error before anything else
     ws, gh = _connect(corpus, writes=not dry_run, action="pull into this corpus")
-    report = pull(ws, gh, repo, full=full, dry_run=dry_run)
+    repo = _repo(repo, ws, gh)
+    from autonote.github.progress import PullProgress
+
+    with PullProgress(repo, sys.stderr) as progress:
+        kept, ws.stderr = ws.stderr, sys.stderr  # on a terminal, rich's proxy: warnings print above the bar
+        try:
+            report = pull(ws, gh, repo, full=full, dry_run=dry_run, progress=progress)
+        finally:
+            ws.stderr = kept
+    _echo_moved(repo, report.moved_to, "pulled from")
     done = report.imported
     echo_import_problems(done)
+    for number, why in report.gone:
+        click.echo(f"autonote: issue-{number}: not pulled: {why}", err=True)
     verb = "would adopt" if dry_run else "adopted"
     for local, issue in report.adopted:
         click.echo(
@@ -85,7 +123,7 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
             " to GitHub at the next push) or `--take theirs` (GitHub's issue replaces your note)",
             err=True,
         )
-    if done.skipped or done.conflicts:
+    if done.skipped or done.conflicts or report.gone:
         sys.exit(EXIT_FAILURE)
 
 
@@ -106,7 +144,7 @@ def pull_command(repo: str, corpus: str | None, full: bool, dry_run: bool) -> No
     help="Update an issue body even if it changed on GitHub (its body is saved first).",
 )
 def push_command(
-    ids: tuple[str, ...], all_accepted: bool, repo: str, corpus: str | None, create_labels: bool, dry_run: bool,
+    ids: tuple[str, ...], all_accepted: bool, repo: str | None, corpus: str | None, create_labels: bool, dry_run: bool,
     force: bool,
 ) -> None:  # fmt: skip
     """Publish accepted notes as issues.
@@ -120,8 +158,10 @@ def push_command(
     from autonote.github.connection import parse_repo
     from autonote.github.sync import push
 
-    repo = parse_repo(repo)
+    if repo is not None:
+        parse_repo(repo)  # a bad --repo is a usage error before anything else
     ws, gh = _connect(corpus, writes=not dry_run, action="push from this corpus")
+    repo = _repo(repo, ws, gh)
     report = push(
         ws,
         gh,
@@ -132,6 +172,7 @@ def push_command(
         dry_run=dry_run,
         force=force,
     )
+    _echo_moved(repo, report.moved_to, "pushed to")
     for line in report.planned:
         click.echo(line)
     for old, new, url in report.created:
@@ -164,10 +205,15 @@ def push_command(
     if report.stopped:
         click.echo(f"autonote: error: {report.stopped}", err=True)
     verb = "would push" if dry_run else "pushed"
+    created, updated = (
+        len(report.created) + len(report.would_create),
+        len(report.updated) + len(report.would_update),
+    )
     click.echo(
-        f"{verb} to {repo}: {len(report.created)} created, {len(report.updated)} updated,"
-        f" {len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, {len(report.refused)} refused;"
-        f" {_traffic(gh)}"
+        f"{verb} to {repo}: {created} created, {updated} updated,"
+        f" {len(report.unchanged)} unchanged, {len(report.conflicts)} conflicts, {len(report.refused)} refused"
+        + (f", {len(report.not_pulled)} never pulled" if report.not_pulled else "")
+        + f"; {_traffic(gh)}"
     )
     if report.failed or (report.not_pulled and not all_accepted):
         sys.exit(EXIT_FAILURE)

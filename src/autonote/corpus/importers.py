@@ -30,6 +30,7 @@ from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
+from autonote.textnorm import unix_newlines
 from autonote.titleline import PREFIX, date_problem, parse_other_title_line, parse_title_line
 
 IMPORTED_PROMPT_VERSION = "imported"
@@ -423,7 +424,7 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     if entry.issue_date is None:
         return Skipped(entry.where, "no issue date")
     fields = parse_issue_body(entry.body)
-    comment = entry.comment
+    comment = unix_newlines(entry.comment)  # an issue comment edited on GitHub has CRLF
     authors = list(fields.authors)
     problem = date_problem(entry.title)
     if problem:

@@ -29,7 +29,8 @@ from urllib.parse import urlparse
 
 from autonote import __version__
 from autonote.errors import AutonoteError, ConfigError, UsageError
-from autonote.github.pacing import Traffic
+from autonote.github.pacing import MAX_RATE_WAIT, Traffic
+from autonote.github.transport import BadAnswer, DeadlineExceeded, Redirected, Wire
 
 DEFAULT_API_URL = "https://api.github.com"
 DEFAULT_TIMEOUT = 30.0
@@ -42,6 +43,14 @@ _REPO = re.compile(rf"(?P<owner>{_OWNER})/(?P<name>{_NAME})")
 
 class GitHubError(AutonoteError):
     """GitHub refused or failed a request (one line naming the repository; exit 1)."""
+
+
+class IssueGoneError(GitHubError):
+    """One issue is no longer in the repository: transferred to another (GitHub answers a redirect
+    there) or deleted (HTTP 410). It stops that note, not the others."""
+
+
+_ISSUE_PATH = re.compile(r"/(?:repos/[^/]+/[^/]+|repositories/\d+)/issues/(?P<number>\d+)(?:/|$|\?)")
 
 
 def parse_repo(text: str) -> str:
@@ -61,8 +70,9 @@ class Access:
     api_url: str
     token: str | None = field(repr=False)
     token_source: str  # GITHUB_TOKEN | GH_TOKEN | gh auth token | none
-    timeout: float = DEFAULT_TIMEOUT
+    timeout: float = DEFAULT_TIMEOUT  # for a whole answer (headers and body), each attempt
     write_interval: float = DEFAULT_WRITE_INTERVAL
+    max_wait: float = MAX_RATE_WAIT  # the longest autonote waits when GitHub says to wait
 
 
 def _api_url(environ: Mapping[str, str]) -> str:
@@ -126,6 +136,7 @@ def find_access(environ: Mapping[str, str] | None = None, *, ask_gh: bool = True
         api_url=api_url, token=token, token_source=source,
         timeout=_float_env(environ, "AUTONOTE_GITHUB_TIMEOUT", DEFAULT_TIMEOUT) or DEFAULT_TIMEOUT,
         write_interval=_float_env(environ, "AUTONOTE_GITHUB_WRITE_INTERVAL", DEFAULT_WRITE_INTERVAL),
+        max_wait=_float_env(environ, "AUTONOTE_GITHUB_MAX_WAIT", MAX_RATE_WAIT),
     )  # fmt: skip
 
 
@@ -153,6 +164,7 @@ class GitHub:
         self.access = access
         self.warn = warn or (lambda message: None)
         self.traffic = Traffic()
+        self.wire = Wire(deadline=access.timeout)
 
     @property
     def authenticated(self) -> bool:
@@ -172,16 +184,26 @@ class GitHub:
         from github import Github
 
         from autonote.github.pacing import paced_auth, reporting_retry
+        from autonote.github.transport import install
 
         # PyGithub logs its retries on stderr at INFO; autonote says them itself (without the noise).
         logging.getLogger("github").setLevel(logging.WARNING)
+        wire = self.wire
         return Github(
             base_url=self.access.api_url,
-            auth=paced_auth(self.access.token, self.traffic, self._say),
+            auth=paced_auth(
+                self.access.token,
+                self.traffic,
+                self._say,
+                attach=lambda requester: install(requester, wire),
+                max_wait=self.access.max_wait,
+            ),
             timeout=int(max(1, round(self.access.timeout))),
             user_agent=f"autonote/{__version__}",
             per_page=PER_PAGE,
-            retry=reporting_retry(self.traffic, self._say),
+            retry=reporting_retry(
+                self.traffic, self._say, expired=lambda: wire.expired, max_wait=self.access.max_wait
+            ),
             seconds_between_requests=None,
             seconds_between_writes=self.access.write_interval or None,
             lazy=True,
@@ -204,12 +226,15 @@ class GitHub:
 
     @contextlib.contextmanager
     def failures(self, repo: str, doing: str) -> Iterator[None]:
-        """Turn what PyGithub and requests raise into one :class:`GitHubError` line naming the
-        repository and what was being done (``doing``: "listing issues", "creating the issue for …")."""
+        """Turn what PyGithub, requests and the transport raise into one :class:`GitHubError` line
+        naming the repository and what was being done (``doing``: "listing issues", "creating the
+        issue for …"); an issue moved away or deleted is an :class:`IssueGoneError`."""
         import requests
         from github import BadCredentialsException, GithubException, UnknownObjectException
+        from github.GithubException import BadAttributeException
 
         api = self.access.api_url
+        error: type[GitHubError] = GitHubError
         try:
             yield
         except AutonoteError:
@@ -228,7 +253,35 @@ class GitHub:
                 f" no such repository or issue, or the token cannot see it{who})"
             )
         except GithubException as exc:
-            message = f"{repo}: GitHub answered HTTP {exc.status} while {doing}: {_server_message(exc.data)}"
+            said = _server_message(exc.data)
+            if exc.status == 410:
+                error, message = (
+                    IssueGoneError,
+                    f"{repo}: deleted on GitHub (HTTP 410: {said or 'Gone'}) while {doing}",
+                )
+            else:
+                message = f"{repo}: GitHub answered HTTP {exc.status} while {doing}: {said}"
+        except Redirected as exc:
+            place = self._new_place(exc.location)
+            if _ISSUE_PATH.search(urlparse(exc.url).path):
+                error = IssueGoneError
+                transferred = _ISSUE_PATH.search(urlparse(exc.location).path) is not None and (
+                    urlparse(exc.location).netloc in ("", urlparse(exc.url).netloc)
+                )
+                why = "transferred to another repository" if transferred else "redirected elsewhere"
+                message = f"{repo}: moved to {place} (HTTP {exc.status}: {why}) while {doing}"
+            else:
+                message = (
+                    f"{repo}: GitHub answered HTTP {exc.status} (moved to {place}) while {doing}; autonote follows"
+                    " only a rename of the repository"
+                )
+        except DeadlineExceeded:
+            message = (
+                f"{repo}: the GitHub API at {api} did not send its whole answer within {self.access.timeout:g} s"
+                f" while {doing} (AUTONOTE_GITHUB_TIMEOUT)"
+            )
+        except BadAnswer as exc:
+            message = f"{repo}: the GitHub API at {api} answered {exc} while {doing}"
         except requests.exceptions.RetryError as exc:
             reason = getattr(exc.args[0], "reason", None) if exc.args else None
             message = f"{repo}: the GitHub API at {api} kept failing while {doing} ({reason or exc})"
@@ -239,6 +292,47 @@ class GitHub:
             reason = str(getattr(reason, "reason", reason))
             reason = reason.rsplit("Failed to establish a new connection: ", 1)[-1].rstrip(")")
             message = f"{repo}: cannot reach the GitHub API at {api} while {doing} ({reason})"
+        except BadAttributeException as exc:
+            message = (
+                f"{repo}: GitHub's answer while {doing} had an unexpected value ({exc.actual_value!r:.80})"
+            )
+        except (TypeError, KeyError, AttributeError, ValueError, RecursionError) as exc:
+            if not _raised_in_pygithub(exc):
+                raise
+            message = (
+                f"{repo}: GitHub's answer while {doing} was not in the shape of GitHub's API"
+                f" ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})"
+            )
         else:
             return
-        raise GitHubError(self.clean(message)) from None
+        raise error(self.clean(message)) from None
+
+    def _new_place(self, location: str) -> str:
+        """Where a redirect points, as a page a person can open (the issue's ``html_url`` when the
+        Location is an issue GitHub can show), else the Location itself."""
+        if not location:
+            return "a place GitHub did not name"
+        if urlparse(location).netloc not in ("", urlparse(self.access.api_url).netloc):
+            return location  # never sent a request (with the token) to another host
+        try:
+            _, data = self.client.requester.requestJsonAndCheck("GET", location)
+        except Exception:  # naming the place is best effort; the Location is the fallback
+            return location
+        html = data.get("html_url") if isinstance(data, dict) else None
+        return html if isinstance(html, str) and html else location
+
+
+def _raised_in_pygithub(exc: BaseException) -> bool:
+    """Whether ``exc`` was raised inside PyGithub (reading an answer of a shape it did not expect),
+    not in autonote's own code."""
+    import os
+
+    import github
+
+    root = os.path.dirname(github.__file__)
+    tb = exc.__traceback__
+    last = None
+    while tb is not None:
+        last = tb.tb_frame.f_code.co_filename
+        tb = tb.tb_next
+    return last is not None and last.startswith(root)

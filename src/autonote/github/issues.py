@@ -66,12 +66,25 @@ def _utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=dt.UTC)
 
 
+def _required(value: Any, kind: type, what: str) -> Any:
+    if not isinstance(value, kind):
+        from autonote.github.transport import BadAnswer
+
+        raise BadAnswer(200, f"an issue or comment without {what} (not the shape of GitHub's API)")
+    return value
+
+
 def issue_data(issue: Any) -> IssueData:
-    """The fields of a PyGithub ``Issue`` autonote uses (all present in list answers)."""
+    """The fields of a PyGithub ``Issue`` autonote uses (all present in list answers). Nulls are
+    GitHub's for ``body`` (and ``html_url`` never is); an answer without a number or dates is not
+    an issue (:class:`~autonote.github.transport.BadAnswer`)."""
     html_url = issue.html_url or ""
+    _required(issue.number, int, "a number")
+    _required(issue.created_at, dt.datetime, "created_at")
+    _required(issue.updated_at, dt.datetime, "updated_at")
     return IssueData(
         number=issue.number, title=issue.title or "", body=issue.body or "",
-        labels=[label.name for label in issue.labels], created=_utc(issue.created_at),
+        labels=[label.name for label in issue.labels or []], created=_utc(issue.created_at),
         updated=_utc(issue.updated_at), html_url=html_url, comment_count=issue.comments or 0,
         is_pull_request="/pull/" in html_url, author_association=issue.author_association or "NONE",
     )  # fmt: skip
@@ -81,6 +94,8 @@ def comment_data(comment: Any) -> CommentData:
     issue_url = comment.issue_url or ""
     number = issue_url.rstrip("/").rsplit("/", 1)[-1]
     user = comment.user
+    _required(comment.id, int, "an id")
+    _required(comment.created_at, dt.datetime, "created_at")
     return CommentData(
         id=comment.id, issue=int(number) if number.isdigit() else 0, body=comment.body or "",
         login=user.login if user else "", user_type=(user.type if user else None) or "User",

@@ -54,8 +54,13 @@ def _clock(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch).strftime("%H:%M:%S")
 
 
-def paced_auth(token: str | None, traffic: Traffic, say: Callable[[str], None]) -> Any:
-    """A PyGithub ``Auth`` that paces requests by the primary rate limit and sends ``token``."""
+def paced_auth(
+    token: str | None, traffic: Traffic, say: Callable[[str], None], *,
+    attach: Callable[[Any], None] | None = None, max_wait: float = MAX_RATE_WAIT,
+) -> Any:  # fmt: skip
+    """A PyGithub ``Auth`` that paces requests by the primary rate limit and sends ``token``.
+    ``attach`` is called with each ``Requester`` PyGithub makes (see
+    :func:`autonote.github.transport.install`); no wait is longer than ``max_wait`` seconds."""
     from github.Auth import Auth
     from github.Requester import WithRequester
 
@@ -66,6 +71,8 @@ def paced_auth(token: str | None, traffic: Traffic, say: Callable[[str], None]) 
 
         def withRequester(self, requester: Any) -> PacedAuth:
             self._requesters.append(requester)
+            if attach is not None:
+                attach(requester)
             return super().withRequester(requester)  # type: ignore[return-value]
 
         @property
@@ -98,11 +105,11 @@ def paced_auth(token: str | None, traffic: Traffic, say: Callable[[str], None]) 
             wait = reset - time.time() + 1.0
             if remaining > 0 or wait <= 0:
                 return
-            if wait > MAX_RATE_WAIT:
-                wait = MAX_RATE_WAIT
+            capped = _capped(wait, max_wait, "the limit resets")
+            wait = min(wait, max_wait)
             say(
                 f"GitHub rate limit: 0 of {limit} requests left; waiting {wait:.0f} s, until {_clock(time.time() + wait)}"
-                " (when the limit resets)"
+                + (capped or " (when the limit resets)")
             )
             traffic.waits.append(("rate limit (x-ratelimit-remaining: 0)", wait))
             time.sleep(wait)
@@ -112,12 +119,34 @@ def paced_auth(token: str | None, traffic: Traffic, say: Callable[[str], None]) 
     return PacedAuth()
 
 
-def reporting_retry(traffic: Traffic, say: Callable[[str], None]) -> Any:
-    """A ``GithubRetry`` that reports each wait (see the module docstring for what it retries)."""
+def _capped(wait: float, max_wait: float, what: str) -> str | None:
+    """What to say when GitHub asked for a longer wait than autonote makes (None when it did not)."""
+    if wait <= max_wait:
+        return None
+    return (
+        f" (GitHub said to wait {wait:.0f} s, until {what}; capped at {max_wait:.0f} s,"
+        " AUTONOTE_GITHUB_MAX_WAIT)"
+    )
+
+
+def reporting_retry(
+    traffic: Traffic, say: Callable[[str], None], *, expired: Callable[[], bool] = lambda: False,
+    max_wait: float = MAX_RATE_WAIT,
+) -> Any:  # fmt: skip
+    """A ``GithubRetry`` that reports each wait (see the module docstring for what it retries).
+    An attempt that ran out of its deadline (``expired()``) is not retried; no wait is longer than
+    ``max_wait`` seconds, and a longer one asked for is said to be capped."""
     from github.GithubRetry import GithubRetry
     from urllib3.exceptions import InvalidHeader
 
+    from autonote.github.transport import DeadlineExceeded
+
     class ReportingRetry(GithubRetry):
+        def increment(self, *args: Any, **kwargs: Any) -> Any:
+            if expired():  # a server that trickles its answer is not having a blip
+                raise DeadlineExceeded("the whole answer did not arrive in time") from kwargs.get("error")
+            return super().increment(*args, **kwargs)
+
         def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
             if method == "POST" and status_code in (403, 429):
                 method = "GET"  # refused for a rate limit, so not carried out: safe to send again
@@ -132,11 +161,15 @@ def reporting_retry(traffic: Traffic, say: Callable[[str], None]) -> Any:
                 wait = _rate_wait(response.headers)
             if wait is None:
                 wait = self.get_backoff_time()  # GithubRetry sets it for a rate-limited 403
-            wait = min(max(wait, 0.0), MAX_RATE_WAIT)
+            wait = max(wait, 0.0)
+            told = response.headers.get("Retry-After") if response is not None else None
+            asked = float(told) if told and told.strip().isdigit() else wait  # urllib3 caps it at 6 h
+            capped = _capped(max(asked, wait), max_wait, "it allows a retry")
+            wait = min(wait, max_wait)
             reason = _reason(response, self.history)
             attempt = len(self.history) + 1
             when = f"in {wait:.1f} s" if wait > 0 else "now"
-            say(f"GitHub: {reason}; retrying {when} (attempt {attempt} of {MAX_ATTEMPTS})")
+            say(f"GitHub: {reason}; retrying {when} (attempt {attempt} of {MAX_ATTEMPTS}){capped or ''}")
             traffic.retries += 1
             if wait > 0:
                 traffic.waits.append((reason, wait))

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,7 @@ from autonote.app import Workspace
 from autonote.corpus.import_apply import ImportReport, apply_import, record_import
 from autonote.corpus.importers import ReadResult, Skipped, SourceEntry
 from autonote.errors import AutonoteError, UsageError, WriteRefusedError
-from autonote.github.connection import GitHub, GitHubError
+from autonote.github.connection import GitHub, GitHubError, IssueGoneError
 from autonote.github.issues import (
     IMPORTER,
     CommentData,
@@ -145,17 +146,31 @@ class PullReport:
     adopted: list[tuple[str, str]] = field(default_factory=list)  # (local id, issue id)
     since: dt.datetime | None = None
     seconds: float = 0.0
+    moved_to: str | None = None  # the repository's name now, when GitHub answered under a new one
+    gone: list[tuple[int, str]] = field(default_factory=list)  # (issue, why) issues moved away or deleted
 
 
-def _list_issues(store: GitHubIssues, since: dt.datetime | None) -> list[IssueData]:
+Progress = Callable[[str, int, "int | None"], None]  # (stage, done, total if known)
+
+
+def _quiet(stage: str, done: int, total: int | None = None) -> None:
+    pass
+
+
+def _list_issues(
+    store: GitHubIssues, since: dt.datetime | None, progress: Progress = _quiet
+) -> list[IssueData]:
     """Issues (and pull requests) updated since ``since``, each once. Listed in order of creation,
     which an update during the listing does not change (in order of update, an issue edited
     meanwhile would move to the end and shift one not yet read onto a page already read)."""
     options = {"state": "all", "sort": "created", "direction": "asc"}
     if since is not None:
         options["since"] = since  # type: ignore[assignment]
+    listed: dict[int, IssueData] = {}
     with store.gh.failures(store.name, "listing issues"):
-        listed = {issue.number: issue for issue in map(issue_data, store.repo.get_issues(**options))}
+        for issue in map(issue_data, store.repo.get_issues(**options)):
+            listed[issue.number] = issue
+            progress("listing issues", len(listed), None)
     return list(listed.values())
 
 
@@ -172,7 +187,9 @@ def _next_since(
     return min(latest, started - SINCE_MARGIN)
 
 
-def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[CommentData]]:
+def _comments(
+    store: GitHubIssues, issues: list[IssueData], gone: list[tuple[int, str]], progress: Progress = _quiet
+) -> dict[int, list[CommentData]]:
     wanted = {i.number for i in issues if i.comment_count}
     found: dict[int, list[CommentData]] = {number: [] for number in wanted}
     if not wanted:
@@ -184,8 +201,13 @@ def _comments(store: GitHubIssues, issues: list[IssueData]) -> dict[int, list[Co
                 if data.issue in found:
                     found[data.issue].append(data)
         return found
-    for number in sorted(wanted):
-        found[number] = store.comments(number)
+    for done, number in enumerate(sorted(wanted)):
+        progress("reading comments", done, len(wanted))
+        try:
+            found[number] = store.comments(number)
+        except IssueGoneError as exc:  # moved away or deleted while the pull ran: that issue only
+            gone.append((number, str(exc)))
+            del found[number]
     return found
 
 
@@ -199,14 +221,27 @@ class IssuesRead(ReadResult):
         return note_for_entry(entry, links)
 
 
-def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: bool = False) -> PullReport:
+def pull(
+    ws: Workspace,
+    gh: GitHub,
+    repo: str,
+    *,
+    full: bool = False,
+    dry_run: bool = False,
+    progress: Progress = _quiet,
+) -> PullReport:
     started, started_at = time.perf_counter(), dt.datetime.now(dt.UTC)
     sync = SyncState(ws.state)
-    since = None if full else sync.since(repo)
     store = GitHubIssues(gh, repo)
-    listed = _list_issues(store, since)
+    moved_to = store.resolve()
+    repo = store.name
+    since = None if full else sync.since(repo)
+    listed = _list_issues(store, since, progress)
     issues = [i for i in listed if not i.is_pull_request]
-    comments = _comments(store, issues)
+    gone: list[tuple[int, str]] = []
+    comments = _comments(store, issues, gone, progress)
+    progress("writing notes", 0, None)
+    issues = [i for i in issues if i.number not in {number for number, _ in gone}]
     read = IssuesRead(
         entries=[entry_for(repo, i, owner_comments(comments.get(i.number, []))) for i in issues]
     )
@@ -219,8 +254,9 @@ def pull(ws: Workspace, gh: GitHub, repo: str, *, full: bool = False, dry_run: b
     if not dry_run and following is not None:
         sync.pulled(repo, following)
     return PullReport(
-        report, len(issues), len(listed) - len(issues), adopted, since, time.perf_counter() - started
-    )
+        report, len(issues), len(listed) - len(issues) - len(gone), adopted, since,
+        time.perf_counter() - started, moved_to, gone,
+    )  # fmt: skip
 
 
 def _of_other_repositories(ws: Workspace, read: IssuesRead, repo: str) -> list[Skipped]:
@@ -296,20 +332,23 @@ class PushReport:
     refused: list[tuple[str, str]] = field(default_factory=list)  # (id, reason)
     missing_labels: dict[str, list[str]] = field(default_factory=dict)  # label -> notes that wanted it
     planned: list[str] = field(default_factory=list)  # dry run: what would happen, one line each
+    would_create: list[str] = field(default_factory=list)  # dry run: notes that would become issues
+    would_update: list[str] = field(default_factory=list)  # dry run: notes whose issue would be updated
     not_pulled: list[str] = field(default_factory=list)  # notes of this repository never seen by pull
     stopped: str | None = None  # the error that stopped the push (what came before it is reported)
+    moved_to: str | None = None  # the repository's name now, when GitHub answered under a new one
 
     @property
     def failed(self) -> bool:
         return bool(self.conflicts or self.refused or self.stopped)
 
 
-def _belongs(note: Note, repo: str) -> bool | None:
-    """True for a note of this repository's issues, False for another's, None for a note that is
-    no issue yet."""
+def _belongs(note: Note, *names: str) -> bool | None:
+    """True for a note of this repository's issues (under any of its ``names``), False for
+    another's, None for a note that is no issue yet."""
     if note.origin is None or note.origin.issue is None:
         return None
-    return repo_of_issue_url(note.origin.url) == repo.lower()
+    return repo_of_issue_url(note.origin.url) in {name.lower() for name in names}
 
 
 def _selected(ws: Workspace, ids: tuple[str, ...], all_accepted: bool) -> list[str]:
@@ -361,6 +400,10 @@ class Pusher:
 
     # run ---------------------------------------------------------------------------------------
     def run(self, ids: list[str]) -> PushReport:
+        asked = self.repo
+        self.report.moved_to = self.store.resolve()
+        self.repo = self.store.name
+        names = (asked, self.repo)
         if not self.dry_run:
             self._recover()
         notes = []
@@ -373,13 +416,16 @@ class Pusher:
                     )
                 continue
             notes.append(found.note)
-        new = [n for n in notes if _belongs(n, self.repo) is None]
+        new = [n for n in notes if _belongs(n, *names) is None]
         for note in new:
             self._create(note.id)
         for note in notes:
-            belongs = _belongs(note, self.repo)
+            belongs = _belongs(note, *names)
             if belongs:
-                self._update(note.id)
+                try:
+                    self._update(note.id)
+                except IssueGoneError as exc:  # moved to another repository or deleted: this note only
+                    self.report.refused.append((note.id, str(exc)))
             elif belongs is False:
                 where = note.origin.url if note.origin else None
                 reason = f"its issue is in another repository ({where}); not pushed to {self.repo}"
@@ -421,6 +467,7 @@ class Pusher:
             self.report.planned.append(
                 f"would create an issue for {note.id}: {view.title!r} (labels: {shown})"
             )
+            self.report.would_create.append(note.id)
             return
         started = dt.datetime.now(dt.UTC).replace(microsecond=0)
         self.sync.intend(note.id, self.repo, view.title, view.body, started)
@@ -471,6 +518,7 @@ class Pusher:
             return
         if self.dry_run:
             self.report.planned.append(f"would update issue #{origin.issue} ({note.id}): {what}")
+            self.report.would_update.append(note.id)
             return
         try:
             published = (

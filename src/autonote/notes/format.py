@@ -6,6 +6,8 @@ body in the corpus style (tags line, ``Issue Date:``, title line, ``GPT Summary-
 ``関連``, ``Comment``). Each field has one home:
 
 - front matter: id, title, authors, venue, dates, URL, related ids, new tags, warnings, provenance;
+  and the tags, only when the tags line cannot hold them exactly (a label ``ML #2`` or one with a
+  line break: see :func:`tags_line`);
 - body, inside ``<!-- autonote:NAME -->`` blocks: summary, key points, abstract, translation
   (machine-owned: regeneration replaces exactly these);
 - body, free: the tags line and everything under ``## Comment`` (the owner's).
@@ -35,9 +37,9 @@ OFFLINE_SUMMARY_LABEL = "Extractive Summary (offline, not LLM-generated)"
 _FRONT_FIELDS = (
     "id", "kind", "title", "authors", "venue", "published", "url", "arxiv_id",
     "issue_date", "new_tags", "related", "warnings", "provenance", "origin", "translation_by", "update_of",
-    "added_by",
+    "added_by", "tags",
 )  # fmt: skip
-_OMIT_WHEN_EMPTY = {"origin", "translation_by", "update_of", "added_by"}  # absent unless set
+_OMIT_WHEN_EMPTY = {"origin", "translation_by", "update_of", "added_by", "tags"}  # absent unless set
 _OPEN = "<!-- autonote:"
 _JSON_STARTS = set('"[{-0123456789tfn')
 _PLAIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]*")
@@ -50,8 +52,12 @@ _SUMMARY_LABEL = re.compile(
 _JSON_VALUE = json.JSONEncoder(ensure_ascii=False, default=str)  # default: dates from YAML-style front matter
 
 
+_LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
+
+
 def tags_line(tags: list[str]) -> str:
-    return " ".join(f"#{tag}" for tag in tags)
+    """The visible tags line (``#NLP #Selected Papers/Blogs``): one line whatever the tags hold."""
+    return " ".join(f"#{_LINE_BREAKS.sub(' ', tag)}" for tag in tags)
 
 
 def parse_tags_line(line: str) -> list[str]:
@@ -62,10 +68,42 @@ def parse_tags_line(line: str) -> list[str]:
     return [tag.strip() for tag in line[1:].split(" #") if tag.strip()]
 
 
+def tags_need_front_matter(tags: list[str]) -> bool:
+    """Whether the tags line cannot give ``tags`` back exactly (a tag holding `` #``, a line break,
+    surrounding spaces): such tags are kept in the front matter too (GitHub labels may be any text)."""
+    return bool(tags) and parse_tags_line(tags_line(tags)) != list(tags)
+
+
+def _tags_from(line: str | None, front_tags: Any) -> list[str]:
+    """The tags of a note: its visible line's, read with the front matter's exact tags (kept there
+    when the line cannot hold them). An unedited line gives the front matter's tags; a line the
+    owner edited keeps each exact tag it still shows, and takes what the owner typed as tags."""
+    if not isinstance(front_tags, list) or not all(isinstance(t, str) for t in front_tags):
+        return parse_tags_line(line or "")
+    if line is None or line.strip() == tags_line(front_tags):
+        return list(front_tags)
+    shown = sorted(((f"#{_LINE_BREAKS.sub(' ', t)}", t) for t in front_tags), key=lambda p: -len(p[0]))
+    rest, tags = line.strip(), []
+    while rest.startswith("#"):
+        for display, tag in shown:
+            if rest == display or rest.startswith(display + " #"):
+                tags.append(tag)
+                rest = rest[len(display) :].lstrip(" ")
+                break
+        else:
+            cut = rest.find(" #", 1)
+            piece = (rest[1:cut] if cut >= 0 else rest[1:]).strip()
+            if piece:
+                tags.append(piece)
+            rest = rest[cut + 1 :] if cut >= 0 else ""
+    return tags
+
+
 def _front_matter(note: Note) -> str:
     """One ``key: <JSON>`` line per field: valid YAML that :func:`split_front_matter` reads fast."""
     data = note.model_dump(mode="json", include=set(_FRONT_FIELDS))
     data["related"] = [item.id for item in note.related]
+    data["tags"] = list(note.tags) if tags_need_front_matter(note.tags) else None
     lines = [
         f"{key}: {_front_value(data[key])}\n"
         for key in _FRONT_FIELDS
@@ -118,7 +156,11 @@ def _fast_front_matter(block: str, where: str) -> dict[str, Any] | None:
     """Front matter as autonote writes it (``key: <JSON>`` per line); None for anything else,
     which then goes to the YAML parser. JSON is a subset of YAML, so both read it the same."""
     front: dict[str, Any] = {}
-    for number, line in enumerate(block.splitlines(), 2):
+    if not block:
+        return front
+    # Lines end at "\n" only: a value may hold other characters str.splitlines() breaks at (U+0085,
+    # U+2028 ...), which JSON leaves as they are and which YAML would fold into spaces.
+    for number, line in enumerate(block.removesuffix("\n").split("\n"), 2):
         key, sep, value = line.partition(": ")
         if not sep or not key.isidentifier():
             return None
@@ -206,11 +248,12 @@ def parse_note(text: str, where: str = "<note>") -> Note:
             f"{where}:{body_line}: missing block(s) {', '.join(missing)} (autonote markers)"
         )
 
-    tags: list[str] = []
-    for line in body.splitlines():
+    tags_shown: str | None = None
+    for line in body.split("\n"):
         if line.startswith("#") and not line.startswith("## "):
-            tags = parse_tags_line(line)
+            tags_shown = line
             break
+    tags = _tags_from(tags_shown, front.get("tags"))
 
     summary = _SUMMARY_LABEL.sub("", blocks["summary"].strip(), count=1).strip()
     key_points = [line[2:].strip() for line in blocks["key-points"].splitlines() if line.startswith("- ")]
@@ -226,7 +269,7 @@ def parse_note(text: str, where: str = "<note>") -> Note:
     # The owner's Comment is everything after the heading that follows the last machine block.
     comment_match = re.compile(r"^## Comment[ \t]*\n", re.M).search(body, after_blocks)
     comment = body[comment_match.end() :].strip("\n") if comment_match else ""
-    fields = {key: value for key, value in front.items() if key != "related"}
+    fields = {key: value for key, value in front.items() if key not in ("related", "tags")}
     fields.update(
         tags=tags,
         summary=summary,
@@ -317,7 +360,13 @@ def replace_block(text: str, name: str, content: str, where: str = "<note>") -> 
 
 
 def replace_tags_line(text: str, tags: list[str], where: str = "<note>") -> str:
-    """Replace the body's tags line (the first line starting with a single '#')."""
+    """Replace the body's tags line (the first line starting with a single '#'), and the exact
+    tags in the front matter when the line cannot hold them."""
+    front, _, _ = split_front_matter(text, where)
+    if "tags" in front or tags_need_front_matter(tags):
+        text = replace_front_matter(
+            text, {"tags": list(tags) if tags_need_front_matter(tags) else None}, where
+        )
     _, body, _ = split_front_matter(text, where)
     head = text[: len(text) - len(body)]
     lines = body.split("\n")

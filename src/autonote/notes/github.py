@@ -50,6 +50,19 @@ class GitHubIssues:
     def repo(self) -> Any:
         return self.gh.repo(self.name)
 
+    def resolve(self) -> str | None:
+        """Ask GitHub for the repository (one request). When it answers under another name (the
+        repository was renamed or transferred: GitHub redirects the old name), that name is used
+        from then on and returned; None when the name is current."""
+        with self.gh.failures(self.name, "reading the repository"):
+            repo_id, current = self.repo.id, self.repo.full_name
+        for name in (self.name, current):
+            self.gh.wire.repo_ids[name.lower()] = repo_id
+        if not current or current.lower() == self.name.lower():
+            return None
+        self.name = current
+        return current
+
     def _number(self, note_id: str) -> int:
         number = issue_number(note_id)
         if number is None:

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 
 from autonote.notes.ids import issue_number
 from autonote.schema import IssueLayout, Note, RelatedNote
+from autonote.textnorm import unix_newlines
 
 _BY = re.compile(r"^(?P<name>.*?)\s*\(by\s+(?P<model>[^)]*)\)\s*$")
 _MD_LINK = re.compile(r"^\[(?P<text>.*)\]\((?P<url>[^()\s]+)\)$")
@@ -124,8 +125,12 @@ def _items(content: str) -> list[str]:
 
 
 def parse_issue_body(body: str) -> IssueFields:
-    """The fields of an issue body in the corpus's layout (any body: unknown parts are skipped)."""
+    """The fields of an issue body in the corpus's layout (any body: unknown parts are skipped).
+
+    Line endings are read as LF (a body saved by GitHub's web editor has CRLF): the fields hold no
+    CR, and the body itself, CRs included, is what :func:`remember_layout` keeps."""
     fields = IssueFields()
+    body = unix_newlines(body)
     sections = _sections(body)
     if not sections:
         fields.links = [line.strip() for line in body.strip().splitlines() if line.strip()]
