@@ -34,9 +34,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autonote.corpus.embeddings import SemanticIndex
-from autonote.corpus.suggest import Evidence, gather, related_scores, tag_scores
+from autonote.corpus.suggest import RELATED_FEATURES, Evidence, gather, related_scores, tag_scores
 from autonote.corpus.view import Corpus
-from autonote.corpus.weights import DEFAULT_WEIGHTS, TAG_FEATURES, Weights
+from autonote.corpus.weights import DEFAULT_WEIGHTS, RELATED_WEIGHTS, TAG_FEATURES, Weights
 from autonote.schema import Note, paper_from_note
 
 RANDOM_DRAWS = 20
@@ -47,6 +47,20 @@ L2 = 1.0  # ridge penalty of the tag model, on standardised features
 NAME_GRID = (0.0, 0.5, 1.0, 2.0)
 AUTHORS_GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0)
 GRAPH_GRID = (0.0, 0.1, 0.25, 0.5)
+TITLE_MATCH_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
+NAMED_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
+CITED_GRID = (0.0, 0.5, 1.0, 2.0)
+GRIDS = {
+    "name": NAME_GRID,
+    "authors": AUTHORS_GRID,
+    "graph": GRAPH_GRID,
+    "title_match": TITLE_MATCH_GRID,
+    "named": NAMED_GRID,
+    "cited": CITED_GRID,
+}
+# The related weights are searched in two passes (a grid over all six at once is too many points):
+# first the first three, then the other three with the first ones fixed.
+GRID_PASSES = (("name", "authors", "graph"), ("title_match", "named", "cited"))
 
 
 @dataclass
@@ -136,13 +150,13 @@ class Case:
         return self._matrix
 
     def related_arrays(self) -> tuple[Any, ...]:
-        """The candidates' evidence as arrays (lexical, name, authors, graph, linked?), for
+        """The candidates' evidence as arrays (:data:`RELATED_FEATURES`, then linked?), for
         scoring many weights fast; the same order as ``evidence.candidates``."""
         if self._arrays is None:
             import numpy as np
 
             found = self.evidence.candidates
-            columns = [[getattr(c, name) for c in found] for name in ("lexical", "name", "authors", "graph")]
+            columns = [[getattr(c, name) for c in found] for name in RELATED_FEATURES]
             linked = np.array([c.note_id in self.linked for c in found], dtype=bool)
             self._arrays = (*(np.asarray(column, dtype=np.float64) for column in columns), linked)
         return self._arrays
@@ -259,7 +273,7 @@ def fit_weights(
     base: Weights | None = DEFAULT_WEIGHTS,
     *,
     features: Sequence[str] = TAG_FEATURES,
-    related: Sequence[str] = ("name", "authors", "graph"),
+    related: Sequence[str] = RELATED_WEIGHTS,
     seed: int = 0,
 ) -> Weights:
     """Weights fitted on ``cases``: the tag model over ``features`` (the others get 0) and the
@@ -274,11 +288,7 @@ def fit_weights(
     base = base or DEFAULT_WEIGHTS
     tagged = [c for c in cases if c.tags]
     linked = [c for c in cases if c.linked]
-    grid = {
-        "name": NAME_GRID if "name" in related else (0.0,),
-        "authors": AUTHORS_GRID if "authors" in related else (0.0,),
-        "graph": GRAPH_GRID if "graph" in related else (0.0,),
-    }
+    grid = {name: values if name in related else (0.0,) for name, values in GRIDS.items()}
     reduced = base.with_changes(
         tag={name: base.tag.get(name, 0.0) if name in features else 0.0 for name in TAG_FEATURES},
         **{k: getattr(base, k) if k in related else 0.0 for k in grid},
@@ -322,8 +332,8 @@ def _recall(cases: Sequence[Case], weights: Weights) -> float:
 
     total = 0.0
     for case in cases:
-        lexical, name, authors, graph, linked = case.related_arrays()
-        scores = weights.related_score(lexical, name, authors, graph)
+        *features, linked = case.related_arrays()
+        scores = weights.related_score(*features)
         order = np.argsort(-scores, kind="stable")[:10]
         order = order[scores[order] > 0]
         hits = linked[order]
@@ -384,19 +394,20 @@ def _fit_tags(cases: Sequence[Case], features: list[str], seed: int) -> tuple[fl
 
 
 def _fit_related(cases: Sequence[Case], weights: Weights, grid: dict[str, tuple[float, ...]]) -> Weights:
-    """The grid point with the best mean of recall at 5 and 10; ties go to the current weights,
-    then to smaller weights."""
+    """The grid point with the best mean of recall at 5 and 10, searched pass by pass
+    (:data:`GRID_PASSES`); ties go to the current weights, then to smaller weights."""
+    import itertools
 
-    current = (weights.name, weights.authors, weights.graph)
-    best_key, best = None, weights
-    for name in grid["name"]:
-        for authors in grid["authors"]:
-            for graph in grid["graph"]:
-                choice = weights.with_changes(name=name, authors=authors, graph=graph)
-                point = (name, authors, graph)
-                key = (round(_recall(cases, choice), 9), point == current, -sum(point))
-                if best_key is None or key > best_key:
-                    best_key, best = key, choice
+    best = weights
+    for names in GRID_PASSES:
+        current = tuple(getattr(best, name) for name in names)
+        best_key, chosen = None, best
+        for point in itertools.product(*(grid[name] for name in names)):
+            choice = best.with_changes(**dict(zip(names, point, strict=True)))
+            key = (round(_recall(cases, choice), 9), point == current, -sum(point))
+            if best_key is None or key > best_key:
+                best_key, chosen = key, choice
+        best = chosen
     return best
 
 
@@ -418,7 +429,7 @@ def cross_fit(
     seed: int = 0,
     semantic: SemanticIndex | None = None,
     features: Sequence[str] = TAG_FEATURES,
-    related: Sequence[str] = ("name", "authors", "graph"),
+    related: Sequence[str] = RELATED_WEIGHTS,
     base: Weights | None = DEFAULT_WEIGHTS,
     cases: list[Case] | None = None,
     fold_cases: list[list[Case]] | None = None,

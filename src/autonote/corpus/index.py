@@ -5,6 +5,8 @@ What it holds:
 - ``files``: every markdown file seen, with size and mtime, so a refresh re-reads only what changed;
 - ``docs``: one row per note (id, path, arXiv id, issue date, length, its distinct terms);
 - ``postings``: an inverted index, one row per term with packed arrays of (doc, term frequency);
+  field terms (a note's short names, the title of a note without abstract) are kept there too,
+  under prefixes (see :mod:`autonote.corpus.fields`);
 - ``doc_tags``: each note's tags; ``doc_links``: the notes each note links (its ``related`` ids);
 - ``doc_authors``: each note's authors (``tri_dao``), an SQLite FTS5 table (its inverted index is
   built in C: one row per note, not per author), matched by :meth:`CorpusIndex.author_matches`.
@@ -37,7 +39,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autonote.corpus.terms import TERMS_VERSION, embedding_text, terms, text_hash
+from autonote.corpus.fields import FIELDS_VERSION, field_terms
+from autonote.corpus.terms import CJK_RUN, TERMS_VERSION, embedding_text, terms, text_hash
 from autonote.errors import NoteFormatError
 from autonote.notes.folder import NoteFileReader, PathOutsideCorpusError, note_file_text, scan_note_files
 from autonote.notes.format import parse_note
@@ -51,7 +54,7 @@ if TYPE_CHECKING:
     from autonote.corpus.bm25 import TermGains
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.12+{TERMS_VERSION}"
+INDEX_VERSION = f"index.12+{TERMS_VERSION}+{FIELDS_VERSION}"
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
@@ -819,6 +822,49 @@ class CorpusIndex:
                 break
         return shared
 
+    def field_coverage(
+        self, query: Mapping[str, float], field: str, note_ids: Iterable[str], exclude_ids: Iterable[str] = ()
+    ) -> dict[str, float]:
+        """For each note, the share of its ``field`` terms (see :mod:`autonote.corpus.fields`)
+        that the query holds, each term weighed by its idf over the corpus's text (the hidden notes
+        left out): 1 when the query has every word of a note's title, little when it has only the
+        common ones. Notes without the field are left out; for a query without Japanese, the
+        Japanese terms of a field do not count (an English abstract cannot hold them)."""
+        from autonote.corpus.bm25 import idf
+
+        docno_of = self._docnos_of(note_ids)
+        if not docno_of:
+            return {}
+        id_of = {docno: note_id for note_id, docno in docno_of.items()}
+        fields: dict[str, list[str]] = {}
+        for chunk in _chunks(sorted(id_of), _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for docno, terms_text in self.conn.execute(
+                f"SELECT docno, terms FROM docs WHERE docno IN ({marks})", chunk
+            ):
+                found = [t[len(field) :] for t in terms_text.split("\x1f") if t.startswith(field)]
+                if found:
+                    fields[id_of[docno]] = found
+        if not fields:
+            return {}
+        if not any(CJK_RUN.search(t) for t in query):  # an English query: its titles' English words
+            fields = {
+                n: kept
+                for n, found in fields.items()
+                if (kept := [t for t in found if not CJK_RUN.search(t)])
+            }
+        hidden = self._hidden_docnos(exclude_ids)
+        held = self._held(hidden) if hidden else Counter()
+        total = self._size() - len(hidden)
+        postings = self._load_postings({t for found in fields.values() for t in found})
+        rarity = {t: idf(total, max(1, len(docs) - held[t])) for t, (docs, _) in postings.items()}
+        coverage = {}
+        for note_id, found in fields.items():
+            weights = [rarity.get(t, idf(total, 1)) for t in found]
+            matched = sum(w for t, w in zip(found, weights, strict=True) if query.get(t, 0.0) > 0)
+            coverage[note_id] = matched / sum(weights) if sum(weights) > 0 else 0.0
+        return coverage
+
     def _author_table(self) -> tuple[str, ...]:
         """("doc_authors",) when this SQLite has FTS5 (and so the table), else ()."""
         if self._authors is None:
@@ -912,6 +958,8 @@ def _read_one(reader: NoteFileReader, path: str) -> tuple[_FileRead, Counter[str
             problem=f": front matter id {note.id!r} is not a note id (letters, digits, '.', '_', '-')"
         ), None
     counts = note_terms(note)
+    length = sum(counts.values())
+    counts.update(field_terms(note.title, bool(note.abstract.strip())))  # not part of the length
     embed_hash = text_hash(embedding_text(note.title, note.abstract, note.summary))
     read = _FileRead(
         note.id,
@@ -920,7 +968,7 @@ def _read_one(reader: NoteFileReader, path: str) -> tuple[_FileRead, Counter[str
         tuple(dict.fromkeys(note.tags)),
         tuple(dict.fromkeys(r.id for r in note.related if r.id != note.id)),
         " ".join(author_terms(note.authors)),
-        sum(counts.values()),
+        length,
         "\x1f".join(counts),
         embed_hash,
     )
