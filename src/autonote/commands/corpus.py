@@ -208,7 +208,8 @@ def eval_command(
     import json
 
     from autonote.app import Workspace, require_corpus
-    from autonote.corpus.evaluate import cross_fit, evaluate, format_table
+    from autonote.corpus.evaluate import cross_fit, evaluable, evaluate, format_table
+    from autonote.corpus.progress import NoteProgress
     from autonote.corpus.weights import load_weights, save_weights, weights_path
     from autonote.errors import UsageError
 
@@ -221,8 +222,18 @@ def eval_command(
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
     root = require_corpus(settings.corpus)
     ws = Workspace(settings)
-    fitted = cross_fit(ws.corpus, cutoffs, folds=folds, semantic=ws.semantic) if fit else None
-    report = fitted.report if fitted else evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
+    notes = len(evaluable(ws.corpus))
+    folds_used = max(2, min(folds, notes))
+    with NoteProgress("eval --fit" if fit else "eval", notes * folds_used if fit else notes) as bar:
+        if fit:
+            fitted = cross_fit(ws.corpus, cutoffs, folds=folds, semantic=ws.semantic, progress=bar.advance)
+        else:
+            fitted = None
+        report = (
+            fitted.report
+            if fitted
+            else evaluate(ws.corpus, cutoffs, semantic=ws.semantic, progress=bar.advance)
+        )
     if report.notes == 0 and report.notes_with_links == 0:
         raise UsageError(f"{root}: no note with an abstract and tags or links to evaluate")
     stored = save_weights(root, fitted.weights) if fitted else None
@@ -236,6 +247,8 @@ def eval_command(
         f"leave-one-out over {report.notes} notes with an abstract and tags ({report.corpus_size} in the corpus,"
         f" {report.mean_tags:.1f} tags each, {report.unreachable_tags} tags used by no other note);"
         f" related notes over {report.notes_with_links} notes that link another note of the corpus"
+        f" ({report.links_with_abstract} link notes with an abstract, {report.links_without_abstract}"
+        " notes without one)"
     )
     click.echo(format_table(report))
     if fitted:

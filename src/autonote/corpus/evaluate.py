@@ -71,6 +71,9 @@ class MethodScores:
     tag_recall: Counter[int] = field(default_factory=Counter)
     tag_f1: Counter[int] = field(default_factory=Counter)
     related_recall: Counter[int] = field(default_factory=Counter)
+    # the same, over only the linked notes with an abstract, and only those without one
+    related_recall_with_abstract: Counter[int] = field(default_factory=Counter)
+    related_recall_without_abstract: Counter[int] = field(default_factory=Counter)
     ranks_related: bool = True
 
     def add_tags(self, k: int, ranked: list[str], truth: set[str]) -> None:
@@ -80,8 +83,19 @@ class MethodScores:
         self.tag_recall[k] += recall
         self.tag_f1[k] += 2 * precision * recall / (precision + recall) if hits else 0.0
 
-    def add_related(self, k: int, ranked: list[str], linked: set[str]) -> None:
-        self.related_recall[k] += len(set(ranked[:k]) & linked) / len(linked)
+    def add_related(self, k: int, ranked: list[str], linked: set[str], bare: set[str] = frozenset()) -> None:
+        """Recall of ``linked`` in the top ``k``; ``bare`` are the linked notes without an abstract."""
+        top = set(ranked[:k])
+        self.related_recall[k] += len(top & linked) / len(linked)
+        for part, total in (
+            (linked - bare, self.related_recall_with_abstract),
+            (bare & linked, self.related_recall_without_abstract),
+        ):
+            if part:
+                total[k] += len(top & part) / len(part)
+
+
+RELATED_METRICS = ("related_recall", "related_recall_with_abstract", "related_recall_without_abstract")
 
 
 @dataclass
@@ -89,23 +103,31 @@ class EvalReport:
     ks: tuple[int, ...]
     notes: int = 0  # notes evaluated for tags
     notes_with_links: int = 0  # notes evaluated for related notes
+    links_with_abstract: int = 0  # ... of which link a note with an abstract
+    links_without_abstract: int = 0  # ... of which link a note without one (a blog post, a stub)
     corpus_size: int = 0
     mean_tags: float = 0.0
     unreachable_tags: int = 0  # owner's tags used by no other note: no suggester can find them
     methods: dict[str, MethodScores] = field(default_factory=dict)
 
     def mean(self, method: str, metric: str, k: int) -> float | None:
-        if metric == "related_recall" and not self.methods[method].ranks_related:
+        if metric.startswith("related_recall") and not self.methods[method].ranks_related:
             return None
         total = getattr(self.methods[method], metric)[k]
-        count = self.notes_with_links if metric == "related_recall" else self.notes
+        count = {
+            "related_recall": self.notes_with_links,
+            "related_recall_with_abstract": self.links_with_abstract,
+            "related_recall_without_abstract": self.links_without_abstract,
+        }.get(metric, self.notes)
         return total / count if count else None
 
     def to_json(self) -> dict[str, object]:
-        metrics = ("tag_precision", "tag_recall", "tag_f1", "related_recall")
+        metrics = ("tag_precision", "tag_recall", "tag_f1", *RELATED_METRICS)
         return {
             "notes": self.notes,
             "notes_with_links": self.notes_with_links,
+            "notes_linking_notes_with_abstract": self.links_with_abstract,
+            "notes_linking_notes_without_abstract": self.links_without_abstract,
             "corpus_size": self.corpus_size,
             "mean_tags_per_note": round(self.mean_tags, 2),
             "unreachable_tags": self.unreachable_tags,
@@ -130,6 +152,7 @@ class Case:
     tags: set[str]
     linked: set[str]
     evidence: Evidence
+    bare: set[str] = field(default_factory=set)  # the linked notes without an abstract
     _arrays: tuple[Any, ...] | None = field(default=None, repr=False)
     _matrix: tuple[Any, Any] | None = field(default=None, repr=False)
 
@@ -179,8 +202,10 @@ def gather_cases(
     *,
     hide: Iterable[str] = (),
     semantic: SemanticIndex | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> list[Case]:
-    """Each note's evidence with the note hidden (and ``hide``, e.g. a fold being scored)."""
+    """Each note's evidence with the note hidden (and ``hide``, e.g. a fold being scored);
+    ``progress`` is called after each note."""
     present = set(corpus.paths)
     also = tuple(hide)
     cases = []
@@ -193,7 +218,10 @@ def gather_cases(
             when=note.issue_date,
         )
         linked = {r.id for r in note.related if r.id in present and r.id != note.id and r.id not in also}
-        cases.append(Case(note, set(note.tags), linked, evidence))
+        bare = {i for i in linked if (other := corpus.get(i)) is not None and not other.abstract.strip()}
+        cases.append(Case(note, set(note.tags), linked, evidence, bare))
+        if progress is not None:
+            progress()
     return cases
 
 
@@ -209,7 +237,7 @@ def _score(
         if case.linked:
             found = [c.note_id for c, _ in related_scores(case.evidence, weights)]
             for k in ks:
-                method.add_related(k, found, case.linked)
+                method.add_related(k, found, case.linked, case.bare)
 
 
 def evaluate(
@@ -219,13 +247,15 @@ def evaluate(
     semantic: SemanticIndex | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
     cases: list[Case] | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> EvalReport:
-    """Scores of the suggester with ``weights`` and of the baselines, leave-one-out."""
+    """Scores of the suggester with ``weights`` and of the baselines, leave-one-out
+    (``progress`` is called after each note's evidence is gathered)."""
     rng = random.Random(seed)
     notes = corpus.notes
     corpus.by_id  # noqa: B018 - parse once; suggestions then read notes from memory
     if cases is None:
-        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic)
+        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic, progress=progress)
     report = EvalReport(ks=ks, corpus_size=len(notes))
     ours, frequent, random_notes = MethodScores(), MethodScores(ranks_related=False), MethodScores()
     report.methods = {"autonote suggest": ours, "most frequent tags": frequent, "random notes": random_notes}
@@ -248,9 +278,14 @@ def evaluate(
                     getattr(random_notes, metric)[k] += getattr(draws, metric)[k] / RANDOM_DRAWS
         if case.linked:
             report.notes_with_links += 1
+            report.links_with_abstract += bool(case.linked - case.bare)
+            report.links_without_abstract += bool(case.bare)
             candidates = len(notes) - 1
             for k in ks:
-                random_notes.related_recall[k] += min(k, candidates) / candidates if candidates else 0.0
+                expected = min(k, candidates) / candidates if candidates else 0.0
+                random_notes.related_recall[k] += expected
+                random_notes.related_recall_with_abstract[k] += expected * bool(case.linked - case.bare)
+                random_notes.related_recall_without_abstract[k] += expected * bool(case.bare)
     report.mean_tags = tag_totals / report.notes if report.notes else 0.0
     return report
 
@@ -433,16 +468,19 @@ def cross_fit(
     base: Weights | None = DEFAULT_WEIGHTS,
     cases: list[Case] | None = None,
     fold_cases: list[list[Case]] | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> FitReport:
     """Fit weights on the corpus, and score the fitting honestly by cross-fitting (see the module
     docstring). ``cases`` / ``fold_cases`` reuse evidence already gathered (see :func:`fold_evidence`);
     ``features``, ``related`` and ``base`` are passed to :func:`fit_weights`."""
     if cases is None:
-        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic)
+        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic, progress=progress)
     report = evaluate(corpus, ks, seed, semantic, DEFAULT_WEIGHTS, cases)
     folds = max(2, min(folds, len(cases)))
     if fold_cases is None:
-        fold_cases = fold_evidence(corpus, cases, folds=folds, seed=seed, semantic=semantic)
+        fold_cases = fold_evidence(
+            corpus, cases, folds=folds, seed=seed, semantic=semantic, progress=progress
+        )
     assignment = _folds(cases, folds, seed)
     fitted_per_fold = [
         fit_weights(train, base, features=features, related=related, seed=seed) for train in fold_cases
@@ -484,6 +522,7 @@ def fold_evidence(
     folds: int = FOLDS,
     seed: int = 0,
     semantic: SemanticIndex | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> list[list[Case]]:
     """For each fold, the other folds' cases with their evidence gathered with the fold hidden:
     what the weights scoring that fold may be fitted on."""
@@ -492,7 +531,7 @@ def fold_evidence(
     for fold in range(folds):
         scored = [c.note.id for c in cases if assignment[c.note.id] == fold]
         train = [c.note for c in cases if assignment[c.note.id] != fold]
-        found.append(gather_cases(corpus, train, hide=scored, semantic=semantic))
+        found.append(gather_cases(corpus, train, hide=scored, semantic=semantic, progress=progress))
     return found
 
 
@@ -501,10 +540,13 @@ def format_table(report: EvalReport) -> str:
     columns = [("tag_precision", "tag P"), ("tag_recall", "tag R"), ("tag_f1", "tag F1")]
     header = [f"{label}@{k}" for k in report.ks for _, label in columns]
     header += [f"related R@{k}" for k in report.ks]
+    last = max(report.ks)
+    header += [f"R@{last} to notes with abstract", f"R@{last} to notes without"]
     lines = ["| method | " + " | ".join(header) + " |", "|---|" + "---:|" * len(header)]
     for name in report.methods:
         cells = [_cell(report.mean(name, metric, k)) for k in report.ks for metric, _ in columns]
         cells += [_cell(report.mean(name, "related_recall", k)) for k in report.ks]
+        cells += [_cell(report.mean(name, metric, last)) for metric in RELATED_METRICS[1:]]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 
