@@ -158,6 +158,7 @@ def suggest_command(
     from autonote.app import Workspace, require_corpus
     from autonote.corpus.suggest import suggest
     from autonote.errors import AutonoteError
+    from autonote.sources.references import references_for
     from autonote.sources.registry import fetch_papers, parse_input
 
     ref = parse_input(source)
@@ -167,7 +168,10 @@ def suggest_command(
     (paper,) = fetch_papers([ref], ws.sources(refresh=refresh, title=title, authors=authors, url=url))
     if isinstance(paper, AutonoteError):
         raise paper
-    result = suggest(paper, ws.corpus, k_tags=count, k_related=count, semantic=ws.semantic)
+    references = references_for(paper, ws.sources(refresh=refresh))
+    result = suggest(
+        paper, ws.corpus, k_tags=count, k_related=count, semantic=ws.semantic, references=references
+    )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
