@@ -19,9 +19,10 @@ from __future__ import annotations
 import re
 
 from autonote.corpus.terms import english_words, terms
+from autonote.titleline import PREFIX, parse_other_title_line, parse_title_line
 
 # Bump when field_terms() changes: the index rebuilds itself when its stored version differs.
-FIELDS_VERSION = "fields.2"
+FIELDS_VERSION = "fields.3"
 TITLE_FIELD = "t:"
 NAME_FIELD = "n:"
 
@@ -93,3 +94,34 @@ def field_terms(title: str, has_abstract: bool) -> list[str]:
 def field_query(text_terms: dict[str, float], field: str) -> dict[str, float]:
     """A text's query terms (see :func:`autonote.corpus.index.query_terms`) searched in a field."""
     return {field + term: weight for term, weight in text_terms.items()}
+
+
+SURNAME = "surname"  # marks an author known by one word only (``Shao+``): see :func:`author_entries`
+_NOT_AUTHOR = re.compile(r"^(?:N[/_]A|et al\.?|X Post|.*[0-9'].*)$", re.I)
+
+
+def title_line_author(line: str) -> str | None:
+    """The first author a title line names, ``+`` removed: ``[Paper Note] <Title>, Shao+,
+    <Venue>'<yy>, <yyyy>.<mm>`` → ``Shao``; also ``<Title>, <Author>, <yyyy>.<mm>`` and a paper's
+    line without a venue. None when the line names none (a venue, ``N/A``, a date)."""
+    line = line.strip()
+    parsed = parse_title_line(line) or parse_other_title_line(line.removeprefix(PREFIX.strip()).strip())
+    if parsed is None:
+        return None
+    author = parsed.first_author.strip().removesuffix("+").strip()
+    if not author or _NOT_AUTHOR.match(author):
+        return None
+    return author
+
+
+def author_entries(authors: list[str], title_line: str) -> list[str]:
+    """The authors the index keeps for a note: its authors; for a note without any, the first
+    author its title line names (as imported notes whose title holds the whole line are). One
+    word of letters alone (``Shao``; not ``DeepSeek-AI``) is a surname: kept as ``surname Shao``, which a paper's author
+    ``Zhihong Shao`` meets by its last word (see :meth:`CorpusIndex.author_matches`)."""
+    if authors:
+        return authors
+    author = title_line_author(title_line)
+    if author is None:
+        return []
+    return [f"{SURNAME} {author}" if author.isalpha() else author]

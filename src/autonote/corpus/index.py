@@ -39,7 +39,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autonote.corpus.fields import FIELDS_VERSION, field_terms
+from autonote.corpus.fields import FIELDS_VERSION, SURNAME, author_entries, field_terms
 from autonote.corpus.terms import CJK_RUN, TERMS_VERSION, embedding_text, terms, text_hash
 from autonote.errors import NoteFormatError
 from autonote.notes.folder import NoteFileReader, PathOutsideCorpusError, note_file_text, scan_note_files
@@ -215,6 +215,7 @@ class CorpusIndex:
         self._docno_of: dict[str, int] | None = None
         self._id_of: dict[int, str] | None = None
         self._count: int | None = None
+        self._surname_docs: dict[str, set[int]] | None = None
 
     @classmethod
     def open(cls, root: Path) -> CorpusIndex:
@@ -872,11 +873,29 @@ class CorpusIndex:
             self._authors = ("doc_authors",) if found else ()
         return self._authors
 
-    def author_matches(self, authors: Iterable[str], exclude_ids: Iterable[str] = ()) -> dict[str, float]:
+    def _surnames(self) -> dict[str, set[int]]:
+        """Each last name (the last word of an author key) with the documents of its bearers; read
+        once per process, and only when a note known by a surname alone matched."""
+        if self._surname_docs is None:
+            found: defaultdict[str, set[int]] = defaultdict(set)
+            for docno, keys in self.conn.execute("SELECT rowid, keys FROM doc_authors"):
+                for key in keys.split():
+                    found[key.rsplit("_", 1)[-1]].add(docno)
+            self._surname_docs = dict(found)
+        return self._surname_docs
+
+    def author_matches(
+        self, authors: Iterable[str], exclude_ids: Iterable[str] = (), *, surnames: bool = True
+    ) -> dict[str, float]:
         """Notes sharing authors with ``authors``: note id → the rarity of what they share, as
         the sum of the shared authors' idf over the idf of an author no other note has (at most 1:
-        one shared author of few notes counts as much as several)."""
+        one shared author of few notes counts as much as several). ``surnames``: also the notes
+        known only by their first author's surname (from a title line, ``Shao+``), which an author
+        meets by the last word of their name, as rare as that name is among all authors'."""
         keys = author_terms(authors)
+        if surnames:
+            lasts = dict.fromkeys(f"{SURNAME}_{key.rsplit('_', 1)[-1]}" for key in keys)
+            keys += [k for k in lasts if k not in keys]
         if not keys or not self._author_table():
             return {}
         from autonote.corpus.bm25 import idf
@@ -890,10 +909,14 @@ class CorpusIndex:
         match = "SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?"
         matched = [[d for (d,) in self.conn.execute(match, (f'"{key}"',))] for key in keys]
         id_of = self._ids_of({d for rows in matched for d in rows})
-        for rows in matched:
+        for key, rows in zip(keys, matched, strict=True):
             holders = [d for d in rows if d not in hidden and d in id_of]
             if holders:
-                rarity = idf(total, len(holders))
+                if key.startswith(SURNAME + "_"):  # as rare as the name is among all authors' names
+                    bearers = self._surnames().get(key.removeprefix(SURNAME + "_"), set()) - hidden
+                    rarity = idf(total, max(len(holders), len(bearers)))
+                else:
+                    rarity = idf(total, len(holders))
                 for d in holders:
                     sums[d] += rarity
         return {id_of[d]: min(1.0, value / unique) for d, value in sums.items()}
@@ -967,7 +990,7 @@ def _read_one(reader: NoteFileReader, path: str) -> tuple[_FileRead, Counter[str
         note.issue_date.isoformat(),
         tuple(dict.fromkeys(note.tags)),
         tuple(dict.fromkeys(r.id for r in note.related if r.id != note.id)),
-        " ".join(author_terms(note.authors)),
+        " ".join(author_terms(author_entries(note.authors, note.title))),
         length,
         "\x1f".join(counts),
         embed_hash,

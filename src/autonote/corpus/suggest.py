@@ -192,10 +192,13 @@ def gather(
     title_hits = index.search(field_query(query, TITLE_FIELD), DEPTH, hidden, explain=False)
     coverage = index.field_coverage(query, TITLE_FIELD, [h.note_id for h in title_hits], hidden)
     named_hits = index.search(field_query(query, NAME_FIELD), NEAR, hidden, explain=False)
-    authors = index.author_matches(paper.authors, hidden)
+    authors = index.author_matches(paper.authors, hidden, surnames=False)
+    # a surname alone (a note known only by its title line's "Shao+") is a related note's evidence,
+    # too weak a one for the tags (a common surname would vote with a whole note's tags)
+    by_name = index.author_matches(paper.authors, hidden)
     recent = index.nearest_in_time(when or dt.date.today(), RECENT_WIDE, hidden)
 
-    candidates = _candidates(hits, name_hits, authors)
+    candidates = _candidates(hits, name_hits, by_name)
     scale = (hits[0].score if hits else 0.0) or max((h.score for h in named_hits), default=1.0)
     found = {c.note_id: c for c in candidates}
     matches = [(h.note_id, "named", h.score / scale) for h in named_hits]
