@@ -95,7 +95,7 @@ class Candidate:
     authors: float = 0.0  # rarity of the shared authors, 0..1
     graph: float = 0.0  # lexical similarity of the nearest notes that link it (or that it links)
     title_match: float = 0.0  # share of a note's title (no abstract) the paper's words hold, by idf
-    named: float = 0.0  # BM25 of the paper's words over the note's short names (the abstract names it)
+    named: float = 0.0  # BM25 of the paper's words over the notes' short names, the best one's being 1
     cited: float = 0.0  # 1 when the paper's reference list cites the note's paper
     cosine: float | None = None
 
@@ -199,9 +199,9 @@ def gather(
     recent = index.nearest_in_time(when or dt.date.today(), RECENT_WIDE, hidden)
 
     candidates = _candidates(hits, name_hits, by_name)
-    scale = (hits[0].score if hits else 0.0) or max((h.score for h in named_hits), default=1.0)
     found = {c.note_id: c for c in candidates}
-    matches = [(h.note_id, "named", h.score / scale) for h in named_hits]
+    named_top = named_hits[0].score if named_hits else 1.0  # its own scale: the best named note is 1
+    matches = [(h.note_id, "named", h.score / named_top) for h in named_hits]
     matches += [(note_id, "title_match", share) for note_id, share in coverage.items()]
     for note_id, attribute, value in matches:
         if value <= 0:
