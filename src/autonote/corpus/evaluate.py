@@ -31,13 +31,16 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autonote.corpus.embeddings import SemanticIndex
 from autonote.corpus.suggest import RELATED_FEATURES, Evidence, gather, related_scores, tag_scores
 from autonote.corpus.view import Corpus
 from autonote.corpus.weights import DEFAULT_WEIGHTS, RELATED_WEIGHTS, TAG_FEATURES, Weights
 from autonote.schema import Note, paper_from_note
+
+if TYPE_CHECKING:
+    from autonote.sources.references import Reference
 
 RANDOM_DRAWS = 20
 FOLDS = 5
@@ -203,9 +206,12 @@ def gather_cases(
     hide: Iterable[str] = (),
     semantic: SemanticIndex | None = None,
     progress: Callable[[], None] | None = None,
+    references_of: Callable[[Note], Sequence[Reference]] | None = None,
 ) -> list[Case]:
     """Each note's evidence with the note hidden (and ``hide``, e.g. a fold being scored);
-    ``progress`` is called after each note."""
+    ``progress`` is called after each note. ``references_of`` gives a note's reference list
+    (none by default: ``autonote eval`` fetches nothing, so its scores have no reference signal;
+    ``bench/suggest_quality.py`` passes a simulated one, and says so)."""
     present = set(corpus.paths)
     also = tuple(hide)
     cases = []
@@ -216,6 +222,7 @@ def gather_cases(
             exclude_ids=(note.id, *also),
             semantic=semantic,
             when=note.issue_date,
+            references=references_of(note) if references_of is not None else (),
         )
         linked = {r.id for r in note.related if r.id in present and r.id != note.id and r.id not in also}
         bare = {i for i in linked if (other := corpus.get(i)) is not None and not other.abstract.strip()}
