@@ -94,7 +94,7 @@ class Candidate:
     name: float = 0.0  # BM25 of the paper's short names, on the same scale
     authors: float = 0.0  # rarity of the shared authors, 0..1
     graph: float = 0.0  # lexical similarity of the nearest notes that link it (or that it links)
-    title_match: float = 0.0  # share of a note's title (no abstract) the paper's words hold, by idf
+    title_match: float = 0.0  # (share of a note's title, no abstract, the paper's words hold, by idf)²
     named: float = 0.0  # BM25 of the paper's words over the notes' short names, the best one's being 1
     cited: float = 0.0  # 1 when the paper's reference list cites the note's paper
     cosine: float | None = None
@@ -202,7 +202,9 @@ def gather(
     found = {c.note_id: c for c in candidates}
     named_top = named_hits[0].score if named_hits else 1.0  # its own scale: the best named note is 1
     matches = [(h.note_id, "named", h.score / named_top) for h in named_hits]
-    matches += [(note_id, "title_match", share) for note_id, share in coverage.items()]
+    # squared: a title the paper holds whole counts, one it holds a few common words of hardly
+    # (on the dev sample, cross-fitted: recall at 5 0.712 instead of 0.683 with the plain share)
+    matches += [(note_id, "title_match", share**2) for note_id, share in coverage.items()]
     for note_id, attribute, value in matches:
         if value <= 0:
             continue
