@@ -216,6 +216,7 @@ class CorpusIndex:
         self._id_of: dict[int, str] | None = None
         self._count: int | None = None
         self._surname_docs: dict[str, set[int]] | None = None
+        self._norm_cache: tuple[tuple[int, ...], np.ndarray] | None = None
 
     @classmethod
     def open(cls, root: Path) -> CorpusIndex:
@@ -710,7 +711,7 @@ class CorpusIndex:
             return []
         import numpy as np
 
-        from autonote.corpus.bm25 import K1, accumulate, idf, norms, top_documents
+        from autonote.corpus.bm25 import K1, accumulate, idf, top_documents
 
         stats = self._statistics()
         hidden = self._hidden_docnos(exclude_ids)
@@ -723,7 +724,7 @@ class CorpusIndex:
             postings: dict[str, tuple[Any, Any]] | None = None
         else:
             postings = self._load_postings(t for t, w in weights.items() if w > 0)
-            norm = norms(stats.lengths, (stats.length_sum - float(stats.lengths[hidden].sum())) / total)
+            norm = self._hidden_norm(hidden, stats)
             held = self._held(hidden)
             scores = np.zeros(len(stats.lengths))
             for term, (docs, tf) in postings.items():
@@ -748,6 +749,18 @@ class CorpusIndex:
             Hit(id_of[d], score, shared[i])
             for i, (d, score) in enumerate(zip(docnos, scores[top].tolist(), strict=True))
         ]
+
+    def _hidden_norm(self, hidden: list[int], stats: _Stats) -> np.ndarray:
+        """BM25's length norms with ``hidden`` out of the average length; the last one is kept,
+        since one suggestion searches several times with the same notes hidden."""
+        from autonote.corpus.bm25 import norms
+
+        key = tuple(hidden)
+        if self._norm_cache is None or self._norm_cache[0] != key:
+            total = stats.total - len(hidden)
+            average = (stats.length_sum - float(stats.lengths[hidden].sum())) / total
+            self._norm_cache = (key, norms(stats.lengths, average))
+        return self._norm_cache[1]
 
     def _weighted_gains(self, weights: Mapping[str, float], stats: _Stats) -> list[tuple[TermGains, float]]:
         """The BM25 gains (nothing hidden) of the query's terms that some document has, with their
@@ -838,12 +851,13 @@ class CorpusIndex:
             return {}
         id_of = {docno: note_id for note_id, docno in docno_of.items()}
         fields: dict[str, list[str]] = {}
+        pattern = re.compile(f"(?:^|\x1f){re.escape(field)}([^\x1f]*)")
         for chunk in _chunks(sorted(id_of), _SQL_CHUNK):
             marks = ",".join("?" * len(chunk))
             for docno, terms_text in self.conn.execute(
                 f"SELECT docno, terms FROM docs WHERE docno IN ({marks})", chunk
             ):
-                found = [t[len(field) :] for t in terms_text.split("\x1f") if t.startswith(field)]
+                found = pattern.findall(terms_text)
                 if found:
                     fields[id_of[docno]] = found
         if not fields:

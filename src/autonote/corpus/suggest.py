@@ -189,7 +189,7 @@ def gather(
     by_title = index.search(query_terms(f"{paper.title}\n{paper.title}"), BY_TITLE, hidden, explain=False)
     names = short_names(paper.title)
     name_hits = index.search({t: 1.0 for t in names}, NEAR, hidden, explain=False) if names else []
-    title_hits = index.search(field_query(query, TITLE_FIELD), DEPTH, hidden, explain=False)
+    title_hits = index.search(field_query(query, TITLE_FIELD), NEAR, hidden, explain=False)
     coverage = index.field_coverage(query, TITLE_FIELD, [h.note_id for h in title_hits], hidden)
     named_hits = index.search(field_query(query, NAME_FIELD), NEAR, hidden, explain=False)
     authors = index.author_matches(paper.authors, hidden, surnames=False)
