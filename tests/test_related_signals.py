@@ -194,7 +194,11 @@ def _eval_corpus(corpus: Path) -> None:
     _add(
         corpus,
         Note(
-            id="issue-1602", kind="blog", title="Self-Verification の小話", issue_date=dt.date(2024, 12, 18), tags=["Blog"]
+            id="issue-1602",
+            kind="blog",
+            title="Self-Verification の小話",
+            issue_date=dt.date(2024, 12, 18),
+            tags=["Blog"],
         ),
     )
     text = (corpus / "notes" / "arxiv-2501.12948.md").read_text(encoding="utf-8")
