@@ -8,9 +8,17 @@ autonote/corpus/evaluate.py for the protocol and how hiding stays complete):
    `autonote eval --fit` would store and how it scores by cross-fitting, and the baselines;
 2. each feature removed: the weights refitted without it, scored by cross-fitting (5 folds, each
    fold scored by weights fitted on the others, whose evidence was gathered with that fold hidden);
-3. features added one group at a time, scored the same way.
+3. features added one group at a time, scored the same way;
+4. the related-note signals one at a time, before and after (built-in weights, the others as
+   built in), with related recall at 10 split by whether the linked note has an abstract.
 
-Run: `.venv/bin/python bench/suggest_quality.py [--sample dev|cvpr|both]`. Takes about a minute.
+The reference signal needs each paper's reference list, which `eval` does not fetch (it runs
+offline) and which is not recorded for the samples. Its row is therefore a *simulation*, labelled
+as one: the reference list of a hidden note is taken to be every note it links whose arXiv id is
+older than its own (what a perfect reference list would give: an upper bound on what the signal
+can add, not a measurement of Semantic Scholar's lists).
+
+Run: `.venv/bin/python bench/suggest_quality.py [--sample dev|cvpr|both]`. Takes a few minutes.
 """
 
 from __future__ import annotations
@@ -20,6 +28,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from autonote.corpus.evaluate import (
@@ -31,15 +40,17 @@ from autonote.corpus.evaluate import (
     fold_evidence,
     gather_cases,
 )
-from autonote.corpus.view import load_corpus
-from autonote.corpus.weights import DEFAULT_WEIGHTS, TAG_FEATURES
+from autonote.corpus.view import Corpus, load_corpus
+from autonote.corpus.weights import DEFAULT_WEIGHTS, RELATED_WEIGHTS, TAG_FEATURES
+from autonote.schema import Note
+from autonote.sources.references import Reference
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = {
     "dev": REPO.parent / "shared" / "corpus" / "paper_notes_dev.xml",
     "cvpr": REPO.parent / "shared" / "corpus" / "paper_notes_CVPR.xml",
 }
-RELATED = ("name", "authors", "graph")
+RELATED = RELATED_WEIGHTS
 # Features added one group at a time, starting from what the suggester used before (the 25 nearest
 # notes' tags, the corpus share, tag words in the text, the venue).
 GROUPS = [
@@ -51,7 +62,10 @@ GROUPS = [
     ("+ shared authors", ("coauthors",), ("authors",)),
     ("+ short names (related)", (), ("name",)),
     ("+ links of the nearest notes (related)", (), ("graph",)),
+    ("+ title match of notes without abstract (related)", (), ("title_match",)),
+    ("+ short names the abstract mentions (related)", (), ("named",)),
 ]
+NEW_SIGNALS = ("title_match", "named", "cited")
 COLUMNS = [
     ("tag_f1", 5),
     ("tag_f1", 10),
@@ -59,6 +73,8 @@ COLUMNS = [
     ("tag_recall", 5),
     ("related_recall", 5),
     ("related_recall", 10),
+    ("related_recall_with_abstract", 10),
+    ("related_recall_without_abstract", 10),
 ]
 
 
@@ -88,6 +104,8 @@ def header() -> str:
         "tag_precision": "tag P",
         "tag_recall": "tag R",
         "related_recall": "related R",
+        "related_recall_with_abstract": "R to notes with abstract",
+        "related_recall_without_abstract": "R to notes without",
     }
     names = [f"{labels[m]}@{k}" for m, k in COLUMNS]
     return "| weights | " + " | ".join(names) + " |\n|---|" + "---:|" * len(names)
@@ -150,7 +168,78 @@ def run(name: str, xml: Path, folder: Path) -> None:
             weights = DEFAULT_WEIGHTS.with_changes(tag={**DEFAULT_WEIGHTS.tag, feature: 0.0})
         print(row(f"− {feature}", evaluate(corpus, cases=cases, weights=weights), "autonote suggest"))
     print()
+    signals(corpus, cases)
     print(f"({time.perf_counter() - started:.0f} s)")
+    print()
+
+
+def _arxiv_month(arxiv_id: str | None) -> int | None:
+    """The year and month of an arXiv id as one number: ``2305.18290`` → 202305, ``cs/9901001``
+    → 199901; None without an id."""
+    number = (arxiv_id or "").split("/")[-1]
+    if not number[:4].isdigit():
+        return None
+    year = int(number[:2])
+    return (1900 + year if year >= 91 else 2000 + year) * 100 + int(number[2:4])
+
+
+def simulated_references(corpus: Corpus) -> Callable[[Note], list[Reference]]:
+    """A note's simulated reference list: the notes it links that are on an earlier arXiv paper
+    (what a perfect reference list holds of them). An upper bound: see the module docstring."""
+
+    def references_of(note: Note) -> list[Reference]:
+        month = _arxiv_month(note.arxiv_id)
+        found = []
+        for related in note.related:
+            target = corpus.get(related.id)
+            other = _arxiv_month(target.arxiv_id) if target is not None else None
+            if target is not None and month and other and other <= month and target.arxiv_id:
+                found.append(Reference(title=target.title, arxiv_id=target.arxiv_id))
+        return found
+
+    return references_of
+
+
+def signals(corpus: Corpus, cases: list) -> None:
+    """The related-note signals one at a time: before (every new signal's weight 0, which is the
+    suggester before them) and with each added, built-in weights."""
+    linked = [c for c in cases if c.linked]
+    if not linked:
+        print("Related-note signals: no note links another note of the sample (n/a).")
+        print()
+        return
+    none = {name: 0.0 for name in NEW_SIGNALS}
+    print("Related-note signals, one at a time (built-in weights; the reference row is simulated):")
+    print()
+    print(header())
+    before = DEFAULT_WEIGHTS.with_changes(**none)
+    print(
+        row(
+            "before (no title match, named, references)",
+            evaluate(corpus, cases=cases, weights=before),
+            "autonote suggest",
+        )
+    )
+    for name in ("title_match", "named"):
+        weights = before.with_changes(**{name: getattr(DEFAULT_WEIGHTS, name)})
+        print(row(f"+ {name} only", evaluate(corpus, cases=cases, weights=weights), "autonote suggest"))
+    weights = DEFAULT_WEIGHTS.with_changes(cited=0.0)
+    print(
+        row(
+            "+ title_match + named (what `eval` measures)",
+            evaluate(corpus, cases=cases, weights=weights),
+            "autonote suggest",
+        )
+    )
+    simulated = gather_cases(corpus, [c.note for c in cases], references_of=simulated_references(corpus))
+    reachable = sum(bool(simulated_references(corpus)(c.note)) for c in linked)
+    print(row("+ references, SIMULATED (upper bound)", evaluate(corpus, cases=simulated), "autonote suggest"))
+    print()
+    print(
+        f"{reachable} of {len(linked)} notes with links link a note on an earlier arXiv paper (only those"
+        " a reference list can reach); the simulated row assumes each such link is in the paper's"
+        " reference list and nothing else is."
+    )
     print()
 
 

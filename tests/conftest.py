@@ -39,6 +39,8 @@ def isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("AUTONOTE_OPENREVIEW_API_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("AUTONOTE_ACL_ANTHOLOGY_URL", "http://127.0.0.1:9")
     monkeypatch.setenv("AUTONOTE_FETCH_MIN_INTERVAL", "0.02")
+    monkeypatch.setenv("AUTONOTE_REFERENCES_API_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("AUTONOTE_REFERENCES", "false")  # tests of references turn them on
     if TIKTOKEN_CACHE.is_dir():
         monkeypatch.setenv("TIKTOKEN_CACHE_DIR", str(TIKTOKEN_CACHE))
 

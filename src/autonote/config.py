@@ -21,6 +21,7 @@ CONFIG_FILE_NAME = "autonote.toml"
 DEFAULT_ARXIV_API_URL = "https://export.arxiv.org/api/query"
 DEFAULT_OPENREVIEW_API_URL = "https://api2.openreview.net"
 DEFAULT_ACL_ANTHOLOGY_URL = "https://aclanthology.org"
+DEFAULT_REFERENCES_API_URL = "https://api.semanticscholar.org/graph/v1"
 
 # Environment variables read by the openai client itself; honoured here with the same meaning.
 _OPENAI_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
@@ -73,6 +74,12 @@ class Settings(BaseModel):
     arxiv_retries: int = Field(4, ge=0)
     openreview_api_url: str = Field(DEFAULT_OPENREVIEW_API_URL, description="OpenReview API v2 endpoint")
     acl_anthology_url: str = Field(DEFAULT_ACL_ANTHOLOGY_URL, description="ACL Anthology site (BibTeX/MODS)")
+    references: bool = Field(
+        True, description="read the paper's reference list (draft, suggest): the notes it cites are related"
+    )
+    references_api_url: str = Field(
+        DEFAULT_REFERENCES_API_URL, description="Semantic Scholar Graph API endpoint (reference lists)"
+    )
     fetch_min_interval: float = Field(
         1.0,
         ge=0,
@@ -87,7 +94,9 @@ class Settings(BaseModel):
         description="OWNER/NAME whose issues are the corpus (github pull/push; else GITHUB_REPOSITORY, git origin)",
     )
 
-    @field_validator("arxiv_api_url", "openreview_api_url", "acl_anthology_url", "base_url")
+    @field_validator(
+        "arxiv_api_url", "openreview_api_url", "acl_anthology_url", "references_api_url", "base_url"
+    )
     @classmethod
     def _http_url(cls, value: str | None) -> str | None:
         if value is None:

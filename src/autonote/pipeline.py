@@ -120,9 +120,12 @@ def draft_note(paper: Paper, ws: Workspace, *, translate: bool = False, today: d
 
     today = today or dt.date.today()
     corpus, settings = ws.corpus, ws.settings
+    from autonote.sources.references import references_for
+
     suggestions = suggest(
-        paper, corpus, k_tags=settings.tag_candidates, k_related=settings.related_candidates
-    )
+        paper, corpus, k_tags=settings.tag_candidates, k_related=settings.related_candidates,
+        references=references_for(paper, ws.sources()) if corpus.size else (),
+    )  # fmt: skip
     note = Note(
         id=note_id_for(paper), kind=paper.kind, title=paper.title, authors=paper.authors, venue=paper.venue,
         published=paper.published, url=paper.url, arxiv_id=paper.arxiv_id, issue_date=today,

@@ -162,6 +162,7 @@ def suggest_command(
     from autonote.app import Workspace, require_corpus
     from autonote.corpus.suggest import suggest
     from autonote.errors import AutonoteError
+    from autonote.sources.references import references_for
     from autonote.sources.registry import fetch_papers, parse_input
 
     ref = parse_input(source)
@@ -171,7 +172,10 @@ def suggest_command(
     (paper,) = fetch_papers([ref], ws.sources(refresh=refresh, title=title, authors=authors, url=url))
     if isinstance(paper, AutonoteError):
         raise paper
-    result = suggest(paper, ws.corpus, k_tags=count, k_related=count, semantic=ws.semantic)
+    references = references_for(paper, ws.sources(refresh=refresh))
+    result = suggest(
+        paper, ws.corpus, k_tags=count, k_related=count, semantic=ws.semantic, references=references
+    )
     if as_json:
         click.echo(json.dumps(result.to_json(), ensure_ascii=False, indent=2))
         return
@@ -212,7 +216,8 @@ def eval_command(
     import json
 
     from autonote.app import Workspace, require_corpus
-    from autonote.corpus.evaluate import cross_fit, evaluate, format_table
+    from autonote.corpus.evaluate import cross_fit, evaluable, evaluate, format_table
+    from autonote.corpus.progress import NoteProgress
     from autonote.corpus.weights import load_weights, save_weights, weights_path
     from autonote.errors import UsageError
 
@@ -225,8 +230,18 @@ def eval_command(
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
     root = require_corpus(settings.corpus)
     ws = Workspace(settings)
-    fitted = cross_fit(ws.corpus, cutoffs, folds=folds, semantic=ws.semantic) if fit else None
-    report = fitted.report if fitted else evaluate(ws.corpus, cutoffs, semantic=ws.semantic)
+    notes = len(evaluable(ws.corpus))
+    folds_used = max(2, min(folds, notes))
+    with NoteProgress("eval --fit" if fit else "eval", notes * folds_used if fit else notes) as bar:
+        if fit:
+            fitted = cross_fit(ws.corpus, cutoffs, folds=folds, semantic=ws.semantic, progress=bar.advance)
+        else:
+            fitted = None
+        report = (
+            fitted.report
+            if fitted
+            else evaluate(ws.corpus, cutoffs, semantic=ws.semantic, progress=bar.advance)
+        )
     if report.notes == 0 and report.notes_with_links == 0:
         raise UsageError(f"{root}: no note with an abstract and tags or links to evaluate")
     stored = save_weights(root, fitted.weights) if fitted else None
@@ -240,6 +255,8 @@ def eval_command(
         f"leave-one-out over {report.notes} notes with an abstract and tags ({report.corpus_size} in the corpus,"
         f" {report.mean_tags:.1f} tags each, {report.unreachable_tags} tags used by no other note);"
         f" related notes over {report.notes_with_links} notes that link another note of the corpus"
+        f" ({report.links_with_abstract} link notes with an abstract, {report.links_without_abstract}"
+        " notes without one)"
     )
     click.echo(format_table(report))
     if fitted:

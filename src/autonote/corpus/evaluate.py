@@ -31,13 +31,16 @@ import random
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from autonote.corpus.embeddings import SemanticIndex
-from autonote.corpus.suggest import Evidence, gather, related_scores, tag_scores
+from autonote.corpus.suggest import RELATED_FEATURES, Evidence, gather, related_scores, tag_scores
 from autonote.corpus.view import Corpus
-from autonote.corpus.weights import DEFAULT_WEIGHTS, TAG_FEATURES, Weights
+from autonote.corpus.weights import DEFAULT_WEIGHTS, RELATED_WEIGHTS, TAG_FEATURES, Weights
 from autonote.schema import Note, paper_from_note
+
+if TYPE_CHECKING:
+    from autonote.sources.references import Reference
 
 RANDOM_DRAWS = 20
 FOLDS = 5
@@ -47,6 +50,20 @@ L2 = 1.0  # ridge penalty of the tag model, on standardised features
 NAME_GRID = (0.0, 0.5, 1.0, 2.0)
 AUTHORS_GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 1.0)
 GRAPH_GRID = (0.0, 0.1, 0.25, 0.5)
+TITLE_MATCH_GRID = (0.0, 0.5, 1.0, 2.0, 3.0, 4.0)
+NAMED_GRID = (0.0, 0.25, 0.5, 1.0, 2.0)
+CITED_GRID = (0.0, 0.5, 1.0, 2.0)
+GRIDS = {
+    "name": NAME_GRID,
+    "authors": AUTHORS_GRID,
+    "graph": GRAPH_GRID,
+    "title_match": TITLE_MATCH_GRID,
+    "named": NAMED_GRID,
+    "cited": CITED_GRID,
+}
+# The related weights are searched in two passes (a grid over all six at once is too many points):
+# first the first three, then the other three with the first ones fixed.
+GRID_PASSES = (("name", "authors", "graph"), ("title_match", "named", "cited"))
 
 
 @dataclass
@@ -57,6 +74,9 @@ class MethodScores:
     tag_recall: Counter[int] = field(default_factory=Counter)
     tag_f1: Counter[int] = field(default_factory=Counter)
     related_recall: Counter[int] = field(default_factory=Counter)
+    # the same, over only the linked notes with an abstract, and only those without one
+    related_recall_with_abstract: Counter[int] = field(default_factory=Counter)
+    related_recall_without_abstract: Counter[int] = field(default_factory=Counter)
     ranks_related: bool = True
 
     def add_tags(self, k: int, ranked: list[str], truth: set[str]) -> None:
@@ -66,8 +86,19 @@ class MethodScores:
         self.tag_recall[k] += recall
         self.tag_f1[k] += 2 * precision * recall / (precision + recall) if hits else 0.0
 
-    def add_related(self, k: int, ranked: list[str], linked: set[str]) -> None:
-        self.related_recall[k] += len(set(ranked[:k]) & linked) / len(linked)
+    def add_related(self, k: int, ranked: list[str], linked: set[str], bare: set[str] = frozenset()) -> None:
+        """Recall of ``linked`` in the top ``k``; ``bare`` are the linked notes without an abstract."""
+        top = set(ranked[:k])
+        self.related_recall[k] += len(top & linked) / len(linked)
+        for part, total in (
+            (linked - bare, self.related_recall_with_abstract),
+            (bare & linked, self.related_recall_without_abstract),
+        ):
+            if part:
+                total[k] += len(top & part) / len(part)
+
+
+RELATED_METRICS = ("related_recall", "related_recall_with_abstract", "related_recall_without_abstract")
 
 
 @dataclass
@@ -75,23 +106,31 @@ class EvalReport:
     ks: tuple[int, ...]
     notes: int = 0  # notes evaluated for tags
     notes_with_links: int = 0  # notes evaluated for related notes
+    links_with_abstract: int = 0  # ... of which link a note with an abstract
+    links_without_abstract: int = 0  # ... of which link a note without one (a blog post, a stub)
     corpus_size: int = 0
     mean_tags: float = 0.0
     unreachable_tags: int = 0  # owner's tags used by no other note: no suggester can find them
     methods: dict[str, MethodScores] = field(default_factory=dict)
 
     def mean(self, method: str, metric: str, k: int) -> float | None:
-        if metric == "related_recall" and not self.methods[method].ranks_related:
+        if metric.startswith("related_recall") and not self.methods[method].ranks_related:
             return None
         total = getattr(self.methods[method], metric)[k]
-        count = self.notes_with_links if metric == "related_recall" else self.notes
+        count = {
+            "related_recall": self.notes_with_links,
+            "related_recall_with_abstract": self.links_with_abstract,
+            "related_recall_without_abstract": self.links_without_abstract,
+        }.get(metric, self.notes)
         return total / count if count else None
 
     def to_json(self) -> dict[str, object]:
-        metrics = ("tag_precision", "tag_recall", "tag_f1", "related_recall")
+        metrics = ("tag_precision", "tag_recall", "tag_f1", *RELATED_METRICS)
         return {
             "notes": self.notes,
             "notes_with_links": self.notes_with_links,
+            "notes_linking_notes_with_abstract": self.links_with_abstract,
+            "notes_linking_notes_without_abstract": self.links_without_abstract,
             "corpus_size": self.corpus_size,
             "mean_tags_per_note": round(self.mean_tags, 2),
             "unreachable_tags": self.unreachable_tags,
@@ -116,6 +155,7 @@ class Case:
     tags: set[str]
     linked: set[str]
     evidence: Evidence
+    bare: set[str] = field(default_factory=set)  # the linked notes without an abstract
     _arrays: tuple[Any, ...] | None = field(default=None, repr=False)
     _matrix: tuple[Any, Any] | None = field(default=None, repr=False)
 
@@ -136,13 +176,13 @@ class Case:
         return self._matrix
 
     def related_arrays(self) -> tuple[Any, ...]:
-        """The candidates' evidence as arrays (lexical, name, authors, graph, linked?), for
+        """The candidates' evidence as arrays (:data:`RELATED_FEATURES`, then linked?), for
         scoring many weights fast; the same order as ``evidence.candidates``."""
         if self._arrays is None:
             import numpy as np
 
             found = self.evidence.candidates
-            columns = [[getattr(c, name) for c in found] for name in ("lexical", "name", "authors", "graph")]
+            columns = [[getattr(c, name) for c in found] for name in RELATED_FEATURES]
             linked = np.array([c.note_id in self.linked for c in found], dtype=bool)
             self._arrays = (*(np.asarray(column, dtype=np.float64) for column in columns), linked)
         return self._arrays
@@ -165,8 +205,13 @@ def gather_cases(
     *,
     hide: Iterable[str] = (),
     semantic: SemanticIndex | None = None,
+    progress: Callable[[], None] | None = None,
+    references_of: Callable[[Note], Sequence[Reference]] | None = None,
 ) -> list[Case]:
-    """Each note's evidence with the note hidden (and ``hide``, e.g. a fold being scored)."""
+    """Each note's evidence with the note hidden (and ``hide``, e.g. a fold being scored);
+    ``progress`` is called after each note. ``references_of`` gives a note's reference list
+    (none by default: ``autonote eval`` fetches nothing, so its scores have no reference signal;
+    ``bench/suggest_quality.py`` passes a simulated one, and says so)."""
     present = set(corpus.paths)
     also = tuple(hide)
     cases = []
@@ -177,9 +222,13 @@ def gather_cases(
             exclude_ids=(note.id, *also),
             semantic=semantic,
             when=note.issue_date,
+            references=references_of(note) if references_of is not None else (),
         )
         linked = {r.id for r in note.related if r.id in present and r.id != note.id and r.id not in also}
-        cases.append(Case(note, set(note.tags), linked, evidence))
+        bare = {i for i in linked if (other := corpus.get(i)) is not None and not other.abstract.strip()}
+        cases.append(Case(note, set(note.tags), linked, evidence, bare))
+        if progress is not None:
+            progress()
     return cases
 
 
@@ -195,7 +244,7 @@ def _score(
         if case.linked:
             found = [c.note_id for c, _ in related_scores(case.evidence, weights)]
             for k in ks:
-                method.add_related(k, found, case.linked)
+                method.add_related(k, found, case.linked, case.bare)
 
 
 def evaluate(
@@ -205,13 +254,15 @@ def evaluate(
     semantic: SemanticIndex | None = None,
     weights: Weights = DEFAULT_WEIGHTS,
     cases: list[Case] | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> EvalReport:
-    """Scores of the suggester with ``weights`` and of the baselines, leave-one-out."""
+    """Scores of the suggester with ``weights`` and of the baselines, leave-one-out
+    (``progress`` is called after each note's evidence is gathered)."""
     rng = random.Random(seed)
     notes = corpus.notes
     corpus.by_id  # noqa: B018 - parse once; suggestions then read notes from memory
     if cases is None:
-        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic)
+        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic, progress=progress)
     report = EvalReport(ks=ks, corpus_size=len(notes))
     ours, frequent, random_notes = MethodScores(), MethodScores(ranks_related=False), MethodScores()
     report.methods = {"autonote suggest": ours, "most frequent tags": frequent, "random notes": random_notes}
@@ -234,9 +285,14 @@ def evaluate(
                     getattr(random_notes, metric)[k] += getattr(draws, metric)[k] / RANDOM_DRAWS
         if case.linked:
             report.notes_with_links += 1
+            report.links_with_abstract += bool(case.linked - case.bare)
+            report.links_without_abstract += bool(case.bare)
             candidates = len(notes) - 1
             for k in ks:
-                random_notes.related_recall[k] += min(k, candidates) / candidates if candidates else 0.0
+                expected = min(k, candidates) / candidates if candidates else 0.0
+                random_notes.related_recall[k] += expected
+                random_notes.related_recall_with_abstract[k] += expected * bool(case.linked - case.bare)
+                random_notes.related_recall_without_abstract[k] += expected * bool(case.bare)
     report.mean_tags = tag_totals / report.notes if report.notes else 0.0
     return report
 
@@ -259,7 +315,7 @@ def fit_weights(
     base: Weights | None = DEFAULT_WEIGHTS,
     *,
     features: Sequence[str] = TAG_FEATURES,
-    related: Sequence[str] = ("name", "authors", "graph"),
+    related: Sequence[str] = RELATED_WEIGHTS,
     seed: int = 0,
 ) -> Weights:
     """Weights fitted on ``cases``: the tag model over ``features`` (the others get 0) and the
@@ -274,11 +330,7 @@ def fit_weights(
     base = base or DEFAULT_WEIGHTS
     tagged = [c for c in cases if c.tags]
     linked = [c for c in cases if c.linked]
-    grid = {
-        "name": NAME_GRID if "name" in related else (0.0,),
-        "authors": AUTHORS_GRID if "authors" in related else (0.0,),
-        "graph": GRAPH_GRID if "graph" in related else (0.0,),
-    }
+    grid = {name: values if name in related else (0.0,) for name, values in GRIDS.items()}
     reduced = base.with_changes(
         tag={name: base.tag.get(name, 0.0) if name in features else 0.0 for name in TAG_FEATURES},
         **{k: getattr(base, k) if k in related else 0.0 for k in grid},
@@ -322,8 +374,8 @@ def _recall(cases: Sequence[Case], weights: Weights) -> float:
 
     total = 0.0
     for case in cases:
-        lexical, name, authors, graph, linked = case.related_arrays()
-        scores = weights.related_score(lexical, name, authors, graph)
+        *features, linked = case.related_arrays()
+        scores = weights.related_score(*features)
         order = np.argsort(-scores, kind="stable")[:10]
         order = order[scores[order] > 0]
         hits = linked[order]
@@ -384,19 +436,20 @@ def _fit_tags(cases: Sequence[Case], features: list[str], seed: int) -> tuple[fl
 
 
 def _fit_related(cases: Sequence[Case], weights: Weights, grid: dict[str, tuple[float, ...]]) -> Weights:
-    """The grid point with the best mean of recall at 5 and 10; ties go to the current weights,
-    then to smaller weights."""
+    """The grid point with the best mean of recall at 5 and 10, searched pass by pass
+    (:data:`GRID_PASSES`); ties go to the current weights, then to smaller weights."""
+    import itertools
 
-    current = (weights.name, weights.authors, weights.graph)
-    best_key, best = None, weights
-    for name in grid["name"]:
-        for authors in grid["authors"]:
-            for graph in grid["graph"]:
-                choice = weights.with_changes(name=name, authors=authors, graph=graph)
-                point = (name, authors, graph)
-                key = (round(_recall(cases, choice), 9), point == current, -sum(point))
-                if best_key is None or key > best_key:
-                    best_key, best = key, choice
+    best = weights
+    for names in GRID_PASSES:
+        current = tuple(getattr(best, name) for name in names)
+        best_key, chosen = None, best
+        for point in itertools.product(*(grid[name] for name in names)):
+            choice = best.with_changes(**dict(zip(names, point, strict=True)))
+            key = (round(_recall(cases, choice), 9), point == current, -sum(point))
+            if best_key is None or key > best_key:
+                best_key, chosen = key, choice
+        best = chosen
     return best
 
 
@@ -418,20 +471,23 @@ def cross_fit(
     seed: int = 0,
     semantic: SemanticIndex | None = None,
     features: Sequence[str] = TAG_FEATURES,
-    related: Sequence[str] = ("name", "authors", "graph"),
+    related: Sequence[str] = RELATED_WEIGHTS,
     base: Weights | None = DEFAULT_WEIGHTS,
     cases: list[Case] | None = None,
     fold_cases: list[list[Case]] | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> FitReport:
     """Fit weights on the corpus, and score the fitting honestly by cross-fitting (see the module
     docstring). ``cases`` / ``fold_cases`` reuse evidence already gathered (see :func:`fold_evidence`);
     ``features``, ``related`` and ``base`` are passed to :func:`fit_weights`."""
     if cases is None:
-        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic)
+        cases = gather_cases(corpus, evaluable(corpus), semantic=semantic, progress=progress)
     report = evaluate(corpus, ks, seed, semantic, DEFAULT_WEIGHTS, cases)
     folds = max(2, min(folds, len(cases)))
     if fold_cases is None:
-        fold_cases = fold_evidence(corpus, cases, folds=folds, seed=seed, semantic=semantic)
+        fold_cases = fold_evidence(
+            corpus, cases, folds=folds, seed=seed, semantic=semantic, progress=progress
+        )
     assignment = _folds(cases, folds, seed)
     fitted_per_fold = [
         fit_weights(train, base, features=features, related=related, seed=seed) for train in fold_cases
@@ -473,6 +529,7 @@ def fold_evidence(
     folds: int = FOLDS,
     seed: int = 0,
     semantic: SemanticIndex | None = None,
+    progress: Callable[[], None] | None = None,
 ) -> list[list[Case]]:
     """For each fold, the other folds' cases with their evidence gathered with the fold hidden:
     what the weights scoring that fold may be fitted on."""
@@ -481,7 +538,7 @@ def fold_evidence(
     for fold in range(folds):
         scored = [c.note.id for c in cases if assignment[c.note.id] == fold]
         train = [c.note for c in cases if assignment[c.note.id] != fold]
-        found.append(gather_cases(corpus, train, hide=scored, semantic=semantic))
+        found.append(gather_cases(corpus, train, hide=scored, semantic=semantic, progress=progress))
     return found
 
 
@@ -490,10 +547,13 @@ def format_table(report: EvalReport) -> str:
     columns = [("tag_precision", "tag P"), ("tag_recall", "tag R"), ("tag_f1", "tag F1")]
     header = [f"{label}@{k}" for k in report.ks for _, label in columns]
     header += [f"related R@{k}" for k in report.ks]
+    last = max(report.ks)
+    header += [f"R@{last} to notes with abstract", f"R@{last} to notes without"]
     lines = ["| method | " + " | ".join(header) + " |", "|---|" + "---:|" * len(header)]
     for name in report.methods:
         cells = [_cell(report.mean(name, metric, k)) for k in report.ks for metric, _ in columns]
         cells += [_cell(report.mean(name, "related_recall", k)) for k in report.ks]
+        cells += [_cell(report.mean(name, metric, last)) for metric in RELATED_METRICS[1:]]
         lines.append(f"| {name} | " + " | ".join(cells) + " |")
     return "\n".join(lines)
 

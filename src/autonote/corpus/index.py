@@ -5,6 +5,8 @@ What it holds:
 - ``files``: every markdown file seen, with size and mtime, so a refresh re-reads only what changed;
 - ``docs``: one row per note (id, path, arXiv id, issue date, length, its distinct terms);
 - ``postings``: an inverted index, one row per term with packed arrays of (doc, term frequency);
+  field terms (a note's short names, the title of a note without abstract) are kept there too,
+  under prefixes (see :mod:`autonote.corpus.fields`);
 - ``doc_tags``: each note's tags; ``doc_links``: the notes each note links (its ``related`` ids);
 - ``doc_authors``: each note's authors (``tri_dao``), an SQLite FTS5 table (its inverted index is
   built in C: one row per note, not per author), matched by :meth:`CorpusIndex.author_matches`.
@@ -37,7 +39,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from autonote.corpus.terms import TERMS_VERSION, embedding_text, terms, text_hash
+from autonote.corpus.fields import FIELDS_VERSION, SURNAME, author_entries, field_terms
+from autonote.corpus.terms import CJK_RUN, TERMS_VERSION, embedding_text, terms, text_hash
 from autonote.errors import NoteFormatError
 from autonote.notes.folder import NoteFileReader, PathOutsideCorpusError, note_file_text, scan_note_files
 from autonote.notes.format import parse_note
@@ -52,7 +55,7 @@ if TYPE_CHECKING:
     from autonote.corpus.bm25 import TermGains
 
 INDEX_FILE_NAME = "index.sqlite"
-INDEX_VERSION = f"index.12+{TERMS_VERSION}"
+INDEX_VERSION = f"index.12+{TERMS_VERSION}+{FIELDS_VERSION}"
 QUERY_TF_CAP = 3  # a word repeated in the query counts at most this many times
 _TF_BITS, _TF_MAX = 16, 0xFFFF  # a posting is docno << 16 | term frequency, in an array('Q')
 _SQL_CHUNK = 900  # stay under SQLite's default limit of host parameters
@@ -213,6 +216,8 @@ class CorpusIndex:
         self._docno_of: dict[str, int] | None = None
         self._id_of: dict[int, str] | None = None
         self._count: int | None = None
+        self._surname_docs: dict[str, set[int]] | None = None
+        self._norm_cache: tuple[tuple[int, ...], np.ndarray] | None = None
 
     @classmethod
     def open(cls, root: Path) -> CorpusIndex:
@@ -711,7 +716,7 @@ class CorpusIndex:
             return []
         import numpy as np
 
-        from autonote.corpus.bm25 import K1, accumulate, idf, norms, top_documents
+        from autonote.corpus.bm25 import K1, accumulate, idf, top_documents
 
         stats = self._statistics()
         hidden = self._hidden_docnos(exclude_ids)
@@ -724,7 +729,7 @@ class CorpusIndex:
             postings: dict[str, tuple[Any, Any]] | None = None
         else:
             postings = self._load_postings(t for t, w in weights.items() if w > 0)
-            norm = norms(stats.lengths, (stats.length_sum - float(stats.lengths[hidden].sum())) / total)
+            norm = self._hidden_norm(hidden, stats)
             held = self._held(hidden)
             scores = np.zeros(len(stats.lengths))
             for term, (docs, tf) in postings.items():
@@ -749,6 +754,18 @@ class CorpusIndex:
             Hit(id_of[d], score, shared[i])
             for i, (d, score) in enumerate(zip(docnos, scores[top].tolist(), strict=True))
         ]
+
+    def _hidden_norm(self, hidden: list[int], stats: _Stats) -> np.ndarray:
+        """BM25's length norms with ``hidden`` out of the average length; the last one is kept,
+        since one suggestion searches several times with the same notes hidden."""
+        from autonote.corpus.bm25 import norms
+
+        key = tuple(hidden)
+        if self._norm_cache is None or self._norm_cache[0] != key:
+            total = stats.total - len(hidden)
+            average = (stats.length_sum - float(stats.lengths[hidden].sum())) / total
+            self._norm_cache = (key, norms(stats.lengths, average))
+        return self._norm_cache[1]
 
     def _weighted_gains(self, weights: Mapping[str, float], stats: _Stats) -> list[tuple[TermGains, float]]:
         """The BM25 gains (nothing hidden) of the query's terms that some document has, with their
@@ -824,6 +841,50 @@ class CorpusIndex:
                 break
         return shared
 
+    def field_coverage(
+        self, query: Mapping[str, float], field: str, note_ids: Iterable[str], exclude_ids: Iterable[str] = ()
+    ) -> dict[str, float]:
+        """For each note, the share of its ``field`` terms (see :mod:`autonote.corpus.fields`)
+        that the query holds, each term weighed by its idf over the corpus's text (the hidden notes
+        left out): 1 when the query has every word of a note's title, little when it has only the
+        common ones. Notes without the field are left out; for a query without Japanese, the
+        Japanese terms of a field do not count (an English abstract cannot hold them)."""
+        from autonote.corpus.bm25 import idf
+
+        docno_of = self._docnos_of(note_ids)
+        if not docno_of:
+            return {}
+        id_of = {docno: note_id for note_id, docno in docno_of.items()}
+        fields: dict[str, list[str]] = {}
+        pattern = re.compile(f"(?:^|\x1f){re.escape(field)}([^\x1f]*)")
+        for chunk in _chunks(sorted(id_of), _SQL_CHUNK):
+            marks = ",".join("?" * len(chunk))
+            for docno, terms_text in self.conn.execute(
+                f"SELECT docno, terms FROM docs WHERE docno IN ({marks})", chunk
+            ):
+                found = pattern.findall(terms_text)
+                if found:
+                    fields[id_of[docno]] = found
+        if not fields:
+            return {}
+        if not any(CJK_RUN.search(t) for t in query):  # an English query: its titles' English words
+            fields = {
+                n: kept
+                for n, found in fields.items()
+                if (kept := [t for t in found if not CJK_RUN.search(t)])
+            }
+        hidden = self._hidden_docnos(exclude_ids)
+        held = self._held(hidden) if hidden else Counter()
+        total = self._size() - len(hidden)
+        postings = self._load_postings({t for found in fields.values() for t in found})
+        rarity = {t: idf(total, max(1, len(docs) - held[t])) for t, (docs, _) in postings.items()}
+        coverage = {}
+        for note_id, found in fields.items():
+            weights = [rarity.get(t, idf(total, 1)) for t in found]
+            matched = sum(w for t, w in zip(found, weights, strict=True) if query.get(t, 0.0) > 0)
+            coverage[note_id] = matched / sum(weights) if sum(weights) > 0 else 0.0
+        return coverage
+
     def _author_table(self) -> tuple[str, ...]:
         """("doc_authors",) when this SQLite has FTS5 (and so the table), else ()."""
         if self._authors is None:
@@ -831,11 +892,29 @@ class CorpusIndex:
             self._authors = ("doc_authors",) if found else ()
         return self._authors
 
-    def author_matches(self, authors: Iterable[str], exclude_ids: Iterable[str] = ()) -> dict[str, float]:
+    def _surnames(self) -> dict[str, set[int]]:
+        """Each last name (the last word of an author key) with the documents of its bearers; read
+        once per process, and only when a note known by a surname alone matched."""
+        if self._surname_docs is None:
+            found: defaultdict[str, set[int]] = defaultdict(set)
+            for docno, keys in self.conn.execute("SELECT rowid, keys FROM doc_authors"):
+                for key in keys.split():
+                    found[key.rsplit("_", 1)[-1]].add(docno)
+            self._surname_docs = dict(found)
+        return self._surname_docs
+
+    def author_matches(
+        self, authors: Iterable[str], exclude_ids: Iterable[str] = (), *, surnames: bool = True
+    ) -> dict[str, float]:
         """Notes sharing authors with ``authors``: note id → the rarity of what they share, as
         the sum of the shared authors' idf over the idf of an author no other note has (at most 1:
-        one shared author of few notes counts as much as several)."""
+        one shared author of few notes counts as much as several). ``surnames``: also the notes
+        known only by their first author's surname (from a title line, ``Shao+``), which an author
+        meets by the last word of their name, as rare as that name is among all authors'."""
         keys = author_terms(authors)
+        if surnames:
+            lasts = dict.fromkeys(f"{SURNAME}_{key.rsplit('_', 1)[-1]}" for key in keys)
+            keys += [k for k in lasts if k not in keys]
         if not keys or not self._author_table():
             return {}
         from autonote.corpus.bm25 import idf
@@ -849,10 +928,14 @@ class CorpusIndex:
         match = "SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?"
         matched = [[d for (d,) in self.conn.execute(match, (f'"{key}"',))] for key in keys]
         id_of = self._ids_of({d for rows in matched for d in rows})
-        for rows in matched:
+        for key, rows in zip(keys, matched, strict=True):
             holders = [d for d in rows if d not in hidden and d in id_of]
             if holders:
-                rarity = idf(total, len(holders))
+                if key.startswith(SURNAME + "_"):  # as rare as the name is among all authors' names
+                    bearers = self._surnames().get(key.removeprefix(SURNAME + "_"), set()) - hidden
+                    rarity = idf(total, max(len(holders), len(bearers)))
+                else:
+                    rarity = idf(total, len(holders))
                 for d in holders:
                     sums[d] += rarity
         return {id_of[d]: min(1.0, value / unique) for d, value in sums.items()}
@@ -919,6 +1002,8 @@ def _read_one(reader: NoteFileReader, path: str) -> tuple[_FileRead, Counter[str
             problem=f": front matter id {note.id!r} is not a note id (letters, digits, '.', '_', '-')"
         ), None
     counts = note_terms(note)
+    length = sum(counts.values())
+    counts.update(field_terms(note.title, bool(note.abstract.strip())))  # not part of the length
     embed_hash = text_hash(embedding_text(note.title, note.abstract, note.summary))
     read = _FileRead(
         note.id,
@@ -926,8 +1011,8 @@ def _read_one(reader: NoteFileReader, path: str) -> tuple[_FileRead, Counter[str
         note.issue_date.isoformat(),
         tuple(dict.fromkeys(note.tags)),
         tuple(dict.fromkeys(r.id for r in note.related if r.id != note.id)),
-        " ".join(author_terms(note.authors)),
-        sum(counts.values()),
+        " ".join(author_terms(author_entries(note.authors, note.title))),
+        length,
         "\x1f".join(counts),
         embed_hash,
     )

@@ -18,19 +18,28 @@ class SourceCache:
         self.state = state
         self.source = source
 
-    def get(self, key: str) -> Paper | None:
+    def get_text(self, key: str) -> str | None:
+        """What was stored under ``key`` as it was stored (a source that keeps something other
+        than a paper, such as a reference list, stores its own JSON)."""
         row = self.state.conn.execute(
             "SELECT paper_json FROM source_cache WHERE source = ? AND key = ?", (self.source, key)
         ).fetchone()
-        if row is None:
+        return None if row is None else row[0]
+
+    def put_text(self, key: str, text: str) -> None:
+        self.state.conn.execute(
+            "INSERT OR REPLACE INTO source_cache(source, key, fetched_at, paper_json) VALUES (?, ?, ?, ?)",
+            (self.source, key, time.time(), text),
+        )
+
+    def get(self, key: str) -> Paper | None:
+        text = self.get_text(key)
+        if text is None:
             return None
         try:
-            return Paper.model_validate_json(row[0])
+            return Paper.model_validate_json(text)
         except ValueError:  # written by another version of autonote: fetch again
             return None
 
     def put(self, key: str, paper: Paper) -> None:
-        self.state.conn.execute(
-            "INSERT OR REPLACE INTO source_cache(source, key, fetched_at, paper_json) VALUES (?, ?, ?, ?)",
-            (self.source, key, time.time(), paper.model_dump_json()),
-        )
+        self.put_text(key, paper.model_dump_json())
