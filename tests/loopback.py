@@ -46,6 +46,7 @@ class Fault:
     body: str | bytes | None = None
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between single bytes of the whole answer, status line and headers too
 
 
 class _Server:
@@ -108,6 +109,9 @@ class _Server:
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.trickle:
+                _trickle(handler, fault.status, fault.body or b"", fault.headers, fault.trickle)
+                return
             if fault.status != 200 or fault.body is not None:
                 self._send(handler, fault.status, fault.body or b"", fault.headers)
                 return
@@ -132,6 +136,24 @@ class _Server:
 
     def answer(self, method: str, path: str, body: bytes) -> tuple[int, str | bytes, dict[str, str]]:
         raise NotImplementedError
+
+
+def _trickle(
+    handler: BaseHTTPRequestHandler, status: int, payload: str | bytes, headers: dict[str, str], pause: float
+) -> None:
+    """The whole answer, status line and headers included, one byte every ``pause`` seconds (a server
+    that keeps a read timeout from ever firing)."""
+    data = payload.encode() if isinstance(payload, str) else payload
+    head = f"HTTP/1.1 {status} OK\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
+    raw = (head + f"Content-Length: {len(data)}\r\n\r\n").encode() + data
+    try:
+        for index in range(len(raw)):
+            handler.wfile.write(raw[index : index + 1])
+            handler.wfile.flush()
+            time.sleep(pause)
+    except (BrokenPipeError, ConnectionResetError):
+        pass  # the client gave up: what a trickle test wants
+    handler.close_connection = True
 
 
 # -- arXiv ---------------------------------------------------------------------------------------
@@ -431,8 +453,23 @@ class OpenAIServer(_Server):
         without: tuple[str, ...] = (),
         unbounded_seconds: float = 0.0,
         prompt_cache_min: int | None = None,
+        slots: int | None = None,
+        props: bool = False,
+        window_limit: tuple[int, float] | None = None,
     ) -> None:
         super().__init__()
+        # ``slots``: the server generates at most this many answers at once (llama-cpp-python: one);
+        # the others wait in its queue, and an answer whose client went away is still generated.
+        self.slots = threading.Semaphore(slots) if slots else None
+        self.slot_count = slots
+        self.props = props  # answer llama.cpp's ``GET /props`` with ``total_slots``
+        self.refused = 0  # requests refused for their response_format
+        self.generated: list[tuple[str, int]] = []  # (the request's last message, tokens generated)
+        # ``window_limit`` (count, seconds): a provider that enforces its per-minute limit over
+        # shorter intervals: at most ``count`` requests admitted in any ``seconds`` (429 beyond).
+        self.window_limit = window_limit
+        self.window_admitted: deque[float] = deque()
+        self.window_rejected = 0
         # Provider prompt caching, as OpenAI bills it: the prefix (schema, then messages) shared
         # with an earlier request, when at least ``prompt_cache_min`` tokens, in steps of 128.
         self.prompt_cache_min = prompt_cache_min
@@ -529,10 +566,15 @@ class OpenAIServer(_Server):
             return self._create_batch(json.loads(body))
         if endpoint == "batch" and method == "GET":
             return self._retrieve_batch(route.split("/batches/")[1])
+        if method == "GET" and route == "/props" and self.props:
+            return _json(200, {"total_slots": self.slot_count or 1, "model_alias": "loopback",
+                               "default_generation_settings": {"n_ctx": 8192}})  # fmt: skip
         if method != "POST" or endpoint != "chat":
             return _json(404, {"error": {"message": "not found"}})
         request = json.loads(body)
         headers: dict[str, str] = {"Content-Type": "application/json"}
+        if self.window_limit is not None and (refusal := self._window_refusal(headers)) is not None:
+            return refusal
         if self.limits is not None:
             admitted, wait, limit_headers = self.limits.admit(provider_tokens(request))
             headers.update(limit_headers)
@@ -540,12 +582,38 @@ class OpenAIServer(_Server):
                 headers["retry-after-ms"] = str(max(1, int(wait * 1000)))
                 error = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
                 return 429, json.dumps(error), headers
+        if self.slots is not None:
+            with self.slots:  # queued until a slot is free; generated even if the client left meanwhile
+                return self._generate(request, headers)
+        return self._generate(request, headers)
+
+    def _window_refusal(self, headers: dict[str, str]) -> tuple[int, str, dict[str, str]] | None:
+        """429 when ``window_limit`` requests were admitted in the last ``window_limit`` seconds."""
+        count, seconds = self.window_limit  # type: ignore[misc]
+        with self._lock:
+            now = time.monotonic()
+            while self.window_admitted and self.window_admitted[0] <= now - seconds:
+                self.window_admitted.popleft()
+            if len(self.window_admitted) < count:
+                self.window_admitted.append(now)
+                return None
+            self.window_rejected += 1
+            wait = self.window_admitted[0] + seconds - now
+        headers = {**headers, "retry-after-ms": str(max(1, int(wait * 1000)))}
+        error = {"error": {"message": "Rate limit reached (short interval)", "type": "rate_limit_exceeded"}}
+        return 429, json.dumps(error), headers
+
+    def _generate(self, request: dict[str, Any], headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:
         started = time.monotonic()
         if self.latency or self.jitter:
             time.sleep(max(0.0, self.latency + self.random.uniform(-self.jitter, self.jitter)))
         status, response = self.complete(request)
         with self._lock:
             self.generations.append((started, time.monotonic()))
+            if status == 200:
+                content = response["choices"][0]["message"]["content"]
+                last = request["messages"][-1]["content"] if request.get("messages") else ""
+                self.generated.append((last, text_tokens(content)))
         return status, json.dumps(response, ensure_ascii=False), headers
 
     def _refuse_format(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
@@ -570,6 +638,8 @@ class OpenAIServer(_Server):
         """One chat completion as the server computes it (also used for batch lines)."""
         refused = self._refuse_format(request)
         if refused is not None:
+            with self._lock:
+                self.refused += 1
             return refused
         finish = "stop"
         if self.flavor == "llama-cpp-python" and request.get("max_tokens") is None and self.unbounded_seconds:
