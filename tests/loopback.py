@@ -234,6 +234,17 @@ GOOD_POINTS = ["検証器を密なプロセス報酬として利用", "GRPOで�
 Reply = Callable[[dict[str, Any]], str]
 
 
+@dataclass(frozen=True)
+class Generation:
+    """One answer the server generated (monotonic times)."""
+
+    prompt: str  # the request's last message: which note it was for
+    tokens: int  # completion tokens generated
+    arrived: float
+    started: float
+    ended: float
+
+
 def _json(status: int, payload: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
     return status, json.dumps(payload), {"Content-Type": "application/json"}
 
@@ -464,7 +475,7 @@ class OpenAIServer(_Server):
         self.slot_count = slots
         self.props = props  # answer llama.cpp's ``GET /props`` with ``total_slots``
         self.refused = 0  # requests refused for their response_format
-        self.generated: list[tuple[str, int]] = []  # (the request's last message, tokens generated)
+        self.generated: list[Generation] = []  # every answer generated, also those nobody waited for
         # ``window_limit`` (count, seconds): a provider that enforces its per-minute limit over
         # shorter intervals: at most ``count`` requests admitted in any ``seconds`` (429 beyond).
         self.window_limit = window_limit
@@ -582,10 +593,11 @@ class OpenAIServer(_Server):
                 headers["retry-after-ms"] = str(max(1, int(wait * 1000)))
                 error = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
                 return 429, json.dumps(error), headers
+        arrived = time.monotonic()
         if self.slots is not None:
             with self.slots:  # queued until a slot is free; generated even if the client left meanwhile
-                return self._generate(request, headers)
-        return self._generate(request, headers)
+                return self._generate(request, headers, arrived)
+        return self._generate(request, headers, arrived)
 
     def _window_refusal(self, headers: dict[str, str]) -> tuple[int, str, dict[str, str]] | None:
         """429 when ``window_limit`` requests were admitted in the last ``window_limit`` seconds."""
@@ -603,17 +615,20 @@ class OpenAIServer(_Server):
         error = {"error": {"message": "Rate limit reached (short interval)", "type": "rate_limit_exceeded"}}
         return 429, json.dumps(error), headers
 
-    def _generate(self, request: dict[str, Any], headers: dict[str, str]) -> tuple[int, str, dict[str, str]]:
+    def _generate(
+        self, request: dict[str, Any], headers: dict[str, str], arrived: float
+    ) -> tuple[int, str, dict[str, str]]:
         started = time.monotonic()
         if self.latency or self.jitter:
             time.sleep(max(0.0, self.latency + self.random.uniform(-self.jitter, self.jitter)))
         status, response = self.complete(request)
+        ended = time.monotonic()
         with self._lock:
-            self.generations.append((started, time.monotonic()))
+            self.generations.append((started, ended))
             if status == 200:
                 content = response["choices"][0]["message"]["content"]
                 last = request["messages"][-1]["content"] if request.get("messages") else ""
-                self.generated.append((last, text_tokens(content)))
+                self.generated.append(Generation(last, text_tokens(content), arrived, started, ended))
         return status, json.dumps(response, ensure_ascii=False), headers
 
     def _refuse_format(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:

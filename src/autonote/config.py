@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import click
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -54,7 +54,9 @@ class Settings(BaseModel):
     tag_candidates: int = Field(30, ge=1, description="vocabulary tags offered to the LLM")
     related_candidates: int = Field(8, ge=0, description="existing notes offered as related")
     tags: list[str] = Field(default_factory=list, description="extra tag vocabulary")
-    concurrency: int = Field(8, ge=1, le=256, description="regen: requests in flight")
+    concurrency: Annotated[int, Field(ge=1, le=256)] | Literal["auto"] = Field(
+        "auto", description="regen: requests in flight; auto: 8 for OpenAI, else the server's slots"
+    )
     rpm: float | None = Field(
         None, gt=0, description="regen: requests/min allowed (default: learn from headers)"
     )

@@ -23,6 +23,7 @@ from autonote.llm.cache import ResponseCache, request_body, request_key
 from autonote.llm.faults import NO_MAX_TOKENS, RATE_LIMITED, RetryPolicy, classify
 from autonote.llm.formats import FormatMemory, is_openai_url
 from autonote.llm.limiter import RateLimiter, Ticket
+from autonote.llm.slots import SlotGate, gate_for
 from autonote.llm.structured import ChatReply, ChatRequest, reply_from_completion
 
 _SENDING: ContextVar[Ticket | None] = ContextVar("autonote_request_ticket", default=None)
@@ -60,7 +61,7 @@ class AsyncChatClient:
         rng: random.Random | None = None,
         formats: FormatMemory | None = None,
     ) -> None:
-        from openai import AsyncOpenAI, DefaultAsyncHttpxClient
+        from openai import APITimeoutError, AsyncOpenAI, DefaultAsyncHttpxClient
 
         self.model, self.temperature, self.max_completion_tokens = model, temperature, max_completion_tokens
         self.limiter, self.cache, self.retries = limiter, cache, retries
@@ -79,6 +80,16 @@ class AsyncChatClient:
         )
         self.stats = RequestStats()
         self.rng = rng or random.Random()
+        self._key = api_key
+        self._timeouts = (TimeoutError, APITimeoutError)
+        self.gate: SlotGate | None = None  # requests in flight at once (see autonote.llm.slots)
+
+    async def follow_slots(self, concurrency: int | None) -> SlotGate:
+        """Gate the requests by the server's slots: ``concurrency`` as given, or (None) auto."""
+        self.gate = await gate_for(
+            concurrency, self.base_url, self._key, self.timeout, openai=is_openai_url(self.base_url)
+        )
+        return self.gate
 
     @staticmethod
     def redact(text: str) -> str:
@@ -111,16 +122,24 @@ class AsyncChatClient:
         policy = RetryPolicy(self.retries, self.rng)
         while True:
             ticket = await self.limiter.acquire(prompt, self.max_completion_tokens)
+            slot = await self.gate.acquire() if self.gate is not None else 0.0
             self.stats.sent += 1
             started = time.monotonic()
             error: Exception | None = None
+            ghost = None
             sending = _SENDING.set(ticket)  # this task's request: the send hook finds its ticket here
             try:
-                raw = await self._client.chat.completions.with_raw_response.create(**self.body(request))
+                # llm_timeout bounds the whole request, headers and body: httpx's timeouts are per
+                # read, and a server trickling its answer a byte at a time never trips them.
+                async with asyncio.timeout(self.timeout):
+                    raw = await self._client.chat.completions.with_raw_response.create(**self.body(request))
             except Exception as exc:
                 error = exc
             finally:
                 _SENDING.reset(sending)
+                if self.gate is not None:
+                    timed_out = isinstance(error, self._timeouts)
+                    ghost = await self.gate.release(slot, answered=error is None, timed_out=timed_out)
             self.stats.http_seconds += time.monotonic() - started
             if error is None:
                 try:
@@ -131,6 +150,8 @@ class AsyncChatClient:
             if error is not None:
                 # Outside the except blocks: a final error carries no context (the server's raw message).
                 await self._failed(error, ticket, policy, request)
+                if ghost is not None and self.gate is not None:
+                    await self.gate.settled(ghost)  # not sent again while the server may still run it
                 continue
             self.limiter.settle(ticket, raw.headers, prompt_tokens=reply.prompt_tokens)
             self.stats.answered += 1
@@ -166,4 +187,6 @@ class AsyncChatClient:
 
     async def close(self) -> None:
         self.stats.limits = self.limiter.describe()
+        if self.gate is not None:
+            self.stats.limits.append(("requests in flight", self.gate.describe()))
         await self._client.close()

@@ -99,7 +99,7 @@ def classify(
 
     if isinstance(exc, UnusableResponse):
         return Verdict(RETRY, f"{what} sent an unusable answer: {redact(str(exc))}")
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError | TimeoutError):
         limit = f" within {timeout:g} s" if timeout else ""
         return Verdict(TIMEOUT, f"{what} did not answer{limit}")
     if isinstance(exc, openai.APIConnectionError):
