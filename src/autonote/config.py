@@ -41,7 +41,9 @@ class Settings(BaseModel):
         "auto", description="structured-output mode; auto falls back when a server refuses one"
     )
     temperature: float = Field(0.2, ge=0, le=2)
-    llm_timeout: float = Field(120.0, gt=0, description="seconds per LLM request")
+    llm_timeout: float = Field(
+        120.0, gt=0, le=3600, allow_inf_nan=False, description="seconds per LLM request, first byte to last"
+    )
     llm_max_retries: int = Field(2, ge=0, description="retries of a failed LLM request (5xx, bad body)")
     max_reasks: int = Field(2, ge=0, le=5, description="re-asks after a validation failure")
     max_prompt_tokens: int = Field(6000, ge=500, description="prompt budget; inputs are trimmed to fit")

@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 from autonote import secrets
 from autonote.errors import LLMError, LLMFatalError
 from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.deadline import deadline
 from autonote.llm.excerpt import shorten_middle
 from autonote.llm.faults import NO_MAX_TOKENS, RetryPolicy, classify
 from autonote.llm.formats import FormatMemory, is_openai_url
@@ -78,10 +79,13 @@ class ChatClient:
         if self._client is None:
             from openai import OpenAI
 
+            from autonote.llm.deadline import http_client
+
             # Local servers (vLLM, Ollama, llama.cpp) need no key, but the client insists on one.
             self._client = OpenAI(
-                api_key=self._secret or "no-key", base_url=self.base_url, timeout=self.timeout, max_retries=0
-            )
+                api_key=self._secret or "no-key", base_url=self.base_url, timeout=self.timeout, max_retries=0,
+                http_client=http_client(self.timeout),
+            )  # fmt: skip
         return self._client
 
     @staticmethod
@@ -104,7 +108,8 @@ class ChatClient:
         )  # interactive: no long waits
         while True:
             try:
-                return action(self._openai())
+                with deadline(self.timeout):  # llm_timeout bounds each whole request, not each read
+                    return action(self._openai())
             except Exception as exc:
                 verdict = classify(
                     exc, redact=secrets.redact, what=what, model=model, server=self.server,

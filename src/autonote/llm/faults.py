@@ -130,6 +130,8 @@ def classify(
         if status in (408, 409) or status >= 500:
             return Verdict(RETRY, f"{what} failed with HTTP {status}{detail}", wait, status, headers)
         return Verdict(FAILED, f"{what} rejected the request (HTTP {status}){detail}", None, status)
+    if isinstance(exc, RecursionError):  # JSON nested thousands of levels deep: the parser gives up
+        return Verdict(RETRY, f"{what} sent an unusable answer: JSON nested too deeply to read")
     if isinstance(exc, openai.APIError | ValueError):  # a body that is not JSON at all
         return Verdict(
             RETRY, f"{what} sent an unusable answer: {shorten_middle(redact(str(exc)), DETAIL_CHARS)}"
