@@ -467,8 +467,10 @@ class OpenAIServer(_Server):
         slots: int | None = None,
         props: bool = False,
         window_limit: tuple[int, float] | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.extra_headers = dict(extra_headers or {})  # sent with every chat answer
         # ``slots``: the server generates at most this many answers at once (llama-cpp-python: one);
         # the others wait in its queue, and an answer whose client went away is still generated.
         self.slots = threading.Semaphore(slots) if slots else None
@@ -583,7 +585,7 @@ class OpenAIServer(_Server):
         if method != "POST" or endpoint != "chat":
             return _json(404, {"error": {"message": "not found"}})
         request = json.loads(body)
-        headers: dict[str, str] = {"Content-Type": "application/json"}
+        headers: dict[str, str] = {"Content-Type": "application/json", **self.extra_headers}
         if self.window_limit is not None and (refusal := self._window_refusal(headers)) is not None:
             return refusal
         if self.limits is not None:

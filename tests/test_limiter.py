@@ -170,3 +170,12 @@ def test_the_limiter_against_the_provider_model_sends_nothing_over_the_limits(gi
 
     asyncio.run(main())
     assert provider.rejected == 0 and provider.accepted == 60
+
+
+def test_no_request_waits_more_than_a_minute_for_its_bucket() -> None:
+    # A tokens/min limit smaller than one request: the request goes alone in its minute, and the
+    # bucket's debt (2,000 tokens at 10 a minute would be 200 minutes) never holds the next longer.
+    clock = Clock()
+    limiter = RateLimiter(tpm=10, clock=clock)
+    charge(limiter, prompt=500, completion=1500)
+    assert 0 < limiter.delay(clock.now, 500, 1500) <= 60 + MARGIN

@@ -125,3 +125,53 @@ def test_an_answer_body_nested_thousands_deep_is_one_failure_line(
     else:
         assert result.stderr.strip().splitlines()[-1].startswith("autonote: error: ")
         assert "nested too deeply" in result.stderr
+
+
+# -- waits the server tells ----------------------------------------------------------------------------
+
+
+def test_a_rate_limit_header_that_would_mean_endless_waits_is_not_followed(
+    run, corpus: Path, serve_with_headers
+) -> None:
+    serve_with_headers({"x-ratelimit-limit-requests": "0.001", "x-ratelimit-remaining-requests": "0"})
+    started = time.monotonic()
+    result = run("regen", "--all", "--corpus", str(corpus))
+    assert result.exit_code == 0, result.stderr
+    assert journal(corpus) == {"done": 9}
+    assert table(result.stdout)["limit: requests/min"].startswith(
+        "x-ratelimit-limit-requests said 0.001: not"
+    )
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize(
+    "header", [{"retry-after": "86400"}, {"retry-after-ms": "1e15"}, {"x-ratelimit-reset-requests": "999h"}]
+)
+def test_a_server_told_wait_beyond_the_cap_stops_that_item_and_says_so(
+    run, corpus: Path, llm_server: OpenAIServer, header: dict[str, str]
+) -> None:
+    body = '{"error": {"message": "quota", "type": "insufficient_quota"}}'
+    llm_server.faults = [Fault(429, body=body, headers={"Content-Type": "application/json", **header})]
+    started = time.monotonic()
+    result = run("regen", "--all", "--corpus", str(corpus), "--concurrency", "1")
+    assert result.exit_code == 1
+    failed = [line for line in result.stderr.splitlines() if line.startswith("autonote: failed: ")]
+    assert len(failed) == 1 and "autonote waits at most 60 s" in failed[0], result.stderr
+    assert journal(corpus) == {"done": 8, "failed": 1}
+    assert time.monotonic() - started < 60
+
+
+@pytest.fixture
+def serve_with_headers(monkeypatch: pytest.MonkeyPatch):
+    servers: list[OpenAIServer] = []
+
+    def start(headers: dict[str, str]) -> OpenAIServer:
+        server = OpenAIServer(extra_headers=headers).start()
+        servers.append(server)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+        return server
+
+    yield start
+    for server in servers:
+        server.stop()

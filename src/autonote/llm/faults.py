@@ -139,6 +139,13 @@ def classify(
     raise exc
 
 
+def too_long(wait: float) -> str:
+    """What the request's final error says about a server-told wait beyond :data:`MAX_RETRY_AFTER`."""
+    return (
+        f"the server asks to wait {wait:.0f} s; autonote waits at most {MAX_RETRY_AFTER:.0f} s, so it stopped"
+    )
+
+
 class RetryPolicy:
     """Counts the tries of one request and says how long to wait before the next (or raises)."""
 
@@ -177,7 +184,7 @@ class RetryPolicy:
             if self.rate_limited > self.rate_limit_waits:
                 raise LLMError(f"{verdict.message} (gave up after {self.rate_limited} rate-limited tries)")
             if verdict.wait is not None and verdict.wait > MAX_RETRY_AFTER:
-                raise LLMError(f"{verdict.message} (the server asks to wait {verdict.wait:.0f} s)")
+                raise LLMError(f"{verdict.message} ({too_long(verdict.wait)})")
             return verdict.wait if verdict.wait is not None else self.backoff(self.rate_limited)
         self.failures += 1
         if verdict.kind == TIMEOUT:
@@ -192,6 +199,6 @@ class RetryPolicy:
             raise LLMError(f"{verdict.message} (gave up after {self.tries} tries)")
         if verdict.wait is not None:
             if verdict.wait > MAX_RETRY_AFTER:
-                raise LLMError(f"{verdict.message} (the server asks to wait {verdict.wait:.0f} s)")
+                raise LLMError(f"{verdict.message} ({too_long(verdict.wait)})")
             return verdict.wait
         return self.backoff(self.failures)

@@ -63,11 +63,13 @@ class Bucket:
         self.stamp = now
 
     def wait_for(self, amount: float) -> float:
-        """Seconds until ``amount`` can be paid (a request larger than the bucket waits for a full one)."""
+        """Seconds until ``amount`` can be paid (a request larger than the bucket waits for a full one).
+        Never more than one period: a request larger than a minute's allowance has paid it back then
+        (the window keeps such a request alone in its minute)."""
         if not self.per_minute:
             return 0.0
         need = min(amount, self.capacity)
-        return max(0.0, (need - self.level) * self.period / self.per_minute)
+        return min(self.period, max(0.0, (need - self.level) * self.period / self.per_minute))
 
     def pay(self, amount: float) -> None:
         if self.per_minute:
@@ -77,6 +79,7 @@ class Bucket:
 WINDOW = 60.0  # seconds over which providers count
 MARGIN = 0.5  # a request stays in our window this much longer than in the provider's
 BURST_SECONDS = 1.0  # the buckets hold this many seconds' worth: no minute's allowance at once
+MIN_LEARNED_RPM = 1.0  # a header limit below one request a minute (waits over a minute) is not followed
 KINDS = ("requests", "tokens")
 
 
@@ -194,6 +197,7 @@ class RateLimiter:
         self._lock = asyncio.Lock()
         self.waited = 0.0  # seconds spent waiting for the limits, for the final table
         self.phantoms = {"requests": 0, "tokens": 0}  # charged from the provider's remaining-* headers
+        self.not_followed: dict[str, float] = {}  # header limits that would make waits unbounded
 
     def limit(self, kind: str) -> float | None:
         """The limit in force: the one given, or the provider's when it is lower or none was given."""
@@ -270,6 +274,9 @@ class RateLimiter:
             limit = _number(headers.get(f"x-ratelimit-limit-{kind}"))
             if not limit or limit <= 0:
                 continue
+            if kind == "requests" and limit < MIN_LEARNED_RPM:
+                self.not_followed[kind] = limit  # each request would wait more than a minute
+                continue
             if self.learned[kind] != limit:
                 bucket = self.buckets[kind]
                 bucket.refill(now)
@@ -298,7 +305,13 @@ class RateLimiter:
 
     def describe(self) -> list[tuple[str, str]]:
         """Rows for the final table: each limit in force and where it came from, or none known."""
-        rows = []
+        rows = [
+            (
+                f"limit: {kind}/min",
+                f"x-ratelimit-limit-{kind} said {value:g}: not followed (waits of over a minute)",
+            )
+            for kind, value in self.not_followed.items()
+        ]
         for kind in KINDS:
             limit = self.limit(kind)
             if limit is None:
