@@ -19,10 +19,12 @@ The number of slots comes from, in order:
    by one, but only while ``(n + 1) ×`` the slowest answer seen fits in half of ``llm_timeout``, so
    that even a server that serialises everything cannot make a request time out in its queue.
 
-A request that timed out keeps its slot (a *ghost*) until the server has plausibly finished it: an
-answer arrives for a request sent after it (servers answer their queue in order), or ``llm_timeout``
-more seconds pass. So against a one-slot server nothing is sent, the re-send included, while the
-server still works on the abandoned request; the adaptive gate also halves.
+A request that timed out against a local server keeps its slot (a *ghost*) until the server has
+plausibly finished it: with one request in flight, an answer arrives for a request sent after it
+(the server answers its queue in order), else ``llm_timeout`` more seconds pass. Its re-send waits
+for that, so against a one-slot server nothing is sent again while the server still works on the
+abandoned request. The gate also halves (its queue was longer than the timeout), also when the
+concurrency was given: a given number is then the most in flight, not the least.
 """
 
 from __future__ import annotations
@@ -109,10 +111,10 @@ class SlotGate:
             elif timed_out and self.hold_timed_out:
                 ghost = _Ghost(sent, now + self.timeout)
                 self.ghosts.append(ghost)
-                if self.adaptive:
-                    self.too_many = self.limit if self.limit > 1 else self.too_many
-                    self.limit = max(1, self.limit // 2)
-                    self._round.clear()
+                # Its queue is longer than the timeout: halve (a given concurrency is then a ceiling).
+                self.too_many = self.limit if self.limit > 1 else self.too_many
+                self.limit = max(1, self.limit // 2)
+                self._round.clear()
             self._changed.notify_all()
         return ghost
 
@@ -151,6 +153,8 @@ class SlotGate:
         """The final table's row: what the gate did."""
         if self.adaptive:
             return f"learned: {self.limit} at the end (at most {self.peak}; ceiling {self.ceiling})"
+        if self.limit < self.ceiling:
+            return f"{self.limit} at the end, halved after timeouts ({self.ceiling}, {self.source})"
         return f"{self.limit}, {self.source}"
 
 
