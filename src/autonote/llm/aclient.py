@@ -19,10 +19,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autonote import secrets
-from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.cache import ResponseCache, request_key
 from autonote.llm.faults import NO_MAX_TOKENS, RATE_LIMITED, RetryPolicy, classify
 from autonote.llm.formats import FormatMemory, is_openai_url
 from autonote.llm.limiter import RateLimiter, Ticket
+from autonote.llm.providers.openai_compatible import OpenAICompatible
 from autonote.llm.slots import SlotGate, gate_for
 from autonote.llm.structured import ChatReply, ChatRequest, reply_from_completion
 
@@ -44,7 +45,7 @@ class RequestStats:
     limits: list[tuple[str, str]] = field(default_factory=list)  # the run's limits, as the table shows them
 
 
-class AsyncChatClient:
+class AsyncChatClient(OpenAICompatible):
     def __init__(
         self,
         *,
@@ -63,16 +64,12 @@ class AsyncChatClient:
     ) -> None:
         from openai import APITimeoutError, AsyncOpenAI, DefaultAsyncHttpxClient
 
-        self.model, self.temperature, self.max_completion_tokens = model, temperature, max_completion_tokens
-        self.limiter, self.cache, self.retries = limiter, cache, retries
+        super().__init__(
+            model=model, api_key=api_key, base_url=base_url, timeout=timeout, temperature=temperature,
+            max_completion_tokens=max_completion_tokens, cache=cache, formats=formats,
+        )  # fmt: skip
+        self.limiter, self.retries = limiter, retries
         self.count_messages = count_messages
-        self.base_url = base_url
-        self.timeout = timeout
-        self.send_max_tokens = not is_openai_url(base_url)
-        self.formats = formats if formats is not None else FormatMemory.for_settings("auto", base_url, model)
-        self.server = secrets.safe_url(base_url) or "api.openai.com"
-        secrets.register(api_key)
-        secrets.register_url(base_url)
         # The hook tells the limiter when each request actually leaves (see RateLimiter.left).
         sender = DefaultAsyncHttpxClient(event_hooks={"request": [self._leaving]})
         self._client = AsyncOpenAI(
@@ -91,23 +88,10 @@ class AsyncChatClient:
         )
         return self.gate
 
-    @staticmethod
-    def redact(text: str) -> str:
-        return secrets.redact(text)
-
     async def _leaving(self, request: Any) -> None:
         ticket = _SENDING.get()
         if ticket is not None:
             self.limiter.left(ticket)
-
-    def body(self, request: ChatRequest) -> dict[str, Any]:
-        return request_body(
-            self.model,
-            request,
-            temperature=self.temperature,
-            max_completion_tokens=self.max_completion_tokens,
-            max_tokens=self.send_max_tokens,
-        )
 
     def estimated_tokens(self, request: ChatRequest) -> int:
         """What a provider counts against tokens/min: the prompt plus the completion limit."""
@@ -179,11 +163,6 @@ class AsyncChatClient:
             return
         self.stats.retried += 1
         await asyncio.sleep(wait)
-
-    def remember(self, request: ChatRequest, reply: ChatReply) -> None:
-        """Keep an answer that passed validation (invalid ones are not cached: a re-run asks again)."""
-        if self.cache is not None and not reply.cached:
-            self.cache.put(request_key(self.body(request)), self.model, reply)
 
     async def close(self) -> None:
         self.stats.limits = self.limiter.describe()

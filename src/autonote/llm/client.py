@@ -18,11 +18,12 @@ from typing import Any, TypeVar
 
 from autonote import secrets
 from autonote.errors import LLMError, LLMFatalError
-from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.cache import ResponseCache, request_key
 from autonote.llm.deadline import deadline
 from autonote.llm.excerpt import shorten_middle
 from autonote.llm.faults import NO_MAX_TOKENS, RetryPolicy, classify
-from autonote.llm.formats import FormatMemory, is_openai_url
+from autonote.llm.formats import FormatMemory
+from autonote.llm.providers.openai_compatible import OpenAICompatible
 from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's public API
     Attempt,
     ChatReply,
@@ -40,7 +41,7 @@ from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's 
 R = TypeVar("R")
 
 
-class ChatClient:
+class ChatClient(OpenAICompatible):
     """The openai client, built lazily (importing openai costs ~0.4 s)."""
 
     def __init__(
@@ -56,18 +57,11 @@ class ChatClient:
         cache: ResponseCache | None = None,
         formats: FormatMemory | None = None,
     ) -> None:
-        self.model = model
-        self.cache = cache
-        self.base_url = base_url
-        self.temperature = temperature
-        self.max_completion_tokens = max_completion_tokens
-        self.timeout = timeout
+        super().__init__(
+            model=model, api_key=api_key, base_url=base_url, timeout=timeout, temperature=temperature,
+            max_completion_tokens=max_completion_tokens, cache=cache, formats=formats,
+        )  # fmt: skip
         self.max_retries = max_retries
-        self.send_max_tokens = not is_openai_url(base_url)
-        self.formats = formats if formats is not None else FormatMemory.for_settings("auto", base_url, model)
-        self.server = secrets.safe_url(base_url) or "api.openai.com"
-        secrets.register(api_key)
-        secrets.register_url(base_url)
         self._secret = api_key
         self._client: Any = None
 
@@ -87,10 +81,6 @@ class ChatClient:
                 http_client=http_client(self.timeout),
             )  # fmt: skip
         return self._client
-
-    @staticmethod
-    def redact(text: str) -> str:
-        return secrets.redact(text)
 
     def call(
         self,
@@ -148,15 +138,6 @@ class ChatClient:
             raise LLMError(f"the embeddings server returned {len(found)} vectors for {len(texts)} texts")
         return found
 
-    def body(self, request: ChatRequest) -> dict[str, Any]:
-        return request_body(
-            self.model,
-            request,
-            temperature=self.temperature,
-            max_completion_tokens=self.max_completion_tokens,
-            max_tokens=self.send_max_tokens,
-        )
-
     def complete(self, request: ChatRequest) -> ChatReply:
         """One chat completion, from the cache when this exact request was answered before.
         Raises LLMError (FormatRejected for a refused response format) on HTTP failure."""
@@ -170,8 +151,3 @@ class ChatClient:
             format_sent=request.response_format is not None,
             model=self.model,
         )
-
-    def remember(self, request: ChatRequest, reply: ChatReply) -> None:
-        """Keep an answer that passed validation (invalid ones are not cached: a re-run asks again)."""
-        if self.cache is not None and not reply.cached:
-            self.cache.put(request_key(self.body(request)), self.model, reply)
