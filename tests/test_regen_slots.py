@@ -78,3 +78,15 @@ def test_a_timed_out_request_is_not_sent_again_while_the_server_still_generates_
         runs.sort(key=lambda g: g.arrived)
         for earlier, later in pairwise(runs):
             assert later.arrived >= earlier.ended  # never sent while the server still generated it
+
+
+@pytest.mark.parametrize(("value", "ok"), [('"auto"', True), ("4", True), ("0", False), ('"2.5"', False)])
+def test_concurrency_is_auto_or_a_whole_number(run, corpus: Path, one_slot, value: str, ok: bool) -> None:
+    one_slot()
+    (corpus / "autonote.toml").write_text(f"concurrency = {value}\n")
+    result = run("regen", "--ids", "arxiv-1706.03762", "--corpus", str(corpus))
+    if ok:
+        assert result.exit_code == 0, result.stderr
+    else:
+        assert result.exit_code == 2 and len(result.stderr.strip().splitlines()) == 1
+        assert "concurrency" in result.stderr and "auto or a whole number" in result.stderr

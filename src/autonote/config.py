@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import tomllib
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import click
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
@@ -56,7 +56,7 @@ class Settings(BaseModel):
     tag_candidates: int = Field(30, ge=1, description="vocabulary tags offered to the LLM")
     related_candidates: int = Field(8, ge=0, description="existing notes offered as related")
     tags: list[str] = Field(default_factory=list, description="extra tag vocabulary")
-    concurrency: Annotated[int, Field(ge=1, le=256)] | Literal["auto"] = Field(
+    concurrency: int | Literal["auto"] = Field(
         "auto", description="regen: requests in flight; auto: 8 for OpenAI, else the server's slots"
     )
     rpm: float | None = Field(
@@ -85,6 +85,19 @@ class Settings(BaseModel):
         20.0, gt=0, description="seconds one such request may take, first byte to last"
     )
     fetch_retries: int = Field(3, ge=0, description="retries of such a request after 429, 5xx or a timeout")
+
+    @field_validator("concurrency", mode="before")
+    @classmethod
+    def _concurrency(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        try:
+            number = int(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            number = None
+        if number is None or not 1 <= number <= 256:
+            raise ValueError(f"{value!r} is not auto or a whole number from 1 to 256")
+        return number
 
     @field_validator("arxiv_api_url", "openreview_api_url", "acl_anthology_url", "base_url")
     @classmethod
