@@ -46,6 +46,7 @@ class Fault:
     body: str | bytes | Raw | None = None  # a Raw body replaces the whole answer, status line included
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    trickle: float = 0.0  # seconds between single bytes of the whole answer, status line and headers too
 
 
 @dataclass
@@ -127,6 +128,9 @@ class _Server:
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
+            if fault.trickle:
+                _trickle(handler, fault.status, fault.body or b"", fault.headers, fault.trickle)
+                return
             if fault.status != 200 or fault.body is not None:
                 self._send(handler, fault.status, fault.body or b"", fault.headers)
                 return
@@ -168,6 +172,16 @@ def _send_raw(handler: BaseHTTPRequestHandler, raw: Raw) -> None:
             time.sleep(raw.stall)
     except (BrokenPipeError, ConnectionResetError):
         pass  # the client gave up
+
+
+def _trickle(
+    handler: BaseHTTPRequestHandler, status: int, payload: str | bytes, headers: dict[str, str], pause: float
+) -> None:
+    """The whole answer, status line and headers included, one byte every ``pause`` seconds (a server
+    that keeps a read timeout from ever firing)."""
+    data = payload.encode() if isinstance(payload, str) else payload
+    head = {**headers, "Content-Length": str(len(data))}
+    _send_raw(handler, Raw(raw_answer(data, status=f"{status} OK", headers=head), chunk=1, pause=pause))
 
 
 # -- arXiv ---------------------------------------------------------------------------------------
@@ -250,6 +264,17 @@ GOOD_SUMMARY = (
 GOOD_POINTS = ["検証器を密なプロセス報酬として利用", "GRPOで方策を最適化", "数学ベンチマークで精度が向上"]
 
 Reply = Callable[[dict[str, Any]], str]
+
+
+@dataclass(frozen=True)
+class Generation:
+    """One answer the server generated (monotonic times)."""
+
+    prompt: str  # the request's last message: which note it was for
+    tokens: int  # completion tokens generated
+    arrived: float
+    started: float
+    ended: float
 
 
 def _json(status: int, payload: dict[str, Any]) -> tuple[int, str, dict[str, str]]:
@@ -471,8 +496,25 @@ class OpenAIServer(_Server):
         without: tuple[str, ...] = (),
         unbounded_seconds: float = 0.0,
         prompt_cache_min: int | None = None,
+        slots: int | None = None,
+        props: bool = False,
+        window_limit: tuple[int, float] | None = None,
+        extra_headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__()
+        self.extra_headers = dict(extra_headers or {})  # sent with every chat answer
+        # ``slots``: the server generates at most this many answers at once (llama-cpp-python: one);
+        # the others wait in its queue, and an answer whose client went away is still generated.
+        self.slots = threading.Semaphore(slots) if slots else None
+        self.slot_count = slots
+        self.props = props  # answer llama.cpp's ``GET /props`` with ``total_slots``
+        self.refused = 0  # requests refused for their response_format
+        self.generated: list[Generation] = []  # every answer generated, also those nobody waited for
+        # ``window_limit`` (count, seconds): a provider that enforces its per-minute limit over
+        # shorter intervals: at most ``count`` requests admitted in any ``seconds`` (429 beyond).
+        self.window_limit = window_limit
+        self.window_admitted: deque[float] = deque()
+        self.window_rejected = 0
         # Provider prompt caching, as OpenAI bills it: the prefix (schema, then messages) shared
         # with an earlier request, when at least ``prompt_cache_min`` tokens, in steps of 128.
         self.prompt_cache_min = prompt_cache_min
@@ -569,10 +611,15 @@ class OpenAIServer(_Server):
             return self._create_batch(json.loads(body))
         if endpoint == "batch" and method == "GET":
             return self._retrieve_batch(route.split("/batches/")[1])
+        if method == "GET" and route == "/props" and self.props:
+            return _json(200, {"total_slots": self.slot_count or 1, "model_alias": "loopback",
+                               "default_generation_settings": {"n_ctx": 8192}})  # fmt: skip
         if method != "POST" or endpoint != "chat":
             return _json(404, {"error": {"message": "not found"}})
         request = json.loads(body)
-        headers: dict[str, str] = {"Content-Type": "application/json"}
+        headers: dict[str, str] = {"Content-Type": "application/json", **self.extra_headers}
+        if self.window_limit is not None and (refusal := self._window_refusal(headers)) is not None:
+            return refusal
         if self.limits is not None:
             admitted, wait, limit_headers = self.limits.admit(provider_tokens(request))
             headers.update(limit_headers)
@@ -580,12 +627,42 @@ class OpenAIServer(_Server):
                 headers["retry-after-ms"] = str(max(1, int(wait * 1000)))
                 error = {"error": {"message": "Rate limit reached", "type": "rate_limit_exceeded"}}
                 return 429, json.dumps(error), headers
+        arrived = time.monotonic()
+        if self.slots is not None:
+            with self.slots:  # queued until a slot is free; generated even if the client left meanwhile
+                return self._generate(request, headers, arrived)
+        return self._generate(request, headers, arrived)
+
+    def _window_refusal(self, headers: dict[str, str]) -> tuple[int, str, dict[str, str]] | None:
+        """429 when ``window_limit`` requests were admitted in the last ``window_limit`` seconds."""
+        count, seconds = self.window_limit  # type: ignore[misc]
+        with self._lock:
+            now = time.monotonic()
+            while self.window_admitted and self.window_admitted[0] <= now - seconds:
+                self.window_admitted.popleft()
+            if len(self.window_admitted) < count:
+                self.window_admitted.append(now)
+                return None
+            self.window_rejected += 1
+            wait = self.window_admitted[0] + seconds - now
+        headers = {**headers, "retry-after-ms": str(max(1, int(wait * 1000)))}
+        error = {"error": {"message": "Rate limit reached (short interval)", "type": "rate_limit_exceeded"}}
+        return 429, json.dumps(error), headers
+
+    def _generate(
+        self, request: dict[str, Any], headers: dict[str, str], arrived: float
+    ) -> tuple[int, str, dict[str, str]]:
         started = time.monotonic()
         if self.latency or self.jitter:
             time.sleep(max(0.0, self.latency + self.random.uniform(-self.jitter, self.jitter)))
         status, response = self.complete(request)
+        ended = time.monotonic()
         with self._lock:
-            self.generations.append((started, time.monotonic()))
+            self.generations.append((started, ended))
+            if status == 200:
+                content = response["choices"][0]["message"]["content"]
+                last = request["messages"][-1]["content"] if request.get("messages") else ""
+                self.generated.append(Generation(last, text_tokens(content), arrived, started, ended))
         return status, json.dumps(response, ensure_ascii=False), headers
 
     def _refuse_format(self, request: dict[str, Any]) -> tuple[int, dict[str, Any]] | None:
@@ -610,6 +687,8 @@ class OpenAIServer(_Server):
         """One chat completion as the server computes it (also used for batch lines)."""
         refused = self._refuse_format(request)
         if refused is not None:
+            with self._lock:
+                self.refused += 1
             return refused
         finish = "stop"
         if self.flavor == "llama-cpp-python" and request.get("max_tokens") is None and self.unbounded_seconds:

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from autonote.llm.limiter import MARGIN, RateLimiter
+from autonote.llm.limiter import MARGIN, SHORT_MARGIN, RateLimiter
 from tests.loopback import ServerRateLimit
 
 
@@ -19,6 +19,9 @@ class Clock:
 
     def __call__(self) -> float:
         return self.now
+
+
+# Tests of the minute's books give ``short_window=60``: no shorter interval binds.
 
 
 def charge(limiter: RateLimiter, prompt: int = 0, completion: int = 0):
@@ -43,7 +46,7 @@ def headers(limit_requests: int, remaining_requests: int, limit_tokens: int = 0,
 def test_the_window_holds_a_minute_of_requests() -> None:
     clock = Clock()
     limiter = RateLimiter(
-        rpm=10, clock=clock, burst_seconds=60
+        rpm=10, clock=clock, burst_seconds=60, short_window=60
     )  # a bucket of a whole minute: only the window binds
     for _ in range(10):
         charge(limiter)
@@ -55,7 +58,7 @@ def test_the_window_holds_a_minute_of_requests() -> None:
 
 def test_tokens_are_the_prompt_plus_the_completion_limit_corrected_by_usage() -> None:
     clock = Clock()
-    limiter = RateLimiter(tpm=1000, clock=clock, burst_seconds=60)
+    limiter = RateLimiter(tpm=1000, clock=clock, burst_seconds=60, short_window=60)
     ticket = charge(limiter, prompt=400, completion=300)
     assert limiter.window.used["tokens"] == 700 and limiter.delay(clock.now, 200, 300) > 0
     limiter.settle(ticket, prompt_tokens=150)  # the server counted fewer prompt tokens
@@ -66,7 +69,7 @@ def test_tokens_are_the_prompt_plus_the_completion_limit_corrected_by_usage() ->
 
 def test_requests_sent_before_the_limits_are_known_are_charged() -> None:
     clock = Clock()
-    limiter = RateLimiter(clock=clock)
+    limiter = RateLimiter(clock=clock, short_window=60)
     tickets = [charge(limiter) for _ in range(5)]  # nothing known: nothing holds them back
     assert limiter.window.used["requests"] == 5 and not limiter.known
     limiter.settle(tickets[0], headers(6, 1))  # the server counted all five
@@ -81,7 +84,7 @@ def test_requests_sent_before_the_limits_are_known_are_charged() -> None:
 
 def test_usage_the_window_does_not_know_of_is_charged_from_the_remaining_headers() -> None:
     clock = Clock()
-    limiter = RateLimiter(clock=clock, burst_seconds=60)
+    limiter = RateLimiter(clock=clock, burst_seconds=60, short_window=60)
     first = charge(limiter, prompt=100, completion=100)
     second = charge(limiter, prompt=100, completion=100)
     # Another process used 5 requests and 3,000 tokens of the same key: the server counts 7 and 3,400.
@@ -99,7 +102,7 @@ def test_usage_the_window_does_not_know_of_is_charged_from_the_remaining_headers
 
 def test_a_request_counts_from_when_it_leaves_not_from_when_it_was_allowed() -> None:
     clock = Clock()
-    limiter = RateLimiter(rpm=2, clock=clock, burst_seconds=60)
+    limiter = RateLimiter(rpm=2, clock=clock, burst_seconds=60, short_window=60)
     early = charge(limiter)
     late = charge(limiter)
     clock.now += 1.5  # the event loop was busy preparing other notes before this one was written
@@ -118,6 +121,25 @@ def test_the_minute_is_spread_evenly_not_spent_at_once() -> None:
     assert limiter.delay(clock.now, 0, 0) == pytest.approx(1.0)
     clock.now += 1.0
     charge(limiter)
+
+
+def test_no_ten_seconds_get_more_than_their_share_of_the_minute() -> None:
+    """Providers may enforce a per-minute limit over 10 s intervals: with requests sent as fast as
+    the limiter allows, no 10 s holds more than rpm / 6 (counted as the provider counts, by arrival,
+    arriving up to SHORT_MARGIN later than they left), and no second more than two seconds' worth
+    (the bucket's burst)."""
+    clock = Clock()
+    limiter = RateLimiter(rpm=600, clock=clock)
+    sent: list[float] = []
+    while len(sent) < 240:
+        clock.now += max(0.0, limiter.delay(clock.now, 0, 0)) + 1e-9
+        charge(limiter)
+        sent.append(clock.now)
+    arrived = [t + (SHORT_MARGIN * 0.99 if i % 2 else 0.0) for i, t in enumerate(sent)]  # uneven delays
+    busiest = max(sum(1 for t in arrived if start <= t < start + 10) for start in arrived)
+    assert busiest <= 100, f"{busiest} requests in 10 s (share 100)"
+    assert max(sum(1 for t in sent if start <= t < start + 1) for start in sent) <= 20
+    assert sent[-1] - sent[0] < 240 / 10 * 1.02  # at the limit's pace
 
 
 def test_a_429_pauses_everyone_and_a_lower_limit_from_the_server_wins() -> None:
@@ -170,3 +192,12 @@ def test_the_limiter_against_the_provider_model_sends_nothing_over_the_limits(gi
 
     asyncio.run(main())
     assert provider.rejected == 0 and provider.accepted == 60
+
+
+def test_no_request_waits_more_than_a_minute_for_its_bucket() -> None:
+    # A tokens/min limit smaller than one request: the request goes alone in its minute, and the
+    # bucket's debt (2,000 tokens at 10 a minute would be 200 minutes) never holds the next longer.
+    clock = Clock()
+    limiter = RateLimiter(tpm=10, clock=clock)
+    charge(limiter, prompt=500, completion=1500)
+    assert 0 < limiter.delay(clock.now, 500, 1500) <= 60 + MARGIN

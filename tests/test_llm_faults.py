@@ -111,7 +111,7 @@ def test_llama_cpp_python_json_mode_with_schema_is_learned_once_and_remembered(
     assert "\n" not in draft.summary and draft.summary.startswith(
         "本研究では"
     )  # raw control characters parsed
-    assert draft.provenance and draft.provenance.response_format == "json_object"
+    assert draft.provenance and draft.provenance.response_format == "json_object+schema"  # the exact rung
 
     with sqlite3.connect(corpus / ".autonote" / "state.sqlite") as db:
         assert db.execute("SELECT server, rung FROM llm_formats").fetchall() == [
@@ -125,12 +125,17 @@ def test_llama_cpp_python_json_mode_with_schema_is_learned_once_and_remembered(
     assert formats_sent(server)[before:] == ["json_object+schema"] * 9  # remembered: no refused request
 
 
-def test_llama_cpp_python_refusals_are_bounded_by_the_concurrency(run, corpus: Path, serve) -> None:
-    server = serve(flavor="llama-cpp-python")
-    result = run("regen", "--all", "--corpus", str(corpus), "--concurrency", "4")
+def test_the_format_is_probed_once_before_a_run_fans_out(run, corpus: Path, serve) -> None:
+    server = serve(flavor="llama-cpp-python", latency=0.05)
+    result = run("regen", "--all", "--corpus", str(corpus), "--concurrency", "8")
     assert result.exit_code == 0, result.stderr
+    assert server.refused == 1  # one probe, not one refused request per request in flight
     sent = formats_sent(server)
-    assert 1 <= sent.count("json_schema") <= 4 and sent.count("json_object+schema") == 9
+    assert sent.count("json_schema") == 1 and sent.count("json_object+schema") == 9
+    # A second run starts at the remembered rung, still probing it once before fanning out.
+    again = run("regen", "--all", "--fields", "tags", "--force", "--no-cache", "--corpus", str(corpus))
+    assert again.exit_code == 0, again.stderr
+    assert server.refused == 1 and formats_sent(server)[10:] == ["json_object+schema"] * 9
 
 
 def test_draft_against_llama_cpp_python(run, corpus: Path, serve) -> None:
@@ -138,7 +143,7 @@ def test_draft_against_llama_cpp_python(run, corpus: Path, serve) -> None:
     result = run("draft", str(ABSTRACT), "--title", "T", "--corpus", str(corpus))
     assert result.exit_code == 0, result.stderr
     assert formats_sent(server) == ["json_schema", "json_object+schema"]
-    assert "via json_object" in result.stderr
+    assert "via json_object+schema" in result.stderr
     again = run("draft", str(ABSTRACT), "--title", "T", "--corpus", str(corpus), "--force", "--no-cache")
     assert again.exit_code == 0 and formats_sent(server)[2:] == ["json_object+schema"]
 

@@ -43,7 +43,9 @@ class Settings(BaseModel):
         "auto", description="structured-output mode; auto falls back when a server refuses one"
     )
     temperature: float = Field(0.2, ge=0, le=2)
-    llm_timeout: float = Field(120.0, gt=0, description="seconds per LLM request")
+    llm_timeout: float = Field(
+        120.0, gt=0, le=3600, allow_inf_nan=False, description="seconds per LLM request, first byte to last"
+    )
     llm_max_retries: int = Field(2, ge=0, description="retries of a failed LLM request (5xx, bad body)")
     max_reasks: int = Field(2, ge=0, le=5, description="re-asks after a validation failure")
     max_prompt_tokens: int = Field(6000, ge=500, description="prompt budget; inputs are trimmed to fit")
@@ -56,7 +58,9 @@ class Settings(BaseModel):
     tag_candidates: int = Field(30, ge=1, description="vocabulary tags offered to the LLM")
     related_candidates: int = Field(8, ge=0, description="existing notes offered as related")
     tags: list[str] = Field(default_factory=list, description="extra tag vocabulary")
-    concurrency: int = Field(8, ge=1, le=256, description="regen: requests in flight")
+    concurrency: int | Literal["auto"] = Field(
+        "auto", description="regen: requests in flight; auto: 8 for OpenAI, else the server's slots"
+    )
     rpm: float | None = Field(
         None, gt=0, description="regen: requests/min allowed (default: learn from headers)"
     )
@@ -93,6 +97,19 @@ class Settings(BaseModel):
         None,
         description="OWNER/NAME whose issues are the corpus (github pull/push; else GITHUB_REPOSITORY, git origin)",
     )
+
+    @field_validator("concurrency", mode="before")
+    @classmethod
+    def _concurrency(cls, value: Any) -> Any:
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
+        try:
+            number = int(str(value).strip()) if not isinstance(value, bool) else None
+        except ValueError:
+            number = None
+        if number is None or not 1 <= number <= 256:
+            raise ValueError(f"{value!r} is not auto or a whole number from 1 to 256")
+        return number
 
     @field_validator(
         "arxiv_api_url", "openreview_api_url", "acl_anthology_url", "references_api_url", "base_url"

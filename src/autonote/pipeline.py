@@ -275,7 +275,7 @@ def finish_llm_note(job: NoteJob, result) -> Note:
                 generator="llm",
                 model=settings.model,
                 prompt_version=prompt_version(),
-                response_format=result.mode,
+                response_format=result.rung or result.mode,
                 attempts=len(result.attempts),
                 prompt_tokens=result.prompt_tokens,
                 completion_tokens=result.completion_tokens,

@@ -28,7 +28,9 @@ from autonote.commands.common import corpus_option, resolve_settings
 @click.option("--dry-run", is_flag=True, help="Show notes, tokens and estimated cost; send nothing.")
 @click.option("--via", type=click.Choice(["direct", "batch"]), default="direct", show_default=True)
 @click.option(
-    "--concurrency", type=click.IntRange(1, 256), help="Requests in flight (default: config, else 8)."
+    "--concurrency",
+    type=click.IntRange(1, 256),
+    help="Requests in flight (default: config, else auto: 8 for OpenAI, the server's slots otherwise).",
 )
 @click.option(
     "--rpm",

@@ -19,10 +19,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autonote import secrets
-from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.cache import ResponseCache, request_key
 from autonote.llm.faults import NO_MAX_TOKENS, RATE_LIMITED, RetryPolicy, classify
 from autonote.llm.formats import FormatMemory, is_openai_url
 from autonote.llm.limiter import RateLimiter, Ticket
+from autonote.llm.providers.openai_compatible import OpenAICompatible
+from autonote.llm.slots import SlotGate, gate_for
 from autonote.llm.structured import ChatReply, ChatRequest, reply_from_completion
 
 _SENDING: ContextVar[Ticket | None] = ContextVar("autonote_request_ticket", default=None)
@@ -43,7 +45,7 @@ class RequestStats:
     limits: list[tuple[str, str]] = field(default_factory=list)  # the run's limits, as the table shows them
 
 
-class AsyncChatClient:
+class AsyncChatClient(OpenAICompatible):
     def __init__(
         self,
         *,
@@ -60,18 +62,14 @@ class AsyncChatClient:
         rng: random.Random | None = None,
         formats: FormatMemory | None = None,
     ) -> None:
-        from openai import AsyncOpenAI, DefaultAsyncHttpxClient
+        from openai import APITimeoutError, AsyncOpenAI, DefaultAsyncHttpxClient
 
-        self.model, self.temperature, self.max_completion_tokens = model, temperature, max_completion_tokens
-        self.limiter, self.cache, self.retries = limiter, cache, retries
+        super().__init__(
+            model=model, api_key=api_key, base_url=base_url, timeout=timeout, temperature=temperature,
+            max_completion_tokens=max_completion_tokens, cache=cache, formats=formats,
+        )  # fmt: skip
+        self.limiter, self.retries = limiter, retries
         self.count_messages = count_messages
-        self.base_url = base_url
-        self.timeout = timeout
-        self.send_max_tokens = not is_openai_url(base_url)
-        self.formats = formats if formats is not None else FormatMemory.for_settings("auto", base_url, model)
-        self.server = secrets.safe_url(base_url) or "api.openai.com"
-        secrets.register(api_key)
-        secrets.register_url(base_url)
         # The hook tells the limiter when each request actually leaves (see RateLimiter.left).
         sender = DefaultAsyncHttpxClient(event_hooks={"request": [self._leaving]})
         self._client = AsyncOpenAI(
@@ -79,24 +77,21 @@ class AsyncChatClient:
         )
         self.stats = RequestStats()
         self.rng = rng or random.Random()
+        self._key = api_key
+        self._timeouts = (TimeoutError, APITimeoutError)
+        self.gate: SlotGate | None = None  # requests in flight at once (see autonote.llm.slots)
 
-    @staticmethod
-    def redact(text: str) -> str:
-        return secrets.redact(text)
+    async def follow_slots(self, concurrency: int | None) -> SlotGate:
+        """Gate the requests by the server's slots: ``concurrency`` as given, or (None) auto."""
+        self.gate = await gate_for(
+            concurrency, self.base_url, self._key, self.timeout, openai=is_openai_url(self.base_url)
+        )
+        return self.gate
 
     async def _leaving(self, request: Any) -> None:
         ticket = _SENDING.get()
         if ticket is not None:
             self.limiter.left(ticket)
-
-    def body(self, request: ChatRequest) -> dict[str, Any]:
-        return request_body(
-            self.model,
-            request,
-            temperature=self.temperature,
-            max_completion_tokens=self.max_completion_tokens,
-            max_tokens=self.send_max_tokens,
-        )
 
     def estimated_tokens(self, request: ChatRequest) -> int:
         """What a provider counts against tokens/min: the prompt plus the completion limit."""
@@ -111,16 +106,24 @@ class AsyncChatClient:
         policy = RetryPolicy(self.retries, self.rng)
         while True:
             ticket = await self.limiter.acquire(prompt, self.max_completion_tokens)
+            slot = await self.gate.acquire() if self.gate is not None else 0.0
             self.stats.sent += 1
             started = time.monotonic()
             error: Exception | None = None
+            ghost = None
             sending = _SENDING.set(ticket)  # this task's request: the send hook finds its ticket here
             try:
-                raw = await self._client.chat.completions.with_raw_response.create(**self.body(request))
+                # llm_timeout bounds the whole request, headers and body: httpx's timeouts are per
+                # read, and a server trickling its answer a byte at a time never trips them.
+                async with asyncio.timeout(self.timeout):
+                    raw = await self._client.chat.completions.with_raw_response.create(**self.body(request))
             except Exception as exc:
                 error = exc
             finally:
                 _SENDING.reset(sending)
+                if self.gate is not None:
+                    timed_out = isinstance(error, self._timeouts)
+                    ghost = await self.gate.release(slot, answered=error is None, timed_out=timed_out)
             self.stats.http_seconds += time.monotonic() - started
             if error is None:
                 try:
@@ -131,6 +134,8 @@ class AsyncChatClient:
             if error is not None:
                 # Outside the except blocks: a final error carries no context (the server's raw message).
                 await self._failed(error, ticket, policy, request)
+                if ghost is not None and self.gate is not None:
+                    await self.gate.settled(ghost)  # not sent again while the server may still run it
                 continue
             self.limiter.settle(ticket, raw.headers, prompt_tokens=reply.prompt_tokens)
             self.stats.answered += 1
@@ -159,11 +164,8 @@ class AsyncChatClient:
         self.stats.retried += 1
         await asyncio.sleep(wait)
 
-    def remember(self, request: ChatRequest, reply: ChatReply) -> None:
-        """Keep an answer that passed validation (invalid ones are not cached: a re-run asks again)."""
-        if self.cache is not None and not reply.cached:
-            self.cache.put(request_key(self.body(request)), self.model, reply)
-
     async def close(self) -> None:
         self.stats.limits = self.limiter.describe()
+        if self.gate is not None:
+            self.stats.limits.append(("requests in flight", self.gate.describe()))
         await self._client.close()

@@ -18,10 +18,12 @@ from typing import Any, TypeVar
 
 from autonote import secrets
 from autonote.errors import LLMError, LLMFatalError
-from autonote.llm.cache import ResponseCache, request_body, request_key
+from autonote.llm.cache import ResponseCache, request_key
+from autonote.llm.deadline import deadline
 from autonote.llm.excerpt import shorten_middle
 from autonote.llm.faults import NO_MAX_TOKENS, RetryPolicy, classify
-from autonote.llm.formats import FormatMemory, is_openai_url
+from autonote.llm.formats import FormatMemory
+from autonote.llm.providers.openai_compatible import OpenAICompatible
 from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's public API
     Attempt,
     ChatReply,
@@ -39,7 +41,7 @@ from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's 
 R = TypeVar("R")
 
 
-class ChatClient:
+class ChatClient(OpenAICompatible):
     """The openai client, built lazily (importing openai costs ~0.4 s)."""
 
     def __init__(
@@ -55,18 +57,11 @@ class ChatClient:
         cache: ResponseCache | None = None,
         formats: FormatMemory | None = None,
     ) -> None:
-        self.model = model
-        self.cache = cache
-        self.base_url = base_url
-        self.temperature = temperature
-        self.max_completion_tokens = max_completion_tokens
-        self.timeout = timeout
+        super().__init__(
+            model=model, api_key=api_key, base_url=base_url, timeout=timeout, temperature=temperature,
+            max_completion_tokens=max_completion_tokens, cache=cache, formats=formats,
+        )  # fmt: skip
         self.max_retries = max_retries
-        self.send_max_tokens = not is_openai_url(base_url)
-        self.formats = formats if formats is not None else FormatMemory.for_settings("auto", base_url, model)
-        self.server = secrets.safe_url(base_url) or "api.openai.com"
-        secrets.register(api_key)
-        secrets.register_url(base_url)
         self._secret = api_key
         self._client: Any = None
 
@@ -78,15 +73,14 @@ class ChatClient:
         if self._client is None:
             from openai import OpenAI
 
+            from autonote.llm.deadline import http_client
+
             # Local servers (vLLM, Ollama, llama.cpp) need no key, but the client insists on one.
             self._client = OpenAI(
-                api_key=self._secret or "no-key", base_url=self.base_url, timeout=self.timeout, max_retries=0
-            )
+                api_key=self._secret or "no-key", base_url=self.base_url, timeout=self.timeout, max_retries=0,
+                http_client=http_client(self.timeout),
+            )  # fmt: skip
         return self._client
-
-    @staticmethod
-    def redact(text: str) -> str:
-        return secrets.redact(text)
 
     def call(
         self,
@@ -104,7 +98,8 @@ class ChatClient:
         )  # interactive: no long waits
         while True:
             try:
-                return action(self._openai())
+                with deadline(self.timeout):  # llm_timeout bounds each whole request, not each read
+                    return action(self._openai())
             except Exception as exc:
                 verdict = classify(
                     exc, redact=secrets.redact, what=what, model=model, server=self.server,
@@ -143,15 +138,6 @@ class ChatClient:
             raise LLMError(f"the embeddings server returned {len(found)} vectors for {len(texts)} texts")
         return found
 
-    def body(self, request: ChatRequest) -> dict[str, Any]:
-        return request_body(
-            self.model,
-            request,
-            temperature=self.temperature,
-            max_completion_tokens=self.max_completion_tokens,
-            max_tokens=self.send_max_tokens,
-        )
-
     def complete(self, request: ChatRequest) -> ChatReply:
         """One chat completion, from the cache when this exact request was answered before.
         Raises LLMError (FormatRejected for a refused response format) on HTTP failure."""
@@ -165,8 +151,3 @@ class ChatClient:
             format_sent=request.response_format is not None,
             model=self.model,
         )
-
-    def remember(self, request: ChatRequest, reply: ChatReply) -> None:
-        """Keep an answer that passed validation (invalid ones are not cached: a re-run asks again)."""
-        if self.cache is not None and not reply.cached:
-            self.cache.put(request_key(self.body(request)), self.model, reply)

@@ -99,7 +99,7 @@ def classify(
 
     if isinstance(exc, UnusableResponse):
         return Verdict(RETRY, f"{what} sent an unusable answer: {redact(str(exc))}")
-    if isinstance(exc, openai.APITimeoutError):
+    if isinstance(exc, openai.APITimeoutError | TimeoutError):
         limit = f" within {timeout:g} s" if timeout else ""
         return Verdict(TIMEOUT, f"{what} did not answer{limit}")
     if isinstance(exc, openai.APIConnectionError):
@@ -130,11 +130,20 @@ def classify(
         if status in (408, 409) or status >= 500:
             return Verdict(RETRY, f"{what} failed with HTTP {status}{detail}", wait, status, headers)
         return Verdict(FAILED, f"{what} rejected the request (HTTP {status}){detail}", None, status)
+    if isinstance(exc, RecursionError):  # JSON nested thousands of levels deep: the parser gives up
+        return Verdict(RETRY, f"{what} sent an unusable answer: JSON nested too deeply to read")
     if isinstance(exc, openai.APIError | ValueError):  # a body that is not JSON at all
         return Verdict(
             RETRY, f"{what} sent an unusable answer: {shorten_middle(redact(str(exc)), DETAIL_CHARS)}"
         )
     raise exc
+
+
+def too_long(wait: float) -> str:
+    """What the request's final error says about a server-told wait beyond :data:`MAX_RETRY_AFTER`."""
+    return (
+        f"the server asks to wait {wait:.0f} s; autonote waits at most {MAX_RETRY_AFTER:.0f} s, so it stopped"
+    )
 
 
 class RetryPolicy:
@@ -175,7 +184,7 @@ class RetryPolicy:
             if self.rate_limited > self.rate_limit_waits:
                 raise LLMError(f"{verdict.message} (gave up after {self.rate_limited} rate-limited tries)")
             if verdict.wait is not None and verdict.wait > MAX_RETRY_AFTER:
-                raise LLMError(f"{verdict.message} (the server asks to wait {verdict.wait:.0f} s)")
+                raise LLMError(f"{verdict.message} ({too_long(verdict.wait)})")
             return verdict.wait if verdict.wait is not None else self.backoff(self.rate_limited)
         self.failures += 1
         if verdict.kind == TIMEOUT:
@@ -190,6 +199,6 @@ class RetryPolicy:
             raise LLMError(f"{verdict.message} (gave up after {self.tries} tries)")
         if verdict.wait is not None:
             if verdict.wait > MAX_RETRY_AFTER:
-                raise LLMError(f"{verdict.message} (the server asks to wait {verdict.wait:.0f} s)")
+                raise LLMError(f"{verdict.message} ({too_long(verdict.wait)})")
             return verdict.wait
         return self.backoff(self.failures)

@@ -121,8 +121,11 @@ class FormatStore:
 class FormatMemory:
     """The rung to start from, shared by every request of a run (and remembered across runs).
 
-    Only ever moves down the ladder within a run; requests already in flight at a higher rung may
-    still be refused once each.
+    Only ever moves down the ladder within a run. Until a rung has been accepted in this run
+    (``confirmed``), concurrent callers let one request probe the ladder alone (:meth:`probe_lock`)
+    and the others start at the rung it found: a server that refuses the first rung sees one refused
+    request per run, not one per request in flight. A rung remembered from an earlier run is tried
+    first but still probed once (the server behind the URL may have changed).
     """
 
     def __init__(
@@ -139,6 +142,8 @@ class FormatMemory:
         self.index = ladder.index(remembered) if remembered in ladder else 0
         self.stored = remembered
         self.refusals = 0
+        self.confirmed = False  # a rung was accepted in this run
+        self._probe: Any = None  # asyncio.Lock, made on first use (in the running event loop)
 
     @classmethod
     def for_settings(cls, setting: str, base_url: str | None, model: str, conn: Any = None) -> FormatMemory:
@@ -159,7 +164,16 @@ class FormatMemory:
         self.index = max(self.index, index + 1)
         return self.index < len(self.ladder)
 
+    def probe_lock(self) -> Any:
+        """The lock one async request holds while it probes an unconfirmed rung."""
+        if self._probe is None:
+            import asyncio
+
+            self._probe = asyncio.Lock()
+        return self._probe
+
     def accepted(self, index: int) -> None:
+        self.confirmed = True
         rung = self.ladder[index]
         if self.store is not None and rung != self.stored:
             self.stored = rung

@@ -13,6 +13,11 @@ completion-token limit (they reserve what the answer may use). The limiter keeps
   worth: it spreads the minute's allowance evenly, since providers also enforce their per-minute
   limits over shorter intervals (OpenAI documents this) and a whole minute's allowance sent at once
   is a burst of 429s there.
+- a *short window*: the same books over the last :data:`SHORT_WINDOW` seconds (plus
+  :data:`SHORT_MARGIN`), holding at most that interval's share of each limit (rpm / 6 per 10 s).
+  A provider enforcing its per-minute limit over 10 s intervals sees no 429 (the bucket alone let a
+  second's burst on top of ten seconds' refill into some of them), and requests delayed by a busy
+  event loop may catch up within the interval, so throughput stays at the limit's pace.
 - the provider's ``x-ratelimit-*`` headers on every answer: ``limit-*`` sets a limit that was not
   given, and ``remaining-*`` is compared with the window as it was when that request left (give or
   take :data:`MARGIN`, as requests do not all reach the provider equally late). When the provider counts
@@ -63,11 +68,13 @@ class Bucket:
         self.stamp = now
 
     def wait_for(self, amount: float) -> float:
-        """Seconds until ``amount`` can be paid (a request larger than the bucket waits for a full one)."""
+        """Seconds until ``amount`` can be paid (a request larger than the bucket waits for a full one).
+        Never more than one period: a request larger than a minute's allowance has paid it back then
+        (the window keeps such a request alone in its minute)."""
         if not self.per_minute:
             return 0.0
         need = min(amount, self.capacity)
-        return max(0.0, (need - self.level) * self.period / self.per_minute)
+        return min(self.period, max(0.0, (need - self.level) * self.period / self.per_minute))
 
     def pay(self, amount: float) -> None:
         if self.per_minute:
@@ -75,8 +82,11 @@ class Bucket:
 
 
 WINDOW = 60.0  # seconds over which providers count
+SHORT_WINDOW = 10.0  # a shorter interval over which providers may enforce their per-minute limits
+SHORT_MARGIN = 0.1  # a request stays in the short window this much longer than in the provider's
 MARGIN = 0.5  # a request stays in our window this much longer than in the provider's
 BURST_SECONDS = 1.0  # the buckets hold this many seconds' worth: no minute's allowance at once
+MIN_LEARNED_RPM = 1.0  # a header limit below one request a minute (waits over a minute) is not followed
 KINDS = ("requests", "tokens")
 
 
@@ -132,10 +142,10 @@ class Window:
         ticket.time = time
 
     def reprice(self, ticket: Ticket, prompt: int) -> None:
-        """Correct a ticket's prompt tokens (from the usage the server reported), if still counted."""
+        """Count ``prompt`` tokens for a ticket's prompt (from the usage the server reported), if still
+        counted here; the caller then sets ``ticket.prompt`` (a ticket may be in several windows)."""
         if any(entry is ticket for entry in self.entries):
             self.used["tokens"] += prompt - ticket.prompt
-        ticket.prompt = prompt
 
     def used_between(self, start: float, end: float) -> dict[str, int]:
         found = {"requests": 0, "tokens": 0}
@@ -176,12 +186,19 @@ class RateLimiter:
         window: float = WINDOW,
         margin: float = MARGIN,
         burst_seconds: float = BURST_SECONDS,
+        short_window: float = SHORT_WINDOW,
+        short_margin: float = SHORT_MARGIN,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.clock = clock
         self.provider_window = window
         self.margin = margin
         self.window = Window(window + margin)
+        # The same limits, pro rata, over every ``short_window`` seconds: providers may enforce a
+        # per-minute limit over shorter intervals (OpenAI documents it), and a bucket alone lets
+        # 11/10 of a 10 s share through some 10 s intervals (its burst on top of its refill).
+        self.short_share = short_window / window
+        self.short = Window(short_window + short_margin)
         self.given: dict[str, float | None] = {"requests": rpm, "tokens": tpm}
         self.learned: dict[str, float | None] = {"requests": None, "tokens": None}
         now = clock()
@@ -194,6 +211,7 @@ class RateLimiter:
         self._lock = asyncio.Lock()
         self.waited = 0.0  # seconds spent waiting for the limits, for the final table
         self.phantoms = {"requests": 0, "tokens": 0}  # charged from the provider's remaining-* headers
+        self.not_followed: dict[str, float] = {}  # header limits that would make waits unbounded
 
     def limit(self, kind: str) -> float | None:
         """The limit in force: the one given, or the provider's when it is lower or none was given."""
@@ -211,8 +229,17 @@ class RateLimiter:
     def delay(self, now: float, prompt: int, completion: int) -> float:
         """Seconds before a request of this charge may be sent (0: now)."""
         self.window.expire(now)
+        self.short.expire(now)
         need = {"requests": 1, "tokens": prompt + completion}
-        waits = [self.paused_until - now, self.window.wait_for_room(now, self.limits, need)]
+        short_limits = {
+            kind: None if limit is None else math.floor(limit * self.short_share) or 1
+            for kind, limit in self.limits.items()
+        }
+        waits = [
+            self.paused_until - now,
+            self.window.wait_for_room(now, self.limits, need),
+            self.short.wait_for_room(now, short_limits, need),
+        ]
         for kind in KINDS:
             self.buckets[kind].refill(now)
             waits.append(self.buckets[kind].wait_for(need[kind]))
@@ -227,6 +254,7 @@ class RateLimiter:
                 if delay <= 0:
                     ticket = Ticket(now, prompt, completion)
                     self.window.add(ticket)
+                    self.short.add(ticket)
                     for kind in KINDS:
                         self.buckets[kind].pay(ticket.amount(kind))
                     return ticket
@@ -241,6 +269,7 @@ class RateLimiter:
         now = self.clock()
         if now > ticket.time:
             self.window.move(ticket, now)
+            self.short.move(ticket, now)
 
     def settle(
         self, ticket: Ticket, headers: Mapping[str, str] | None = None, *, prompt_tokens: int | None = None
@@ -251,6 +280,8 @@ class RateLimiter:
             if bucket.per_minute:
                 bucket.level = min(bucket.capacity, bucket.level + ticket.prompt - prompt_tokens)
             self.window.reprice(ticket, prompt_tokens)
+            self.short.reprice(ticket, prompt_tokens)
+            ticket.prompt = prompt_tokens
         if headers is not None:
             self.observe(headers, sent=ticket.time)
 
@@ -269,6 +300,9 @@ class RateLimiter:
         for kind in KINDS:
             limit = _number(headers.get(f"x-ratelimit-limit-{kind}"))
             if not limit or limit <= 0:
+                continue
+            if kind == "requests" and limit < MIN_LEARNED_RPM:
+                self.not_followed[kind] = limit  # each request would wait more than a minute
                 continue
             if self.learned[kind] != limit:
                 bucket = self.buckets[kind]
@@ -298,7 +332,13 @@ class RateLimiter:
 
     def describe(self) -> list[tuple[str, str]]:
         """Rows for the final table: each limit in force and where it came from, or none known."""
-        rows = []
+        rows = [
+            (
+                f"limit: {kind}/min",
+                f"x-ratelimit-limit-{kind} said {value:g}: not followed (waits of over a minute)",
+            )
+            for kind, value in self.not_followed.items()
+        ]
         for kind in KINDS:
             limit = self.limit(kind)
             if limit is None:

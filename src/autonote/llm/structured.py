@@ -61,8 +61,9 @@ class Attempt:
 class StructuredResult(Generic[T]):
     output: T
     warnings: list[str]
-    mode: str
+    mode: str  # the prompt mode (json_schema, json_object, none)
     attempts: list[Attempt] = field(default_factory=list)
+    rung: str = ""  # the exact rung that answered (``json_object+schema`` is not ``json_object``)
 
     @property
     def prompt_tokens(self) -> int:
@@ -271,7 +272,9 @@ def structured_steps(
         if on_attempt is not None:
             on_attempt(attempt)
         if output is not None and not errors:
-            return StructuredResult(output=output, warnings=warnings, mode=current, attempts=attempts)
+            return StructuredResult(
+                output=output, warnings=warnings, mode=current, attempts=attempts, rung=current_rung
+            )
         if reasks >= max_reasks:
             raise LLMOutputInvalidError(
                 f"LLM output failed validation after {len(attempts)} attempts: {errors[0]}",
@@ -313,22 +316,41 @@ async def agenerate_structured(
     *, remember: Callable[[ChatRequest, ChatReply], None] | None = None, **options: Any,
 ) -> StructuredResult[T]:  # fmt: skip
     """Run :func:`structured_steps` with an async ``complete(request) -> ChatReply``; the answer
-    that validated goes to ``remember``."""
-    steps = structured_steps(build_messages, output_model, check, **options)
-    request = next(steps)
-    while True:
-        outcome: ChatReply | FormatRejected
-        try:
-            outcome = await complete(request)
-        except FormatRejected as exc:
-            outcome = exc
-        try:
-            next_request = steps.send(outcome)
-        except StopIteration as done:
-            if isinstance(outcome, ChatReply) and remember is not None:
-                remember(request, outcome)
-            return done.value
-        request = next_request
+    that validated goes to ``remember``.
+
+    With a shared ``formats`` memory whose rung is not yet confirmed in this run, one request probes
+    the ladder while the others wait for it (see :class:`~autonote.llm.formats.FormatMemory`), so a
+    run fans out only on a rung the server accepted."""
+    memory: FormatMemory | None = options.get("formats")
+    probe = None
+    if memory is not None and not memory.confirmed:
+        probe = memory.probe_lock()
+        await probe.acquire()
+        if memory.confirmed:  # another request found the rung while this one waited
+            probe.release()
+            probe = None
+    try:
+        steps = structured_steps(build_messages, output_model, check, **options)
+        request = next(steps)  # built after the probe: at the rung the server accepted
+        while True:
+            outcome: ChatReply | FormatRejected
+            try:
+                outcome = await complete(request)
+            except FormatRejected as exc:
+                outcome = exc
+            if probe is not None and isinstance(outcome, ChatReply):
+                probe.release()  # a rung answered: the others may go (they start there)
+                probe = None
+            try:
+                next_request = steps.send(outcome)
+            except StopIteration as done:
+                if isinstance(outcome, ChatReply) and remember is not None:
+                    remember(request, outcome)
+                return done.value
+            request = next_request
+    finally:
+        if probe is not None:  # the probe failed otherwise (5xx, timeout): the next waiter probes
+            probe.release()
 
 
 def _reask_text(errors: list[str]) -> str:

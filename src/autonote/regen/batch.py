@@ -100,7 +100,7 @@ async def submit_and_collect(
                     engine.journal.submitted(planned.key, planned.note.id, batch_id)
                 submitted.append(batch_id)
                 _say(stream, f"submitted batch {batch_id} with {len(group)} requests")
-            await run_items(engine, direct, client, tally, progress, options.concurrency)
+            await run_items(engine, direct, client, tally, progress, options.concurrency or 8)
             waiting = in_flight + len(lines)
             if batch_options.wait and waiting:
                 waiting = await collect_open_batches(

@@ -71,9 +71,8 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
         fields=parse_fields(args.fields),
     )
     ws = Workspace(settings, stderr=sys.stderr)
-    options = RunOptions(
-        concurrency=settings.concurrency, rpm=settings.rpm, tpm=settings.tpm, force=args.force
-    )
+    concurrency = None if settings.concurrency == "auto" else settings.concurrency
+    options = RunOptions(concurrency=concurrency, rpm=settings.rpm, tpm=settings.tpm, force=args.force)
     limits = _limits_text(settings.rpm, settings.tpm)
     if args.resume:
         return _resume(ws, args, selection, options, limits)

@@ -20,7 +20,7 @@ from autonote.regen.select import Candidate
 
 @dataclass(frozen=True)
 class RunOptions:
-    concurrency: int = 8
+    concurrency: int | None = None  # None: auto (see autonote.llm.slots)
     rpm: float | None = None
     tpm: float | None = None
     force: bool = False
@@ -93,8 +93,9 @@ async def run_direct(
     client = make_client(ws, options)
     tally = Tally(selected=len(candidates))
     try:
+        gate = await client.follow_slots(options.concurrency)
         with RegenProgress(len(candidates), client.stats, stream) as progress:
-            await run_items(engine, candidates, client, tally, progress, options.concurrency)
+            await run_items(engine, candidates, client, tally, progress, gate.workers)
     finally:
         await client.close()
     return tally, client.stats
