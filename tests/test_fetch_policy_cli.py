@@ -285,21 +285,8 @@ def github(monkeypatch: pytest.MonkeyPatch) -> Iterator[GitHubServer]:
 
 def test_a_github_answer_nested_too_deeply_is_one_line(run, tmp_path: Path, github: GitHubServer) -> None:
     corpus = init_corpus(run, tmp_path / "corpus")
-    send = GitHubServer._send
-
-    def send_deep(handler, status: int, payload, headers: dict[str, str]) -> None:  # the server's fault
-        if payload == {"deep": True}:
-            data = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
-            handler.send_response(200)
-            handler.send_header("Content-Type", "application/json; charset=utf-8")
-            handler.send_header("Content-Length", str(len(data)))
-            handler.end_headers()
-            handler.wfile.write(data)
-            return
-        send(handler, status, payload, headers)
-
-    github._send = send_deep  # type: ignore[method-assign]
-    github.faults.append(GitHubFault(200, {"deep": True}, path="/repos/"))
+    deep = b'{"name": ' + b"[" * 100_000 + b"]" * 100_000 + b"}"
+    github.faults.append(GitHubFault(200, raw=deep, path="/repos/"))
     result = run(
         "draft", "https://github.com/torotoki/simple-paged-attention", "--offline", "--corpus", str(corpus)
     )
