@@ -9,9 +9,8 @@ from pathlib import Path
 import pytest
 
 from autonote.errors import PaperNotFoundError, UsageError
-from autonote.notes.ids import note_id_for
 from autonote.sources.acl import AclAnthologySource, find_anthology_id, parse_anthology_id, venue_for
-from autonote.sources.registry import parse_input
+from autonote.sources.registry import note_id_for, parse_input
 from tests.loopback import AclAnthologyServer
 from tests.sources_support import context
 

@@ -16,9 +16,9 @@ from autonote.github.action import Event, find_paper, read_event
 from autonote.github.connection import parse_repo
 from autonote.github.issues import repo_of_issue_url
 from autonote.github.proposal import Proposal, body_sha256, parse_proposal, render_proposal
-from autonote.notes.ids import github_note_id, is_note_id
+from autonote.notes.ids import is_note_id
 from autonote.sources.base import PaperRef
-from autonote.sources.github_repo import readme_lead, repo_of_url
+from autonote.sources.github_repo import github_note_id, readme_lead, repo_of_url
 
 FAST = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 URLISH = st.text(

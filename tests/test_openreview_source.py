@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
-from autonote.notes.ids import check_note_id, note_id_for
+from autonote.notes.ids import check_note_id
 from autonote.sources.openreview import OpenReviewSource, find_forum_id, venue_for
-from autonote.sources.registry import parse_input
+from autonote.sources.registry import note_id_for, parse_input
 from tests.loopback import Fault, OpenReviewServer
 from tests.sources_support import context
 

@@ -13,13 +13,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from autonote.errors import AutonoteError, UsageError
-from autonote.notes.ids import acl_note_id, check_note_id, openreview_note_id, web_note_id
+from autonote.notes.ids import check_note_id
 from autonote.schema import Paper
-from autonote.sources.acl import AclAnthologySource, paper_from_mods, parse_anthology_id
+from autonote.sources.acl import AclAnthologySource, acl_note_id, paper_from_mods, parse_anthology_id
 from autonote.sources.http import Response, retry_after_seconds
-from autonote.sources.openreview import OpenReviewSource, paper_from_note
+from autonote.sources.openreview import OpenReviewSource, openreview_note_id, paper_from_note
 from autonote.sources.registry import parse_input
-from autonote.sources.web import WebSource, normalise_url, page_url, paper_from_page
+from autonote.sources.web import WebSource, normalise_url, page_url, paper_from_page, web_note_id
 from autonote.sources.web_page import PageMetadata, read_page
 from tests.sources_support import headers
 

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
-from autonote.notes.ids import check_note_id, note_id_for
-from autonote.sources.registry import parse_input
+from autonote.notes.ids import check_note_id
+from autonote.sources.registry import note_id_for, parse_input
 from autonote.sources.web import WebSource, byline, normalise_url, page_url
 from autonote.sources.web_page import PageMetadata, read_page
 from tests.loopback import FIXTURES, WebServer

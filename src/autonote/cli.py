@@ -154,7 +154,7 @@ def draft(
             f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated"
         )
     from autonote import pipeline  # imported in the background meanwhile (see _preload)
-    from autonote.notes.ids import note_id_for
+    from autonote.sources.registry import note_id_for
 
     drafted: set[str] = set()
     for paper in papers:

@@ -17,9 +17,9 @@ from autonote.corpus.suggest import Suggestions, few_shot_examples, suggest
 from autonote.corpus.view import Corpus
 from autonote.errors import LLMOutputInvalidError, WriteRefusedError
 from autonote.note_prompt import NotePrompt
-from autonote.notes.ids import note_id_for
 from autonote.rules import tag_shape_problem
 from autonote.schema import Note, Paper, Provenance, RelatedNote
+from autonote.sources.registry import note_id_for
 from autonote.tokens import TokenCounter
 from autonote.validation import CheckResult
 

@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.notes.ids import is_note_id
 from autonote.schema import Paper
 from autonote.sources.base import PaperRef
 from autonote.sources.http import PoliteSource, shown_url
@@ -316,6 +317,11 @@ def paper_from_mods(body: bytes, anthology_id: AnthologyId) -> Paper:
     )
 
 
+def acl_note_id(anthology_id: str) -> str:
+    """``acl-2023.acl-long.123``, ``acl-P19-1001``: the ACL Anthology id as it is."""
+    return "acl-" + anthology_id
+
+
 class AclAnthologySource(PoliteSource):
     """ACL Anthology ids, URLs and DOIs, through the anthology's MODS export."""
 
@@ -327,6 +333,12 @@ class AclAnthologySource(PoliteSource):
     def recognise(text: str) -> PaperRef | None:
         found = find_anthology_id(text)
         return PaperRef("acl", str(found), text) if found is not None else None
+
+    @staticmethod
+    def note_id(paper: Paper) -> str | None:
+        """``acl-<anthology id>``, the id read back from the paper's anthology URL."""
+        found = urllib.parse.urlsplit(paper.url or "").path.strip("/")
+        return acl_note_id(found) if is_note_id(found) else None
 
     def fetch_one(self, key: str) -> Paper:
         anthology_id = parse_anthology_id(key)

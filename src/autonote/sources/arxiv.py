@@ -171,6 +171,11 @@ def _parse_feed(body: bytes) -> dict[str, Paper]:
     return papers
 
 
+def arxiv_note_id(arxiv_id: str) -> str:
+    """``arxiv-2504.07086``; old-style ids keep their archive: ``arxiv-hep-th_9901001``."""
+    return "arxiv-" + arxiv_id.replace("/", "_")
+
+
 class ArxivSource:
     """arXiv ids and arXiv/alphaxiv/Hugging Face paper URLs, fetched through :class:`ArxivClient`."""
 
@@ -193,6 +198,11 @@ class ArxivSource:
             timeout=s.arxiv_timeout, retries=s.arxiv_retries, warn=self.context.warn,
             before_network=self.context.before_network,
         )  # fmt: skip
+
+    @staticmethod
+    def note_id(paper: Paper) -> str | None:
+        """``arxiv-2504.07086``; old-style ids keep their archive: ``arxiv-hep-th_9901001``."""
+        return arxiv_note_id(paper.arxiv_id) if paper.arxiv_id else None
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
         ids = [parse_arxiv_id(ref.key) for ref in refs]

@@ -2,7 +2,7 @@
 
 A source recognises the inputs it can fetch (pure parsing, no I/O, so every input is checked before
 any work) and fetches papers for them, answering each input on its own: a paper, or the error for
-that input. arXiv and local abstracts are two sources; adding one is one new module listed in
+that input. A source also names its papers: the note id a draft of one gets. arXiv and local abstracts are two sources; adding one is one new module listed in
 :data:`autonote.sources.registry.SOURCE_MODULES`.
 """
 
@@ -60,6 +60,13 @@ class Source(Protocol):
     def recognise(text: str) -> PaperRef | None:
         """The ref for ``text`` when this source takes it; None when it is not this source's; a
         UsageError when it is meant for this source but malformed (e.g. an impossible arXiv id)."""
+        ...
+
+    @staticmethod
+    def note_id(paper: Paper) -> str | None:
+        """The id a draft of a paper this source fetched gets (this source's own naming of it);
+        None when the paper does not carry what the id is made from (it is then named as a local
+        paper is, by its text)."""
         ...
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:

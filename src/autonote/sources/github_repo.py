@@ -16,6 +16,7 @@ import re
 from collections.abc import Sequence
 
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError
+from autonote.notes.ids import is_note_id
 from autonote.schema import Paper
 from autonote.sources.base import Fetched, PaperRef, SourceContext
 from autonote.sources.cache import SourceCache
@@ -117,6 +118,19 @@ def _cut(text: str, limit: int) -> str:
     return head[: end + 1] if end > limit // 2 else head.rsplit(" ", 1)[0] + " …"
 
 
+_GITHUB_REPO = re.compile(r"https://github\.com/(?P<owner>[A-Za-z0-9-]+)/(?P<name>[A-Za-z0-9._-]+)")
+
+
+def github_note_id(url: str) -> str | None:
+    """``github-owner_name`` (lower case; GitHub logins have no ``_``, so it splits one way) for a
+    repository URL, else None."""
+    found = _GITHUB_REPO.fullmatch(url)
+    if found is None:
+        return None
+    note_id = f"github-{found['owner']}_{found['name']}".lower()
+    return note_id if is_note_id(note_id) else None
+
+
 class GitHubRepoSource:
     """GitHub repository URLs, described through the GitHub API."""
 
@@ -130,6 +144,10 @@ class GitHubRepoSource:
     def recognise(text: str) -> PaperRef | None:
         repo = repo_of_url(text)
         return PaperRef("github", repo, text) if repo is not None else None
+
+    @staticmethod
+    def note_id(paper: Paper) -> str | None:
+        return github_note_id(paper.url) if paper.url else None
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
         found: Fetched = {}

@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import TextIO
 
 from autonote.errors import AutonoteError, UsageError
+from autonote.notes.ids import local_note_id
 from autonote.schema import Paper
 from autonote.sources.base import Fetched, PaperRef, SourceContext
 from autonote.textnorm import normalize_ws
@@ -121,6 +122,11 @@ class LocalSource:
         if exists:
             raise UsageError(f"{text!r}: not a file")
         return None
+
+    @staticmethod
+    def note_id(paper: Paper) -> str | None:
+        """A stable id for a paper known only by its text."""
+        return local_note_id(paper.title, paper.abstract)
 
     def fetch(self, refs: Sequence[PaperRef]) -> Fetched:
         import sys

@@ -23,6 +23,7 @@ from typing import Any
 
 from autonote.bounded import NestingTooDeepError, load_json
 from autonote.errors import PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.notes.ids import is_note_id
 from autonote.schema import Paper
 from autonote.sources.base import PaperRef
 from autonote.sources.http import PoliteSource, shown_url
@@ -135,6 +136,11 @@ def paper_from_note(note: dict[str, Any]) -> Paper:
     )
 
 
+def openreview_note_id(forum_id: str) -> str:
+    """``openreview-<forum id>``: OpenReview's ids are letters, digits, ``-`` and ``_``."""
+    return "openreview-" + forum_id
+
+
 class OpenReviewSource(PoliteSource):
     """OpenReview forum and PDF URLs, through the OpenReview API v2."""
 
@@ -146,6 +152,12 @@ class OpenReviewSource(PoliteSource):
     def recognise(text: str) -> PaperRef | None:
         found = find_forum_id(text)
         return PaperRef("openreview", found, text) if found is not None else None
+
+    @staticmethod
+    def note_id(paper: Paper) -> str | None:
+        """``openreview-<forum id>``, the forum id read back from the paper's forum URL."""
+        found = urllib.parse.parse_qs(urllib.parse.urlsplit(paper.url or "").query).get("id", [""])[0]
+        return openreview_note_id(found) if is_note_id(found) else None
 
     @property
     def api_url(self) -> str:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from functools import cache
 
 from autonote.errors import AutonoteError, UsageError
+from autonote.notes.ids import check_note_id, local_note_id
 from autonote.schema import Paper
 from autonote.sources.arxiv_ids import looks_like_url
 from autonote.sources.base import PaperRef, Source, SourceContext
@@ -35,6 +36,13 @@ def source_types() -> tuple[type[Source], ...]:
         getattr(importlib.import_module(f"autonote.sources.{module}"), name)
         for module, name in SOURCE_MODULES
     )
+
+
+def note_id_for(paper: Paper) -> str:
+    """The id a new draft of ``paper`` gets: the one the source that fetched it mints; a paper no
+    source names (an unknown source, or one without what its id is made from) is named by its text."""
+    minted = next((s.note_id(paper) for s in source_types() if s.name == paper.source), None)
+    return check_note_id(minted) if minted else local_note_id(paper.title, paper.abstract)
 
 
 def parse_input(raw: str) -> PaperRef:

@@ -23,6 +23,7 @@ The abstract is the page's description followed by the lead paragraphs of its ma
 
 from __future__ import annotations
 
+import hashlib
 import re
 import urllib.parse
 
@@ -158,6 +159,16 @@ def paper_from_page(response: Response, shown: str) -> Paper:
     )  # fmt: skip
 
 
+def web_note_id(url: str) -> str:
+    """``web-<host>-<hash of the URL>``: the host keeps the id readable, the hash tells pages apart."""
+    host = re.sub(
+        r"[^a-z0-9.-]+", "-", (urllib.parse.urlsplit(url).hostname or "").lower().removeprefix("www.")
+    )
+    host = re.sub(r"\.{2,}", ".", host)[:60].strip(".-") or "page"
+    digest = hashlib.sha1(url.encode()).hexdigest()[:10]
+    return f"web-{host}-{digest}"
+
+
 class WebSource(PoliteSource):
     """Any http(s) page not taken by a paper source: a blog post, a company's research post."""
 
@@ -169,6 +180,10 @@ class WebSource(PoliteSource):
     def recognise(text: str) -> PaperRef | None:
         url = page_url(text)
         return PaperRef("web", url, text) if url is not None else None
+
+    @staticmethod
+    def note_id(paper: Paper) -> str | None:
+        return web_note_id(paper.url) if paper.url else None
 
     def fetch_one(self, key: str) -> Paper:
         shown = repr(shown_url(key))
