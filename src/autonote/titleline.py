@@ -15,6 +15,12 @@ import re
 from dataclasses import dataclass
 
 PREFIX = "[Paper Note] "
+TEMPLATES: dict[str, str] = {  # each kind's title line, as messages show it
+    "paper": PREFIX + "<Title>, <FirstAuthor>+, <Venue>'<yy>, <yyyy>.<mm>",
+    "blog": "<Title>, <Author or Org>, <yyyy>.<mm>",
+    "oss": "<Title>, <Author or Org>, <yyyy>.<mm>",
+}
+_SHOWN_PAPER_LINE = re.compile(r"^" + re.escape(PREFIX) + r".*$", re.M)
 
 # ASCII digits only ("\d" would take "２０２５"), a real month, a year a date can hold.
 _TITLE_LINE = re.compile(
@@ -84,9 +90,24 @@ def parse_title_line(line: str) -> TitleLine | None:
     )
 
 
+def is_paper_line(line: str) -> bool:
+    """Whether a title line is a paper's (it starts with the ``[Paper Note]`` prefix)."""
+    return line.startswith(PREFIX.strip())
+
+
+def without_prefix(line: str) -> str:
+    """The line without the paper prefix: an issue title read as a note's title."""
+    return line.removeprefix(PREFIX.strip()).strip()
+
+
+def find_paper_line(text: str) -> re.Match[str] | None:
+    """The first line of ``text`` that is a paper's title line (a note body shows one)."""
+    return _SHOWN_PAPER_LINE.search(text)
+
+
 def parse_other_title_line(line: str) -> TitleLine | None:
     """``<Title>, <Author or Org>, <yyyy>.<mm>`` (a note that is not a paper); None otherwise."""
-    if line.startswith(PREFIX.strip()):
+    if is_paper_line(line):
         return None
     match = _OTHER_LINE.match(line.strip())
     if match is None:

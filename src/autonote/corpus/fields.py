@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 
 from autonote.corpus.terms import english_words, terms
-from autonote.titleline import PREFIX, parse_other_title_line, parse_title_line
+from autonote.titleline import parse_other_title_line, parse_title_line, without_prefix
 
 # Bump when field_terms() changes: the index rebuilds itself when its stored version differs.
 FIELDS_VERSION = "fields.3"
@@ -101,11 +101,10 @@ _NOT_AUTHOR = re.compile(r"^(?:N[/_]A|et al\.?|X Post|.*[0-9'].*)$", re.I)
 
 
 def title_line_author(line: str) -> str | None:
-    """The first author a title line names, ``+`` removed: ``[Paper Note] <Title>, Shao+,
-    <Venue>'<yy>, <yyyy>.<mm>`` → ``Shao``; also ``<Title>, <Author>, <yyyy>.<mm>`` and a paper's
-    line without a venue. None when the line names none (a venue, ``N/A``, a date)."""
+    """The first author a title line names, ``+`` removed (``Shao+`` → ``Shao``), in any kind's
+    line (:data:`autonote.titleline.TEMPLATES`) and a paper's line without a venue. None when the line names none (a venue, ``N/A``, a date)."""
     line = line.strip()
-    parsed = parse_title_line(line) or parse_other_title_line(line.removeprefix(PREFIX.strip()).strip())
+    parsed = parse_title_line(line) or parse_other_title_line(without_prefix(line))
     if parsed is None:
         return None
     author = parsed.first_author.strip().removesuffix("+").strip()

@@ -31,7 +31,13 @@ from autonote.notes.kinds import kind_for_url
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.textnorm import unix_newlines
-from autonote.titleline import PREFIX, date_problem, parse_other_title_line, parse_title_line
+from autonote.titleline import (
+    date_problem,
+    is_paper_line,
+    parse_other_title_line,
+    parse_title_line,
+    without_prefix,
+)
 
 IMPORTED_PROMPT_VERSION = "imported"
 _ISSUE_LINK = re.compile(r"https?://github\.com/(?P<repo>[\w.-]+/[\w.-]+)/issues/(?P<number>\d+)")
@@ -429,10 +435,10 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     problem = date_problem(entry.title)
     if problem:
         return Skipped(entry.where, problem)
-    title = entry.title.removeprefix(PREFIX.strip()).strip()
+    title = without_prefix(entry.title)
     venue, published = "", None
     url = entry.url or fields.url
-    kind = "paper" if entry.title.startswith(PREFIX.strip()) else kind_for_url(url)
+    kind = "paper" if is_paper_line(entry.title) else kind_for_url(url)
     parsed = parse_title_line(entry.title) if kind == "paper" else parse_other_title_line(entry.title)
     if parsed is not None:
         title, venue = parsed.title, parsed.venue

@@ -5,9 +5,8 @@ warnings are shown but pass (``--strict`` makes them fail too). Checks:
 
 - the note parses (front matter, autonote blocks, field types) and its id is a note id (no path);
 - the title line (derived from ``title``/``authors``/``venue``/``published``) follows the corpus
-  convention of the note's kind, and the one shown in the body matches it: a paper
-  ``[Paper Note] <Title>, <FirstAuthor>+, <Venue>'<yy>, <yyyy>.<mm>``, a blog post or a repository
-  ``<Title>, <Author or Org>, <yyyy>.<mm>`` (no venue). A part the owner's own notes sometimes leave
+  convention of the note's kind (:data:`autonote.titleline.TEMPLATES`), and the one shown in the
+  body matches it; a blog post or a repository names no venue. A part the owner's own notes sometimes leave
   out (the author of a post, the venue of a technical report) is a warning, never an error;
 - tags: outside the configured vocabulary (when ``tags`` is configured; a warning for a tag the
   note flags as new); otherwise a tag no other note uses that is a near-twin of one they do
@@ -47,7 +46,7 @@ from autonote.rules import (
     check_summary,
 )
 from autonote.schema import Note
-from autonote.titleline import parse_other_title_line, parse_title_line
+from autonote.titleline import TEMPLATES, find_paper_line, parse_other_title_line, parse_title_line
 from autonote.venue import VENUE_NAMES
 
 Severity = Literal["error", "warning"]
@@ -166,13 +165,6 @@ def _draft_folder(facts: CorpusFacts) -> Path | None:
     return facts.root / DRAFTS_DIR if facts.root is not None else None
 
 
-_KIND_LINE = {
-    "paper": "[Paper Note] <Title>, <FirstAuthor>+, <Venue>'<yy>, <yyyy>.<mm>",
-    "blog": "<Title>, <Author or Org>, <yyyy>.<mm>",
-    "oss": "<Title>, <Author or Org>, <yyyy>.<mm>",
-}
-
-
 def _check_title(note: Note, text: str, add) -> None:
     line = _line_of(text, r"^title:")
     if not note.title.strip():
@@ -188,7 +180,7 @@ def _check_title(note: Note, text: str, add) -> None:
     if not note.authors:
         add(
             _line_of(text, r"^authors:"), "warning", "title-line",
-            f"no authors: a paper's title line is {_KIND_LINE['paper']}",
+            f"no authors: a paper's title line is {TEMPLATES['paper']}",
         )  # fmt: skip
     if not note.venue:
         add(
@@ -213,13 +205,13 @@ def _check_other_title(note: Note, text: str, line: int, add) -> None:
     if note.venue:
         add(
             _line_of(text, r"^venue:"), "warning", "title-line",
-            f"venue {note.venue!r} on a {note.kind} note: {what} title line is {_KIND_LINE[note.kind]}"
+            f"venue {note.venue!r} on a {note.kind} note: {what} title line is {TEMPLATES[note.kind]}"
             " (kind: paper if it is a paper)",
         )  # fmt: skip
     if not note.authors:
         add(
             _line_of(text, r"^authors:"), "warning", "title-line",
-            f"no author or organisation: {what} title line is {_KIND_LINE[note.kind]}",
+            f"no author or organisation: {what} title line is {TEMPLATES[note.kind]}",
         )  # fmt: skip
     elif note.published is not None and parse_other_title_line(note.title_line) is None:
         add(line, "error", "title-line", f"title line does not follow the convention: {note.title_line}")
@@ -229,10 +221,10 @@ def _check_other_title(note: Note, text: str, line: int, add) -> None:
 def _check_shown_title(note: Note, text: str, add) -> None:
     if note.kind != "paper":
         return
-    shown = re.search(r"^\[Paper Note\] .*$", text, re.M)
+    shown = find_paper_line(text)
     if shown and shown.group(0).strip() != note.title_line:
         add(
-            _line_of(text, r"^\[Paper Note\] "),
+            text.count("\n", 0, shown.start()) + 1,
             "warning",
             "title-line",
             "the title line in the body differs from the one made from the front matter "
