@@ -17,9 +17,9 @@ from autonote.corpus.suggest import Suggestions, few_shot_examples, suggest
 from autonote.corpus.view import Corpus
 from autonote.errors import LLMOutputInvalidError, WriteRefusedError
 from autonote.note_prompt import NotePrompt
-from autonote.rules import tag_shape_problem
 from autonote.schema import Note, Paper, Provenance, RelatedNote
 from autonote.sources.registry import note_id_for
+from autonote.tag_merge import draft_tags
 from autonote.tokens import TokenCounter
 from autonote.validation import CheckResult
 
@@ -99,21 +99,6 @@ def _related(ids: list[str], corpus: Corpus) -> list[RelatedNote]:
     return [RelatedNote(id=n.id, title_line=n.title_line, url=n.link) for n in notes]
 
 
-def _merge_tags(
-    chosen: list[str], new: list[str], paper: Paper, corpus: Corpus
-) -> tuple[list[str], list[str]]:
-    """Final tags and the subset flagged as new (outside the vocabulary). The venue tag is added
-    when the corpus uses it, since the owner tags every paper with its venue. New tags not shaped
-    like tags (see :func:`autonote.rules.tag_shape_problem`) are dropped; validation warned."""
-    vocabulary = corpus.vocabulary
-    new = [t for t in new if t in vocabulary or tag_shape_problem(t) is None]
-    tags = list(dict.fromkeys([*chosen, *new]))
-    venue = paper.venue.split("'")[0] if paper.venue else ""
-    if venue in vocabulary and venue not in tags:
-        tags.append(venue)
-    return tags, [t for t in tags if t not in vocabulary]
-
-
 def draft_note(paper: Paper, ws: Workspace, *, translate: bool = False, today: dt.date | None = None) -> Note:
     """Make the note for one paper (LLM when configured, offline otherwise). Writes nothing."""
     from autonote.note_prompt import prompt_version
@@ -144,11 +129,11 @@ def _offline_note(note: Note, paper: Paper, suggestions: Suggestions, ws: Worksp
     chosen = [t.tag for t in suggestions.tags if t.score >= max(0.35, 0.5 * top)][:6]
     best = suggestions.related[0].score if suggestions.related else 0.0
     related_ids = [r.note.id for r in suggestions.related if r.score >= 0.5 * best][:3]
-    tags, new_tags = _merge_tags(chosen, [], paper, ws.corpus)
+    merged = draft_tags(chosen, [], paper.venue, ws.corpus.vocabulary)
     return note.model_copy(
         update={
-            "tags": tags,
-            "new_tags": new_tags,
+            "tags": merged.tags,
+            "new_tags": merged.new_tags,
             "summary": extractive_summary(paper),
             "key_points": extractive_key_points(paper),
             "related": _related(related_ids, ws.corpus),
@@ -254,18 +239,18 @@ def finish_llm_note(job: NoteJob, result) -> Note:
     from autonote.note_prompt import prompt_version
 
     settings, corpus, output = job.ws.settings, job.ws.corpus, result.output
-    final_tags, new_tags = _merge_tags(list(output.tags), list(output.new_tags), job.paper, corpus)
+    merged = draft_tags(list(output.tags), list(output.new_tags), job.paper.venue, corpus.vocabulary)
     cost = estimate_cost(
         settings.model, result.prompt_tokens, result.completion_tokens,
         (settings.price_input_per_mtok, settings.price_output_per_mtok), result.cached_prompt_tokens,
     )  # fmt: skip
     warnings = [*job.prompt.trimmed, *result.warnings]
-    if new_tags:
-        warnings.append("new tags (not in the vocabulary): " + ", ".join(f"#{t}" for t in new_tags))
+    if merged.new_tags:
+        warnings.append("new tags (not in the vocabulary): " + ", ".join(f"#{t}" for t in merged.new_tags))
     return job.note.model_copy(
         update={
-            "tags": final_tags,
-            "new_tags": new_tags,
+            "tags": merged.tags,
+            "new_tags": merged.new_tags,
             "summary": " ".join(output.summary.split()),
             "key_points": [" ".join(p.split()) for p in output.key_points if p.strip()],
             "translation": " ".join(output.translation.split()) if job.translate else job.note.translation,

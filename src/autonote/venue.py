@@ -128,6 +128,13 @@ def venue_table() -> VenueTable:
 
 VENUE_NAMES = frozenset(v.label for v in venue_table().venues)  # also the corpus's venue tags
 
+
+def venue_tag(label: str) -> str:
+    """The tag a venue label makes: the name before its year (``ACL'23 Findings`` → ``ACL``); the
+    owner tags every paper with its venue."""
+    return label.split("'")[0] if label else ""
+
+
 # -- patterns built from the table --------------------------------------------------------------
 
 

@@ -38,7 +38,7 @@ from autonote.corpus.terms import embedding_text, english_words
 from autonote.corpus.view import Corpus
 from autonote.corpus.weights import Weights, weights_for
 from autonote.schema import Note, Paper
-from autonote.venue import VENUE_NAMES
+from autonote.venue import VENUE_NAMES, venue_tag
 
 if TYPE_CHECKING:
     from autonote.sources.references import Reference
@@ -153,10 +153,6 @@ def _phrases(text: str) -> set[tuple[str, ...]]:
     return {tuple(words[i : i + n]) for n in range(1, 5) for i in range(len(words) - n + 1)}
 
 
-def venue_tag(paper: Paper) -> str:
-    return paper.venue.split("'")[0] if paper.venue else ""
-
-
 def gather(
     paper: Paper,
     corpus: Corpus,
@@ -258,7 +254,7 @@ def gather(
     title_phrases = _phrases(paper.title)
     title_stems = {_stem(w) for w in english_words(re.sub(r"[-_/]", " ", paper.title))}
     words = set(english_words(f"{paper.title}\n{paper.abstract}"))
-    venue = venue_tag(paper)
+    venue = venue_tag(paper.venue)
     known_venue = bool(venue) and venue != "arXiv"
     for tag, found in features.items():
         found["prior"] = counts[tag] / notes_total

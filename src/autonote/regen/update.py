@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from autonote.notes.format import REGEN_FIELDS, file_sha256
 from autonote.schema import Note, UpdateOf
+from autonote.tag_merge import merge_tags
 
 
 def update_draft(
@@ -32,9 +33,11 @@ def update_draft(
     if "keypoints" in fields:
         update["key_points"] = generated.key_points
     if "tags" in fields:
-        added = [t for t in generated.tags if t not in original.tags]
-        update["tags"] = [*original.tags, *added]
-        update["new_tags"] = list(dict.fromkeys([*original.new_tags, *generated.new_tags]))
-        if added:
-            update["warnings"] = [*generated.warnings, "tags added: " + ", ".join(f"#{t}" for t in added)]
+        merged = merge_tags(original.tags, original.new_tags, generated.tags, generated.new_tags)
+        update["tags"], update["new_tags"] = merged.tags, merged.new_tags
+        if merged.added:
+            update["warnings"] = [
+                *generated.warnings,
+                "tags added: " + ", ".join(f"#{t}" for t in merged.added),
+            ]
     return original.model_copy(update=update)
