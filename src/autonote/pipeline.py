@@ -17,6 +17,7 @@ from autonote.corpus.suggest import Suggestions, few_shot_examples, suggest
 from autonote.corpus.view import Corpus
 from autonote.errors import LLMOutputInvalidError, WriteRefusedError
 from autonote.note_prompt import NotePrompt
+from autonote.notes.links import link_to
 from autonote.schema import Note, Paper, Provenance, RelatedNote
 from autonote.sources.registry import note_id_for
 from autonote.tag_merge import draft_tags
@@ -96,7 +97,7 @@ def draft_one(
 
 def _related(ids: list[str], corpus: Corpus) -> list[RelatedNote]:
     notes = [note for note in (corpus.get(i) for i in ids) if note is not None]
-    return [RelatedNote(id=n.id, title_line=n.title_line, url=n.link) for n in notes]
+    return [link_to(n) for n in notes]
 
 
 def draft_note(paper: Paper, ws: Workspace, *, translate: bool = False, today: dt.date | None = None) -> Note:

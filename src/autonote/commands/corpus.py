@@ -46,6 +46,7 @@ def _run_import(
     from autonote.app import Workspace, require_corpus
     from autonote.corpus.import_apply import apply_import, recorded_entry_hashes
     from autonote.corpus.importers import read_notes
+    from autonote.notes.links import issue_links
     from autonote.progress import terminal_progress
     from autonote.schema import RelatedNote
 
@@ -57,11 +58,7 @@ def _run_import(
 
     def known() -> dict[int, RelatedNote]:
         """Links to the corpus's imported notes (parsed only when a note has to be made)."""
-        return {
-            n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
-            for n in ws.corpus.notes
-            if n.origin and n.origin.issue is not None
-        }
+        return issue_links(ws.corpus.notes)
 
     read = read_notes(kind, [Path(f) for f in files], repo=repo, settled=recorded_entry_hashes(ws.state))
     with terminal_progress("import"):  # a bar on a terminal only; nothing when piped

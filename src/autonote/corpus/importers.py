@@ -28,6 +28,7 @@ from autonote.limits import MAX_EXPORT_BYTES, MAX_NOTE_BYTES, size_text
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
+from autonote.notes.links import issue_link
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.textnorm import unix_newlines
@@ -99,9 +100,7 @@ class ReadResult:
                     continue
                 links.setdefault(
                     entry.issue,
-                    RelatedNote(
-                        id=issue_note_id(entry.issue), title_line=complete.title, url=complete.issue_url
-                    ),
+                    issue_link(entry.issue, complete.title, complete.issue_url),
                 )
         return links
 
@@ -418,9 +417,7 @@ def related_from_comment(
         other = known.get(number)
         if not text or text.startswith("http"):
             text = other.title_line if other else f"#{number}"
-        related[number] = RelatedNote(
-            id=issue_note_id(number), title_line=text, url=url or (other.url if other else None)
-        )
+        related[number] = issue_link(number, text, url or (other.url if other else None))
     return list(related.values())
 
 

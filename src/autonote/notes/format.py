@@ -29,6 +29,7 @@ from typing import Any
 
 from autonote.bounded import NestingTooDeepError, load_json, load_yaml
 from autonote.errors import NoteFormatError
+from autonote.notes.links import list_item
 from autonote.schema import Note, RelatedNote
 
 LLM_SUMMARY_LABEL = "GPT Summary"
@@ -316,9 +317,7 @@ def key_points_block(points: list[str]) -> str:
 
 
 def related_block(related: list[RelatedNote]) -> str:
-    return "\n".join(
-        f"- [{item.title_line}]({item.url})" if item.url else f"- {item.title_line}" for item in related
-    )
+    return "\n".join(list_item(item) for item in related)
 
 
 # What ``regen --fields`` names, and the note attribute each one is.

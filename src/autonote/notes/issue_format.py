@@ -34,6 +34,7 @@ import re
 from dataclasses import dataclass, field
 
 from autonote.notes.ids import issue_number
+from autonote.notes.links import list_item
 from autonote.schema import IssueLayout, Note, RelatedNote
 from autonote.textnorm import unix_newlines
 
@@ -194,7 +195,7 @@ def canonical_body(note: Note) -> str:
         sections.append("# Key Points\n" + "\n".join(f"- {point}" for point in note.key_points))
     related = [r for r in note.related if not _in_comment(r, note.comment)]
     if related:
-        lines = (f"- [{r.title_line}]({r.url})" if r.url else f"- {r.title_line}" for r in related)
+        lines = (list_item(r) for r in related)
         sections.append("# Related\n" + "\n".join(lines))
     if note.url and not (note.abstract or note.summary or note.translation or note.key_points or related):
         return note.url  # a bare link, as the owner pastes one (its author lives in the title line)
