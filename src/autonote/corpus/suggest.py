@@ -178,29 +178,68 @@ def gather(
         return Evidence({tag: {} for tag in vocabulary}, counts, "", [])
 
     query = query_terms(paper_query(paper))
+    found = _search(paper, corpus, index, query, hidden, semantic, when)
+    candidates = _candidates(found.hits, found.name_hits, found.by_name)
+    _add_matches(candidates, found.named_hits, found.coverage, cited_ids(corpus, references, hidden))
+    _add_graph(candidates, index, set(hidden))
+    if not (found.hits[0].score if found.hits else 0.0):
+        candidates.sort(
+            key=lambda c: (-(c.name + c.authors + c.graph + c.title_match + c.named + c.cited), c.note_id)
+        )
+    features = _votes(found, index, vocabulary)
+    venue = venue_tag(paper.venue)
+    known_venue = bool(venue) and venue != "arXiv"
+    _text_features(features, paper, counts, max(1, corpus.size - len(hidden)), venue if known_venue else "")
+    known = venue if known_venue and venue in vocabulary else ""
+    return Evidence(features, counts, known, candidates, query, hidden)
+
+
+@dataclass
+class _Searches:
+    """What the index answers about a paper, the hidden notes left out."""
+
+    hits: list[Hit]
+    by_title: list[Hit]
+    name_hits: list[Hit]
+    coverage: dict[str, float]
+    named_hits: list[Hit]
+    authors: dict[str, float]
+    by_name: dict[str, float]
+    recent: list[str]
+
+
+def _search(paper, corpus, index, query, hidden, semantic, when) -> _Searches:
     hits = index.search(query, DEPTH, hidden, explain=False)
     if semantic is not None:
         text = embedding_text(paper.title, paper.abstract)
         hits = fuse(hits, semantic.nearest(corpus, text, DEPTH, exclude_ids=hidden), DEPTH)
-    by_title = index.search(query_terms(f"{paper.title}\n{paper.title}"), BY_TITLE, hidden, explain=False)
     names = short_names(paper.title)
-    name_hits = index.search({t: 1.0 for t in names}, NEAR, hidden, explain=False) if names else []
     title_hits = index.search(field_query(query, TITLE_FIELD), NEAR, hidden, explain=False)
-    coverage = index.field_coverage(query, TITLE_FIELD, [h.note_id for h in title_hits], hidden)
-    named_hits = index.search(field_query(query, NAME_FIELD), NEAR, hidden, explain=False)
-    authors = index.author_matches(paper.authors, hidden, surnames=False)
-    # a surname alone (a note known only by its title line's "Shao+") is a related note's evidence,
-    # too weak a one for the tags (a common surname would vote with a whole note's tags)
-    by_name = index.author_matches(paper.authors, hidden)
-    recent = index.nearest_in_time(when or dt.date.today(), RECENT_WIDE, hidden)
+    return _Searches(
+        hits=hits,
+        by_title=index.search(query_terms(f"{paper.title}\n{paper.title}"), BY_TITLE, hidden, explain=False),
+        name_hits=index.search({t: 1.0 for t in names}, NEAR, hidden, explain=False) if names else [],
+        coverage=index.field_coverage(query, TITLE_FIELD, [h.note_id for h in title_hits], hidden),
+        named_hits=index.search(field_query(query, NAME_FIELD), NEAR, hidden, explain=False),
+        authors=index.author_matches(paper.authors, hidden, surnames=False),
+        # a surname alone (a note known only by its title line's "Shao+") is a related note's
+        # evidence, too weak a one for the tags (a common surname would vote with a whole note's tags)
+        by_name=index.author_matches(paper.authors, hidden),
+        recent=index.nearest_in_time(when or dt.date.today(), RECENT_WIDE, hidden),
+    )
 
-    candidates = _candidates(hits, name_hits, by_name)
+
+def _add_matches(
+    candidates: list[Candidate], named_hits: list[Hit], coverage: dict[str, float], cited: list[str]
+) -> None:
+    """The notes found by name or by title, and the cited ones, on their candidates."""
     found = {c.note_id: c for c in candidates}
     named_top = named_hits[0].score if named_hits else 1.0  # its own scale: the best named note is 1
     matches = [(h.note_id, "named", h.score / named_top) for h in named_hits]
     # squared: a title the paper holds whole counts, one it holds a few common words of hardly
     # (on the dev sample, cross-fitted: recall at 5 0.712 instead of 0.683 with the plain share)
     matches += [(note_id, "title_match", share**2) for note_id, share in coverage.items()]
+    matches += [(note_id, "cited", 1.0) for note_id in cited]
     for note_id, attribute, value in matches:
         if value <= 0:
             continue
@@ -209,29 +248,25 @@ def gather(
             candidate = found[note_id] = Candidate(note_id)
             candidates.append(candidate)
         setattr(candidate, attribute, value)
-    for note_id in cited_ids(corpus, references, hidden):
-        candidate = found.get(note_id)
-        if candidate is None:
-            candidate = found[note_id] = Candidate(note_id)
-            candidates.append(candidate)
-        candidate.cited = 1.0
-    hidden_set = set(hidden)
-    top = hits[0].score if hits else 0.0
+
+
+def _add_graph(candidates: list[Candidate], index, hidden: set[str]) -> None:
+    """Notes linked with the nearest lexical candidates get their closeness as graph evidence."""
     nearest = [c for c in candidates[:GRAPH_FROM] if c.lexical > 0]
     for source, target in index.links([c.note_id for c in nearest]):
-        if source in hidden_set or target in hidden_set:
+        if source in hidden or target in hidden:
             continue
         for near in nearest:
             other = target if source == near.note_id else source if target == near.note_id else None
             if other is not None and other != near.note_id:
                 _candidate(candidates, other).graph += near.lexical
-    if not top:
-        candidates.sort(
-            key=lambda c: (-(c.name + c.authors + c.graph + c.title_match + c.named + c.cited), c.note_id)
-        )
 
-    wanted = {h.note_id for h in hits[:NEAR]} | {h.note_id for h in by_title} | set(authors) | set(recent)
-    tags_of = index.tags_of_many(wanted)
+
+def _votes(found: _Searches, index, vocabulary: list[str]) -> dict[str, dict[str, float]]:
+    """Each tag's votes from the notes near the paper (by text, title, time and coauthors)."""
+    recent = found.recent
+    wanted = {h.note_id for h in found.hits[:NEAR]} | {h.note_id for h in found.by_title}
+    tags_of = index.tags_of_many(wanted | set(found.authors) | set(recent))
     features: dict[str, dict[str, float]] = {tag: {} for tag in vocabulary}
 
     def vote(name: str, weighted: list[tuple[str, float]]) -> None:
@@ -243,23 +278,27 @@ def gather(
                 if tag in features:
                     features[tag][name] = features[tag].get(name, 0.0) + weight / total
 
-    vote("near", _similarity_weights(hits[:NEAR]))
-    vote("title", _similarity_weights(by_title))
+    vote("near", _similarity_weights(found.hits[:NEAR]))
+    vote("title", _similarity_weights(found.by_title))
     vote("recent", [(note_id, 1.0) for note_id in recent[:RECENT]])
     vote("recent_wide", [(note_id, 1.0) for note_id in recent])
-    vote("coauthors", sorted(authors.items()))
+    vote("coauthors", sorted(found.authors.items()))
+    return features
 
-    notes_total = max(1, corpus.size - len(hidden))
+
+def _text_features(
+    features: dict[str, dict[str, float]], paper: Paper, counts: Counter[str], notes_total: int, venue: str
+) -> None:
+    """Each tag's prior, its venue match (``venue``: the paper's known venue, else ""), and how
+    the paper's text names it."""
     text_phrases = _phrases(f"{paper.title}\n{paper.abstract}")
     title_phrases = _phrases(paper.title)
     title_stems = {_stem(w) for w in english_words(re.sub(r"[-_/]", " ", paper.title))}
     words = set(english_words(f"{paper.title}\n{paper.abstract}"))
-    venue = venue_tag(paper.venue)
-    known_venue = bool(venue) and venue != "arXiv"
     for tag, found in features.items():
         found["prior"] = counts[tag] / notes_total
         if tag in VENUE_NAMES:
-            if known_venue:
+            if venue:
                 found["venue" if tag == venue else "other_venue"] = 1.0
             continue
         tag_words, phrases = tag_forms(tag)
@@ -271,8 +310,6 @@ def gather(
             found["title_phrase"] = 1.0
         if not tag_stems(tag).isdisjoint(title_stems):
             found["title_word"] = 1.0
-    known = venue if known_venue and venue in vocabulary else ""
-    return Evidence(features, counts, known, candidates, query, hidden)
 
 
 ARXIV_DOI = "10.48550/arxiv."
