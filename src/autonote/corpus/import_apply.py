@@ -257,19 +257,14 @@ def apply_import(
             writer.write(list(pending), last=last)
         pending.clear()
 
+    run = _ImportRun(read, corpus, store, report, recorded, places, chosen, pending, seen, writer, dry_run)
     try:
         for done, entry in enumerate(read.entries):
             report_progress("importing", done, len(read.entries))
             note_id = issue_note_id(entry.issue) if entry.issue is not None else None
-            if note_id is not None and chosen.get(note_id, entry) is not entry:
-                report.skipped.append(
-                    Skipped(entry.where, f"duplicate of {note_id}: {chosen[note_id].where} is its own entry")
-                )
-                continue
-            if note_id is not None and note_id in first_seen:
-                report.skipped.append(
-                    Skipped(entry.where, f"duplicate of {note_id}, already read from {first_seen[note_id]}")
-                )
+            duplicate = _duplicate(entry, note_id, chosen, first_seen)
+            if duplicate is not None:
+                report.skipped.append(duplicate)
                 continue
             relpath = places[note_id] if note_id is not None else None
             if note_id is not None:
@@ -279,56 +274,7 @@ def apply_import(
                     continue
             if links is None:
                 links = read.links(known())
-            note = read.note(entry, links)
-            if isinstance(note, Skipped):
-                report.skipped.append(note)
-                continue
-            twin = _native_twin(note, corpus)
-            if twin is not None:
-                report.skipped.append(
-                    Skipped(
-                        entry.where,
-                        f"the corpus already has this paper as {twin} ({corpus.paths[twin]}); not added twice",
-                    )
-                )
-                continue
-            text = render_note(note)
-            if relpath is None:
-                pending.append((note, text, None))
-                report.created.append(note.id)
-            else:
-                assert note.origin is not None
-                try:
-                    current: StoredNote | None = store.read_at(relpath)
-                except (NoteFormatError, WriteRefusedError) as exc:
-                    current, reason = None, f"the local file is not a valid note ({exc})"
-                else:
-                    reason = "the source entry changed and the local note was edited since the last import"
-                if (
-                    current is not None
-                    and current.note.origin is not None
-                    and (current.note.origin.entry_hash == note.origin.entry_hash)
-                ):
-                    report.unchanged.append(note.id)
-                    continue
-                edited = current is None or recorded.get(note.id, ("", ""))[1] != current.revision
-                if (
-                    current is not None
-                    and same_issue_seen(current.note, note)
-                    and (edited or _same_content(current.note, note))
-                ):
-                    report.unchanged.append(note.id)
-                    seen.append((note.id, note.origin.entry_hash))
-                    continue
-                if not edited:
-                    pending.append((note, text, current))
-                    report.updated.append(note.id)
-                else:
-                    local = store.resolve(relpath)
-                    if not dry_run:
-                        writer.settle()  # nothing is written for an entry before the chunks before it are
-                    incoming = store.keep_import_conflict(note.id, text) if not dry_run else local
-                    report.conflicts.append(Conflict(note.id, local, incoming, reason))
+            run.entry(entry, relpath, links)
             if len(pending) >= chunk:
                 flush()
         flush(last=True)
@@ -338,6 +284,91 @@ def apply_import(
     if not dry_run:
         record_seen(state, seen)
     return report
+
+
+def _duplicate(
+    entry: SourceEntry, note_id: str | None, chosen: dict[str, SourceEntry], first_seen: dict[str, str]
+) -> Skipped | None:
+    """Why an entry is a duplicate of another entry of the export, else None."""
+    if note_id is not None and chosen.get(note_id, entry) is not entry:
+        return Skipped(entry.where, f"duplicate of {note_id}: {chosen[note_id].where} is its own entry")
+    if note_id is not None and note_id in first_seen:
+        return Skipped(entry.where, f"duplicate of {note_id}, already read from {first_seen[note_id]}")
+    return None
+
+
+@dataclass
+class _ImportRun:
+    """One entry of an import at a time: made into a note, then created, updated, left unchanged
+    or kept as a conflict (what :func:`apply_import` works with)."""
+
+    read: ReadResult
+    corpus: Corpus
+    store: NoteFolder
+    report: ImportReport
+    recorded: dict[str, tuple[str, str]]
+    places: dict[str, str | None]
+    chosen: dict[str, SourceEntry]
+    pending: list[tuple[Note, str, StoredNote | None]]
+    seen: list[tuple[str, str]]
+    writer: _ChunkWriter
+    dry_run: bool
+
+    def entry(self, entry: SourceEntry, relpath: str | None, links: dict[int, RelatedNote]) -> None:
+        note = self.read.note(entry, links)
+        if isinstance(note, Skipped):
+            self.report.skipped.append(note)
+            return
+        twin = _native_twin(note, self.corpus)
+        if twin is not None:
+            self.report.skipped.append(
+                Skipped(
+                    entry.where,
+                    f"the corpus already has this paper as {twin} ({self.corpus.paths[twin]}); not added twice",
+                )
+            )
+            return
+        text = render_note(note)
+        if relpath is None:
+            self.pending.append((note, text, None))
+            self.report.created.append(note.id)
+        else:
+            self._existing(note, text, relpath)
+
+    def _existing(self, note: Note, text: str, relpath: str) -> None:
+        """An entry for a note the corpus has: unchanged, updated, or a conflict with local edits."""
+        assert note.origin is not None
+        try:
+            current: StoredNote | None = self.store.read_at(relpath)
+        except (NoteFormatError, WriteRefusedError) as exc:
+            current, reason = None, f"the local file is not a valid note ({exc})"
+        else:
+            reason = "the source entry changed and the local note was edited since the last import"
+        if (
+            current is not None
+            and current.note.origin is not None
+            and (current.note.origin.entry_hash == note.origin.entry_hash)
+        ):
+            self.report.unchanged.append(note.id)
+            return
+        edited = current is None or self.recorded.get(note.id, ("", ""))[1] != current.revision
+        if (
+            current is not None
+            and same_issue_seen(current.note, note)
+            and (edited or _same_content(current.note, note))
+        ):
+            self.report.unchanged.append(note.id)
+            self.seen.append((note.id, note.origin.entry_hash))
+            return
+        if not edited:
+            self.pending.append((note, text, current))
+            self.report.updated.append(note.id)
+            return
+        local = self.store.resolve(relpath)
+        if not self.dry_run:
+            self.writer.settle()  # nothing is written for an entry before the chunks before it are
+        incoming = self.store.keep_import_conflict(note.id, text) if not self.dry_run else local
+        self.report.conflicts.append(Conflict(note.id, local, incoming, reason))
 
 
 def _chosen_entries(
