@@ -19,6 +19,7 @@ import stat
 from collections.abc import Container, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from autonote.bounded import load_json
 from autonote.corpus.html_markdown import html_to_markdown
@@ -274,18 +275,10 @@ def _xml_entry(where: str, entry: str, fingerprint: str) -> SourceEntry | Skippe
     title = " ".join(raw_title.split())
     if not title:
         return Skipped(where, "no <title>")
-    issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
-    link = _ISSUE_LINK.search(issue_url or "")
-    if link and len(link["number"]) > len(str(MAX_ISSUE_NUMBER)):
-        return Skipped(where, f"issue number {link['number'][:20]}… is outside 1..{MAX_ISSUE_NUMBER}")
-    number = int(link["number"]) if link else None
-    if number is not None and (problem := issue_number_problem(number)):
-        return Skipped(where, problem)
-    date_text = (_field(entry, "repo-issue-date") or "").strip()
-    try:
-        issue_date = dt.date.fromisoformat(date_text) if date_text else None
-    except ValueError:
-        return Skipped(where, f"issue date {date_text!r} is not YYYY-MM-DD")
+    issue = _xml_issue(where, entry)
+    if isinstance(issue, Skipped):
+        return issue
+    issue_url, link, number, issue_date = issue
     tags_text = _unescape_text(_field(entry, "tags") or "")
     return SourceEntry(
         where=where + (f" (issue #{link['number']})" if link else ""),
@@ -303,11 +296,36 @@ def _xml_entry(where: str, entry: str, fingerprint: str) -> SourceEntry | Skippe
     )
 
 
+def _xml_issue(
+    where: str, entry: str
+) -> tuple[str | None, re.Match[str] | None, int | None, dt.date | None] | Skipped:
+    """An entry's issue link, its match, the issue number and the issue date; or why they are wrong."""
+    issue_url = (_field(entry, "repo-issue-link") or "").strip() or None
+    link = _ISSUE_LINK.search(issue_url or "")
+    if link and len(link["number"]) > len(str(MAX_ISSUE_NUMBER)):
+        return Skipped(where, f"issue number {link['number'][:20]}… is outside 1..{MAX_ISSUE_NUMBER}")
+    number = int(link["number"]) if link else None
+    if number is not None and (problem := issue_number_problem(number)):
+        return Skipped(where, problem)
+    date_text = (_field(entry, "repo-issue-date") or "").strip()
+    try:
+        issue_date = dt.date.fromisoformat(date_text) if date_text else None
+    except ValueError:
+        return Skipped(where, f"issue date {date_text!r} is not YYYY-MM-DD")
+    return issue_url, link, number, issue_date
+
+
 # -- gh issue list --json number,title,body,labels,createdAt,comments --------------------------
 
 
 def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEntry | Skipped]:
     """``repo`` (owner/name) builds each issue's link when the JSON has no ``url`` field."""
+    for index, issue in enumerate(_issue_list(path)):
+        yield _issue_entry(f"{path}: item {index}", issue, repo)
+
+
+def _issue_list(path: Path) -> list[object]:
+    """The JSON array of a ``gh issue list --json`` export; a UsageError naming the file otherwise."""
     text = _read_text(path)
     try:
         data = load_json(text)
@@ -317,65 +335,76 @@ def read_github_issues(path: Path, repo: str | None = None) -> Iterable[SourceEn
         raise UsageError(f"{path}: {exc}") from None
     if not isinstance(data, list):
         raise UsageError(f"{path}: expected a JSON array of issues (gh issue list --json ...)")
-    for index, issue in enumerate(data):
-        where = f"{path}: item {index}"
-        if not isinstance(issue, dict):
-            yield Skipped(where, "not a JSON object")
-            continue
-        number = issue.get("number")
-        if number is None:
-            yield Skipped(where, "no issue number")
-            continue
-        problem = issue_number_problem(number)
-        if problem:
-            yield Skipped(where, problem)
-            continue
-        where += f" (issue #{number})"
-        try:
-            source_text = _CANONICAL_JSON.encode(issue)
-            source_text.encode("utf-8")
-        except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800"): no file can hold it
-            yield Skipped(
-                where, f"holds {exc.object[exc.start : exc.end]!a}, which is not text (a lone surrogate)"
-            )
-            continue
-        raw_title = issue.get("title")
-        if not isinstance(raw_title, str) or not raw_title.strip():
-            yield Skipped(where, "no title")
-            continue
-        title = " ".join(raw_title.split())
-        created = str(issue.get("createdAt") or "")
-        try:
-            issue_date = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).date() if created else None
-        except ValueError:
-            yield Skipped(where, f"createdAt {created!r} is not an ISO date")
-            continue
-        labels, comments, body, url = (issue.get(k) for k in ("labels", "comments", "body", "url"))
-        problem = _wrong_type(labels, list, "labels") or _wrong_type(comments, list, "comments")
-        problem = problem or _wrong_type(body, str, "body") or _wrong_type(url, str, "url")
-        if problem:
-            yield Skipped(where, problem)
-            continue
-        tags = [
-            str(label.get("name", "")).strip() if isinstance(label, dict) else str(label)
-            for label in labels or []
-        ]
-        comments = [str(c.get("body") or "").strip() for c in comments or [] if isinstance(c, dict)]
-        body = body or ""
-        issue_url = url or (f"https://github.com/{repo}/issues/{number}" if repo else None)
-        yield SourceEntry(
-            where=where,
-            title=title,
-            raw_title=raw_title,
-            url=None,  # the body's # URL, read when the note is made
-            issue=number,
-            issue_url=issue_url,
-            tags=[t for t in tags if t],
-            issue_date=issue_date,
-            body=body,
-            comment_text="\n\n".join(c for c in comments if c),
-            fingerprint=_hash(source_text),
+    return data
+
+
+def _issue_entry(where: str, issue: object, repo: str | None) -> SourceEntry | Skipped:
+    """One issue of a gh JSON export as an entry, or why it is skipped."""
+    if not isinstance(issue, dict):
+        return Skipped(where, "not a JSON object")
+    head = _issue_head(where, issue)
+    if isinstance(head, Skipped):
+        return head
+    where, number, source_text = head
+    parts = _issue_parts(where, issue)
+    if isinstance(parts, Skipped):
+        return parts
+    raw_title, issue_date, labels, comments, body, url = parts
+    tags = [
+        str(label.get("name", "")).strip() if isinstance(label, dict) else str(label)
+        for label in labels or []
+    ]
+    comments = [str(c.get("body") or "").strip() for c in comments or [] if isinstance(c, dict)]
+    return SourceEntry(
+        where=where,
+        title=" ".join(raw_title.split()),
+        raw_title=raw_title,
+        url=None,  # the body's # URL, read when the note is made
+        issue=number,
+        issue_url=url or (f"https://github.com/{repo}/issues/{number}" if repo else None),
+        tags=[t for t in tags if t],
+        issue_date=issue_date,
+        body=body or "",
+        comment_text="\n\n".join(c for c in comments if c),
+        fingerprint=_hash(source_text),
+    )
+
+
+def _issue_head(where: str, issue: dict) -> tuple[str, int, str] | Skipped:
+    """An issue's place (``where`` with its number), number and canonical text, or why it has none."""
+    number = issue.get("number")
+    if number is None:
+        return Skipped(where, "no issue number")
+    problem = issue_number_problem(number)
+    if problem:
+        return Skipped(where, problem)
+    where += f" (issue #{number})"
+    try:
+        source_text = _CANONICAL_JSON.encode(issue)
+        source_text.encode("utf-8")
+    except UnicodeEncodeError as exc:  # a lone surrogate ("\ud800"): no file can hold it
+        return Skipped(
+            where, f"holds {exc.object[exc.start : exc.end]!a}, which is not text (a lone surrogate)"
         )
+    return where, number, source_text
+
+
+def _issue_parts(where: str, issue: dict) -> tuple[str, dt.date | None, Any, Any, Any, Any] | Skipped:
+    """An issue's title, creation date, labels, comments, body and URL, each checked for its type."""
+    raw_title = issue.get("title")
+    if not isinstance(raw_title, str) or not raw_title.strip():
+        return Skipped(where, "no title")
+    created = str(issue.get("createdAt") or "")
+    try:
+        issue_date = dt.datetime.fromisoformat(created.replace("Z", "+00:00")).date() if created else None
+    except ValueError:
+        return Skipped(where, f"createdAt {created!r} is not an ISO date")
+    labels, comments, body, url = (issue.get(k) for k in ("labels", "comments", "body", "url"))
+    problem = _wrong_type(labels, list, "labels") or _wrong_type(comments, list, "comments")
+    problem = problem or _wrong_type(body, str, "body") or _wrong_type(url, str, "url")
+    if problem:
+        return Skipped(where, problem)
+    return raw_title, issue_date, labels, comments, body, url
 
 
 _CANONICAL_JSON = json.JSONEncoder(sort_keys=True, ensure_ascii=False)  # what an issue's fingerprint hashes
