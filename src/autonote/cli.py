@@ -106,22 +106,14 @@ def draft(
     Without a corpus, the note is only printed.
     """
     from autonote.app import Workspace
-    from autonote.errors import AutonoteError, LLMOutputInvalidError, UsageError
-    from autonote.sources.registry import fetch_papers, parse_input
+    from autonote.errors import UsageError
+    from autonote.sources.registry import fetch_papers
 
     if as_json and as_markdown:
         raise UsageError("--json and --stdout are exclusive")
     if inputs.count("-") > 1:
         raise UsageError("'-' (stdin) can be given only once")
-    refs, malformed = [], 0
-    for raw in inputs:  # every input checked before any work
-        try:
-            refs.append(parse_input(raw))
-        except UsageError as exc:
-            if len(inputs) == 1:
-                raise
-            click.echo(f"autonote: error: {exc}", err=True)
-            malformed += 1
+    refs, malformed = _parse_inputs(inputs)
     if not refs:
         sys.exit(EXIT_USAGE)
     if (title or authors or url) and not any(r.source == "local" for r in refs):
@@ -138,24 +130,73 @@ def draft(
     fetched = fetch_papers(
         refs, ws.sources(refresh=refresh, title=title, authors=authors, url=url, before_network=preload.start)
     )
-    failures = malformed
-    papers = []
-    for ref, paper in zip(refs, fetched, strict=True):
-        if not isinstance(paper, AutonoteError):
-            papers.append(paper)
-            continue
-        if len(inputs) == 1:
-            raise paper
-        click.echo(f"autonote: error: {ref.raw}: {paper}", err=True)
-        failures += 1
+    papers, failures = _fetched_papers(refs, fetched, single=len(inputs) == 1)
+    failures += malformed
     if papers and not settings.llm_configured:
         reason = "--offline" if settings.offline else "no OPENAI_API_KEY or OPENAI_BASE_URL"
         ws.warn(
             f"offline mode ({reason}): summary and key points are extracts of the abstract, not LLM-generated"
         )
+    failures += _draft_papers(
+        papers, ws, single=len(inputs) == 1, force=force, translate=translate, as_json=as_json,
+        as_markdown=as_markdown,
+    )  # fmt: skip
+    if failures:
+        sys.exit(EXIT_FAILURE)
+
+
+def _parse_inputs(inputs: tuple[str, ...]) -> tuple[list[Any], int]:
+    """The refs of the inputs, every input checked before any work, and how many were malformed
+    (each said on stderr; a single input's error is raised)."""
+    from autonote.errors import UsageError
+    from autonote.sources.registry import parse_input
+
+    refs, malformed = [], 0
+    for raw in inputs:
+        try:
+            refs.append(parse_input(raw))
+        except UsageError as exc:
+            if len(inputs) == 1:
+                raise
+            click.echo(f"autonote: error: {exc}", err=True)
+            malformed += 1
+    return refs, malformed
+
+
+def _fetched_papers(refs: list[Any], fetched: list[Any], *, single: bool) -> tuple[list[Any], int]:
+    """The papers fetched, and how many inputs had none (each said on stderr; a single input's
+    error is raised)."""
+    from autonote.errors import AutonoteError
+
+    papers, failures = [], 0
+    for ref, paper in zip(refs, fetched, strict=True):
+        if not isinstance(paper, AutonoteError):
+            papers.append(paper)
+            continue
+        if single:
+            raise paper
+        click.echo(f"autonote: error: {ref.raw}: {paper}", err=True)
+        failures += 1
+    return papers, failures
+
+
+def _draft_papers(
+    papers: list[Any],
+    ws: Any,
+    *,
+    single: bool,
+    force: bool,
+    translate: bool,
+    as_json: bool,
+    as_markdown: bool,
+) -> int:
+    """Draft each paper once (by note id) and report it; how many failed (each said on stderr; a
+    single input's error is raised)."""
     from autonote import pipeline  # imported in the background meanwhile (see _preload)
+    from autonote.errors import AutonoteError, LLMOutputInvalidError
     from autonote.sources.registry import note_id_for
 
+    failures = 0
     drafted: set[str] = set()
     for paper in papers:
         note_id = note_id_for(paper)
@@ -174,14 +215,13 @@ def draft(
             failures += 1
             continue
         except AutonoteError as exc:
-            if len(inputs) == 1:
+            if single:
                 raise
             click.echo(f"autonote: error: {note_id}: {exc}", err=True)
             failures += 1
             continue
         _report(note, path, as_json=as_json, as_markdown=as_markdown)
-    if failures:
-        sys.exit(EXIT_FAILURE)
+    return failures
 
 
 class _Preload:
