@@ -20,6 +20,7 @@ from autonote.llm.batch import (
     MAX_BYTES,
     MAX_REQUESTS,
     BatchClient,
+    LineResult,
     batch_line,
     reply_from_completion,
     split_lines,
@@ -28,7 +29,7 @@ from autonote.llm.cache import request_key
 from autonote.llm.structured import structured_steps
 from autonote.regen.direct import RunOptions, make_client, run_items
 from autonote.regen.engine import Outcome, Planned, RegenEngine
-from autonote.regen.journal import SUBMITTED
+from autonote.regen.journal import SUBMITTED, Item
 from autonote.regen.report import RegenProgress, Tally
 from autonote.regen.select import Candidate
 
@@ -111,6 +112,35 @@ async def submit_and_collect(
     return tally, client, BatchRun(submitted, waiting)
 
 
+def _record_replies(
+    engine: RegenEngine, batch_id: str, status: str, results: list[LineResult]
+) -> dict[str, Item]:
+    """Record in the journal each answer of a final batch, and a failure for each item it did not
+    answer; the items that were waiting, by key."""
+    # Only items still waiting take an answer: a resumed collection (the run before was killed
+    # half-way) finds some items done already, and leaves them as they are.
+    items = {
+        i.key: i
+        for i in engine.journal.items_of_batch(batch_id)
+        if i.status == SUBMITTED and not i.batch_reply
+    }
+    for result in results:
+        if result.custom_id not in items:
+            continue
+        if result.body is not None:
+            try:
+                engine.journal.batch_reply(result.custom_id, reply_from_completion(result.body), None)
+            except (LLMError, AttributeError, TypeError) as exc:  # one malformed answer fails one item
+                engine.journal.batch_reply(result.custom_id, None, str(exc))
+        else:
+            engine.journal.batch_reply(result.custom_id, None, result.error)
+    answered = {r.custom_id for r in results}
+    for key in items:
+        if key not in answered:
+            engine.journal.batch_reply(key, None, f"no answer in batch {batch_id} ({status})")
+    return items
+
+
 async def collect_open_batches(
     ws: Workspace,
     engine: RegenEngine,
@@ -136,31 +166,7 @@ async def collect_open_batches(
                 stream, f"batch {batch_id} {state.status}: {state.completed} answered, {state.failed} failed"
             )
             results = batches.results(state) if state.status == "completed" else []
-            # Only items still waiting take an answer: a resumed collection (the run before was
-            # killed half-way) finds some items done already, and leaves them as they are.
-            items = {
-                i.key: i
-                for i in engine.journal.items_of_batch(batch_id)
-                if i.status == SUBMITTED and not i.batch_reply
-            }
-            for result in results:
-                if result.custom_id not in items:
-                    continue
-                if result.body is not None:
-                    try:
-                        engine.journal.batch_reply(result.custom_id, reply_from_completion(result.body), None)
-                    except (
-                        LLMError,
-                        AttributeError,
-                        TypeError,
-                    ) as exc:  # one malformed answer fails one item
-                        engine.journal.batch_reply(result.custom_id, None, str(exc))
-                else:
-                    engine.journal.batch_reply(result.custom_id, None, result.error)
-            answered = {r.custom_id for r in results}
-            for key in items:
-                if key not in answered:
-                    engine.journal.batch_reply(key, None, f"no answer in batch {batch_id} ({state.status})")
+            items = _record_replies(engine, batch_id, state.status, results)
             members = engine.journal.items_of_batch(batch_id)
             ready = [Candidate(item.note_id) for item in members if item.status == SUBMITTED]
             for item in members:
