@@ -48,21 +48,30 @@ class _Converter(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = {name: value or "" for name, value in attrs}
         if tag == "div":
-            classes = attributes.get("class", "").split()
-            skipped = "tweet-placeholder" in classes
-            self.div_stack.append(skipped)
-            if "tweet-embed" in classes:
-                found = _EMBED_HREF.search(attributes.get("data-embed", ""))
-                if found:
-                    self.out.append(found.group(1))
-            if skipped:
-                self.skip_depth += 1
+            self._start_div(attributes)
             return
         if tag in _SKIPPED:
             self.skip_depth += 1
             return
         if self.skip_depth:
             return
+        if not self._start_block(tag):
+            self._start_inline(tag, attributes)
+
+    def _start_div(self, attributes: dict[str, str]) -> None:
+        """A div: a tweet's placeholder is skipped, a tweet embed leaves its link."""
+        classes = attributes.get("class", "").split()
+        skipped = "tweet-placeholder" in classes
+        self.div_stack.append(skipped)
+        if "tweet-embed" in classes:
+            found = _EMBED_HREF.search(attributes.get("data-embed", ""))
+            if found:
+                self.out.append(found.group(1))
+        if skipped:
+            self.skip_depth += 1
+
+    def _start_block(self, tag: str) -> bool:
+        """The start of a line-level element (paragraph, list, heading, row, rule); False for others."""
         if tag == "br":
             self.out.append("\n")
         elif tag in {"p", "blockquote", "table", "pre"}:
@@ -82,11 +91,16 @@ class _Converter(HTMLParser):
             self.out.append("#" * int(tag[1]) + " ")
         elif tag == "tr":
             self._newlines(1)
-        elif tag in {"td", "th"}:
-            self.out.append("| ")
         elif tag == "hr":
             self._newlines(2)
             self.out.append("---\n")
+        else:
+            return False
+        return True
+
+    def _start_inline(self, tag: str, attributes: dict[str, str]) -> None:
+        if tag in {"td", "th"}:
+            self.out.append("| ")
         elif tag == "img":
             src = attributes.get("src", "")
             if src:
