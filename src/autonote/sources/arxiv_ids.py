@@ -185,32 +185,45 @@ def _from_url(text: str, shown: str) -> ArxivId | None:
     segments = [s for s in path.split("/") if s]
     if host in _DOI_HOSTS:
         return _doi(path.strip("/"), shown)
-    found: ArxivId | None = None
-    if _is_host(host, "arxiv.org") or host == "xxx.lanl.gov":
-        site = "an arXiv URL"
-        if segments and segments[0].lower() in _ARXIV_VERBS:
-            found = _from_segments(segments[1:], shown)
-    elif _is_host(host, "alphaxiv.org"):
-        site = "an alphaxiv URL"
-        if len(segments) >= 2 and _LANGUAGE.match(segments[0]) and segments[1].lower() in _ALPHAXIV_VERBS:
-            segments = segments[1:]  # /zh/abs/<id>, /ja/overview/<id>
-        if segments and segments[0].lower() in _ALPHAXIV_VERBS:
-            found = _from_segments(segments[1:], shown)
-        elif host not in {"alphaxiv.org", "www.alphaxiv.org"}:
-            # Asset hosts (fetcher.alphaxiv.org/v2/pdf/<id>.pdf, ...): the first id in the path.
-            found = next(
-                filter(None, (_from_segments(segments[i:], shown) for i in range(len(segments)))), None
-            )
-    elif host in _HF_HOSTS:
-        site = "a Hugging Face papers URL"
-        if not segments or segments[0] != "papers":
-            return None  # a model, dataset or blog post: another source's
-        found = _from_segments(segments[1:], shown)
-    else:
+    site = _paper_site(host)
+    if site is None:
         return None  # another site's URL: not ours
+    if site == _HF_SITE and (not segments or segments[0] != "papers"):
+        return None  # a model, dataset or blog post: another source's
+    found = _id_in_path(site, host, segments, shown)
     if found is None:
         raise _refuse(shown, f"{site} that names no paper (it has no arXiv id where the paper's id goes)")
     return found
+
+
+_ARXIV_SITE, _ALPHAXIV_SITE, _HF_SITE = "an arXiv URL", "an alphaxiv URL", "a Hugging Face papers URL"
+
+
+def _paper_site(host: str) -> str | None:
+    """Which paper site a host is (as messages name it), None for any other."""
+    if _is_host(host, "arxiv.org") or host == "xxx.lanl.gov":
+        return _ARXIV_SITE
+    if _is_host(host, "alphaxiv.org"):
+        return _ALPHAXIV_SITE
+    return _HF_SITE if host in _HF_HOSTS else None
+
+
+def _id_in_path(site: str, host: str, segments: list[str], shown: str) -> ArxivId | None:
+    """The id where a paper site's URL path puts it; None when it names no paper."""
+    if site == _HF_SITE:
+        return _from_segments(segments[1:], shown)  # /papers/<id>
+    if site == _ARXIV_SITE:
+        return (
+            _from_segments(segments[1:], shown) if segments and segments[0].lower() in _ARXIV_VERBS else None
+        )
+    if len(segments) >= 2 and _LANGUAGE.match(segments[0]) and segments[1].lower() in _ALPHAXIV_VERBS:
+        segments = segments[1:]  # /zh/abs/<id>, /ja/overview/<id>
+    if segments and segments[0].lower() in _ALPHAXIV_VERBS:
+        return _from_segments(segments[1:], shown)
+    if host in {"alphaxiv.org", "www.alphaxiv.org"}:
+        return None
+    # Asset hosts (fetcher.alphaxiv.org/v2/pdf/<id>.pdf, ...): the first id in the path.
+    return next(filter(None, (_from_segments(segments[i:], shown) for i in range(len(segments)))), None)
 
 
 def _host_like(text: str) -> bool:
