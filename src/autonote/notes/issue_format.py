@@ -179,6 +179,17 @@ def summary_model(note: Note) -> str | None:
 
 def canonical_body(note: Note) -> str:
     """The issue body the note's fields give, in the corpus's layout."""
+    related = [r for r in note.related if not _in_comment(r, note.comment)]
+    if note.url and not (note.abstract or note.summary or note.translation or note.key_points or related):
+        return note.url  # a bare link, as the owner pastes one (its author lives in the title line)
+    sections = [*_metadata_sections(note), *_generated_sections(note)]
+    if related:
+        sections.append("# Related\n" + "\n".join(list_item(r) for r in related))
+    return "\n".join(sections)
+
+
+def _metadata_sections(note: Note) -> list[str]:
+    """The URL, Authors and Abstract sections (those the note has)."""
     sections: list[str] = []
     if note.url:
         sections.append(f"# URL\n- {note.url}")
@@ -186,6 +197,12 @@ def canonical_body(note: Note) -> str:
         sections.append("# Authors\n" + "\n".join(f"  - {author}" for author in note.authors))
     if note.abstract:
         sections.append(f"# Abstract\n  - {note.abstract}")
+    return sections
+
+
+def _generated_sections(note: Note) -> list[str]:
+    """The Translation, Summary and Key Points sections (those the note has)."""
+    sections: list[str] = []
     if note.translation is not None:
         model = note.translation_by or (note.provenance.model if note.provenance else None)
         sections.append(_by("Translation", model) + f"\n- {note.translation}")
@@ -193,13 +210,7 @@ def canonical_body(note: Note) -> str:
         sections.append(_by("Summary", summary_model(note)) + f"\n- {note.summary}")
     if note.key_points:
         sections.append("# Key Points\n" + "\n".join(f"- {point}" for point in note.key_points))
-    related = [r for r in note.related if not _in_comment(r, note.comment)]
-    if related:
-        lines = (list_item(r) for r in related)
-        sections.append("# Related\n" + "\n".join(lines))
-    if note.url and not (note.abstract or note.summary or note.translation or note.key_points or related):
-        return note.url  # a bare link, as the owner pastes one (its author lives in the title line)
-    return "\n".join(sections)
+    return sections
 
 
 def _in_comment(related: RelatedNote, comment: str) -> bool:
