@@ -140,6 +140,21 @@ def find_access(environ: Mapping[str, str] | None = None, *, ask_gh: bool = True
     )  # fmt: skip
 
 
+def _request_failure(exc, repo: str, api: str, doing: str) -> str:
+    """The line for what requests raised (exc: a ``requests.exceptions.RequestException``)."""
+    import requests
+
+    if isinstance(exc, requests.exceptions.RetryError):
+        reason = getattr(exc.args[0], "reason", None) if exc.args else None
+        return f"{repo}: the GitHub API at {api} kept failing while {doing} ({reason or exc})"
+    if isinstance(exc, requests.exceptions.Timeout):
+        return f"{repo}: the GitHub API at {api} timed out while {doing}"
+    reason = exc.args[0] if exc.args else exc
+    reason = str(getattr(reason, "reason", reason))
+    reason = reason.rsplit("Failed to establish a new connection: ", 1)[-1].rstrip(")")
+    return f"{repo}: cannot reach the GitHub API at {api} while {doing} ({reason})"
+
+
 def _server_message(data: Any) -> str:
     """GitHub's own words for a refusal: its ``message`` and the ``errors`` of a 422."""
     if not isinstance(data, dict):
@@ -229,83 +244,87 @@ class GitHub:
         """Turn what PyGithub, requests and the transport raise into one :class:`GitHubError` line
         naming the repository and what was being done (``doing``: "listing issues", "creating the
         issue for …"); an issue moved away or deleted is an :class:`IssueGoneError`."""
-        import requests
-        from github import BadCredentialsException, GithubException, UnknownObjectException
-        from github.GithubException import BadAttributeException
-
-        api = self.access.api_url
-        error: type[GitHubError] = GitHubError
         try:
             yield
         except AutonoteError:
             raise
-        except BadCredentialsException:
-            message = (
+        except Exception as exc:
+            found = self._api_failure(exc, repo, doing) or self._wire_failure(exc, repo, doing)
+            if found is None:
+                raise
+            error, message = found
+            raise error(self.clean(message)) from None
+
+    def _api_failure(self, exc: Exception, repo: str, doing: str) -> tuple[type[GitHubError], str] | None:
+        """What GitHub's answer means (a PyGithub error, a redirect), as an error and its line."""
+        from github import BadCredentialsException, GithubException, UnknownObjectException
+
+        api = self.access.api_url
+        if isinstance(exc, BadCredentialsException):
+            return GitHubError, (
                 f"{repo}: GitHub refused the credentials while {doing} (HTTP 401: bad credentials; the token"
                 f" came from {self.access.token_source})"
             )
-        except UnknownObjectException as exc:
+        if isinstance(exc, UnknownObjectException):
             who = (
                 "" if self.authenticated else "; no token was given, so only public repositories can be seen"
             )
-            message = (
+            return GitHubError, (
                 f"{repo}: not found while {doing} (HTTP 404 from {api}: {_server_message(exc.data) or 'Not Found'};"
                 f" no such repository or issue, or the token cannot see it{who})"
             )
-        except GithubException as exc:
+        if isinstance(exc, GithubException):
             said = _server_message(exc.data)
             if exc.status == 410:
-                error, message = (
-                    IssueGoneError,
-                    f"{repo}: deleted on GitHub (HTTP 410: {said or 'Gone'}) while {doing}",
-                )
-            else:
-                message = f"{repo}: GitHub answered HTTP {exc.status} while {doing}: {said}"
-        except Redirected as exc:
-            place = self._new_place(exc.location)
-            if _ISSUE_PATH.search(urlparse(exc.url).path):
-                error = IssueGoneError
-                transferred = _ISSUE_PATH.search(urlparse(exc.location).path) is not None and (
-                    urlparse(exc.location).netloc in ("", urlparse(exc.url).netloc)
-                )
-                why = "transferred to another repository" if transferred else "redirected elsewhere"
-                message = f"{repo}: moved to {place} (HTTP {exc.status}: {why}) while {doing}"
-            else:
-                message = (
-                    f"{repo}: GitHub answered HTTP {exc.status} (moved to {place}) while {doing}; autonote follows"
-                    " only a rename of the repository"
-                )
-        except DeadlineExceeded:
+                return IssueGoneError, f"{repo}: deleted on GitHub (HTTP 410: {said or 'Gone'}) while {doing}"
+            return GitHubError, f"{repo}: GitHub answered HTTP {exc.status} while {doing}: {said}"
+        if isinstance(exc, Redirected):
+            return self._redirect_failure(exc, repo, doing)
+        return None
+
+    def _redirect_failure(self, exc: Redirected, repo: str, doing: str) -> tuple[type[GitHubError], str]:
+        place = self._new_place(exc.location)
+        if not _ISSUE_PATH.search(urlparse(exc.url).path):
+            return GitHubError, (
+                f"{repo}: GitHub answered HTTP {exc.status} (moved to {place}) while {doing}; autonote follows"
+                " only a rename of the repository"
+            )
+        transferred = _ISSUE_PATH.search(urlparse(exc.location).path) is not None and (
+            urlparse(exc.location).netloc in ("", urlparse(exc.url).netloc)
+        )
+        why = "transferred to another repository" if transferred else "redirected elsewhere"
+        return IssueGoneError, f"{repo}: moved to {place} (HTTP {exc.status}: {why}) while {doing}"
+
+    def _wire_failure(self, exc: Exception, repo: str, doing: str) -> tuple[type[GitHubError], str] | None:
+        """What went wrong on the way (a deadline, a bad answer, the network, an answer of the wrong
+        shape), as an error and its line; None for anything else (it is raised as it is)."""
+        import requests
+        from github.GithubException import BadAttributeException
+
+        api = self.access.api_url
+        if isinstance(exc, DeadlineExceeded):
             message = (
                 f"{repo}: the GitHub API at {api} did not send its whole answer within {self.access.timeout:g} s"
                 f" while {doing} (AUTONOTE_GITHUB_TIMEOUT)"
             )
-        except BadAnswer as exc:
+        elif isinstance(exc, BadAnswer):
             message = f"{repo}: the GitHub API at {api} answered {exc} while {doing}"
-        except requests.exceptions.RetryError as exc:
-            reason = getattr(exc.args[0], "reason", None) if exc.args else None
-            message = f"{repo}: the GitHub API at {api} kept failing while {doing} ({reason or exc})"
-        except requests.exceptions.Timeout:
-            message = f"{repo}: the GitHub API at {api} timed out while {doing}"
-        except requests.exceptions.RequestException as exc:
-            reason = exc.args[0] if exc.args else exc
-            reason = str(getattr(reason, "reason", reason))
-            reason = reason.rsplit("Failed to establish a new connection: ", 1)[-1].rstrip(")")
-            message = f"{repo}: cannot reach the GitHub API at {api} while {doing} ({reason})"
-        except BadAttributeException as exc:
+        elif isinstance(exc, requests.exceptions.RequestException):
+            message = _request_failure(exc, repo, api, doing)
+        elif isinstance(exc, BadAttributeException):
             message = (
                 f"{repo}: GitHub's answer while {doing} had an unexpected value ({exc.actual_value!r:.80})"
             )
-        except (TypeError, KeyError, AttributeError, ValueError, RecursionError) as exc:
+        elif isinstance(exc, TypeError | KeyError | AttributeError | ValueError | RecursionError):
             if not _raised_in_pygithub(exc):
-                raise
+                return None
             message = (
                 f"{repo}: GitHub's answer while {doing} was not in the shape of GitHub's API"
                 f" ({type(exc).__name__}: {' '.join(str(exc).split())[:120]})"
             )
         else:
-            return
-        raise error(self.clean(message)) from None
+            return None
+        return GitHubError, message
 
     def _new_place(self, location: str) -> str:
         """Where a redirect points, as a page a person can open (the issue's ``html_url`` when the
