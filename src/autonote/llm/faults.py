@@ -106,30 +106,7 @@ def classify(
         where = f" at {server}" if server else ""
         return Verdict(RETRY, f"cannot reach {what}{where}")
     if isinstance(exc, openai.APIStatusError):
-        status = exc.status_code
-        headers = exc.response.headers
-        said = server_detail(exc, redact)
-        detail = f": {said}" if said else ""
-        wait = retry_after(headers)
-        if status == 429:
-            return Verdict(RATE_LIMITED, f"rate limited by {what} (HTTP 429){detail}", wait, status, headers)
-        if format_sent and is_format_complaint(status, said):
-            return Verdict(
-                FORMAT, f"{what} refused the response format (HTTP {status}){detail}", None, status
-            )
-        if status == 400 and _MAX_TOKENS_REFUSED.search(said):
-            return Verdict(NO_MAX_TOKENS, f"{what} refused max_tokens{detail}", None, status)
-        if status == 401:
-            return Verdict(FATAL, f"{what} rejected the API key (HTTP 401){detail}; check OPENAI_API_KEY",
-                           None, status)  # fmt: skip
-        if status == 403:
-            return Verdict(FATAL, f"{what} refused access (HTTP 403){detail}", None, status)
-        if status == 404:
-            thing = f"model {model!r} or the endpoint" if model else "the endpoint"
-            return Verdict(FATAL, f"{what}: {thing} not found (HTTP 404){detail}", None, status)
-        if status in (408, 409) or status >= 500:
-            return Verdict(RETRY, f"{what} failed with HTTP {status}{detail}", wait, status, headers)
-        return Verdict(FAILED, f"{what} rejected the request (HTTP {status}){detail}", None, status)
+        return _status_verdict(exc, redact=redact, what=what, model=model, format_sent=format_sent)
     if isinstance(exc, RecursionError):  # JSON nested thousands of levels deep: the parser gives up
         return Verdict(RETRY, f"{what} sent an unusable answer: JSON nested too deeply to read")
     if isinstance(exc, openai.APIError | ValueError):  # a body that is not JSON at all
@@ -137,6 +114,41 @@ def classify(
             RETRY, f"{what} sent an unusable answer: {shorten_middle(redact(str(exc)), DETAIL_CHARS)}"
         )
     raise exc
+
+
+def _status_verdict(
+    exc, *, redact: Callable[[str], str], what: str, model: str, format_sent: bool
+) -> Verdict:
+    """The meaning of an HTTP error status (exc: an ``openai.APIStatusError``)."""
+    status = exc.status_code
+    headers = exc.response.headers
+    said = server_detail(exc, redact)
+    detail = f": {said}" if said else ""
+    wait = retry_after(headers)
+    if status == 429:
+        return Verdict(RATE_LIMITED, f"rate limited by {what} (HTTP 429){detail}", wait, status, headers)
+    if format_sent and is_format_complaint(status, said):
+        return Verdict(FORMAT, f"{what} refused the response format (HTTP {status}){detail}", None, status)
+    if status == 400 and _MAX_TOKENS_REFUSED.search(said):
+        return Verdict(NO_MAX_TOKENS, f"{what} refused max_tokens{detail}", None, status)
+    refused = _refusal(status, what, model, detail)
+    if refused is not None:
+        return Verdict(FATAL, refused, None, status)
+    if status in (408, 409) or status >= 500:
+        return Verdict(RETRY, f"{what} failed with HTTP {status}{detail}", wait, status, headers)
+    return Verdict(FAILED, f"{what} rejected the request (HTTP {status}){detail}", None, status)
+
+
+def _refusal(status: int, what: str, model: str, detail: str) -> str | None:
+    """What a status no retry helps with says (the server's ``detail`` in it); None for others."""
+    if status == 401:
+        return f"{what} rejected the API key (HTTP 401){detail}; check OPENAI_API_KEY"
+    if status == 403:
+        return f"{what} refused access (HTTP 403){detail}"
+    if status == 404:
+        thing = f"model {model!r} or the endpoint" if model else "the endpoint"
+        return f"{what}: {thing} not found (HTTP 404){detail}"
+    return None
 
 
 def too_long(wait: float) -> str:
