@@ -199,6 +199,33 @@ def _excerpt(value: Any) -> str:
     return redact(shorten_middle(text, 160)) or "(empty)"
 
 
+def _with_reask(base: Messages, previous: tuple[str, list[str]] | None) -> Messages:
+    """The conversation, with the answer before and what was wrong with it when re-asking."""
+    if previous is None:
+        return base
+    return [
+        *base,
+        {"role": "assistant", "content": previous[0]},
+        {"role": "user", "content": _reask_text(previous[1])},
+    ]
+
+
+def _judge(
+    reply: ChatReply, output_model: type[T], check: Callable[[T], CheckResult]
+) -> tuple[T | None, list[str], list[str]]:
+    """The output an answer holds, its errors (cut off, schema, then ``check``) and warnings."""
+    errors: list[str] = []
+    warnings: list[str] = []
+    if reply.finish_reason == "length":
+        errors.append("the answer was cut off (too long); answer more concisely")
+    output, problems = parse_output(reply.content, output_model)
+    errors.extend(problems)
+    if output is not None and not errors:
+        result = check(output)
+        errors, warnings = result.errors, result.warnings
+    return output, errors, warnings
+
+
 def structured_steps(
     build_messages: Callable[[str], Messages],
     output_model: type[T],
@@ -230,16 +257,7 @@ def structured_steps(
             raise LLMError("the LLM server rejected every structured-output mode") from None
         current_rung = memory.ladder[rung]
         current = mode_of(current_rung)
-        base = build_messages(current)
-        messages = (
-            base
-            if previous is None
-            else [
-                *base,
-                {"role": "assistant", "content": previous[0]},
-                {"role": "user", "content": _reask_text(previous[1])},
-            ]
-        )
+        messages = _with_reask(build_messages(current), previous)
         started = time.monotonic()
         reply = yield ChatRequest(messages, response_format_for(current_rung, output_model), current)
         if isinstance(reply, FormatRejected):
@@ -253,16 +271,7 @@ def structured_steps(
         raw = reply.content
         prompt_tokens = reply.prompt_tokens or (count_tokens(messages) if count_tokens else 0)
         completion_tokens = reply.completion_tokens or (count_text(raw) if count_text else 0)
-        errors: list[str] = []
-        warnings: list[str] = []
-        output: T | None = None
-        if reply.finish_reason == "length":
-            errors.append("the answer was cut off (too long); answer more concisely")
-        output, problems = parse_output(raw, output_model)
-        errors.extend(problems)
-        if output is not None and not errors:
-            result = check(output)
-            errors, warnings = result.errors, result.warnings
+        output, errors, warnings = _judge(reply, output_model, check)
         sent_hash = hashlib.sha256(json.dumps(messages, ensure_ascii=False).encode()).hexdigest()
         attempt = Attempt(
             current, raw, errors, prompt_tokens, completion_tokens, time.monotonic() - started,
