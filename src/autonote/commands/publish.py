@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from autonote.commands.common import corpus_option, resolve_settings
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from autonote.config import Settings
+    from autonote.publish.digest import Source
 
 
 @click.command("list")
@@ -108,16 +116,12 @@ def digest_command(
     import datetime as dt
     from pathlib import Path
 
-    from autonote.app import Workspace, require_corpus
-    from autonote.corpus.view import load_corpus
     from autonote.errors import UsageError
     from autonote.fsutil import write_text_atomic
     from autonote.publish.digest import (
-        Source,
         gather_topics,
         main_topic,
         parse_main,
-        parse_member,
         render_digest,
     )
     from autonote.textnorm import parse_date as parse_day
@@ -129,27 +133,7 @@ def digest_command(
     assert start is not None
     if start > end:
         raise UsageError(f"--since {start} is after --until {end}")
-    folders: dict[Path, str | None] = {}  # corpus root → presenter, in the order given
-    if settings.corpus is not None or not members:
-        folders[require_corpus(settings.corpus).resolve()] = presenter
-    for value in members:
-        name, folder = parse_member(value)
-        if not folder.is_dir():
-            raise UsageError(f"--member {value}: {folder} is not a corpus folder")
-        folders.pop(folder.resolve(), None)  # a member's own name wins over --presenter
-        folders[folder.resolve()] = name
-    # This corpus through its workspace (its index kept in its .autonote/); a member's corpus is
-    # someone else's: read with its index in memory, nothing written into it.
-    ws = Workspace(settings) if settings.corpus is not None else None
-    own = ws.settings.corpus.resolve() if ws is not None and ws.settings.corpus is not None else None
-    sources = []
-    for root, shown_as in folders.items():
-        if ws is not None and root == own:
-            sources.append(Source(ws.corpus, shown_as))
-            continue
-        member = load_corpus(root, settings.tags, read_only=True)
-        (ws or Workspace(settings)).warn_problems(member)
-        sources.append(Source(member, shown_as))
+    sources = _digest_sources(settings, _digest_folders(settings, presenter, members))
     main, skip = None, None
     if main_spec:
         source, note = parse_main(main_spec, sources)
@@ -165,3 +149,45 @@ def digest_command(
         click.echo(f"wrote a digest of {count} notes to {output}")
     else:
         click.echo(text, nl=False)
+
+
+def _digest_folders(
+    settings: Settings, presenter: str | None, members: tuple[str, ...]
+) -> dict[Path, str | None]:
+    """Each corpus root of a digest and who presents it, in the order given: this corpus (when
+    there is one, or no member) under ``--presenter``, then each ``--member NAME=FOLDER``."""
+    from autonote.app import require_corpus
+    from autonote.errors import UsageError
+    from autonote.publish.digest import parse_member
+
+    folders: dict[Path, str | None] = {}
+    if settings.corpus is not None or not members:
+        folders[require_corpus(settings.corpus).resolve()] = presenter
+    for value in members:
+        name, folder = parse_member(value)
+        if not folder.is_dir():
+            raise UsageError(f"--member {value}: {folder} is not a corpus folder")
+        folders.pop(folder.resolve(), None)  # a member's own name wins over --presenter
+        folders[folder.resolve()] = name
+    return folders
+
+
+def _digest_sources(settings: Settings, folders: dict[Path, str | None]) -> list[Source]:
+    """The corpora of a digest. This corpus through its workspace (its index kept in its
+    .autonote/); a member's corpus is someone else's: read with its index in memory, nothing
+    written into it."""
+    from autonote.app import Workspace
+    from autonote.corpus.view import load_corpus
+    from autonote.publish.digest import Source
+
+    ws = Workspace(settings) if settings.corpus is not None else None
+    own = ws.settings.corpus.resolve() if ws is not None and ws.settings.corpus is not None else None
+    sources = []
+    for root, shown_as in folders.items():
+        if ws is not None and root == own:
+            sources.append(Source(ws.corpus, shown_as))
+            continue
+        member = load_corpus(root, settings.tags, read_only=True)
+        (ws or Workspace(settings)).warn_problems(member)
+        sources.append(Source(member, shown_as))
+    return sources
