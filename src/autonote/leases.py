@@ -101,7 +101,3 @@ class Leases:
     def release(self, item: str) -> None:
         self.conn.execute("DELETE FROM leases WHERE item = ? AND holder = ?", (item, _ME))
         self.held.discard(item)
-
-    def release_all(self) -> None:
-        for item in list(self.held):
-            self.release(item)

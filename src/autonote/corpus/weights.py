@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import os
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -195,12 +194,3 @@ def save_weights(root: Path, weights: Weights) -> Path:
     write_text_atomic(path, json.dumps(weights.to_json(), indent=2) + "\n", overwrite=True)
     _LOADED.pop(path, None)
     return path
-
-
-def remove_weights(root: Path) -> bool:
-    try:
-        os.unlink(weights_path(root))
-    except FileNotFoundError:
-        return False
-    _LOADED.pop(weights_path(root), None)
-    return True

@@ -93,10 +93,6 @@ class AsyncChatClient(OpenAICompatible):
         if ticket is not None:
             self.limiter.left(ticket)
 
-    def estimated_tokens(self, request: ChatRequest) -> int:
-        """What a provider counts against tokens/min: the prompt plus the completion limit."""
-        return self.count_messages(request.messages) + self.max_completion_tokens
-
     async def complete(self, request: ChatRequest) -> ChatReply:
         body = self.body(request)
         if self.cache is not None and (hit := self.cache.get(request_key(body))) is not None:

@@ -65,10 +65,6 @@ class ChatClient(OpenAICompatible):
         self._secret = api_key
         self._client: Any = None
 
-    def sdk(self) -> Any:
-        """The underlying openai.OpenAI client (calls through it should go through :meth:`call`)."""
-        return self._openai()
-
     def _openai(self) -> Any:
         if self._client is None:
             from openai import OpenAI

@@ -141,7 +141,6 @@ class FormatMemory:
         remembered = store.get(server, model) if store is not None else None
         self.index = ladder.index(remembered) if remembered in ladder else 0
         self.stored = remembered
-        self.refusals = 0
         self.confirmed = False  # a rung was accepted in this run
         self._probe: Any = None  # asyncio.Lock, made on first use (in the running event loop)
 
@@ -160,7 +159,6 @@ class FormatMemory:
 
     def refused(self, index: int) -> bool:
         """The server refused rung ``index``: move down. False when no rung is left."""
-        self.refusals += 1
         self.index = max(self.index, index + 1)
         return self.index < len(self.ladder)
 

@@ -34,7 +34,6 @@ from autonote.llm.formats import response_format_for as _format_for_rung
 from autonote.validation import CheckResult
 
 T = TypeVar("T", bound=BaseModel)
-MODES = ("json_schema", "json_object", "none")
 MAX_ERROR_CHARS = 300  # per validation message; long values are cut in the middle, never dropped
 
 Messages = list[dict[str, str]]

@@ -128,6 +128,3 @@ class Journal:
             r[0] for r in self.conn.execute("SELECT key FROM regen_items WHERE batch_id = ?", (batch_id,))
         ]
         return [item for item in (self.get(k) for k in keys) if item is not None]
-
-    def paid_keys(self) -> set[str]:
-        return {r[0] for r in self.conn.execute("SELECT key FROM regen_items WHERE status = ?", (DONE,))}

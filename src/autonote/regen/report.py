@@ -27,7 +27,6 @@ class Tally:
     failed_completion_tokens: int = 0
     cost_usd: float = 0.0
     cached_prompt_tokens: int = 0  # served from the provider's prompt cache (billed at its cached price)
-    paid_items: int = 0
     started: float = field(default_factory=time.monotonic)
 
     def add(self, outcome: Outcome) -> None:
@@ -42,7 +41,6 @@ class Tally:
         self.completion_tokens += outcome.completion_tokens
         self.cost_usd += outcome.cost_usd
         self.cached_prompt_tokens += outcome.cached_prompt_tokens
-        self.paid_items += outcome.status == "done" and outcome.paid
 
     @property
     def finished(self) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from autonote.corpus.view import Corpus
 from autonote.errors import UsageError
@@ -82,15 +82,6 @@ class Candidate:
 
     note_id: str
     skip_reason: str | None = None
-
-
-@dataclass
-class SelectionResult:
-    chosen: list[Candidate] = field(default_factory=list)
-
-    @property
-    def skipped(self) -> list[Candidate]:
-        return [c for c in self.chosen if c.skip_reason]
 
 
 def _matches(note: Note, selection: Selection) -> bool:

@@ -36,7 +36,6 @@ OLD_STYLE_ARCHIVES = frozenset(
         "patt-sol", "physics", "plasm-ph", "q-alg", "q-bio", "quant-ph", "solv-int", "supr-con",
     ]
 )  # fmt: skip
-ARXIV_DOI_PREFIX = "10.48550/arXiv."
 
 _PREFIX = r"(?:arxiv\s*:\s*|arxiv\s+)?"
 _NEW = r"(?P<yymm>[0-9]{4})\.(?P<num>[0-9]+)"
