@@ -102,7 +102,7 @@ def related_number(note_id: str, url: str | None) -> int | None:
 
 def title_line(note: Note) -> str:
     """The title line as the corpus's pages show it: for an imported note whose issue title the
-    fields do not reproduce (no ``[Paper Note]`` on older notes and blog posts), the issue's own."""
+    fields do not reproduce (no paper prefix on older notes and blog posts), the issue's own."""
     layout = note.origin.layout if note.origin is not None else None
     if layout is not None and layout.title is not None:
         from autonote.notes.issue_format import render_issue
