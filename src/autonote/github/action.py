@@ -34,8 +34,8 @@ from autonote.errors import AutonoteError, LLMError, UsageError
 from autonote.github.connection import GitHub, parse_repo
 from autonote.github.issues import TRUSTED
 from autonote.github.proposal import body_sha256, parse_proposal, render_proposal
+from autonote.github.store import GitHubIssues, RemoteChangedError
 from autonote.notes.format import render_note
-from autonote.notes.github import GitHubIssues, RemoteChangedError
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import render_issue
 from autonote.notes.store import StoredNote

@@ -41,8 +41,8 @@ from autonote.github.issues import (
     repo_of_issue_url,
 )
 from autonote.github.proposal import body_sha256
+from autonote.github.store import GitHubIssues, RemoteChangedError
 from autonote.notes.format import replace_front_matter
-from autonote.notes.github import GitHubIssues, RemoteChangedError
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import remember_layout, render_issue
 from autonote.notes.store import StoredNote

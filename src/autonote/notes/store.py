@@ -13,7 +13,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Protocol
 
+from autonote.notes.format import file_sha256
 from autonote.schema import Note
+
+
+def revision_of(text: str | None) -> str:
+    """The revision a store knows a stored text by: its sha256 (an absent text is the empty one)."""
+    return file_sha256(text or "")
 
 
 @dataclass(frozen=True)
