@@ -79,7 +79,13 @@ class IssueLayout(BaseModel):
 
 
 class Origin(BaseModel):
-    """Where an imported note came from, so that links between notes survive the import."""
+    """Where an imported note came from, so that links between notes survive the import.
+
+    The field names are those notes already carry in their front matter (so every note on disk
+    stays readable); they are not GitHub's alone: ``issue`` is the other store's number for the
+    note, ``url`` its address there, ``body_sha256`` the revision of its text there
+    (:func:`autonote.notes.store.revision_of`; also readable as :attr:`revision`), ``labels`` its
+    tags there."""
 
     importer: Literal["paper-notes-xml", "github-issues", "github"]
     issue: int | None = None  # the source issue number (the corpus lives as GitHub issues today)
@@ -91,6 +97,11 @@ class Origin(BaseModel):
     # the note gained since (a label the owner removed on GitHub is not put back).
     body_sha256: str | None = None
     labels: list[str] | None = None
+
+    @property
+    def revision(self) -> str | None:
+        """The revision of the note's text in the other store when autonote last saw it."""
+        return self.body_sha256
 
 
 RegenField = Literal["summary", "keypoints", "tags"]
