@@ -87,7 +87,9 @@ class Origin(BaseModel):
     (:func:`autonote.notes.store.revision_of`; also readable as :attr:`revision`), ``labels`` its
     tags there."""
 
-    importer: Literal["paper-notes-xml", "github-issues", "github"]
+    # what made the note: "paper-notes-xml" and "github-issues" (the exports), "github" (pull and
+    # push); a new backend names itself here without a change to this model
+    importer: str = Field(min_length=1)
     issue: int | None = None  # the source issue number (the corpus lives as GitHub issues today)
     url: str | None = None  # the source issue's link
     entry_hash: str  # hash of the source entry as imported; a re-import compares against it

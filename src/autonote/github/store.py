@@ -10,7 +10,7 @@ check is a read just before the write).
 
 Issue numbers are GitHub's to give: ``add`` answers the note under its new id, and ``rename``
 refuses. All access goes through :class:`autonote.github.connection.GitHub`. It lives in ``github/`` (not in
-``notes/``, which knows no backend) and is one of the stores :mod:`autonote.notes.backends` names.
+``notes/``, which knows no backend) and is mirrored into the corpus folder by :mod:`autonote.notes.mirror`.
 """
 
 from __future__ import annotations
@@ -177,7 +177,9 @@ class GitHubIssues:
         with self.gh.failures(self.name, f"creating the label {name}"):
             self.repo.create_label(name, NEW_LABEL_COLOUR)
 
-    def rename(self, old_id: str, new_id: str) -> StoredNote:
+    def rename(
+        self, old_id: str, new_id: str, *, front: dict[str, Any] | None = None, link: str | None = None
+    ) -> StoredNote:
         raise WriteRefusedError(
             f"cannot rename {old_id} to {new_id}: GitHub numbers issues itself (a note becomes issue-<n>"
             " when it is published)"
