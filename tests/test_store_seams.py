@@ -104,3 +104,14 @@ def test_a_folder_note_published_to_any_store_adopts_its_id_and_links_follow(tmp
     assert [r.id for r in linked.related] == ["mem-1"]
     with pytest.raises(WriteRefusedError):
         remote.rename("mem-1", "other")
+
+
+def test_the_push_rule_sends_a_text_or_tags_changed_since_seen_and_never_re_adds_a_removed_tag() -> None:
+    seen = Origin(importer="memory", entry_hash="h", body_sha256=revision_of("本文"), labels=["LLM", "RL"])
+    note = Note(id="mem-1", title="T", issue_date=dt.date(2026, 1, 2), tags=["LLM", "DPO", "DPO", "RLHF"])
+    assert not mirror.changed_since_seen("本文", seen)
+    assert mirror.changed_since_seen("本文。", seen)
+    assert mirror.tags_gained(note, seen) == ["DPO", "RLHF"]
+    assert mirror.tags_gained(note, seen, remote_tags=["RLHF"]) == ["DPO"]  # already there: not sent
+    removed_remotely = note.model_copy(update={"tags": ["RL"]})  # seen with RL, the remote dropped it since
+    assert mirror.tags_gained(removed_remotely, seen, remote_tags=[]) == []

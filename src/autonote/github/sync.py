@@ -466,15 +466,12 @@ class Pusher:
             self.report.not_pulled.append(note.id)
             return
         view = render_issue(note)
-        seen = set(origin.labels or [])
-        gained = [t for t in dict.fromkeys(note.tags) if t not in seen]
-        body_changed = body_sha256(view.body) != origin.body_sha256
-        if not body_changed and not gained:
+        if not mirror.changed_since_seen(view.body, origin) and not mirror.tags_gained(note, origin):
             self.report.unchanged.append(note.id)
             return
         remote = self.store.issue(origin.issue)
-        gained = [t for t in gained if t not in remote.labels]
-        if body_sha256(remote.body) != origin.body_sha256 and not self.force:
+        gained = mirror.tags_gained(note, origin, remote.labels)
+        if mirror.changed_since_seen(remote.body, origin) and not self.force:
             saved = (
                 self.ws.store.keep_remote_body(current.location, remote.body)
                 if not self.dry_run

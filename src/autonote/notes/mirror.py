@@ -11,7 +11,10 @@ that record alone, whatever the remote is:
 - :func:`remember`: after a push, the local note's origin is brought up to what the remote has now,
   its own content kept, so that a later pull finds it unchanged;
 - :func:`origin_seen`: that origin, with as layout whatever the remote shows differently from what
-  the note's own fields render (a title edited there).
+  the note's own fields render (a title edited there);
+- the push rule, compare-and-swap three ways: a note is sent only when it changed since last seen
+  (:func:`changed_since_seen` of the text the remote would hold, or :func:`tags_gained`), and only
+  while the remote still holds what was seen (:func:`changed_since_seen` of the remote's text).
 
 What is sent and how (the issue's title and labels, incremental listing, comments) is the
 backend's: ``github/sync.py`` for GitHub. ``record`` is how the caller remembers a note it wrote
@@ -21,12 +24,12 @@ above ``notes/``.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 from autonote.errors import WriteRefusedError
 from autonote.notes.format import replace_front_matter
 from autonote.notes.issue_format import remember_layout
-from autonote.notes.store import NoteStore, StoredNote
+from autonote.notes.store import NoteStore, StoredNote, revision_of
 from autonote.schema import Note, Origin
 
 Record = Callable[[StoredNote], None]
@@ -74,3 +77,16 @@ def remember(local: NoteStore, current: StoredNote, published: StoredNote, *, re
         return
     text = replace_front_matter(current.text, {"origin": origin.model_dump(mode="json")}, current.location)
     record(local.update(current.note.id, text, revision=current.revision))
+
+
+def changed_since_seen(text: str, origin: Origin) -> bool:
+    """``text`` (what the remote holds now, or would hold after a push) is not the text whose
+    revision the origin recorded."""
+    return revision_of(text) != origin.revision
+
+
+def tags_gained(note: Note, origin: Origin, remote_tags: Iterable[str] = ()) -> list[str]:
+    """The note's tags the remote did not have when last seen, nor has now (``remote_tags``): what
+    a push adds. A tag the owner removed remotely is not put back, and none is ever removed."""
+    had = {*(origin.labels or []), *remote_tags}
+    return [tag for tag in dict.fromkeys(note.tags) if tag not in had]
