@@ -38,7 +38,7 @@ from autonote.corpus.terms import embedding_text, english_words
 from autonote.corpus.view import Corpus
 from autonote.corpus.weights import Weights, weights_for
 from autonote.schema import Note, Paper
-from autonote.venue import VENUE_NAMES, detect_venue
+from autonote.venue import VENUE_NAMES, venue_table
 
 if TYPE_CHECKING:
     from autonote.sources.references import Reference
@@ -162,10 +162,16 @@ def venue_tag(paper: Paper) -> str:
 @lru_cache(maxsize=1024)
 def _venue_name(label: str) -> str:
     name = label.split("'")[0]
-    if name in VENUE_NAMES:
+    if name in VENUE_NAMES or name == "arXiv":
         return name
-    known = detect_venue(label, trusted=True)  # the venue table knows the old names
-    return known.split("'")[0] if known else name
+    return _venue_aliases().get(name.casefold(), name)
+
+
+@lru_cache(maxsize=1)
+def _venue_aliases() -> dict[str, str]:
+    """Every name of a venue in the venue table (``NIPS``, ``Neural Information Processing
+    Systems``), case-folded, → the label the corpus tags it with (``NeurIPS``)."""
+    return {name.casefold(): venue.label for venue in venue_table().venues for name in venue.names}
 
 
 def gather(
