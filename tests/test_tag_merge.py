@@ -20,3 +20,8 @@ def test_a_draft_gets_its_venue_tag_when_the_corpus_uses_it_and_flags_tags_outsi
 
 def test_a_draft_gets_no_venue_tag_the_corpus_does_not_use() -> None:
     assert draft_tags(["LLM"], [], "COLM'25", {"LLM"}).tags == ["LLM"]
+
+
+def test_a_draft_under_a_venues_older_name_gets_the_tag_the_corpus_uses_for_it() -> None:
+    """The draft's venue tag follows the same rule as the suggestions (NIPS'17 is NeurIPS)."""
+    assert draft_tags(["LLM"], [], "NIPS'17", {"LLM", "NeurIPS"}).tags == ["LLM", "NeurIPS"]

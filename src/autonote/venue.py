@@ -27,7 +27,7 @@ import datetime as dt
 import itertools
 import re
 from dataclasses import dataclass, replace
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 
@@ -130,9 +130,25 @@ VENUE_NAMES = frozenset(v.label for v in venue_table().venues)  # also the corpu
 
 
 def venue_tag(label: str) -> str:
-    """The tag a venue label makes: the name before its year (``ACL'23 Findings`` → ``ACL``); the
-    owner tags every paper with its venue."""
-    return label.split("'")[0] if label else ""
+    """The tag a venue label makes (the owner tags every paper with its venue): the name before its
+    year (``ACL'23 Findings`` → ``ACL``), a venue under an older name as the corpus names it today
+    (``NIPS'20`` → ``NeurIPS``)."""
+    return _venue_name(label) if label else ""
+
+
+@lru_cache(maxsize=1024)
+def _venue_name(label: str) -> str:
+    name = label.split("'")[0]
+    if name in VENUE_NAMES or name == "arXiv":
+        return name
+    return _venue_aliases().get(name.casefold(), name)
+
+
+@cache
+def _venue_aliases() -> dict[str, str]:
+    """Every name of a venue in the venue table (``NIPS``, ``Neural Information Processing
+    Systems``), case-folded, → the label the corpus tags it with (``NeurIPS``)."""
+    return {name.casefold(): venue.label for venue in venue_table().venues for name in venue.names}
 
 
 # -- patterns built from the table --------------------------------------------------------------
