@@ -26,9 +26,10 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from autonote.app import Workspace
-from autonote.bounded import load_json
+from autonote.bounded import json_object, load_json
 from autonote.corpus.import_apply import record_import
 from autonote.errors import AutonoteError, LLMError, UsageError
 from autonote.github.connection import GitHub, parse_repo
@@ -72,7 +73,26 @@ class Event:
 
 def read_event(environ: Mapping[str, str]) -> Event:
     """The event of this workflow run (``GITHUB_EVENT_PATH``, ``GITHUB_EVENT_NAME``)."""
-    path = environ.get("GITHUB_EVENT_PATH")
+    data = _event_payload(environ.get("GITHUB_EVENT_PATH"))
+    issue = json_object(data.get("issue"))
+    label = json_object(data.get("label")).get("name")
+    repo = str(json_object(data.get("repository")).get("full_name") or environ.get("GITHUB_REPOSITORY") or "")
+    number = issue.get("number")
+    return Event(
+        name=str(environ.get("GITHUB_EVENT_NAME") or ("issues" if issue else "")),
+        action=str(data.get("action") or ""),
+        repo=parse_repo(repo) if repo else "",
+        number=number if isinstance(number, int) and not isinstance(number, bool) else None,
+        title=str(issue.get("title") or ""),
+        body=str(issue.get("body") or ""),
+        label=str(label) if label else None,
+        author=str(json_object(issue.get("user")).get("login") or ""),
+        author_association=str(issue.get("author_association") or "NONE"),
+    )
+
+
+def _event_payload(path: str | None) -> dict[str, Any]:
+    """The event file's JSON object (a usage error, in one line, when there is none to read)."""
     if not path:
         raise UsageError(
             "GITHUB_EVENT_PATH is not set: `autonote github action` runs inside a GitHub Actions workflow"
@@ -85,23 +105,7 @@ def read_event(environ: Mapping[str, str]) -> Event:
         ) from None
     if not isinstance(data, dict):
         raise UsageError(f"{path}: the event is not a JSON object")
-    issue = data.get("issue") if isinstance(data.get("issue"), dict) else {}
-    label = data.get("label") if isinstance(data.get("label"), dict) else {}
-    repository = data.get("repository") if isinstance(data.get("repository"), dict) else {}
-    repo = str(repository.get("full_name") or environ.get("GITHUB_REPOSITORY") or "")
-    user = issue.get("user") if isinstance(issue.get("user"), dict) else {}
-    number = issue.get("number")
-    return Event(
-        name=str(environ.get("GITHUB_EVENT_NAME") or ("issues" if issue else "")),
-        action=str(data.get("action") or ""),
-        repo=parse_repo(repo) if repo else "",
-        number=number if isinstance(number, int) and not isinstance(number, bool) else None,
-        title=str(issue.get("title") or ""),
-        body=str(issue.get("body") or ""),
-        label=str(label["name"]) if label.get("name") else None,
-        author=str(user.get("login") or ""),
-        author_association=str(issue.get("author_association") or "NONE"),
-    )
+    return data
 
 
 def find_paper(body: str) -> PaperRef | None:
