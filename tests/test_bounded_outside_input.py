@@ -36,3 +36,12 @@ def test_a_damaged_response_cache_entry_is_a_miss(tmp_path: Path, stored: str) -
     assert cache.get("k") is not None and cache.get("k").content == "ok"
     state.conn.execute("UPDATE llm_cache SET reply_json = ? WHERE key = 'k'", (stored,))
     assert cache.get("k") is None
+
+
+def test_toml_with_exactly_the_limits_brackets_is_one_level_past_it() -> None:
+    """The root table is a level without a bracket (found by hypothesis in test_hostile_input.py)."""
+    from autonote.bounded import MAX_NESTING, NestingTooDeepError, load_toml
+
+    with pytest.raises(NestingTooDeepError):
+        load_toml("x = " + "[" * MAX_NESTING + "]" * MAX_NESTING)
+    assert load_toml("x = " + "[" * (MAX_NESTING - 1) + "]" * (MAX_NESTING - 1))["x"]
