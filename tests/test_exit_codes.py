@@ -107,6 +107,7 @@ def _event(env: Env, name: str, payload: object) -> None:
 
 
 def _action_fails(env: Env) -> list[str]:
+    env.llm()
     server = env.github()
     _event(env, "issues", {"action": "labeled", "label": {"name": "autonote:regen"},
                            "repository": {"full_name": REPO},
@@ -118,7 +119,15 @@ def _action_fails(env: Env) -> list[str]:
 
 
 def _resolve_deleted(env: Env) -> list[str]:
-    env.github().delete_issue(REPO, 9101)
+    """A real conflict (the note and its issue both changed), then the issue deleted on GitHub."""
+    server = env.github()
+    path = env.corpus / "notes" / "issue-9101.md"
+    path.write_text(path.read_text(encoding="utf-8") + "\n私のメモ。\n", encoding="utf-8")
+    server.advance(5)
+    server.edit_issue(REPO, 9101, title=server.issue(REPO, 9101).title + " (edited)")
+    assert env.run("github", "pull", "--repo", REPO, "--corpus", str(env.corpus)).exit_code == 1
+    assert (env.corpus / ".autonote" / "import-conflicts" / "issue-9101.md").is_file()
+    server.delete_issue(REPO, 9101)
     return ["github", "resolve", "issue-9101", "--take", "theirs", "--repo", REPO]
 
 
@@ -232,7 +241,7 @@ ROWS: dict[str, dict[int, Row | str]] = {
     "draft": {0: lambda env: ["draft", ABSTRACT, "--offline"], 1: _arxiv_down("draft"),
               2: lambda env: ["draft", str(env.tmp / "no-such-abstract.txt"), "--offline"]},
     "eval": {0: lambda env: ["eval"], 1: lambda env: (env.llm(without=("embeddings",)), ["eval", "--embeddings"])[1],
-             2: lambda env: ["eval", "--ks", "zero"]},
+             2: lambda env: ["eval", "-k", "zero"]},
     "export": {0: lambda env: ["export", "--all"], 2: lambda env: ["export", DPO, "no-such-note"],
                1: cannot("export", 1, "only reads notes: a missing one is exit 2, an unreadable one is skipped and named")},
     "github action": {0: lambda env: (_event(env, "push", {}), ["github", "action"])[1], 1: _action_fails,
