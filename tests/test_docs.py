@@ -57,3 +57,10 @@ def test_every_local_link_in_the_readme_and_docs_exists() -> None:
             if "://" in target:
                 continue
             assert (page.parent / target).exists(), f"{page.name} links to a missing {target}"
+
+
+def test_every_setting_is_documented_in_the_configuration_page() -> None:
+    from autonote.config import Settings
+
+    page = (REPO / "docs" / "configuration.md").read_text(encoding="utf-8")
+    assert [name for name in Settings.model_fields if name not in page] == []

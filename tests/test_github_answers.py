@@ -93,7 +93,7 @@ def test_a_write_redirected_mid_run_is_followed_only_within_the_same_repository(
     run, pulled: Path, github: GitHubServer
 ) -> None:
     from autonote.github.connection import GitHub, find_access
-    from autonote.notes.github import GitHubIssues
+    from autonote.github.store import GitHubIssues
 
     store = GitHubIssues(GitHub(find_access()), REPO)
     assert store.resolve() is None  # the name is current; the repository's id is now known

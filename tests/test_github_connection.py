@@ -15,7 +15,7 @@ import pytest
 
 from autonote.errors import ConfigError, UsageError
 from autonote.github.connection import GitHub, GitHubError, find_access, parse_repo
-from autonote.notes.github import GitHubIssues
+from autonote.github.store import GitHubIssues
 from tests.github_helpers import REPO, TOKEN, init_corpus, serve_github
 from tests.github_server import SECONDARY_LIMIT, GitHubServer
 

@@ -4,7 +4,8 @@ Commands build one :class:`Workspace` and pass it on; nothing below the commands
 opens files on its own. What it holds, and where each lives:
 
 - ``state``   :class:`autonote.state.StateDB` — ``<corpus>/.autonote/state.sqlite``
-- ``store``   :class:`autonote.notes.folder.NoteFolder` — the only reader and writer of notes and drafts
+- ``store``   :class:`autonote.notes.folder.NoteFolder` — the corpus's :class:`~autonote.notes.store.NoteStore`
+  (mirrored into others by :mod:`autonote.notes.mirror`), the only reader and writer of notes and drafts
 - ``corpus``  :class:`autonote.corpus.view.Corpus` — the notes through the search index
 - ``sources`` a :class:`autonote.sources.base.SourceContext` for fetching papers
 - ``chat``    :class:`autonote.llm.client.ChatClient`; ``semantic`` the optional embeddings index

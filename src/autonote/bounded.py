@@ -99,3 +99,10 @@ def load_yaml(text: str) -> Any:
         return yaml.load(text, Loader=loader)
     except RecursionError:
         raise NestingTooDeepError() from None
+
+
+def json_object(value: Any) -> dict[str, Any]:
+    """``value`` when it is a JSON object, else an empty one: for reading optional parts of an
+    answer (``json_object(line.get("response")).get("status_code")``) without a type check at
+    every step."""
+    return value if isinstance(value, dict) else {}

@@ -79,9 +79,17 @@ class IssueLayout(BaseModel):
 
 
 class Origin(BaseModel):
-    """Where an imported note came from, so that links between notes survive the import."""
+    """Where an imported note came from, so that links between notes survive the import.
 
-    importer: Literal["paper-notes-xml", "github-issues", "github"]
+    The field names are those notes already carry in their front matter (so every note on disk
+    stays readable); they are not GitHub's alone: ``issue`` is the other store's number for the
+    note, ``url`` its address there, ``body_sha256`` the revision of its text there
+    (:func:`autonote.notes.store.revision_of`; also readable as :attr:`revision`), ``labels`` its
+    tags there."""
+
+    # what made the note: "paper-notes-xml" and "github-issues" (the exports), "github" (pull and
+    # push); a new backend names itself here without a change to this model
+    importer: str = Field(min_length=1)
     issue: int | None = None  # the source issue number (the corpus lives as GitHub issues today)
     url: str | None = None  # the source issue's link
     entry_hash: str  # hash of the source entry as imported; a re-import compares against it
@@ -91,6 +99,11 @@ class Origin(BaseModel):
     # the note gained since (a label the owner removed on GitHub is not put back).
     body_sha256: str | None = None
     labels: list[str] | None = None
+
+    @property
+    def revision(self) -> str | None:
+        """The revision of the note's text in the other store when autonote last saw it."""
+        return self.body_sha256
 
 
 RegenField = Literal["summary", "keypoints", "tags"]

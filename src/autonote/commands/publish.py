@@ -55,6 +55,7 @@ def list_command(
     records = iter_records(store, tags=tags, since=start, until=end)
     if all_tags:
         skipped: list[str] = []
+        assert output is not None  # checked above, before any work
         written = render_tag_pages(records, fmt, Path(output), layout, skipped=skipped)
         for reason in skipped:
             click.echo(f"autonote: skipped page: {reason}", err=True)
@@ -142,13 +143,13 @@ def digest_command(
     ws = Workspace(settings) if settings.corpus is not None else None
     own = ws.settings.corpus.resolve() if ws is not None and ws.settings.corpus is not None else None
     sources = []
-    for root, name in folders.items():
+    for root, shown_as in folders.items():
         if ws is not None and root == own:
-            sources.append(Source(ws.corpus, name))
+            sources.append(Source(ws.corpus, shown_as))
             continue
         member = load_corpus(root, settings.tags, read_only=True)
         (ws or Workspace(settings)).warn_problems(member)
-        sources.append(Source(member, name))
+        sources.append(Source(member, shown_as))
     main, skip = None, None
     if main_spec:
         source, note = parse_main(main_spec, sources)

@@ -23,11 +23,11 @@ from pathlib import Path
 from autonote.bounded import load_json
 from autonote.corpus.html_markdown import html_to_markdown
 from autonote.errors import UsageError
-from autonote.github.proposal import body_sha256
 from autonote.limits import MAX_EXPORT_BYTES, MAX_NOTE_BYTES, size_text
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
+from autonote.notes.store import revision_of
 from autonote.schema import Note, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.textnorm import unix_newlines
@@ -485,7 +485,7 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
             issue=entry.issue,
             url=entry.issue_url,
             entry_hash=entry.fingerprint,
-            body_sha256=body_sha256(entry.body),
+            body_sha256=revision_of(entry.body),
             labels=list(entry.tags),
         ),  # type: ignore[arg-type]
     )

@@ -38,7 +38,7 @@ from autonote.corpus.terms import embedding_text, english_words
 from autonote.corpus.view import Corpus
 from autonote.corpus.weights import Weights, weights_for
 from autonote.schema import Note, Paper
-from autonote.venue import VENUE_NAMES
+from autonote.venue import VENUE_NAMES, venue_table
 
 if TYPE_CHECKING:
     from autonote.sources.references import Reference
@@ -154,7 +154,24 @@ def _phrases(text: str) -> set[tuple[str, ...]]:
 
 
 def venue_tag(paper: Paper) -> str:
-    return paper.venue.split("'")[0] if paper.venue else ""
+    """The venue part of the paper's venue label (``NeurIPS'24`` → ``NeurIPS``), a venue under an
+    older name as the corpus names it today (``NIPS'20`` → ``NeurIPS``, the tag the owner gives it)."""
+    return _venue_name(paper.venue) if paper.venue else ""
+
+
+@lru_cache(maxsize=1024)
+def _venue_name(label: str) -> str:
+    name = label.split("'")[0]
+    if name in VENUE_NAMES or name == "arXiv":
+        return name
+    return _venue_aliases().get(name.casefold(), name)
+
+
+@lru_cache(maxsize=1)
+def _venue_aliases() -> dict[str, str]:
+    """Every name of a venue in the venue table (``NIPS``, ``Neural Information Processing
+    Systems``), case-folded, → the label the corpus tags it with (``NeurIPS``)."""
+    return {name.casefold(): venue.label for venue in venue_table().venues for name in venue.names}
 
 
 def gather(

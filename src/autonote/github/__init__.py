@@ -5,8 +5,11 @@
 - :mod:`.issues`: an issue and its comments as an import entry (what ``pull`` and the store read);
 - :mod:`.sync`: ``github pull`` and ``github push``;
 - :mod:`.proposal`: the comment a regenerated body is proposed in;
-- :mod:`.action`: ``github action``, for a workflow in the corpus repository.
+- :mod:`.action`: ``github action``, for a workflow in the corpus repository;
+- :mod:`.store`: the issues of one repository as a note store (:class:`.store.GitHubIssues`);
+- :mod:`.repo_source`: a repository as a paper source (its URL parsing is
+  :mod:`autonote.sources.github_repo`'s).
 
-The issue-backed note store is :mod:`autonote.notes.github`; a repository as a paper source is
-:mod:`autonote.sources.github_repo`. PyGithub is imported only when one of these runs.
+Nothing outside this package and ``commands/`` imports it: ``notes/``, ``sources/`` and ``corpus/``
+know no backend. PyGithub is imported only when one of these runs.
 """

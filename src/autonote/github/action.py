@@ -34,10 +34,11 @@ from autonote.errors import AutonoteError, LLMError, UsageError
 from autonote.github.connection import GitHub, parse_repo
 from autonote.github.issues import TRUSTED
 from autonote.github.proposal import body_sha256, parse_proposal, render_proposal
+from autonote.github.store import GitHubIssues, RemoteChangedError
 from autonote.notes.format import render_note
-from autonote.notes.github import GitHubIssues, RemoteChangedError
 from autonote.notes.ids import issue_note_id
 from autonote.notes.issue_format import render_issue
+from autonote.notes.mirror import origin_seen
 from autonote.notes.store import StoredNote
 from autonote.schema import Note
 from autonote.sources.base import PaperRef
@@ -225,8 +226,6 @@ class Action:
 
     def _keep_locally(self, note: Note, published: StoredNote) -> None:
         """The drafted note as ``notes/issue-<n>.md``, knowing the issue it wrote."""
-        from autonote.github.sync import origin_seen
-
         note = note.model_copy(update={"origin": origin_seen(note, published)})
         text = render_note(note)
         existing = self.ws.store.get(note.id)

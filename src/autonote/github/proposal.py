@@ -22,9 +22,10 @@ than the body contains, so that any body round-trips exactly::
 from __future__ import annotations
 
 import difflib
-import hashlib
 import re
 from dataclasses import dataclass
+
+from autonote.notes.store import revision_of
 
 MARKER = "<!-- autonote:proposal"
 _MARKER_LINE = re.compile(r"^<!-- autonote:proposal base=(?P<base>[0-9a-f]{64}) -->$", re.M)
@@ -38,8 +39,7 @@ class Proposal:
     body: str  # the proposed body
 
 
-def body_sha256(body: str | None) -> str:
-    return hashlib.sha256((body or "").encode("utf-8")).hexdigest()
+body_sha256 = revision_of  # the base a proposal names is the body's store revision
 
 
 def is_proposal(comment: str) -> bool:

@@ -26,9 +26,9 @@ from autonote.corpus.import_apply import record_import, record_seen
 from autonote.errors import AutonoteError, UsageError
 from autonote.github.connection import GitHub
 from autonote.github.issues import repo_of_issue_url
+from autonote.github.store import GitHubIssues
 from autonote.notes.folder import IMPORT_CONFLICTS_DIR, STATE_DIR
 from autonote.notes.format import render_note, replace_front_matter
-from autonote.notes.github import GitHubIssues
 
 Side = Literal["mine", "theirs"]
 

@@ -22,12 +22,13 @@ import datetime as dt
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 
 from autonote.app import Workspace
 from autonote.corpus.import_apply import ImportReport, apply_import, record_import
 from autonote.corpus.importers import ReadResult, Skipped, SourceEntry
-from autonote.errors import AutonoteError, UsageError, WriteRefusedError
+from autonote.errors import AutonoteError, UsageError
 from autonote.github.connection import GitHub, GitHubError, IssueGoneError
 from autonote.github.issues import (
     IMPORTER,
@@ -41,12 +42,12 @@ from autonote.github.issues import (
     repo_of_issue_url,
 )
 from autonote.github.proposal import body_sha256
-from autonote.notes.format import replace_front_matter
-from autonote.notes.github import GitHubIssues, RemoteChangedError
+from autonote.github.store import GitHubIssues, RemoteChangedError
+from autonote.notes import mirror
 from autonote.notes.ids import issue_note_id
-from autonote.notes.issue_format import remember_layout, render_issue
+from autonote.notes.issue_format import render_issue
 from autonote.notes.store import StoredNote
-from autonote.schema import Note, Origin, RelatedNote
+from autonote.schema import Note, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.state import StateDB
 
@@ -102,37 +103,9 @@ def known_links(ws: Workspace) -> dict[int, RelatedNote]:
 # -- adoption: a local note becomes issue N -------------------------------------------------------
 
 
-def origin_seen(note: Note, published: StoredNote) -> Origin:
-    """``note``'s origin once GitHub has ``published`` (the issue as the GitHub store read it): what
-    autonote saw there (entry hash, body hash, labels, link), and as layout whatever GitHub shows
-    differently from what the note's own fields render (a title edited on GitHub)."""
-    seen = published.note.origin
-    assert seen is not None
-    bare = seen.model_copy(update={"layout": None})
-    moved = note.model_copy(update={"origin": bare})
-    return bare.model_copy(update={"layout": remember_layout(moved, _title_of(published), published.text)})
-
-
 def adopt(ws: Workspace, note_id: str, published: StoredNote) -> StoredNote:
-    """Give the local note ``note_id`` the id of the issue it now is: renamed, links to it
-    rewritten, origin recorded, in one step. The note's own content is kept."""
-    local = ws.store.get(note_id)
-    if local is None:
-        raise WriteRefusedError(f"no note {note_id} to adopt {published.location}")
-    origin = origin_seen(local.note, published)
-    stored = ws.store.rename(
-        note_id, published.note.id, front={"origin": origin.model_dump(mode="json")}, link=origin.url
-    )
-    record_import(ws.state, stored)
-    return stored
-
-
-def _title_of(published: StoredNote) -> str:
-    """The issue's title as GitHub has it (kept in the pulled note's layout, else its title line)."""
-    origin = published.note.origin
-    if origin is not None and origin.layout is not None and origin.layout.title is not None:
-        return origin.layout.title
-    return published.note.title_line
+    """Give the local note ``note_id`` the id of the issue it now is (:func:`mirror.adopt`)."""
+    return mirror.adopt(ws.store, note_id, published, record=partial(record_import, ws.state))
 
 
 # -- pull -------------------------------------------------------------------------------------------
@@ -493,15 +466,12 @@ class Pusher:
             self.report.not_pulled.append(note.id)
             return
         view = render_issue(note)
-        seen = set(origin.labels or [])
-        gained = [t for t in dict.fromkeys(note.tags) if t not in seen]
-        body_changed = body_sha256(view.body) != origin.body_sha256
-        if not body_changed and not gained:
+        if not mirror.changed_since_seen(view.body, origin) and not mirror.tags_gained(note, origin):
             self.report.unchanged.append(note.id)
             return
         remote = self.store.issue(origin.issue)
-        gained = [t for t in gained if t not in remote.labels]
-        if body_sha256(remote.body) != origin.body_sha256 and not self.force:
+        gained = mirror.tags_gained(note, origin, remote.labels)
+        if mirror.changed_since_seen(remote.body, origin) and not self.force:
             saved = (
                 self.ws.store.keep_remote_body(current.location, remote.body)
                 if not self.dry_run
@@ -539,16 +509,8 @@ class Pusher:
         self.report.updated.append((note.id, what))
 
     def _remember(self, current: StoredNote, published: StoredNote) -> None:
-        """Record in the note what GitHub has now (body hash, labels, entry hash), keeping the
-        note's own content; a later pull then finds it unchanged."""
-        origin = origin_seen(current.note, published)
-        if origin == current.note.origin:
-            return
-        text = replace_front_matter(
-            current.text, {"origin": origin.model_dump(mode="json")}, current.location
-        )
-        written = self.ws.store.update_at(current.location, text, revision=current.revision)
-        record_import(self.ws.state, written)
+        """Record in the note what GitHub has now (:func:`mirror.remember`)."""
+        mirror.remember(self.ws.store, current, published, record=partial(record_import, self.ws.state))
 
 
 def push(

@@ -206,11 +206,12 @@ def install(requester: Any, wire: Wire) -> None:
 
     class Through:
         def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)  # type: ignore[call-arg]
+            super().__init__(*args, **kwargs)
+            made: Any = self  # a PyGithub connection class below this mixin gives these attributes
             adapter = _deadline_adapter(
-                wire, max_retries=self.retry, pool_connections=self.pool_size, pool_maxsize=self.pool_size
+                wire, max_retries=made.retry, pool_connections=made.pool_size, pool_maxsize=made.pool_size
             )
-            self.session.mount(f"{self.protocol}://", adapter)
+            made.session.mount(f"{made.protocol}://", adapter)
 
         def getresponse(self) -> Any:
             return exchange(wire, self)

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from autonote.bounded import load_json
+from autonote.bounded import json_object, load_json
 from autonote.errors import LLMError
 from autonote.secrets import redact
 
@@ -152,14 +152,13 @@ def _text_field(obj: Any, name: str, what: str) -> str:
 
 def _line_result(line: dict[str, Any]) -> LineResult:
     custom_id = str(line.get("custom_id"))
-    response = line.get("response") if isinstance(line.get("response"), dict) else {}
+    response = json_object(line.get("response"))
     error = line.get("error")
     status = response.get("status_code")
     if error or status != 200:
-        message = (error or {}).get("message") if isinstance(error, dict) else error
+        message = error.get("message") if isinstance(error, dict) else error
         if not message:
-            body = response.get("body") if isinstance(response.get("body"), dict) else {}
-            body_error = body.get("error") if isinstance(body.get("error"), dict) else {}
+            body_error = json_object(json_object(response.get("body")).get("error"))
             message = body_error.get("message") or f"HTTP {status}"
         return LineResult(custom_id, None, f"the batch request failed: {redact(str(message))}")
     body = response.get("body")
@@ -172,15 +171,13 @@ def reply_from_completion(body: dict[str, Any]) -> dict[str, Any]:
     choices = body.get("choices") or []
     if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
         raise LLMError("the batch answer has no choices")
-    usage = body.get("usage") if isinstance(body.get("usage"), dict) else {}
-    message = choices[0].get("message") if isinstance(choices[0].get("message"), dict) else {}
+    usage = json_object(body.get("usage"))
+    message = json_object(choices[0].get("message"))
     content = message.get("content") or ""
     return {
         "content": redact(content if isinstance(content, str) else json.dumps(content)),
         "prompt_tokens": usage.get("prompt_tokens"),
         "completion_tokens": usage.get("completion_tokens"),
         "finish_reason": choices[0].get("finish_reason"),
-        "cached_prompt_tokens": (usage.get("prompt_tokens_details") or {}).get("cached_tokens")
-        if isinstance(usage.get("prompt_tokens_details"), dict)
-        else None,
+        "cached_prompt_tokens": json_object(usage.get("prompt_tokens_details")).get("cached_tokens"),
     }

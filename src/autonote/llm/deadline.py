@@ -22,8 +22,8 @@ try:  # the names of httpx and httpcore in this environment (forks ship them ren
     import httpcore2 as httpcore
     import httpx2 as httpx
 except ImportError:  # pragma: no cover - the upstream packages
-    import httpcore  # type: ignore[no-redef]
-    import httpx  # type: ignore[no-redef]
+    import httpcore  # type: ignore[no-redef,import-not-found,unused-ignore]
+    import httpx  # type: ignore[no-redef,import-not-found,unused-ignore]
 
 _DEADLINE: ContextVar[float | None] = ContextVar("autonote_llm_deadline", default=None)
 

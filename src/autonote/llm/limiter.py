@@ -155,7 +155,7 @@ class Window:
                     found[kind] += entry.amount(kind)
         return found
 
-    def wait_for_room(self, now: float, limits: dict[str, float | None], need: dict[str, int]) -> float:
+    def wait_for_room(self, now: float, limits: Mapping[str, float | None], need: dict[str, int]) -> float:
         """Seconds until charges expire enough for ``need`` to fit under ``limits`` (a charge larger
         than its limit fits only in an empty window)."""
         excess = {}

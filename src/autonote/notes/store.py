@@ -3,17 +3,28 @@
 A store reads, adds, updates and renames notes; nothing else in autonote touches note files (or,
 for the GitHub backend, issues). Updates are compare-and-swap on a *revision* (the hash of what the
 store holds), so a note changed behind autonote's back is never overwritten. The markdown folder
-(:class:`autonote.notes.folder.NoteFolder`) is the first implementation; it also keeps the drafts
-queue, which only a local corpus has.
+(:class:`autonote.notes.folder.NoteFolder`) is the first implementation; the issues of a GitHub
+repository (:class:`autonote.github.store.GitHubIssues`) the second. Mirroring one store into
+another (pull, push, adoption) is :mod:`autonote.notes.mirror`'s.
+
+Drafts are not part of the protocol: a draft is a file the owner edits before it is a note in any
+store, so the drafts queue (and review's accept, regen's update-drafts, which address notes by
+their corpus-relative path) stays with the folder.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
+from autonote.notes.format import file_sha256
 from autonote.schema import Note
+
+
+def revision_of(text: str | None) -> str:
+    """The revision a store knows a stored text by: its sha256 (an absent text is the empty one)."""
+    return file_sha256(text or "")
 
 
 @dataclass(frozen=True)
@@ -44,8 +55,11 @@ class NoteStore(Protocol):
         WriteRefusedError naming the change)."""
         ...
 
-    def rename(self, old_id: str, new_id: str) -> StoredNote:
-        """Give a note a new id (its file, and every link to it from other notes); the note as
-        stored under its new id. A store whose ids are not its own to choose (GitHub numbers
-        issues) refuses with WriteRefusedError."""
+    def rename(
+        self, old_id: str, new_id: str, *, front: dict[str, Any] | None = None, link: str | None = None
+    ) -> StoredNote:
+        """Give a note a new id (its file, and every link to it from other notes, shown with
+        ``link`` when given), setting the ``front`` fields (JSON-able values: the origin it now has)
+        in the same step; the note as stored under its new id. A store whose ids are not its own to
+        choose (GitHub numbers issues) refuses with WriteRefusedError."""
         ...

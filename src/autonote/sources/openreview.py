@@ -93,7 +93,8 @@ def venue_for(content: dict[str, Any], published: dt.date | None, accepted: dt.d
     """The corpus label of where the paper was accepted, or ``OpenReview'<yy>`` when it was not."""
     venue = _text(_value(content, "venue"))
     venue_id = _text(_value(content, "venueid"))
-    year = (accepted or published).year if (accepted or published) else None
+    when = accepted or published
+    year = when.year if when else None
     refused = _NOT_ACCEPTED.search(venue) or re.search(r"(?:^|/)(?:\w*_)?Submission$", venue_id)
     label = None if refused else detect_venue(venue, year, trusted=True)
     if label is None and not refused and venue_id and "/" in venue_id:

@@ -57,7 +57,8 @@ def parse_references(body: bytes | str) -> list[Reference]:
         cited = row.get("citedPaper") if isinstance(row, dict) else None
         if not isinstance(cited, dict):
             continue
-        ids = cited.get("externalIds") if isinstance(cited.get("externalIds"), dict) else {}
+        ids = cited.get("externalIds")
+        ids = ids if isinstance(ids, dict) else {}
         arxiv = _text(ids.get("ArXiv"))
         reference = Reference(
             title=_text(cited.get("title")) or "",

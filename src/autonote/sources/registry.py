@@ -17,12 +17,14 @@ from autonote.sources.arxiv_ids import looks_like_url
 from autonote.sources.base import PaperRef, Source, SourceContext
 from autonote.sources.http import shown_url
 
-# (module under autonote.sources, class name), in the order inputs are offered to them.
+# (module under autonote.sources, or a full module name, class name), in the order inputs are
+# offered to them. A source that talks to a service with a package of its own lives there (the
+# GitHub repository source is github/'s), named here by its full name.
 SOURCE_MODULES: tuple[tuple[str, str], ...] = (
     ("arxiv", "ArxivSource"),
     ("openreview", "OpenReviewSource"),
     ("acl", "AclAnthologySource"),
-    ("github_repo", "GitHubRepoSource"),
+    ("autonote.github.repo_source", "GitHubRepoSource"),
     ("web", "WebSource"),  # after every source of a particular site: it takes any other http(s) URL
     ("local", "LocalSource"),
 )
@@ -32,7 +34,7 @@ MAX_INPUT_CHARS = 2048
 @cache
 def source_types() -> tuple[type[Source], ...]:
     return tuple(
-        getattr(importlib.import_module(f"autonote.sources.{module}"), name)
+        getattr(importlib.import_module(module if "." in module else f"autonote.sources.{module}"), name)
         for module, name in SOURCE_MODULES
     )
 

@@ -196,7 +196,7 @@ def _connection_classes() -> tuple[type, type]:
         def connect(self) -> None:
             super().connect()
             self.guard.check_peer(self.host, self.sock)
-            self.sock = _DeadlineSocket(self.sock, self.guard)  # type: ignore[assignment]
+            self.sock = _DeadlineSocket(self.sock, self.guard)
 
     class TLSConnection(http.client.HTTPSConnection):
         def __init__(self, *args: Any, guard: Guard, **kwargs: Any) -> None:
@@ -207,7 +207,7 @@ def _connection_classes() -> tuple[type, type]:
         def connect(self) -> None:
             super().connect()
             self.guard.check_peer(self.host, self.sock)
-            self.sock = _DeadlineSocket(self.sock, self.guard)  # type: ignore[assignment]
+            self.sock = _DeadlineSocket(self.sock, self.guard)
 
     return Connection, TLSConnection
 
@@ -228,7 +228,9 @@ def opener() -> Any:  # urllib.request.OpenerDirector
     class TLSHandler(urllib.request.HTTPSHandler):
         def https_open(self, req: Any) -> Any:
             return self.do_open(
-                functools.partial(tls_connection, guard=req.guard), req, context=self._context
+                functools.partial(tls_connection, guard=req.guard),
+                req,
+                context=getattr(self, "_context", None),
             )
 
     class NoRedirect(urllib.request.HTTPRedirectHandler):

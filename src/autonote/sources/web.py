@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import urllib.parse
+from typing import Literal
 
 from autonote.errors import SourceUnavailableError, UsageError
 from autonote.notes.kinds import kind_for_url
@@ -151,7 +152,9 @@ def paper_from_page(response: Response, shown: str) -> Paper:
     if not abstract:
         raise UsageError(f"{shown}: the page has no description or text to summarise")
     url = normalise_url(response.url)
-    kind = "oss" if kind_for_url(url) == "oss" else "blog"  # a model or repository page is the corpus's [oss]
+    kind: Literal["oss", "blog"] = (
+        "oss" if kind_for_url(url) == "oss" else "blog"
+    )  # a model or repository page is the corpus's [oss]
     return Paper(
         source="web", kind=kind, title=page.title, authors=[byline(page, url)], abstract=abstract, url=url,
         published=page.published,

@@ -9,23 +9,22 @@ GitHub still has the body the caller last saw (GitHub has no conditional PATCH f
 check is a read just before the write).
 
 Issue numbers are GitHub's to give: ``add`` answers the note under its new id, and ``rename``
-refuses. All access goes through :class:`autonote.github.connection.GitHub`.
+refuses. All access goes through :class:`autonote.github.connection.GitHub`. It lives in ``github/`` (not in
+``notes/``, which knows no backend) and is mirrored into the corpus folder by :mod:`autonote.notes.mirror`.
 """
 
 from __future__ import annotations
 
 from functools import cached_property
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from autonote.errors import WriteRefusedError
+from autonote.github.connection import GitHub
+from autonote.github.issues import CommentData, IssueData, comment_data, issue_data, note_for, owner_comments
 from autonote.notes.ids import issue_note_id, issue_number
 from autonote.notes.issue_format import render_issue
-from autonote.notes.store import StoredNote
+from autonote.notes.store import StoredNote, revision_of
 from autonote.schema import Note, RelatedNote
-
-if TYPE_CHECKING:
-    from autonote.github.connection import GitHub
-    from autonote.github.issues import CommentData, IssueData
 
 NEW_LABEL_COLOUR = "ededed"  # GitHub's own default grey
 
@@ -72,40 +71,33 @@ class GitHubIssues:
     # -- reading ------------------------------------------------------------------------------------
 
     def ids(self) -> list[str]:
-        from autonote.github.issues import issue_data
 
         with self.gh.failures(self.name, "listing issues"):
             listed = [issue_data(i) for i in self.repo.get_issues(state="all")]
         return [issue_note_id(i.number) for i in listed if not i.is_pull_request]
 
     def issue(self, number: int) -> IssueData:
-        from autonote.github.issues import issue_data
 
         with self.gh.failures(self.name, f"reading issue #{number}"):
             return issue_data(self.repo.get_issue(number).complete())
 
     def comments(self, number: int) -> list[CommentData]:
-        from autonote.github.issues import comment_data
 
         with self.gh.failures(self.name, f"reading the comments of issue #{number}"):
             return [comment_data(c) for c in self.repo.get_issue(number).get_comments()]
 
     def stored(self, issue: IssueData, comments: list[CommentData] | None = None) -> StoredNote:
         """The note an issue makes (its comments read when there are any and none were given)."""
-        from autonote.github.issues import note_for, owner_comments
-        from autonote.github.proposal import body_sha256
 
         if comments is None:
             comments = self.comments(issue.number) if issue.comment_count else []
         made = note_for(self.name, issue, owner_comments(comments), self.known)
         if not isinstance(made, Note):
             raise WriteRefusedError(f"{self.name}#{issue.number} does not make a note: {made.reason}")
-        return StoredNote(made, issue.body, body_sha256(issue.body), issue.html_url)
+        return StoredNote(made, issue.body, revision_of(issue.body), issue.html_url)
 
     def get(self, note_id: str) -> StoredNote | None:
         from github import UnknownObjectException
-
-        from autonote.github.issues import issue_data
 
         number = issue_number(note_id)
         if number is None:
@@ -122,7 +114,6 @@ class GitHubIssues:
     def add(self, note: Note, *, labels: list[str] | None = None) -> StoredNote:
         """A new issue for ``note`` (title line, issue body, ``labels``: by default its tags); the
         note as stored, under its issue's id."""
-        from autonote.github.issues import issue_data
 
         view = render_issue(note)
         with self.gh.failures(self.name, f"creating the issue for {note.id}"):
@@ -134,12 +125,10 @@ class GitHubIssues:
 
     def update(self, note_id: str, text: str, *, revision: str) -> StoredNote:
         """Replace the issue body with ``text`` only while its sha256 is ``revision``."""
-        from autonote.github.issues import issue_data
-        from autonote.github.proposal import body_sha256
 
         number = self._number(note_id)
         current = self.issue(number)
-        if body_sha256(current.body) != revision:
+        if revision_of(current.body) != revision:
             raise RemoteChangedError(
                 f"{self.name}#{number}: the issue body changed on GitHub since autonote last saw it",
                 current.body,
@@ -154,7 +143,6 @@ class GitHubIssues:
 
     def edit(self, number: int, **fields: Any) -> IssueData:
         """One PATCH of the issue (title, body, labels together: nothing half-written)."""
-        from autonote.github.issues import issue_data
 
         with self.gh.failures(self.name, f"writing issue #{number}"):
             issue = self.repo.get_issue(number)
@@ -177,7 +165,6 @@ class GitHubIssues:
             self.repo.get_issue(number).remove_from_labels(label)
 
     def comment(self, number: int, body: str) -> CommentData:
-        from autonote.github.issues import comment_data
 
         with self.gh.failures(self.name, f"commenting on issue #{number}"):
             return comment_data(self.repo.get_issue(number).create_comment(body))
@@ -190,7 +177,9 @@ class GitHubIssues:
         with self.gh.failures(self.name, f"creating the label {name}"):
             self.repo.create_label(name, NEW_LABEL_COLOUR)
 
-    def rename(self, old_id: str, new_id: str) -> StoredNote:
+    def rename(
+        self, old_id: str, new_id: str, *, front: dict[str, Any] | None = None, link: str | None = None
+    ) -> StoredNote:
         raise WriteRefusedError(
             f"cannot rename {old_id} to {new_id}: GitHub numbers issues itself (a note becomes issue-<n>"
             " when it is published)"
