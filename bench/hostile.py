@@ -12,8 +12,11 @@ secrets written (a fake API key is in the environment; every file written and th
 searched for it) and exit codes that do not follow docs/exit-codes.md (0 done, 1 something failed
 and is named, 2 the input or usage is wrong).
 
-Kinds other sessions own have hooks here: add cases with :func:`register` (or to ``CASES`` in a
-module of your own, imported below ``_OWN_KINDS``). Each case is a :class:`Case`: a ``setup``
+Kinds: nesting, future-mtime, state, gh-entries, xml-export, reimport, links, publish (inputs on
+disk); network-deadlines, github-answers, llm-answers (loopback servers from tests/loopback.py and
+tests/github_server.py, started by the case's setup with :meth:`Work.serve` and stopped when it
+ends; the fake key is also the GitHub token and the LLM key); lint-review; url-secrets.
+Add cases with :func:`register` (or to ``CASES`` in a module listed in AUTONOTE_HOSTILE_EXTRA). Each case is a :class:`Case`: a ``setup``
 that builds its input in the work folder and returns the command's arguments, the exit codes the
 table allows, and optionally a ``check`` that names what went wrong on disk.
 """
@@ -31,8 +34,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 REPO = Path(__file__).resolve().parents[1]
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))  # tests/loopback.py and tests/github_server.py: the servers
 FIXTURES = REPO / "fixtures"
 SAMPLE_XML = FIXTURES / "exports" / "paper-notes-sample.xml"
 ABSTRACT = FIXTURES / "abstracts" / "sample-abstract.txt"
@@ -47,6 +53,8 @@ class Work:
 
     root: Path
     short: bool
+    servers: dict[str, Any] = field(default_factory=dict)  # loopback servers the case runs against
+    output: bytes = b""  # the command's stdout and stderr, for a case's check
 
     @property
     def corpus(self) -> Path:
@@ -64,6 +72,18 @@ class Work:
         else:
             path.write_text(text, encoding="utf-8", errors="surrogatepass")
         return path
+
+    def serve(self, name: str, server: Any) -> Any:
+        """Start a loopback server (tests/loopback.py, tests/github_server.py) for this case; it is
+        stopped when the case ends."""
+        self.servers[name] = server.__enter__()  # (stopped with __exit__ when the case ends)
+        return server
+
+    def env(self, **values: str) -> None:
+        """Variables for the command (and for commands a setup runs after this call)."""
+        extra = self.root / "env.json"
+        known = json.loads(extra.read_text()) if extra.is_file() else {}
+        extra.write_text(json.dumps({**known, **values}))
 
     def note_line(self, note_id: str, line: str, source: str = "arxiv-1706.03762") -> Path:
         """A copy of a demo note with another id and its ``warnings`` line replaced."""
@@ -362,12 +382,421 @@ CASES += [
 ]  # fmt: skip
 
 
-# -- other sessions' kinds: hooks ---------------------------------------------------------------------
-# network deadlines (net-policy), GitHub answers (gh-transport / gh-workflow), LLM answers (llm-regen),
-# lint/review (lint-review): add cases with @register("<kind>", ...) in this section, or in a module
-# listed in AUTONOTE_HOSTILE_EXTRA (comma-separated module names imported before the run).
-_OWN_KINDS = ["nesting", "future-mtime", "state", "gh-entries", "xml-export", "reimport", "links", "publish"]
-OTHER_KINDS = ["network-deadlines", "github-answers", "llm-answers", "lint-review"]
+# -- 9. network deadlines and redirects for sources (loopback servers that misbehave) ---------------
+
+QUICK = dict(AUTONOTE_FETCH_TIMEOUT="1", AUTONOTE_FETCH_RETRIES="0", AUTONOTE_ARXIV_TIMEOUT="1",
+             AUTONOTE_ARXIV_RETRIES="0", AUTONOTE_FETCH_MIN_INTERVAL="0.02", AUTONOTE_ARXIV_MIN_INTERVAL="0.05")  # fmt: skip
+PAGE = (FIXTURES / "web" / "minimal.html").read_bytes()
+
+
+def _page(route: Callable[[Any], tuple[int, Any, dict[str, str]]]) -> Setup:
+    """``draft`` of a page the loopback web server answers with ``route(loopback module)``."""
+
+    def setup(w: Work) -> list[str]:
+        from tests import loopback
+
+        web = w.serve("web", loopback.WebServer())
+        web.routes["/page"] = route(loopback)
+        w.env(**QUICK)
+        return ["draft", f"{web.url}/page", "--offline"]
+
+    return setup
+
+
+def _raw(body: bytes, **raw: float) -> Callable[[Any], tuple[int, Any, dict[str, str]]]:
+    return lambda lb: (200, lb.Raw(body, **raw), {})  # type: ignore[arg-type]
+
+
+def _head(body: bytes, **headers: str) -> bytes:
+    from tests.loopback import raw_answer
+
+    return raw_answer(body, headers={"Content-Type": "text/html", **headers})
+
+
+def _arxiv(fault: Callable[[Any, bytes], Any]) -> Setup:
+    """``draft`` of an arXiv id whose feed the loopback arXiv answers with ``fault(loopback, feed)``."""
+
+    def setup(w: Work) -> list[str]:
+        from tests import loopback
+
+        arxiv = w.serve("arxiv", loopback.ArxivServer())
+        feed = arxiv.answer("GET", "/api/query?id_list=2504.07086", b"")[1].encode()
+        arxiv.faults.append(fault(loopback, feed))
+        w.env(AUTONOTE_ARXIV_API_URL=arxiv.api_url, **QUICK)
+        return ["draft", "2504.07086", "--offline"]
+
+    return setup
+
+
+def _openreview_deep(w: Work) -> list[str]:
+    from tests import loopback
+
+    server = w.serve("openreview", loopback.OpenReviewServer())
+    depth = 100_000
+    server.faults.append(loopback.Fault(200, body='{"notes": ' + "[" * depth + "]" * depth + "}",
+                                        headers={"Content-Type": "application/json"}))  # fmt: skip
+    w.env(AUTONOTE_OPENREVIEW_API_URL=server.api_url, **QUICK)
+    return ["draft", "https://openreview.net/forum?id=Xq7pL2mN4a", "--offline"]
+
+
+def _no_draft(w: Work, _: dict[str, bytes]) -> str | None:
+    drafts = (
+        sorted(p.name for p in (w.corpus / "drafts").glob("*.md")) if (w.corpus / "drafts").is_dir() else []
+    )
+    lines = [
+        line for line in w.output.decode(errors="replace").splitlines() if line.startswith("autonote: error:")
+    ]
+    if drafts or len(lines) != 1:
+        return f"a failed fetch left drafts {drafts} and {len(lines)} error lines"
+    return None
+
+
+NET = dict(check=_no_draft, timeout=20.0)
+CASES += [
+    Case("network-deadlines", "slowloris web page (headers a byte at a time)", _page(_raw(
+        _head(PAGE, **{"X-Padding": "p" * 400}), chunk=1, pause=0.02)), frozenset({1}), **NET),
+    Case("network-deadlines", "arXiv feed trickled 8 bytes at a time", _arxiv(lambda lb, feed: lb.Fault(
+        body=lb.Raw(lb.raw_answer(feed, headers={"Content-Length": str(len(feed))}), chunk=8, pause=0.05))),
+        frozenset({1}), **NET),
+    Case("network-deadlines", "arXiv feed that stalls after its head", _arxiv(lambda lb, feed: lb.Fault(
+        body=lb.Raw(lb.raw_answer(feed[:300], headers={"Content-Length": str(len(feed))}), stall=6))),
+        frozenset({1}), short=False, **NET),
+    Case("network-deadlines", "redirect to an invalid URL", _page(
+        lambda lb: (302, b"", {"Location": "http://[::garbage"})), frozenset({1}), **NET),
+    Case("network-deadlines", "redirect to another scheme (arXiv)", _arxiv(
+        lambda lb, feed: lb.Fault(301, headers={"Location": "ftp://127.0.0.1/feed.xml"})), frozenset({1}),
+        short=False, **NET),
+    Case("network-deadlines", "Retry-After: 100000 (arXiv 503)", _arxiv(
+        lambda lb, feed: lb.Fault(503, headers={"Retry-After": "100000"})), frozenset({1}), **NET),
+    Case("network-deadlines", "Content-Length longer than the body", _page(_raw(
+        _head(PAGE, **{"Content-Length": str(len(PAGE) + 500)}))), frozenset({1}), **NET),
+    Case("network-deadlines", "Content-Length shorter than the body", _page(_raw(
+        _head(PAGE, **{"Content-Length": "60"}))), frozenset({1}), short=False, **NET),
+    Case("network-deadlines", "an element with 100k attributes", _page(lambda lb: (200,
+        b"<html><head><title>T</title></head><body><p " + b" ".join(b"a%d=x" % i for i in range(100_000))
+        + b">Some text.</p></body></html>", {"Content-Type": "text/html"})), frozenset({1}), **NET),
+    Case("network-deadlines", "a page over the 5 MB limit, no Content-Length", _page(_raw(
+        _head(b"<html><body>" + b"<p>word</p>" * 500_000 + b"</body></html>"))), frozenset({1}), **NET),
+    Case("network-deadlines", "OpenReview answer nested 100,000 deep", _openreview_deep, frozenset({1}), **NET),
+]  # fmt: skip
+
+
+# -- 10. GitHub answers -------------------------------------------------------------------------------
+
+GH_REPO = "example-owner/paper_notes"
+
+
+def _github(w: Work, **options: Any) -> Any:
+    """A loopback GitHub (the fake key is its token) holding the sample export's issues."""
+    from tests.github_helpers import export_entries, serve_entries
+    from tests.github_server import GitHubServer
+
+    for note in (w.corpus / "notes").glob("*.md"):  # the corpus is the repository's mirror: its notes only
+        note.unlink()
+    server = w.serve("github", GitHubServer(tokens=(FAKE_KEY,), **options))
+    server.add_repo(GH_REPO)
+    serve_entries(server, GH_REPO, export_entries(SAMPLE_XML))
+    w.env(GITHUB_API_URL=server.url, AUTONOTE_GITHUB_WRITE_INTERVAL="0", PATH="/usr/bin:/bin",
+          AUTONOTE_GITHUB_TIMEOUT="3", AUTONOTE_GITHUB_MAX_WAIT="1")  # fmt: skip
+    return server
+
+
+def _pulled(w: Work) -> Any:
+    server = _github(w)
+    done = run(w, ["github", "pull", "--repo", GH_REPO])
+    if done.returncode != 0:
+        raise RuntimeError(f"the setup's pull failed: {done.stderr.decode(errors='replace')}")
+    return server
+
+
+def _change(w: Work, note_id: str) -> None:
+    path = w.corpus / "notes" / f"{note_id}.md"
+    marker = "<!-- autonote:key-points -->\n"
+    path.write_text(path.read_text(encoding="utf-8").replace(marker, marker + "- 追加したポイント\n", 1),
+                    encoding="utf-8")  # fmt: skip
+
+
+def _gh_renamed(w: Work) -> list[str]:
+    _github(w).rename_repo(GH_REPO, GH_REPO + "-renamed")
+    return ["github", "pull", "--repo", GH_REPO]
+
+
+def _gh_307(w: Work) -> list[str]:
+    server = _pulled(w)
+    _change(w, "issue-9104")
+    server.rename_repo(GH_REPO, GH_REPO + "-renamed")
+    return ["github", "push", "--all-accepted", "--repo", GH_REPO]
+
+
+def _gh_pushed_where(w: Work, _: dict[str, bytes]) -> str | None:
+    body = w.servers["github"].issue(GH_REPO + "-renamed", 9104).body
+    return None if "追加したポイント" in body else "the edit did not reach the renamed repository"
+
+
+def _gh_moved(w: Work) -> list[str]:
+    server = _pulled(w)
+    server.add_repo("example-owner/elsewhere")
+    server.transfer_issue(GH_REPO, 9101, "example-owner/elsewhere")
+    server.delete_issue(GH_REPO, 9102)
+    for note_id in ("issue-9101", "issue-9102", "issue-9104"):
+        _change(w, note_id)
+    return ["github", "push", "--all-accepted", "--repo", GH_REPO]
+
+
+def _gh_moved_check(w: Work, _: dict[str, bytes]) -> str | None:
+    text = w.output.decode(errors="replace")
+    named = all(f"issue-{n}: not pushed" in text for n in (9101, 9102))
+    went_on = "追加したポイント" in w.servers["github"].issue(GH_REPO, 9104).body
+    return (
+        None if named and went_on else f"moved/deleted issues not named, or the others stopped: {text[-400:]}"
+    )
+
+
+def _gh_fault(**fault: Any) -> Setup:
+    def setup(w: Work) -> list[str]:
+        server = _github(w)
+        server.fail(**fault, method="GET", path=r"/issues$", times=99)
+        w.env(AUTONOTE_GITHUB_TIMEOUT="1")
+        return ["github", "pull", "--repo", GH_REPO, "--full"]
+
+    return setup
+
+
+def _gh_labels(w: Work) -> list[str]:
+    server = _github(w)
+    server.add_issue(GH_REPO, "A post, Someone, 2025.01", "https://example.org/a\r\nline two\r\n",
+                     ["ML #2", "Line\nBreak", "#Hash", "a #b #c", "日本語 ラベル"], number=7)  # fmt: skip
+    done = run(w, ["github", "pull", "--repo", GH_REPO])
+    if done.returncode != 0:
+        raise RuntimeError(f"the setup's pull failed: {done.stderr.decode(errors='replace')}")
+    w.output = b""
+    return ["github", "push", "--all-accepted", "--create-labels", "--repo", GH_REPO]
+
+
+def _gh_unchanged(w: Work, _: dict[str, bytes]) -> str | None:
+    server = w.servers["github"]
+    issue = server.issue(GH_REPO, 7)
+    if issue.labels != ["ML #2", "Line\nBreak", "#Hash", "a #b #c", "日本語 ラベル"]:
+        return f"labels changed: {issue.labels}"
+    if issue.body != "https://example.org/a\r\nline two\r\n" or server.count("PATCH") or server.count("POST"):
+        return f"an unchanged issue was written: body {issue.body!r}, {server.count('PATCH')} PATCH"
+    return None
+
+
+GH_HTML = b"<!DOCTYPE html>\n<html><head><title>Unicorn! \xc2\xb7 GitHub</title></head><body></body></html>\n"
+CASES += [
+    Case("github-answers", "renamed repository (301), pull", _gh_renamed, frozenset({0})),
+    Case("github-answers", "renamed between pull and push (PATCH 307)", _gh_307, frozenset({0}),
+         check=_gh_pushed_where),
+    Case("github-answers", "transferred (301) and deleted (410) issues, push", _gh_moved, frozenset({1}),
+         check=_gh_moved_check),
+    Case("github-answers", "an HTML page with 200", _gh_fault(
+        status=200, raw=GH_HTML, content_type="text/html; charset=utf-8"), frozenset({1})),
+    Case("github-answers", "JSON nested 100,000 deep", _gh_fault(
+        status=200, raw=b"[" * 100_000 + b"]" * 100_000), frozenset({1})),
+    Case("github-answers", "an answer trickled a byte at a time", _gh_fault(
+        status=200, body={"message": "x" * 400}, trickle=0.05), frozenset({1})),
+    Case("github-answers", "an error answer echoing the token", _gh_fault(
+        status=422, body={"message": f"Validation Failed for token {FAKE_KEY}"}), frozenset({1})),
+    Case("github-answers", "labels 'ML #2', a newline; a CRLF body: push changes nothing", _gh_labels,
+         frozenset({0}), check=_gh_unchanged),
+]  # fmt: skip
+
+
+# -- 11. LLM answers ----------------------------------------------------------------------------------
+
+
+def _llm(faults: Callable[[Any], list[Any]], **env: str) -> Setup:
+    def setup(w: Work) -> list[str]:
+        from tests import loopback
+
+        server = w.serve("llm", loopback.OpenAIServer())
+        server.faults = faults(loopback)
+        w.env(**{"OPENAI_BASE_URL": server.base_url, "AUTONOTE_LLM_MAX_RETRIES": "1", **env})
+        return ["draft", str(ABSTRACT), "--title", "T"]
+
+    return setup
+
+
+def _completion(lb: Any, tail: str = "") -> str:
+    reply = lb.cooperative_reply({"messages": [{"content": ""}]})
+    body = json.dumps({"id": "c", "object": "chat.completion", "created": 1, "model": "gpt-4o-mini",
+                       "choices": [{"index": 0, "message": {"role": "assistant", "content": reply},
+                                    "finish_reason": "stop"}]})  # fmt: skip
+    return body[:-1] + tail + "}"
+
+
+def _llm_echo(w: Work) -> list[str]:
+    from tests import loopback
+
+    server = w.serve("llm", loopback.OpenAIServer(echo_errors={"chat": 500}))
+    w.env(OPENAI_BASE_URL=server.base_url, AUTONOTE_LLM_MAX_RETRIES="1")
+    return ["draft", str(ABSTRACT), "--title", "T"]
+
+
+def _no_chat(w: Work, _: dict[str, bytes]) -> str | None:
+    asked = w.servers["llm"].chat_requests()
+    return f"{len(asked)} requests were sent with a refused setting" if asked else None
+
+
+CASES += [
+    Case("llm-answers", "an answer trickled a byte at a time", _llm(
+        lambda lb: [lb.Fault(200, body=_completion(lb) + " " * 2400, headers={"Content-Type": "application/json"},
+                             trickle=0.05)] * 2, AUTONOTE_LLM_TIMEOUT="1", AUTONOTE_LLM_MAX_RETRIES="0"), frozenset({1}), check=_no_draft),
+    Case("llm-answers", "a body nested 100,000 deep", _llm(
+        lambda lb: [lb.Fault(200, body=_completion(lb, ', "x": ' + "[" * 100_000 + "]" * 100_000),
+                             headers={"Content-Type": "application/json"})] * 2), frozenset({1}), check=_no_draft),
+    Case("llm-answers", "AUTONOTE_LLM_TIMEOUT=inf", _llm(lambda lb: [], AUTONOTE_LLM_TIMEOUT="inf"),
+         frozenset({2}), check=_no_chat),
+    Case("llm-answers", "AUTONOTE_LLM_TIMEOUT=1e9", _llm(lambda lb: [], AUTONOTE_LLM_TIMEOUT="1e9"),
+         frozenset({2}), check=_no_chat, short=False),
+    Case("llm-answers", "error answers that echo the API key", _llm_echo, frozenset({1}), check=_no_draft),
+]  # fmt: skip
+
+
+# -- 12. lint and review ------------------------------------------------------------------------------
+
+
+def _markers(w: Work) -> list[str]:
+    note = (w.corpus / "notes" / "arxiv-1706.03762.md").read_text(encoding="utf-8")
+    count = 20_000 if w.short else 50_000
+    for name, text in {"unclosed": note + "<!-- autonote:x -->\n" * count,
+                       "sections": note + "## Comment\n## Key Points\n" * count}.items():  # fmt: skip
+        path = w.corpus / "notes" / f"{name}.md"
+        path.write_text(text.replace("id: arxiv-1706.03762", f"id: {name}"), encoding="utf-8")
+    return ["lint"]
+
+
+def _draft_to(target: str) -> Setup:
+    def setup(w: Work) -> list[str]:
+        (w.corpus / "drafts").mkdir(exist_ok=True)
+        (w.corpus / "drafts" / "evil.md").symlink_to(target)
+        return ["review", "show", "evil"]
+
+    return setup
+
+
+def _not_shown(w: Work, _: dict[str, bytes]) -> str | None:
+    return "the linked file was shown" if b"root:x" in w.output else None
+
+
+def _git(folder: Path, *args: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    subprocess.run(["git", "-C", str(folder), "-c", "user.name=o", "-c", "user.email=o@example.org", *args],
+                   check=True, capture_output=True, env=env)  # fmt: skip
+
+
+def _git_dir(w: Work) -> list[str]:
+    from tests.test_review_findings import JAPANESE_POINTS, JAPANESE_SUMMARY
+
+    from autonote.notes.format import parse_note, render_note
+
+    _git(w.corpus, "init", "-q", "-b", "main")
+    _git(w.corpus, "config", "user.name", "Reviewer")
+    _git(w.corpus, "config", "user.email", "reviewer@example.org")
+    _git(w.corpus, "add", "notes")
+    _git(w.corpus, "commit", "-q", "-m", "the corpus")
+    other = w.root / "sibling" / "other"
+    other.mkdir()
+    _git(other, "init", "-q", "-b", "main")
+    _git(other, "commit", "-q", "--allow-empty", "-m", "x")
+    done = run(w, ["draft", str(ABSTRACT), "--offline"])
+    draft = w.corpus / done.stdout.decode().strip()
+    note = parse_note(draft.read_text(encoding="utf-8"))
+    update = {"summary": JAPANESE_SUMMARY, "key_points": JAPANESE_POINTS}
+    draft.write_text(render_note(note.model_copy(update=update)), encoding="utf-8")
+    w.env(GIT_DIR=str(other / ".git"), GIT_WORK_TREE=str(other), GIT_INDEX_FILE=str(other / ".git" / "index"))
+    return ["review", "accept", draft.stem]
+
+
+def _update_unchanged(w: Work) -> list[str]:
+    from tests import loopback
+
+    _git(w.corpus, "init", "-q", "-b", "main")
+    _git(w.corpus, "add", "notes")
+    _git(w.corpus, "commit", "-q", "-m", "the corpus")
+    server = w.serve("llm", loopback.OpenAIServer())
+    w.env(OPENAI_BASE_URL=server.base_url, GIT_AUTHOR_NAME="o", GIT_AUTHOR_EMAIL="o@example.org",
+          GIT_COMMITTER_NAME="o", GIT_COMMITTER_EMAIL="o@example.org")  # fmt: skip
+    dpo = "arxiv-2305.18290"
+    draft = w.corpus / "drafts" / f"{dpo}.md"
+    if run(w, ["regen", "--ids", dpo]).returncode != 0:
+        raise RuntimeError("setup: regen failed")
+    kept = draft.read_bytes()
+    if run(w, ["review", "accept", dpo]).returncode != 0:
+        raise RuntimeError("setup: the first accept failed")
+    draft.write_bytes(kept)  # the same update-draft again: the note already says it
+    return ["review", "accept", dpo]
+
+
+def _committed_here(w: Work, _: dict[str, bytes]) -> str | None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    log = subprocess.run(["git", "-C", str(w.corpus), "log", "-1", "--format=%s"], capture_output=True,
+                         text=True, env=env).stdout  # fmt: skip
+    return None if log.startswith("Add note: ") else f"the note was not committed to the corpus: {log!r}"
+
+
+def _said_unchanged(w: Work, _: dict[str, bytes]) -> str | None:
+    return (
+        None if b": unchanged (" in w.output else "the unchanged update-draft was not accepted as unchanged"
+    )
+
+
+CASES += [
+    Case("lint-review", "lint of a folder that is not a corpus", lambda w: ["lint", "--corpus", str(w.root / "sibling")],
+         frozenset({2})),
+    Case("lint-review", "notes with 20,000 (full: 50,000) unclosed markers and sections", _markers,
+         frozenset({0}), timeout=60),
+    Case("lint-review", "review show of a draft linked to /etc/passwd", _draft_to("/etc/passwd"), frozenset({2}),
+         check=_not_shown),
+    Case("lint-review", "review accept with GIT_DIR of another repository", _git_dir, frozenset({0}),
+         check=_committed_here),
+    Case("lint-review", "an update-draft that changes nothing", _update_unchanged, frozenset({0}),
+         check=_said_unchanged),
+]  # fmt: skip
+
+
+# -- 13. secrets in a URL -------------------------------------------------------------------------------
+
+
+def _url_secret(w: Work) -> list[str]:
+    url = f"https://alice:{FAKE_KEY}@reports.example.org/paper?id=7&token={FAKE_KEY}&sig={FAKE_KEY}"
+    return ["draft", str(ABSTRACT), "--offline", "--url", url]
+
+
+def _page_token(w: Work) -> list[str]:
+    from tests import loopback
+
+    web = w.serve("web", loopback.WebServer())
+    w.env(**QUICK)
+    return ["draft", web.page_url("minimal.html") + f"?access_token={FAKE_KEY}&lang=en", "--offline"]
+
+
+CASES += [
+    Case("url-secrets", "--url https://u:KEY@host/x?token=KEY&sig=KEY", _url_secret, frozenset({0})),
+    Case("url-secrets", "a page fetched with ?access_token=KEY", _page_token, frozenset({0})),
+]  # fmt: skip
+
+
+# -- kinds ---------------------------------------------------------------------------------------------
+# More cases: @register("<kind>", ...) above, or a module listed in AUTONOTE_HOSTILE_EXTRA
+# (comma-separated module names imported before the run).
+_OWN_KINDS = [
+    "nesting",
+    "future-mtime",
+    "state",
+    "gh-entries",
+    "xml-export",
+    "reimport",
+    "links",
+    "publish",
+    "network-deadlines",
+    "github-answers",
+    "llm-answers",
+    "lint-review",
+    "url-secrets",
+]
+OTHER_KINDS: list[str] = []
 
 
 # -- running -----------------------------------------------------------------------------------------
@@ -405,7 +834,7 @@ def environment(w: Work) -> dict[str, str]:
 
 def run(w: Work, args: list[str], timeout: float = 60) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
-        [sys.executable, "-m", "autonote", *args, "--corpus", str(w.corpus)],
+        [sys.executable, "-m", "autonote", *args, *([] if "--corpus" in args else ["--corpus", str(w.corpus)])],
         env=environment(w), cwd=w.root, capture_output=True, timeout=timeout, stdin=subprocess.DEVNULL,
     )  # fmt: skip
 
@@ -432,40 +861,47 @@ def snapshot(folder: Path, skip: tuple[Path, ...] = ()) -> dict[str, bytes]:
 def run_case(case: Case, short: bool) -> Outcome:
     with tempfile.TemporaryDirectory(prefix="autonote-hostile-") as tmp:
         w = Work(Path(tmp), short)
-        shutil.copytree(FIXTURES / "corpus", w.corpus)
-        (w.root / "sibling").mkdir()
-        (w.root / "sibling" / "keep.txt").write_text("a neighbour's file\n")
-        args = case.setup(w)
-        notes_before = {p.name: p.read_bytes() for p in (w.corpus / "notes").glob("*.md")}
-        outside_before = snapshot(w.root, skip=(w.corpus, w.out, w.root / "config"))
-        started = time.perf_counter()
         try:
-            done = run(w, args, timeout=case.timeout)
-            code, out, err = done.returncode, done.stdout, done.stderr
-        except subprocess.TimeoutExpired as exc:
-            code, out, err = None, exc.stdout or b"", exc.stderr or b""
-        outcome = Outcome(case, code, time.perf_counter() - started)
-        outcome.traceback = b"Traceback" in err or b"internal error" in err
-        after = snapshot(w.root, skip=(w.corpus, w.out, w.root / "config"))
-        outcome.outside = sorted(
-            k for k in set(after) | set(outside_before) if after.get(k) != outside_before.get(k)
-        )
-        for name, text in notes_before.items():
-            path = w.corpus / "notes" / name
-            if not path.is_file() or (text.strip() and not path.read_bytes().strip()):
-                outcome.lost.append(name)
-        if case.kind == "reimport":
-            text = (w.corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8")
-            if "Load Balancing Without Auxiliary Losses" not in text.split("---")[1]:
-                outcome.lost.append("issue-9102.md (replaced by another paper)")
-        written = snapshot(w.root)
-        key = FAKE_KEY.encode()
-        outcome.secret = [k for k, v in written.items() if key in v] + (
-            ["output"] if key in out + err else []
-        )
-        if case.check is not None:
-            outcome.problem = case.check(w, notes_before)
-        return outcome
+            return _run_case(case, w)
+        finally:
+            for server in w.servers.values():
+                server.__exit__(None, None, None)
+
+
+def _run_case(case: Case, w: Work) -> Outcome:
+    shutil.copytree(FIXTURES / "corpus", w.corpus, ignore=shutil.ignore_patterns(".autonote", "drafts"))
+    (w.root / "sibling").mkdir()
+    (w.root / "sibling" / "keep.txt").write_text("a neighbour's file\n")
+    args = case.setup(w)
+    notes_before = {p.name: p.read_bytes() for p in (w.corpus / "notes").glob("*.md")}
+    outside_before = snapshot(w.root, skip=(w.corpus, w.out, w.root / "config"))
+    started = time.perf_counter()
+    try:
+        done = run(w, args, timeout=case.timeout)
+        code, out, err = done.returncode, done.stdout, done.stderr
+    except subprocess.TimeoutExpired as exc:
+        code, out, err = None, exc.stdout or b"", exc.stderr or b""
+    outcome = Outcome(case, code, time.perf_counter() - started)
+    w.output = out + err
+    outcome.traceback = b"Traceback" in err or b"internal error" in err
+    after = snapshot(w.root, skip=(w.corpus, w.out, w.root / "config"))
+    outcome.outside = sorted(
+        k for k in set(after) | set(outside_before) if after.get(k) != outside_before.get(k)
+    )
+    for name, text in notes_before.items():
+        path = w.corpus / "notes" / name
+        if not path.is_file() or (text.strip() and not path.read_bytes().strip()):
+            outcome.lost.append(name)
+    if case.kind == "reimport":
+        text = (w.corpus / "notes" / "issue-9102.md").read_text(encoding="utf-8")
+        if "Load Balancing Without Auxiliary Losses" not in text.split("---")[1]:
+            outcome.lost.append("issue-9102.md (replaced by another paper)")
+    written = snapshot(w.root)
+    key = FAKE_KEY.encode()
+    outcome.secret = [k for k, v in written.items() if key in v] + (["output"] if key in out + err else [])
+    if case.check is not None:
+        outcome.problem = case.check(w, notes_before)
+    return outcome
 
 
 def selected(kinds: list[str] | None, short: bool) -> list[Case]:

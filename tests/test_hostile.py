@@ -27,6 +27,7 @@ def test_the_short_hostile_suite_has_no_failure_of_any_kind(hostile) -> None:
     cases = hostile.selected(None, short=True)
     assert {case.kind for case in cases} >= {
         "nesting", "future-mtime", "state", "gh-entries", "xml-export", "reimport", "links", "publish",
+        "network-deadlines", "github-answers", "llm-answers", "lint-review", "url-secrets",
     }  # fmt: skip
     outcomes = [hostile.run_case(case, short=True) for case in cases]
     print(hostile.table(outcomes))

@@ -86,10 +86,16 @@ class Workspace:
     translating: bool = False  # requests also ask for a translation (their answers run longer)
 
     @cached_property
-    def state(self) -> StateDB:
+    def _opened_state(self) -> StateDB:
+        """The state database, opened without a word (:meth:`require_writable` turns a state it
+        cannot write into its one error line; :attr:`state` warns about it)."""
         from autonote.state import StateDB, state_dir
 
-        state = StateDB(state_dir(self.settings.corpus, user_config_dir()))
+        return StateDB(state_dir(self.settings.corpus, user_config_dir()))
+
+    @cached_property
+    def state(self) -> StateDB:
+        state = self._opened_state
         if state.problem:
             self.warn(f"{state.problem}; this run keeps nothing it learns")
         if state.repaired:
@@ -105,8 +111,8 @@ class Workspace:
             if folder.exists() and not os.access(folder, os.W_OK):
                 problem = f"{folder} is read-only"
                 break
-        if problem is None and not self.state.persistent:
-            problem = self.state.problem
+        if problem is None and not self._opened_state.persistent:
+            problem = self._opened_state.problem
         if problem:
             raise WriteRefusedError(f"cannot {action}: {problem}; nothing was sent or written")
 

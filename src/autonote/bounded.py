@@ -49,12 +49,14 @@ def _deeper_than_limit(value: Any) -> bool:
 def _bounded(parse: Callable[[str], Any], text: str) -> Any:
     """``parse(text)``, refused past the nesting limit. A parser that recurses (the JSON decoder,
     tomllib) stops at Python's recursion limit with a RecursionError, which says the same; below
-    it, the value is measured. Text with fewer brackets than the limit cannot be nested past it."""
+    it, the value is measured. Text with fewer brackets than the limit cannot be nested past it (a
+    TOML document's root table is a level without a bracket: with exactly the limit's number of
+    brackets it can be one past it)."""
     try:
         value = parse(text)
     except RecursionError:
         raise NestingTooDeepError() from None
-    deep_enough = text.count("[") + text.count("{") > MAX_NESTING and isinstance(value, dict | list)
+    deep_enough = text.count("[") + text.count("{") >= MAX_NESTING and isinstance(value, dict | list)
     if deep_enough and _deeper_than_limit(value):
         raise NestingTooDeepError()
     return value

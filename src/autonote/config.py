@@ -29,6 +29,15 @@ _OPENAI_ENV = {"api_key": "OPENAI_API_KEY", "base_url": "OPENAI_BASE_URL"}
 _SPECIAL_ENV = {"arxiv_api_url": "AUTONOTE_ARXIV_API_URL", "corpus": "AUTONOTE_CORPUS"}
 
 
+MAX_TIMEOUT_SECONDS = 3600.0
+
+
+def _seconds(default: float, description: str) -> Any:
+    """The one rule for a timeout setting: a finite number of seconds above 0 and at most an hour
+    (``inf``, ``nan`` or ``1e9`` would bound nothing; refused with one line naming the setting)."""
+    return Field(default, gt=0, le=MAX_TIMEOUT_SECONDS, allow_inf_nan=False, description=description)
+
+
 class Settings(BaseModel):
     """Every knob autonote has. Field descriptions double as documentation for ``autonote config``."""
 
@@ -43,9 +52,7 @@ class Settings(BaseModel):
         "auto", description="structured-output mode; auto falls back when a server refuses one"
     )
     temperature: float = Field(0.2, ge=0, le=2)
-    llm_timeout: float = Field(
-        120.0, gt=0, le=3600, allow_inf_nan=False, description="seconds per LLM request, first byte to last"
-    )
+    llm_timeout: float = _seconds(120.0, "seconds per LLM request, first byte to last")
     llm_max_retries: int = Field(2, ge=0, description="retries of a failed LLM request (5xx, bad body)")
     max_reasks: int = Field(2, ge=0, le=5, description="re-asks after a validation failure")
     max_prompt_tokens: int = Field(6000, ge=500, description="prompt budget; inputs are trimmed to fit")
@@ -74,7 +81,7 @@ class Settings(BaseModel):
     price_output_per_mtok: float | None = Field(None, ge=0, description="USD per 1M completion tokens")
     arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, description="arXiv API endpoint")
     arxiv_min_interval: float = Field(3.0, ge=0, description="seconds between arXiv requests")
-    arxiv_timeout: float = Field(20.0, gt=0)
+    arxiv_timeout: float = _seconds(20.0, "seconds one arXiv API request may take, first byte to last")
     arxiv_retries: int = Field(4, ge=0)
     openreview_api_url: str = Field(DEFAULT_OPENREVIEW_API_URL, description="OpenReview API v2 endpoint")
     acl_anthology_url: str = Field(DEFAULT_ACL_ANTHOLOGY_URL, description="ACL Anthology site (BibTeX/MODS)")
@@ -89,9 +96,7 @@ class Settings(BaseModel):
         ge=0,
         description="seconds between two requests to one host (OpenReview, ACL Anthology, web pages)",
     )
-    fetch_timeout: float = Field(
-        20.0, gt=0, description="seconds one such request may take, first byte to last"
-    )
+    fetch_timeout: float = _seconds(20.0, "seconds one such request may take, first byte to last")
     fetch_retries: int = Field(3, ge=0, description="retries of such a request after 429, 5xx or a timeout")
     github_repo: str | None = Field(
         None,

@@ -106,16 +106,22 @@ def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) ->
     settings = resolve_settings(corpus=corpus, embeddings=embeddings)
     require_corpus(settings.corpus)
     ws = Workspace(settings, rebuild_index=rebuild)
+    ws.require_writable("index the corpus")  # an index only in memory is not what was asked for
     with terminal_progress("index"):  # a bar on a terminal only; nothing when piped
         index = ws.corpus.index
     assert index is not None
     for problem in ws.corpus.problems:
         click.echo(f"autonote: skipped note: {problem}", err=True)
     report = ws.corpus.refresh_report
-    where = str(index.path) if index.persistent else "in memory (the corpus's .autonote/ is not writable)"
+    if not index.persistent:  # the state was writable but the index was not (a disk that filled up)
+        from autonote.errors import AutonoteError
+
+        raise AutonoteError(
+            f"cannot index the corpus: cannot write {settings.corpus / '.autonote'}; nothing kept"
+        )
     click.echo(
         f"indexed {len(index)} notes in {report.seconds:.2f} s: {report.added} added, {report.updated} updated,"
-        f" {report.removed} removed, {report.unchanged} unchanged, {len(report.problems)} skipped; {where}"
+        f" {report.removed} removed, {report.unchanged} unchanged, {len(report.problems)} skipped; {index.path}"
     )
     if ws.semantic is not None:
         embedded = ws.semantic.ensure_corpus(ws.corpus)

@@ -14,7 +14,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from autonote.bounded import json_object
+from autonote.bounded import json_object, load_json
 from autonote.errors import LLMError
 from autonote.secrets import redact
 
@@ -134,8 +134,8 @@ class BatchClient:
                 if not raw.strip():
                     continue
                 try:
-                    line = json.loads(raw)
-                except json.JSONDecodeError:
+                    line = load_json(raw)
+                except ValueError:
                     raise LLMError(f"batch {state.id}: line {number} of file {file_id} is not JSON") from None
                 if not isinstance(line, dict):
                     raise LLMError(f"batch {state.id}: line {number} of file {file_id} is not a JSON object")

@@ -13,6 +13,7 @@ import json
 import time
 from typing import Any
 
+from autonote.bounded import load_json
 from autonote.llm.structured import ChatReply, ChatRequest
 from autonote.state import StateDB
 
@@ -63,7 +64,12 @@ class ResponseCache:
         row = self.conn.execute("SELECT reply_json FROM llm_cache WHERE key = ?", (key,)).fetchone()
         if row is None:
             return None
-        data = json.loads(row[0])
+        try:
+            data = load_json(row[0])
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or not isinstance(data.get("content"), str):
+            return None  # a damaged entry is a miss: the request is asked again and the entry replaced
         return ChatReply(
             content=data["content"],
             prompt_tokens=data.get("prompt_tokens"),

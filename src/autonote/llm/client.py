@@ -11,12 +11,12 @@ every answer is masked before anything keeps it. With a :class:`ResponseCache`, 
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from autonote import secrets
+from autonote.bounded import load_json
 from autonote.errors import LLMError, LLMFatalError
 from autonote.llm.cache import ResponseCache, request_key
 from autonote.llm.deadline import deadline
@@ -114,7 +114,7 @@ class ChatClient(OpenAICompatible):
         def ask(client: Any) -> list[Any]:
             raw = client.embeddings.with_raw_response.create(model=model, input=texts)
             try:  # look before the SDK parses: an HTML page with HTTP 200 is not an error to it
-                body = json.loads(raw.text)
+                body = load_json(raw.text)
             except ValueError:
                 body = None
             if not isinstance(body, dict) or not isinstance(body.get("data"), list):

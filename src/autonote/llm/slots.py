@@ -31,10 +31,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+from autonote.bounded import load_json
 
 DEFAULT_CONCURRENCY = 8  # "auto" against OpenAI, and the ceiling of the learned gate
 PROBE_TIMEOUT = 3.0  # seconds for GET /props
@@ -176,7 +177,7 @@ async def probe_total_slots(base_url: str, api_key: str | None) -> int | None:
                 answer = await client.get(server_root(base_url) + "/props", headers=headers)
             if answer.status_code != 200:
                 return None
-            slots = json.loads(answer.text).get("total_slots")
+            slots = load_json(answer.text).get("total_slots")
     except Exception:  # any failure only means: not known
         return None
     return slots if isinstance(slots, int) and not isinstance(slots, bool) and 1 <= slots <= 1024 else None

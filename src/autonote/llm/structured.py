@@ -27,6 +27,7 @@ from typing import Any, Generic, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from autonote.bounded import NestingTooDeepError, load_json
 from autonote.errors import LLMError, LLMOutputInvalidError
 from autonote.llm.excerpt import shorten_middle
 from autonote.llm.formats import FormatMemory, ladder_for, mode_of, strict_json_schema
@@ -122,12 +123,12 @@ def parse_output(raw: str, output_model: type[T]) -> tuple[T | None, list[str]]:
     characters inside strings are accepted), then validated against the model."""
     text = extract_json(raw)
     try:
-        data = json.loads(text, strict=False)
+        data = load_json(text, strict=False)
+    except NestingTooDeepError as exc:
+        return None, [f"Invalid JSON: {exc}"]
     except json.JSONDecodeError as exc:
         near = shorten_middle(text[max(0, exc.pos - 40) : exc.pos + 40], 120) if text else "(empty)"
         return None, [f"Invalid JSON: {exc.msg} at line {exc.lineno} column {exc.colno} (near {near})"]
-    except RecursionError:
-        return None, ["Invalid JSON: nested too deeply"]
     try:
         return output_model.model_validate(data), []
     except ValidationError as exc:

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
+from autonote.bounded import load_json
 from autonote.config import Settings
 from autonote.rules import RULES_VERSION
 from autonote.schema import Note
@@ -64,7 +65,7 @@ class Journal:
         ).fetchone()
         if row is None:
             return None
-        return Item(row[0], row[1], row[2], row[3], row[4], row[5], json.loads(row[6]) if row[6] else None)
+        return Item(row[0], row[1], row[2], row[3], row[4], row[5], load_json(row[6]) if row[6] else None)
 
     def _upsert(self, key: str, note_id: str, status: str, **values: Any) -> None:
         columns = ["key", "note_id", "status", "updated", *values]
@@ -121,7 +122,7 @@ class Journal:
         rows = self.conn.execute(
             "SELECT batch_id, selection_json FROM regen_batches WHERE status != 'collected' ORDER BY created"
         )
-        return [(batch_id, json.loads(selection)) for batch_id, selection in rows]
+        return [(batch_id, load_json(selection)) for batch_id, selection in rows]
 
     def items_of_batch(self, batch_id: str) -> list[Item]:
         keys = [

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
+from autonote.bounded import load_json
 from autonote.sources.web_dates import dateline, without_asides
 from autonote.sources.web_names import (
     Headings,
@@ -87,8 +87,8 @@ def _json_ld_items(scripts: list[str]) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     for script in scripts:
         try:
-            data = json.loads(script[:MAX_JSON_LD_CHARS], strict=False)
-        except (ValueError, RecursionError):
+            data = load_json(script[:MAX_JSON_LD_CHARS], strict=False)
+        except ValueError:
             continue
         stack = data if isinstance(data, list) else [data]
         for entry in stack[:200]:

@@ -1,0 +1,71 @@
+"""A corpus on a full disk (a real 2 MB tmpfs, filled): a command that must write says so in one
+line and exits 1. ``import`` used to print a warning and then an error for the same cause, and
+``index`` (with or without ``--rebuild``) kept its index in memory and exited 0, as if it had done
+its job."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.loopback import FIXTURES
+
+SAMPLE_XML = FIXTURES / "exports" / "paper-notes-sample.xml"
+
+
+@pytest.fixture
+def full_corpus(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("mounting a small tmpfs needs root")
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
+    try:
+        corpus = mount / "corpus"
+        shutil.copytree(FIXTURES / "corpus", corpus, ignore=shutil.ignore_patterns(".autonote", "drafts"))
+        fd = os.open(mount / "filler", os.O_WRONLY | os.O_CREAT)
+        try:
+            while os.write(fd, b"\0" * 4096):
+                pass
+        except OSError:
+            pass  # full
+        finally:
+            os.close(fd)
+        yield corpus
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
+
+
+def autonote(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("AUTONOTE_", "OPENAI_", "GITHUB_"))}
+    return subprocess.run([sys.executable, "-m", "autonote", *args], env=env, capture_output=True, text=True,
+                          timeout=120, stdin=subprocess.DEVNULL)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["import", "paper-notes-xml", str(SAMPLE_XML)], ["index"], ["index", "--rebuild"]],
+    ids=lambda c: " ".join(c[:2]) if c[0] == "index" else c[0],
+)
+def test_a_command_that_must_write_on_a_full_disk_says_so_in_one_line_and_exits_1(
+    full_corpus: Path, command: list[str]
+) -> None:
+    done = autonote(*command, "--corpus", str(full_corpus))
+    lines = done.stderr.strip().splitlines()
+    assert done.returncode == 1, done.stderr
+    assert len(lines) == 1 and lines[0].startswith("autonote: error: "), done.stderr
+    assert "No space left" in lines[0] or "full" in lines[0], lines[0]
+    assert not list((full_corpus / "notes").glob("issue-*.md"))
+
+
+def test_reading_commands_still_work_on_a_full_disk(full_corpus: Path) -> None:
+    done = autonote("list", "--corpus", str(full_corpus))
+    assert done.returncode == 0 and "Attention Is All You Need" in done.stdout, done.stderr
