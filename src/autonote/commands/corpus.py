@@ -113,6 +113,7 @@ def index_command(corpus: str | None, rebuild: bool, embeddings: bool | None) ->
     for problem in ws.corpus.problems:
         click.echo(f"autonote: skipped note: {problem}", err=True)
     report = ws.corpus.refresh_report
+    assert report is not None  # the index was just refreshed
     if not index.persistent:  # the state was writable but the index was not (a disk that filled up)
         from autonote.errors import AutonoteError
 

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -70,13 +70,15 @@ GRID_PASSES = (("name", "authors", "graph"), ("title_match", "named", "cited"))
 class MethodScores:
     """Sums over evaluated notes; divide by the counts for means."""
 
-    tag_precision: Counter[int] = field(default_factory=Counter)
-    tag_recall: Counter[int] = field(default_factory=Counter)
-    tag_f1: Counter[int] = field(default_factory=Counter)
-    related_recall: Counter[int] = field(default_factory=Counter)
+    tag_precision: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
+    tag_recall: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
+    tag_f1: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
+    related_recall: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
     # the same, over only the linked notes with an abstract, and only those without one
-    related_recall_with_abstract: Counter[int] = field(default_factory=Counter)
-    related_recall_without_abstract: Counter[int] = field(default_factory=Counter)
+    related_recall_with_abstract: defaultdict[int, float] = field(default_factory=lambda: defaultdict(float))
+    related_recall_without_abstract: defaultdict[int, float] = field(
+        default_factory=lambda: defaultdict(float)
+    )
     ranks_related: bool = True
 
     def add_tags(self, k: int, ranked: list[str], truth: set[str]) -> None:
@@ -86,7 +88,9 @@ class MethodScores:
         self.tag_recall[k] += recall
         self.tag_f1[k] += 2 * precision * recall / (precision + recall) if hits else 0.0
 
-    def add_related(self, k: int, ranked: list[str], linked: set[str], bare: set[str] = frozenset()) -> None:
+    def add_related(
+        self, k: int, ranked: list[str], linked: set[str], bare: frozenset[str] | set[str] = frozenset()
+    ) -> None:
         """Recall of ``linked`` in the top ``k``; ``bare`` are the linked notes without an abstract."""
         top = set(ranked[:k])
         self.related_recall[k] += len(top & linked) / len(linked)

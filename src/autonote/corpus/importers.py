@@ -519,12 +519,12 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
             entry_hash=entry.fingerprint,
             body_sha256=revision_of(entry.body),
             labels=list(entry.tags),
-        ),  # type: ignore[arg-type]
+        ),
     )
     # The issue's own layout is kept where the note's fields render it otherwise. (The note reads
     # back from its markdown file unchanged, which tests/test_shared_corpus.py checks on real data.)
     layout = remember_layout(note, entry.raw_title, entry.body)
-    if layout is not None:
+    if layout is not None and note.origin is not None:
         note = note.model_copy(update={"origin": note.origin.model_copy(update={"layout": layout})})
     return note
 

@@ -393,7 +393,7 @@ def rank(
     evidence: Evidence, corpus: Corpus, weights: Weights, *, k_tags: int = 30, k_related: int = 8
 ) -> Suggestions:
     tags = [TagSuggestion(tag, round(score, 4)) for tag, score in tag_scores(evidence, weights)[:k_tags]]
-    chosen = []
+    chosen: list[tuple[Candidate, float, Note]] = []
     for candidate, score in related_scores(evidence, weights):
         if len(chosen) >= k_related:
             break

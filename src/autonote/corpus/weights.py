@@ -22,7 +22,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from autonote.bounded import load_json
+from autonote.bounded import json_object, load_json
 from autonote.state import STATE_DIR_NAME
 
 WEIGHTS_FILE_NAME = "suggest-weights.json"
@@ -116,7 +116,7 @@ class Weights:
             tag_bias=float(data["tag_bias"]),
             tag={name: float(value) for name, value in tag.items()},
             **{name: float(related[name]) for name in RELATED_WEIGHTS},
-            fitted=data.get("fitted") if isinstance(data.get("fitted"), dict) else {},
+            fitted=json_object(data.get("fitted")),
         )
 
 
