@@ -29,3 +29,17 @@ def test_building_the_llm_client_leaves_trio_unimported_and_importable() -> None
     )
     assert loaded_after(code, "trio", "attr", "outcome") == []
     assert loaded_after(code + "\nimport trio", "trio") == ["trio"]  # refused only while httpcore loads
+
+
+def test_an_arxiv_id_is_recognised_without_loading_the_other_sources() -> None:
+    code = "from autonote.sources.registry import parse_input\nassert parse_input('2504.07086').source == 'arxiv'"
+    others = ("autonote.sources.web", "autonote.sources.github_repo", "autonote.sources.local")
+    assert loaded_after(code, "autonote.sources.arxiv", *others) == ["autonote.sources.arxiv"]
+
+
+def test_a_file_is_still_offered_to_every_source_in_order(tmp_path) -> None:
+    abstract = tmp_path / "abstract.txt"
+    abstract.write_text("An abstract.\n", encoding="utf-8")
+    code = f"from autonote.sources.registry import parse_input\nassert parse_input({str(abstract)!r}).source == 'local'"
+    names = ("autonote.sources.arxiv", "autonote.sources.web", "autonote.sources.local")
+    assert loaded_after(code, *names) == list(names)
