@@ -164,7 +164,9 @@ SUGGEST_TARGET = 1.3  # times its floor, `import click, numpy, pydantic`
 # the index's freshness check (a stat per note file, as `scan_note_files` does through the folder's
 # descriptor) and reading the index's list of files to compare.
 NEEDED = """
-import os, sqlite3, sys, click, numpy, pydantic
+import os, sqlite3, sys
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as autonote.cli sets it
+import click, numpy, pydantic
 from pydantic import BaseModel
 class Settings(BaseModel):
     corpus: str
