@@ -218,6 +218,10 @@ def main() -> None:
     corpus = workdir / "corpus"
     shutil.copytree(REPO / "fixtures" / "corpus", corpus)
     os.environ.update(AUTONOTE_CONFIG_DIR=str(workdir / "config"), AUTONOTE_ARXIV_MIN_INTERVAL="3")
+    # Every draft asks the references API (Semantic Scholar) too: a loopback one that knows none, so
+    # that no measured draft waits for a name lookup of the real one.
+    references = NoReferencesServer().start()
+    os.environ["AUTONOTE_REFERENCES_API_URL"] = references.url
     shared_cache = REPO.parent / "shared" / "tiktoken-cache"
     if "TIKTOKEN_CACHE_DIR" not in os.environ and shared_cache.is_dir():
         os.environ["TIKTOKEN_CACHE_DIR"] = str(shared_cache)
@@ -322,6 +326,7 @@ def main() -> None:
     print(f"{'-' * width}  {'-' * 10}  ----")
     for name, value, note_text in rows:
         print(f"{name:<{width}}  {value:>10}  {note_text}")
+    references.stop()
     shutil.rmtree(workdir, ignore_errors=True)
 
 
