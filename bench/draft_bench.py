@@ -125,13 +125,18 @@ def timed_process(args: list[str], env: dict[str, str]) -> tuple[float, float, s
 # What any LLM draft cannot avoid, as one process: click; one chat request through the openai
 # client (its chat resource, httpx's transport, the answer parsed); numpy (the corpus search's
 # BM25); jinja2's sandbox (the prompt templates); a pydantic model validated (settings, the note).
+# Neither trio nor a certificate store is needed for a plain-HTTP server (autonote loads neither).
 NEEDED = """
-import os, click, numpy, jinja2.sandbox, openai
+import os, sys
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")  # as autonote.cli sets it
+import click, numpy, jinja2.sandbox, openai
 from pydantic import BaseModel
 class Note(BaseModel):
     title: str
     tags: list[str] = []
-client = openai.OpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key="bench", max_retries=0)
+sys.modules["trio"] = None
+http = openai.DefaultHttpxClient(verify=False)
+client = openai.OpenAI(base_url=os.environ["OPENAI_BASE_URL"], api_key="bench", max_retries=0, http_client=http)
 reply = client.chat.completions.create(model="gpt-4o-mini", messages=[{"role": "user", "content": "hi"}])
 Note(title=reply.choices[0].message.content or "", tags=[])
 """
