@@ -39,22 +39,6 @@ from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's 
 )
 
 R = TypeVar("R")
-_PLATFORM_WARMING = False
-
-
-def _warm_platform() -> None:
-    """Start describing the platform in a daemon thread, once per process. The openai client sends
-    ``platform.platform()`` in its request headers, for which Python runs ``uname -p`` in a child
-    process; begun when the client object is made, the child runs while openai is being imported
-    rather than in front of the first request. The values, cached by ``platform``, are the same."""
-    global _PLATFORM_WARMING
-    if _PLATFORM_WARMING:
-        return
-    _PLATFORM_WARMING = True
-    import platform
-    import threading
-
-    threading.Thread(target=platform.platform, name="autonote-platform", daemon=True).start()
 
 
 class ChatClient(OpenAICompatible):
@@ -80,7 +64,6 @@ class ChatClient(OpenAICompatible):
         self.max_retries = max_retries
         self._secret = api_key
         self._client: Any = None
-        _warm_platform()
 
     def sdk(self) -> Any:
         """The underlying openai.OpenAI client (calls through it should go through :meth:`call`)."""
