@@ -225,8 +225,9 @@ def main() -> None:
     os.environ.update(AUTONOTE_CONFIG_DIR=str(workdir / "config"), AUTONOTE_ARXIV_MIN_INTERVAL="3")
     # Every draft asks the references API (Semantic Scholar) too: a loopback one that knows none, so
     # that no measured draft waits for a name lookup of the real one.
+    # (Its pacing, meant for the real service, is off: it is not what the per-draft time measures.)
     references = NoReferencesServer().start()
-    os.environ["AUTONOTE_REFERENCES_API_URL"] = references.url
+    os.environ.update(AUTONOTE_REFERENCES_API_URL=references.url, AUTONOTE_FETCH_MIN_INTERVAL="0")
     shared_cache = REPO.parent / "shared" / "tiktoken-cache"
     if "TIKTOKEN_CACHE_DIR" not in os.environ and shared_cache.is_dir():
         os.environ["TIKTOKEN_CACHE_DIR"] = str(shared_cache)
