@@ -74,7 +74,7 @@ class ChatClient(OpenAICompatible):
             # Local servers (vLLM, Ollama, llama.cpp) need no key, but the client insists on one.
             self._client = OpenAI(
                 api_key=self._secret or "no-key", base_url=self.base_url, timeout=self.timeout, max_retries=0,
-                http_client=http_client(self.timeout),
+                http_client=http_client(self.timeout, self.base_url),
             )  # fmt: skip
         return self._client
 

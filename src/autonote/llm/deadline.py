@@ -13,17 +13,29 @@ thread is left behind.
 from __future__ import annotations
 
 import contextlib
+import ssl
+import sys
 import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
+# httpcore imports trio at its own import when trio is installed (selenium, a dev dependency, pulls
+# it in), for async locks under trio; autonote runs asyncio only, and trio with what it imports
+# (attrs, outcome, sortedcontainers) costs a draft ~60 ms. Its import is refused while httpcore is
+# imported (httpcore then uses anyio, as it does without trio), and allowed again afterwards.
+_REFUSE_TRIO = "trio" not in sys.modules
+if _REFUSE_TRIO:
+    sys.modules["trio"] = None  # type: ignore[assignment]
 try:  # the names of httpx and httpcore in this environment (forks ship them renamed)
     import httpcore2 as httpcore
     import httpx2 as httpx
 except ImportError:  # pragma: no cover - the upstream packages
     import httpcore  # type: ignore[no-redef,import-not-found,unused-ignore]
     import httpx  # type: ignore[no-redef,import-not-found,unused-ignore]
+finally:
+    if _REFUSE_TRIO and sys.modules.get("trio", False) is None:
+        del sys.modules["trio"]
 
 _DEADLINE: ContextVar[float | None] = ContextVar("autonote_llm_deadline", default=None)
 
@@ -96,14 +108,28 @@ class DeadlineBackend(httpcore.NetworkBackend):
         self.inner.sleep(seconds)
 
 
-def http_client(timeout: float) -> Any:
-    """An httpx client for the blocking openai client whose requests honour :func:`deadline`."""
+def http_client(timeout: float, base_url: str | None = None) -> Any:
+    """An httpx client for the blocking openai client whose requests honour :func:`deadline`.
+
+    For a plain-HTTP ``base_url`` (a local server) the TLS context, which loads the system's
+    certificates (~25 ms), is not built up front: httpcore builds its default one (the context it
+    would have been given) if a connection ever needs TLS."""
     from openai import DefaultHttpxClient
 
-    transport = httpx.HTTPTransport()
+    plain_http = (base_url or "").lower().startswith("http://")
+    # A context that loads nothing stands in while the transport is built, and is dropped below.
+    transport = (
+        httpx.HTTPTransport(verify=ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+        if plain_http
+        else httpx.HTTPTransport()
+    )
     pool = getattr(transport, "_pool", None)
     backend = getattr(pool, "_network_backend", None)
-    if backend is None:  # pragma: no cover - an httpx without the pool autonote knows: per-read timeouts
-        return DefaultHttpxClient(timeout=timeout)
+    if backend is None or (plain_http and not hasattr(pool, "_ssl_context")):  # pragma: no cover
+        return DefaultHttpxClient(
+            timeout=timeout
+        )  # an httpx without the pool autonote knows: per-read timeouts
+    if plain_http:
+        pool._ssl_context = None  # type: ignore[union-attr]
     pool._network_backend = DeadlineBackend(backend)  # type: ignore[union-attr]
     return DefaultHttpxClient(timeout=timeout, transport=transport)

@@ -8,7 +8,7 @@ A new source is one new module and one line here.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from functools import cache
 
 from autonote.errors import AutonoteError, UsageError
@@ -33,11 +33,14 @@ MAX_INPUT_CHARS = 2048
 
 
 @cache
-def source_types() -> tuple[type[Source], ...]:
-    return tuple(
-        getattr(importlib.import_module(module if "." in module else f"autonote.sources.{module}"), name)
-        for module, name in SOURCE_MODULES
-    )
+def _source_type(module: str, name: str) -> type[Source]:
+    return getattr(importlib.import_module(module if "." in module else f"autonote.sources.{module}"), name)
+
+
+def source_types() -> Iterator[type[Source]]:
+    """The source classes in order, each module imported only when the loop reaches it: an arXiv
+    id is recognised, and its paper fetched, without importing the web, GitHub or local sources."""
+    return (_source_type(module, name) for module, name in SOURCE_MODULES)
 
 
 def note_id_for(paper: Paper) -> str:
@@ -76,7 +79,9 @@ def fetch_papers(refs: Sequence[PaperRef], context: SourceContext) -> list[Paper
         by_source.setdefault(ref.source, []).append(ref)
     fetched: dict[tuple[str, str], Paper | AutonoteError] = {}
     for source_type in source_types():
-        wanted = by_source.get(source_type.name)
+        if not by_source:
+            break
+        wanted = by_source.pop(source_type.name, None)
         if not wanted:
             continue
         answers = source_type(context).fetch(wanted)
