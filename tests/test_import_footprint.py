@@ -25,7 +25,7 @@ def test_building_the_llm_client_leaves_trio_unimported_and_importable() -> None
         "from autonote.llm.client import ChatClient\n"
         "client = ChatClient(model='m', api_key='k', base_url='http://127.0.0.1:9/v1', timeout=5,"
         " max_retries=0, temperature=0, max_completion_tokens=10)\n"
-        "client.sdk()"
+        "client._openai()  # the openai client a request is sent through"
     )
     assert loaded_after(code, "trio", "attr", "outcome") == []
     assert loaded_after(code + "\nimport trio", "trio") == ["trio"]  # refused only while httpcore loads
