@@ -21,9 +21,11 @@ the statistics too (N, document frequencies, average length), so a hidden note l
 Its parts: :mod:`~autonote.corpus.index_schema` (the tables and their version),
 :mod:`~autonote.corpus.index_read` (what a note file gives the index),
 :mod:`~autonote.corpus.index_refresh` (bringing the index up to date),
-:mod:`~autonote.corpus.postings` (the inverted index and its cache) and
-:mod:`~autonote.corpus.index_search` (BM25 and the other searches); :class:`CorpusIndex` holds
-them together.
+:mod:`~autonote.corpus.postings` (the inverted index and its cache),
+:mod:`~autonote.corpus.index_docs` (note ids and document numbers),
+:mod:`~autonote.corpus.index_search` (BM25, shared terms, field coverage) and
+:mod:`~autonote.corpus.index_authors` (notes sharing authors); :class:`CorpusIndex` holds them
+together.
 
 The index is a cache: deleting it loses nothing, the next command rebuilds it. If the corpus's
 ``.autonote/`` cannot be written, the index lives in memory for the one command.
@@ -38,10 +40,12 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
+from autonote.corpus.index_authors import AuthorSearch
+from autonote.corpus.index_docs import DocNumbers
 from autonote.corpus.index_read import author_key, author_terms, comment_text, note_terms
 from autonote.corpus.index_refresh import RefreshReport, refresh_locked
 from autonote.corpus.index_schema import INDEX_FILE_NAME, INDEX_VERSION, chunks, ensure_schema
-from autonote.corpus.index_search import QUERY_TF_CAP, DocNumbers, Hit, IndexSearch, query_terms
+from autonote.corpus.index_search import QUERY_TF_CAP, Hit, IndexSearch, query_terms
 from autonote.corpus.postings import PostingsCache
 from autonote.errors import NoteFormatError
 from autonote.notes.folder import PathOutsideCorpusError, note_file_text
@@ -80,6 +84,7 @@ class CorpusIndex:
         """Drop what is cached from the index's current state (after it changed)."""
         self._docs = DocNumbers(self.conn)
         self._search = IndexSearch(self.conn, self._docs, PostingsCache(self.conn))
+        self._authors = AuthorSearch(self.conn, self._docs)
 
     @classmethod
     def open(cls, root: Path) -> CorpusIndex:
@@ -292,4 +297,4 @@ class CorpusIndex:
         one shared author of few notes counts as much as several). ``surnames``: also the notes
         known only by their first author's surname (from a title line, ``Shao+``), which an author
         meets by the last word of their name, as rare as that name is among all authors'."""
-        return self._search.author_matches(authors, exclude_ids, surnames=surnames)
+        return self._authors.matches(authors, exclude_ids, surnames=surnames)

@@ -1,6 +1,6 @@
 """Searching the index: BM25 over the postings of a query's terms (:mod:`autonote.corpus.bm25`),
-the terms a hit shares with the query, how much of a note's field a query covers, and the notes
-that share authors. A leave-one-out evaluation can hide notes from a search: their documents are
+the terms a hit shares with the query and how much of a note's field a query covers (the notes
+that share authors: :mod:`autonote.corpus.index_authors`). A leave-one-out evaluation can hide notes from a search: their documents are
 dropped from the statistics too (N, document frequencies, average length), so a hidden note leaves
 no trace. What is cached here holds for one state of the index: a new :class:`IndexSearch` is made
 when the index changes."""
@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from autonote.corpus.fields import SURNAME
-from autonote.corpus.index_read import author_terms
-from autonote.corpus.index_schema import author_table, chunks, marks
+from autonote.corpus.index_docs import DocNumbers
+from autonote.corpus.index_schema import chunks, marks
 from autonote.corpus.postings import PostingsCache
 from autonote.corpus.terms import CJK_RUN, terms
 
@@ -49,59 +48,6 @@ class Stats:
     norm: np.ndarray  # K1 * (1 - B + B * length / average length)
 
 
-class DocNumbers:
-    """Note ids and their document numbers, both ways, for one state of the index."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self.db = db
-        self._docno_of: dict[str, int] | None = None
-        self._id_of: dict[int, str] | None = None
-        self._count: int | None = None
-
-    def every(self) -> tuple[dict[str, int], dict[int, str]]:
-        """Every note id's document number and back (10,000 rows: read only when many are asked)."""
-        if self._docno_of is None or self._id_of is None:
-            rows = self.db.execute("SELECT id, docno FROM docs").fetchall()
-            self._docno_of = dict(rows)
-            self._id_of = {docno: note_id for note_id, docno in rows}
-        return self._docno_of, self._id_of
-
-    def docnos_of(self, note_ids: Iterable[str]) -> dict[str, int]:
-        """The document numbers of the given notes that the index has (a few: asked of SQLite,
-        unless every id was read already)."""
-        return self._look_up(note_ids, self._docno_of, "SELECT id, docno FROM docs WHERE id IN ({})")
-
-    def ids_of(self, docnos: Iterable[int]) -> dict[int, str]:
-        """The note ids of the given document numbers that the index has (see :meth:`docnos_of`)."""
-        return self._look_up(docnos, self._id_of, "SELECT docno, id FROM docs WHERE docno IN ({})")
-
-    def _look_up(self, keys: Iterable[Any], known: dict[Any, Any] | None, query: str) -> dict[Any, Any]:
-        if known is not None:
-            return {k: known[k] for k in keys if k in known}
-        found: dict[Any, Any] = {}
-        for chunk in chunks(sorted(set(keys))):
-            found.update(self.db.execute(query.format(marks(chunk)), chunk))
-        return found
-
-    def size(self) -> int:
-        """How many notes the index has."""
-        if self._count is None:
-            self._count = (
-                len(self._docno_of)
-                if self._docno_of is not None
-                else self.db.execute("SELECT count(*) FROM docs").fetchone()[0]
-            )
-        return self._count
-
-    def hidden(self, exclude_ids: Iterable[str]) -> list[int]:
-        """The document numbers of the notes to hide, ascending."""
-        exclude_ids = tuple(exclude_ids)
-        if not exclude_ids:
-            return []
-        docno_of, _ = self.every()  # a leave-one-out evaluation hides a note in every search
-        return sorted({docno_of[i] for i in exclude_ids if i in docno_of})
-
-
 class IndexSearch:
     """The index's searches, with what they keep between calls (for one state of the index)."""
 
@@ -112,8 +58,6 @@ class IndexSearch:
         self._stats: Stats | None = None
         self._held_cache: list[tuple[frozenset[int], Counter[str]]] = []
         self._norm_cache: tuple[tuple[int, ...], np.ndarray] | None = None
-        self._surname_docs: dict[str, set[int]] | None = None
-        self._authors: tuple[str, ...] | None = None
 
     def statistics(self) -> Stats:
         if self._stats is None:
@@ -294,60 +238,6 @@ class IndexSearch:
                 if found:
                     fields[id_of[docno]] = found
         return fields
-
-    def author_table(self) -> tuple[str, ...]:
-        """("doc_authors",) when this SQLite has FTS5 (and so the table), else ()."""
-        if self._authors is None:
-            self._authors = author_table(self.db)
-        return self._authors
-
-    def _surnames(self) -> dict[str, set[int]]:
-        """Each last name (the last word of an author key) with the documents of its bearers; read
-        once per process, and only when a note known by a surname alone matched."""
-        if self._surname_docs is None:
-            found: defaultdict[str, set[int]] = defaultdict(set)
-            for docno, keys in self.db.execute("SELECT rowid, keys FROM doc_authors"):
-                for key in keys.split():
-                    found[key.rsplit("_", 1)[-1]].add(docno)
-            self._surname_docs = dict(found)
-        return self._surname_docs
-
-    def author_matches(
-        self, authors: Iterable[str], exclude_ids: Iterable[str] = (), *, surnames: bool = True
-    ) -> dict[str, float]:
-        """See :meth:`autonote.corpus.index.CorpusIndex.author_matches`."""
-        keys = author_terms(authors)
-        if surnames:
-            lasts = dict.fromkeys(f"{SURNAME}_{key.rsplit('_', 1)[-1]}" for key in keys)
-            keys += [k for k in lasts if k not in keys]
-        if not keys or not self.author_table():
-            return {}
-        from autonote.corpus.bm25 import idf
-
-        hidden = set(self.docs.hidden(exclude_ids))
-        total = self.docs.size() - len(hidden)
-        if total <= 0:
-            return {}
-        sums: defaultdict[int, float] = defaultdict(float)
-        match = "SELECT rowid FROM doc_authors WHERE doc_authors MATCH ?"
-        matched = [[d for (d,) in self.db.execute(match, (f'"{key}"',))] for key in keys]
-        id_of = self.docs.ids_of({d for rows in matched for d in rows})
-        for key, rows in zip(keys, matched, strict=True):
-            holders = [d for d in rows if d not in hidden and d in id_of]
-            if holders:
-                rarity = idf(total, self._holders_count(key, holders, hidden))
-                for d in holders:
-                    sums[d] += rarity
-        unique = idf(total, 1)
-        return {id_of[d]: min(1.0, value / unique) for d, value in sums.items()}
-
-    def _holders_count(self, key: str, holders: list[int], hidden: set[int]) -> int:
-        """How many documents an author key counts as held by, for its rarity: a surname is as
-        rare as the name is among all authors' names."""
-        if not key.startswith(SURNAME + "_"):
-            return len(holders)
-        bearers = self._surnames().get(key.removeprefix(SURNAME + "_"), set()) - hidden
-        return max(len(holders), len(bearers))
 
 
 def shared_terms_of(
