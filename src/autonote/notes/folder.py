@@ -297,7 +297,10 @@ def place_notes(root: Path, writes: list[NoteWrite]) -> list[tuple[str, str]]:
 
 
 class NoteFolder:
-    """A corpus folder: notes, drafts and what autonote keeps beside them."""
+    """A corpus folder: its notes (read, added, updated, renamed, found by id). The drafts queue
+    (:attr:`drafts`, :class:`~autonote.notes.draft_folder.DraftFolder`) and the conflict files
+    (:attr:`conflicts`, :class:`~autonote.notes.conflicts.ConflictFiles`) are parts of their own;
+    the methods at the end hand their calls on, so a caller keeps one store."""
 
     def __init__(self, root: Path, locations: NoteLocations | None = None) -> None:
         self.root = root
