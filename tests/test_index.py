@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from autonote.corpus import index as index_module
+from autonote.corpus import index_read
 from autonote.corpus.index import CorpusIndex
 from autonote.corpus.terms import english_words, terms
 from autonote.notes.format import parse_note, render_note
@@ -130,7 +130,7 @@ def test_an_unwritable_state_folder_falls_back_to_memory(corpus: Path) -> None:
 
 def test_parallel_reading_gives_the_same_index(corpus: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     serial = fresh(corpus)
-    monkeypatch.setattr(index_module, "_PARALLEL_MIN", 1)
+    monkeypatch.setattr(index_read, "_PARALLEL_MIN", 1)
     parallel = fresh(corpus)
     for query in QUERIES:
         assert ranking(parallel, query) == ranking(serial, query)

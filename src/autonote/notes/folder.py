@@ -17,35 +17,30 @@ it inside the corpus with symlinks resolved. Writes are atomic and keep the umas
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
-import functools
-import json
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path, PurePosixPath
 from typing import Any, NamedTuple, Protocol
 
-from autonote.errors import AutonoteError, NoteFormatError, UsageError, WriteRefusedError
+from autonote.errors import NoteFormatError, UsageError, WriteRefusedError
 from autonote.fsutil import PartialWriteError, write_many_atomic, write_text_atomic
 from autonote.limits import MAX_NOTE_BYTES, size_text
+from autonote.notes.conflicts import ConflictFiles
+from autonote.notes.draft_folder import DraftFolder
 from autonote.notes.format import (
     file_sha256,
     parse_note,
-    related_block,
     render_note,
-    replace_block,
-    replace_front_matter,
 )
-from autonote.notes.ids import check_note_id, is_note_id
+from autonote.notes.ids import check_note_id
+from autonote.notes.layout import DRAFTS_DIR, NOTES_DIR, STATE_DIR
+from autonote.notes.layout import IMPORT_CONFLICTS_DIR as IMPORT_CONFLICTS_DIR  # where callers look
+from autonote.notes.layout import REJECTED_DIR as REJECTED_DIR
+from autonote.notes.rename import rename_note
 from autonote.notes.store import StoredNote
 from autonote.schema import Note
 
-NOTES_DIR = "notes"
-DRAFTS_DIR = "drafts"
-STATE_DIR = ".autonote"
-REJECTED_DIR = "rejected"
-IMPORT_CONFLICTS_DIR = "import-conflicts"
 _NOT_NOTES = {DRAFTS_DIR, STATE_DIR}  # top-level folders that hold no corpus notes
 
 
@@ -302,11 +297,16 @@ def place_notes(root: Path, writes: list[NoteWrite]) -> list[tuple[str, str]]:
 
 
 class NoteFolder:
-    """A corpus folder: notes, drafts and what autonote keeps beside them."""
+    """A corpus folder: its notes (read, added, updated, renamed, found by id). The drafts queue
+    (:attr:`drafts`, :class:`~autonote.notes.draft_folder.DraftFolder`) and the conflict files
+    (:attr:`conflicts`, :class:`~autonote.notes.conflicts.ConflictFiles`) are parts of their own;
+    the methods at the end hand their calls on, so a caller keeps one store."""
 
     def __init__(self, root: Path, locations: NoteLocations | None = None) -> None:
         self.root = root
         self.locations = locations
+        self.drafts = DraftFolder(root, self.resolve)
+        self.conflicts = ConflictFiles(root, self.resolve)
 
     # -- paths -----------------------------------------------------------------------------------
 
@@ -352,7 +352,7 @@ class NoteFolder:
         return self.root / NOTES_DIR / f"{check_note_id(note_id)}.md"
 
     def draft_path(self, note_id: str) -> Path:
-        return self.root / DRAFTS_DIR / f"{check_note_id(note_id, 'draft id')}.md"
+        return self.drafts.draft_path(note_id)
 
     # -- notes -----------------------------------------------------------------------------------
 
@@ -458,183 +458,41 @@ class NoteFolder:
         All or nothing, as far as the file system allows: the new file and the edited notes are
         written first (each edit only if that file is unchanged since it was read), the old file is
         removed last, and if any step fails every step before it is undone."""
-        check_note_id(old_id)
-        check_note_id(new_id)
-        old_relpath = self.note_relpath(old_id)
-        if old_relpath is None:
-            raise WriteRefusedError(f"no note {old_id} to rename")
-        new_relpath = str(PurePosixPath(old_relpath).with_name(f"{new_id}.md"))
-        taken = self.note_relpath(new_id)
-        if taken is not None or self.resolve(new_relpath).exists():
-            where = taken or new_relpath
-            raise WriteRefusedError(
-                f"cannot rename {old_id} to {new_id}: {self.root / where} exists; nothing was changed"
-            )
-        current = self.read_at(old_relpath)
-        new_text = replace_front_matter(current.text, {**(front or {}), "id": new_id}, old_relpath)
-        renamed = parse_note(new_text, new_relpath)
-        edits = list(self._links_to(old_id, new_id, link, skip=old_relpath))
+        return rename_note(
+            self, self.drafts, scan_note_files(self.root), old_id, new_id, front=front, link=link
+        )
 
-        undo: list[Callable[[], object]] = []
-        try:
-            target = self.resolve(new_relpath)
-            write_text_atomic(target, new_text, overwrite=False)
-            undo.append(lambda: self.remove_at(new_relpath, revision=file_sha256(new_text)))
-            for relpath, before, after in edits:
-                written = self.update_at(relpath, after, revision=file_sha256(before))
-                undo.append(functools.partial(self.update_at, relpath, before, revision=written.revision))
-            self._rename_draft(old_id, new_id, new_relpath, undo)
-            self.remove_at(old_relpath, revision=current.revision)
-        except (OSError, AutonoteError) as exc:
-            problems = []
-            for step in reversed(undo):
-                try:
-                    step()
-                except (OSError, AutonoteError) as again:
-                    problems.append(str(again))
-            left = f"; undoing failed too: {'; '.join(problems)}" if problems else "; every change was undone"
-            reason = getattr(exc, "strerror", None) or exc
-            raise WriteRefusedError(f"cannot rename {old_id} to {new_id} ({reason}){left}") from None
-        return StoredNote(renamed, new_text, file_sha256(new_text), new_relpath)
-
-    def _rename_draft(
-        self, old_id: str, new_id: str, new_relpath: str, undo: list[Callable[[], object]]
-    ) -> None:
-        """A draft pending for the renamed note follows it: ``drafts/<new_id>.md``, its id and (for
-        an update-draft) the path of the note it updates changed; nothing else."""
-        if not self.has_draft(old_id):
-            return
-        before = self.read_draft(old_id)
-        changes: dict[str, Any] = {"id": new_id}
-        try:
-            of = parse_note(before, str(self.draft_path(old_id))).update_of
-        except NoteFormatError:
-            of = None  # an invalid draft keeps its text; only its file name follows the note
-        if of is not None:
-            changes["update_of"] = {**of.model_dump(mode="json"), "path": new_relpath}
-        try:
-            after = replace_front_matter(before, changes)
-        except NoteFormatError:
-            after = before
-        self.save_draft(new_id, after)
-        undo.append(lambda: self.remove_draft(new_id, text=after))
-        self.remove_draft(old_id, text=before)
-        undo.append(lambda: self.save_draft(old_id, before, replace=True))
-
-    def _links_to(
-        self, old_id: str, new_id: str, link: str | None, *, skip: str
-    ) -> Iterator[tuple[str, str, str]]:
-        """(relpath, text now, text with its links to ``old_id`` renamed) for every note linking it.
-        Files are found on disk (not through the index, which may be behind within one command)."""
-        for relpath, _, _ in scan_note_files(self.root):
-            if relpath == skip:
-                continue
-            try:
-                text = self.read_text(relpath)
-            except AutonoteError:
-                continue
-            if old_id not in text:
-                continue
-            try:
-                note = parse_note(text, relpath)
-            except NoteFormatError:
-                continue
-            if not any(item.id == old_id for item in note.related):
-                continue
-            related = [
-                item.model_copy(update={"id": new_id, "url": link or item.url}) if item.id == old_id else item
-                for item in note.related
-            ]
-            edited = replace_front_matter(text, {"related": [item.id for item in related]}, relpath)
-            edited = replace_block(edited, "related", related_block(related), relpath)
-            yield relpath, text, edited
+    # -- conflicts and drafts (see autonote.notes.conflicts, autonote.notes.draft_folder) --------
 
     def keep_remote_body(self, relpath: str, body: str) -> Path:
-        """A GitHub issue body that conflicts with the note at ``relpath``, saved beside it as
-        ``<id>.remote.txt`` (not ``.md``: it is not a note)."""
-        path = self.resolve(relpath).with_suffix(".remote.txt")
-        write_text_atomic(path, body if body.endswith("\n") else body + "\n", overwrite=True)
-        return path
+        return self.conflicts.keep_remote_body(relpath, body)
 
     def drop_remote_body(self, relpath: str) -> None:
-        """Remove a kept remote body once the conflict is settled."""
-        self.resolve(relpath).with_suffix(".remote.txt").unlink(missing_ok=True)
+        self.conflicts.drop_remote_body(relpath)
 
     def keep_import_conflict(self, note_id: str, text: str) -> Path:
-        path = self.root / STATE_DIR / IMPORT_CONFLICTS_DIR / f"{check_note_id(note_id)}.md"
-        write_text_atomic(path, text, overwrite=True)
-        return path
-
-    # -- drafts ----------------------------------------------------------------------------------
+        return self.conflicts.keep_import_conflict(note_id, text)
 
     def draft_ids(self) -> list[str]:
-        folder = self.root / DRAFTS_DIR
-        if not folder.is_dir():
-            return []
-        names = sorted(p.stem for p in folder.glob("*.md") if not p.name.startswith("."))
-        return [name for name in names if is_note_id(name)]
+        return self.drafts.draft_ids()
 
     def has_draft(self, note_id: str) -> bool:
-        return self.draft_path(note_id).is_file()
+        return self.drafts.has_draft(note_id)
 
     def read_draft(self, note_id: str) -> str:
-        """A draft's text; a draft that leads outside the corpus (a symlink to ``/etc/passwd``) is
-        a PathOutsideCorpusError, as a note's would be: reads are confined like writes."""
-        self.draft_path(note_id)  # checks the id
-        path = self.resolve(f"{DRAFTS_DIR}/{note_id}.md", "draft")
-        try:
-            return path.read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise UsageError(f"no pending draft {note_id!r}") from None
-        except UnicodeDecodeError as exc:
-            raise NoteFormatError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+        return self.drafts.read_draft(note_id)
 
     def save_draft(self, note_id: str, text: str, *, replace: bool = False) -> Path:
-        """Write ``drafts/<id>.md`` (never over an existing draft unless ``replace``). The folder
-        gets a ``.gitignore`` of ``*`` when it is made: drafts are pending, not part of the corpus."""
-        path = self.draft_path(note_id)
-        folder = path.parent
-        if not folder.exists():
-            with contextlib.suppress(OSError):  # the write that follows reports the problem
-                folder.mkdir(parents=True)
-                write_text_atomic(
-                    folder / ".gitignore", "# autonote drafts: pending review, not committed\n*\n"
-                )
-        write_text_atomic(path, text, overwrite=replace)
-        return path
+        return self.drafts.save_draft(note_id, text, replace=replace)
 
     def remove_draft(self, note_id: str, *, text: str | None = None) -> None:
-        """Take a draft out of the queue (``text``: only if it still is that text)."""
-        path = self.draft_path(note_id)
-        if text is not None:
-            try:
-                if self.read_draft(note_id) != text:
-                    raise WriteRefusedError(f"{path} changed meanwhile; it was kept")
-            except FileNotFoundError:
-                return
-        path.unlink(missing_ok=True)
+        self.drafts.remove_draft(note_id, text=text)
 
     def keep_rejected(self, note_id: str, text: str) -> Path:
-        """Move a draft out of the queue into ``.autonote/rejected/`` (kept, not deleted)."""
-        stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S-%f")
-        kept = self.root / STATE_DIR / REJECTED_DIR / f"{check_note_id(note_id, 'draft id')}.{stamp}.md"
-        write_text_atomic(kept, text, overwrite=False)
-        self.remove_draft(note_id)
-        return kept
+        return self.drafts.keep_rejected(note_id, text)
 
     def keep_failed_output(self, note_id: str, record: dict) -> Path:
-        """The raw outputs of a draft that never validated, next to where the draft would be."""
-        path = self.draft_path(note_id).with_suffix(".failed.json")
-        write_text_atomic(path, json.dumps(record, ensure_ascii=False, indent=2), overwrite=True)
-        return path
+        return self.drafts.keep_failed_output(note_id, record)
 
-    @contextlib.contextmanager
-    def scratch_copy(self, note_id: str, text: str) -> Iterator[Path]:
-        """A hidden copy of a draft for an editor to change; removed afterwards."""
-        path = self.draft_path(note_id)
-        copy = path.with_name(f".{path.name}.edit.md")
-        write_text_atomic(copy, text, overwrite=True)
-        try:
-            yield copy
-        finally:
-            copy.unlink(missing_ok=True)
+    def scratch_copy(self, note_id: str, text: str) -> contextlib.AbstractContextManager[Path]:
+        return self.drafts.scratch_copy(note_id, text)
