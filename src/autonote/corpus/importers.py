@@ -30,7 +30,7 @@ from autonote.notes.issue_format import parse_issue_body, remember_layout
 from autonote.notes.kinds import kind_for_url
 from autonote.notes.links import issue_link
 from autonote.notes.store import revision_of
-from autonote.schema import Note, Origin, Provenance, RelatedNote
+from autonote.schema import Note, NoteKind, Origin, Provenance, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.textnorm import unix_newlines
 from autonote.titleline import (
@@ -458,34 +458,14 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     fields = parse_issue_body(entry.body)
     comment = unix_newlines(entry.comment)  # an issue comment edited on GitHub has CRLF
     authors = list(fields.authors)
-    problem = date_problem(entry.title)
-    if problem:
-        return Skipped(entry.where, problem)
-    title = without_prefix(entry.title)
-    venue, published = "", None
     url = entry.url or fields.url
-    kind = "paper" if is_paper_line(entry.title) else kind_for_url(url)
-    parsed = parse_title_line(entry.title) if kind == "paper" else parse_other_title_line(entry.title)
-    if parsed is not None:
-        title, venue = parsed.title, parsed.venue
-        if parsed.year and parsed.month:
-            if not 1 <= parsed.month <= 12:
-                return Skipped(
-                    entry.where, f"the title line's date {parsed.year}.{parsed.month:02d} is not a month"
-                )
-            published = dt.date(parsed.year, parsed.month, 1)
-        if not authors:
-            authors = [parsed.first_author]
-
+    heading = _title_line_parts(entry, url)
+    if isinstance(heading, Skipped):
+        return heading
+    kind, title, venue, published, line_authors = heading
+    authors = authors or line_authors
     arxiv = arxiv_id_from_url(url) if url else None
-    provenance = None
-    if fields.summary and fields.summary_model:
-        provenance = Provenance(
-            generator="llm",
-            model=fields.summary_model,
-            prompt_version=IMPORTED_PROMPT_VERSION,
-            created=dt.datetime.combine(entry.issue_date, dt.time()),
-        )
+    provenance = _imported_provenance(fields, entry.issue_date)
     translation = fields.translation or None
     note = Note(
         id=issue_note_id(entry.issue),
@@ -527,6 +507,40 @@ def note_from_entry(entry: SourceEntry, importer: str, known: dict[int, RelatedN
     if layout is not None and note.origin is not None:
         note = note.model_copy(update={"origin": note.origin.model_copy(update={"layout": layout})})
     return note
+
+
+def _title_line_parts(
+    entry: SourceEntry, url: str | None
+) -> tuple[NoteKind, str, str, dt.date | None, list[str]] | Skipped:
+    """(kind, title, venue, published, [first author]) from the entry's title line, in the line's
+    format for its kind; Skipped when the line's date is not a month."""
+    problem = date_problem(entry.title)
+    if problem:
+        return Skipped(entry.where, problem)
+    kind: NoteKind = "paper" if is_paper_line(entry.title) else kind_for_url(url)
+    parsed = parse_title_line(entry.title) if kind == "paper" else parse_other_title_line(entry.title)
+    if parsed is None:
+        return kind, without_prefix(entry.title), "", None, []
+    published = None
+    if parsed.year and parsed.month:
+        if not 1 <= parsed.month <= 12:
+            return Skipped(
+                entry.where, f"the title line's date {parsed.year}.{parsed.month:02d} is not a month"
+            )
+        published = dt.date(parsed.year, parsed.month, 1)
+    return kind, parsed.title, parsed.venue, published, [parsed.first_author]
+
+
+def _imported_provenance(fields: Any, issue_date: dt.date) -> Provenance | None:
+    """Who wrote an imported summary, as the issue's `# Summary (by …)` heading says."""
+    if not (fields.summary and fields.summary_model):
+        return None
+    return Provenance(
+        generator="llm",
+        model=fields.summary_model,
+        prompt_version=IMPORTED_PROMPT_VERSION,
+        created=dt.datetime.combine(issue_date, dt.time()),
+    )
 
 
 def read_notes(

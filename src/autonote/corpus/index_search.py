@@ -80,7 +80,8 @@ class IndexSearch:
         answers are kept: a leave-one-out evaluation asks for the same set, or one that differs by
         a note or two (a fold plus the note), again and again."""
         wanted = frozenset(hidden)
-        base, extra = Counter(), wanted
+        base: Counter[str] = Counter()
+        extra = wanted
         for known, counts in self._held_cache:
             if known == wanted:
                 return counts
