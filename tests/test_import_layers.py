@@ -41,3 +41,10 @@ def test_notes_sources_and_corpus_never_import_github() -> None:
         if target.startswith("autonote.github")
     ]
     assert offenders == []
+
+
+def test_no_function_is_rated_d_or_worse() -> None:
+    """radon's cyclomatic complexity: every function C (20) or better."""
+    rated = structure()["rated_d_or_worse"]
+    assert rated is not None, "radon (a dev dependency) is not installed"
+    assert rated == []
