@@ -57,8 +57,11 @@ _LINE_BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 
 
 def tags_line(tags: list[str]) -> str:
-    """The visible tags line (``#NLP #Selected Papers/Blogs``): one line whatever the tags hold."""
-    return " ".join(f"#{_LINE_BREAKS.sub(' ', tag)}" for tag in tags)
+    """The visible tags line (``#NLP #Selected Papers/Blogs``): one line whatever the tags hold, and
+    never a heading: a first tag ``#`` would make ``## …``, so its ``#`` is shown escaped (``#\\#``;
+    the exact tags are then in the front matter, see :func:`tags_need_front_matter`)."""
+    line = " ".join(f"#{_LINE_BREAKS.sub(' ', tag)}" for tag in tags)
+    return "#\\" + line[1:] if line.startswith("## ") else line
 
 
 def parse_tags_line(line: str) -> list[str]:
