@@ -13,6 +13,7 @@ from rich.table import Table
 
 from autonote.app import Workspace, require_corpus
 from autonote.errors import UsageError
+from autonote.progress import terminal_progress
 from autonote.regen.batch import BatchOptions, collect_open_batches, submit_and_collect
 from autonote.regen.direct import RunOptions, make_client, run_direct
 from autonote.regen.engine import RegenEngine
@@ -83,7 +84,8 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
         return 0
     engine = RegenEngine(ws, selection.fields, force=args.force, include_rejected=args.include_rejected)
     if args.dry_run:
-        result = estimate(engine, candidates)
+        with terminal_progress("regen --dry-run"):  # a bar on a terminal only; nothing when piped
+            result = estimate(engine, candidates)
         _console().print(_estimate_table(result, settings.model, args.via))
         if result.request_ids:
             print(f"notes that would be requested ({len(result.request_ids)}):")

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from autonote import generations
 from autonote.llm.cost import BATCH_DISCOUNT, estimate_cost
+from autonote.progress import report_progress
 from autonote.regen.engine import Outcome, RegenEngine
 from autonote.regen.select import Candidate
 
@@ -39,7 +40,8 @@ def estimate(engine: RegenEngine, candidates: list[Candidate]) -> Estimate:
     per_answer, result.completion_basis = expected_completion_tokens(engine)
     mode = engine.ws.settings.response_format
     first_mode = "json_schema" if mode == "auto" else mode
-    for candidate in candidates:
+    for done, candidate in enumerate(candidates):
+        report_progress("estimating", done, len(candidates))  # a bar on a terminal only
         planned = engine.plan(candidate, record=False)
         if isinstance(planned, Outcome):
             if planned.status == "already":
@@ -53,6 +55,7 @@ def estimate(engine: RegenEngine, candidates: list[Candidate]) -> Estimate:
         result.exact_tokens = result.exact_tokens and job.counter.exact
         result.to_request += 1
         result.request_ids.append(planned.note.id)
+    report_progress("estimating", len(candidates), len(candidates))
     result.completion_tokens = per_answer * result.to_request
     settings = engine.ws.settings
     override = (settings.price_input_per_mtok, settings.price_output_per_mtok)
