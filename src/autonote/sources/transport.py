@@ -187,27 +187,26 @@ class _DeadlineSocket:
 def _connection_classes() -> tuple[type, type]:
     import http.client
 
-    class Connection(http.client.HTTPConnection):
+    class Guarded:
+        """A connection that starts within its guard's time and keeps every read and write to it,
+        and that checks the address it reached (mixed into http.client's two connection classes)."""
+
         def __init__(self, *args: Any, guard: Guard, **kwargs: Any) -> None:
             kwargs["timeout"] = guard.remaining()
             super().__init__(*args, **kwargs)
             self.guard = guard
 
         def connect(self) -> None:
-            super().connect()
-            self.guard.check_peer(self.host, self.sock)
-            self.sock = _DeadlineSocket(self.sock, self.guard)
+            made: Any = self  # an http.client connection below this mixin
+            super().connect()  # type: ignore[misc]
+            self.guard.check_peer(made.host, made.sock)
+            made.sock = _DeadlineSocket(made.sock, self.guard)
 
-    class TLSConnection(http.client.HTTPSConnection):
-        def __init__(self, *args: Any, guard: Guard, **kwargs: Any) -> None:
-            kwargs["timeout"] = guard.remaining()
-            super().__init__(*args, **kwargs)
-            self.guard = guard
+    class Connection(Guarded, http.client.HTTPConnection):
+        pass
 
-        def connect(self) -> None:
-            super().connect()
-            self.guard.check_peer(self.host, self.sock)
-            self.sock = _DeadlineSocket(self.sock, self.guard)
+    class TLSConnection(Guarded, http.client.HTTPSConnection):
+        pass
 
     return Connection, TLSConnection
 
