@@ -433,22 +433,6 @@ def test_a_state_database_with_a_missing_table_is_repaired_or_refused_in_one_lin
             db.execute(f"SELECT * FROM {table}").fetchall()
 
 
-@pytest.fixture
-def full_disk(tmp_path: Path):
-    """A 2 MB tmpfs filled to the last block (needs root and mount; skipped otherwise)."""
-    mount = tmp_path / "full"
-    mount.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("mounting a small tmpfs needs root")
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(mount)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here: {done.stderr.decode(errors='replace').strip()}")
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], capture_output=True)
-
-
 def _fill(folder: Path) -> None:
     fd = os.open(folder / "filler", os.O_WRONLY | os.O_CREAT)
     try:
