@@ -8,7 +8,8 @@ opens files on its own. What it holds, and where each lives:
   (mirrored into others by :mod:`autonote.notes.mirror`), the only reader and writer of notes and drafts
 - ``corpus``  :class:`autonote.corpus.view.Corpus` — the notes through the search index
 - ``sources`` a :class:`autonote.sources.base.SourceContext` for fetching papers
-- ``chat``    :class:`autonote.llm.client.ChatClient`; ``semantic`` the optional embeddings index
+- ``provider`` the LLM provider (:mod:`autonote.llm.providers`); ``chat`` its blocking client;
+  ``semantic`` the optional embeddings index
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from autonote.errors import UsageError, WriteRefusedError
 
 if TYPE_CHECKING:
     from autonote.corpus.view import Corpus
+    from autonote.llm.providers import BlockingChat, Provider
     from autonote.notes.folder import NoteFolder
     from autonote.sources.base import SourceContext
     from autonote.state import StateDB
@@ -166,23 +168,35 @@ class Workspace:
         )  # fmt: skip
 
     @cached_property
-    def chat(self):  # -> ChatClient
+    def provider(self) -> Provider:
+        """The LLM provider the ``provider`` setting names (:mod:`autonote.llm.providers`)."""
+        from autonote.llm.providers import provider_named
+
+        return provider_named(self.settings.provider)
+
+    @cached_property
+    def chat(self) -> BlockingChat:
         from autonote.llm.cache import ResponseCache
-        from autonote.llm.client import ChatClient
         from autonote.llm.formats import format_memory
 
         s = self.settings
-        return ChatClient(
-            model=s.model,
-            api_key=s.api_key.get_secret_value() if s.api_key else None,
-            base_url=s.base_url,
-            timeout=s.llm_timeout,
-            max_retries=s.llm_max_retries,
-            temperature=s.temperature,
-            max_completion_tokens=self.completion_limit(translate=self.translating),
+        return self.provider.chat_client(
+            s,
+            completion_limit=self.completion_limit(translate=self.translating),
             cache=ResponseCache(self.state) if s.corpus is not None and s.llm_cache else None,
             formats=format_memory(s, lambda: self.state),
         )
+
+    def cost_of(
+        self, prompt_tokens: int, completion_tokens: int, cached_prompt_tokens: int = 0
+    ) -> float | None:
+        """USD for this usage of the configured model: the settings' prices when both are set, else
+        the provider's list price (None when it has none: local servers, unlisted models)."""
+        s = self.settings
+        return self.provider.estimate_cost(
+            s.model, prompt_tokens, completion_tokens, (s.price_input_per_mtok, s.price_output_per_mtok),
+            cached_prompt_tokens,
+        )  # fmt: skip
 
     def completion_limit(self, *, translate: bool = False) -> int:
         """``max_completion_tokens`` for requests: the setting, else what this model's answers so

@@ -119,12 +119,12 @@ def draft(
     if (title or authors or url) and not any(r.source == "local" for r in refs):
         raise UsageError("--title/--authors/--url apply to local abstracts only")
     settings = _settings(corpus=corpus, offline=offline, model=model, llm_cache=False if no_cache else None)
-    # Imports that take most of a second, done in the background while a paper is fetched over the
-    # network (only then: without a wait, two threads importing only slow each other down).
-    preload = _Preload(
-        "autonote.pipeline", "numpy", "jinja2.sandbox", *(["openai"] if settings.llm_configured else [])
-    )
     ws = Workspace(settings, translating=translate)
+    # The provider is named before any fetch (an unknown one is one line, nothing fetched). Imports
+    # that take most of a second are done in the background while a paper is fetched over the
+    # network (only then: without a wait, two threads importing only slow each other down).
+    provider_modules = ws.provider.preload if settings.llm_configured else ()
+    preload = _Preload("autonote.pipeline", "numpy", "jinja2.sandbox", *provider_modules)
     if settings.corpus is not None:
         ws.require_writable("draft into this corpus")
     fetched = fetch_papers(

@@ -45,6 +45,10 @@ class Settings(BaseModel):
 
     corpus: Path | None = Field(None, description="folder of markdown notes")
     model: str = Field("gpt-4o-mini", description="chat model name")
+    provider: str = Field(
+        "openai-compatible",
+        description="LLM provider (autonote.llm.providers): openai-compatible serves OpenAI and every server speaking its API",
+    )
     api_key: SecretStr | None = Field(None, description="API key (OPENAI_API_KEY)")
     base_url: str | None = Field(None, description="OpenAI-compatible server (OPENAI_BASE_URL)")
     offline: bool = Field(False, description="never call an LLM; write an extractive draft")

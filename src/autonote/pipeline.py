@@ -217,7 +217,6 @@ def prepare_llm_job(
     from autonote.llm.structured import schema_for_prompt
     from autonote.note_prompt import NotePrompt
     from autonote.schema import llm_output_model
-    from autonote.tokens import counter_for
 
     settings = ws.settings
     tags = candidate_tags(suggestions, ws.corpus, settings.tag_candidates)
@@ -229,22 +228,18 @@ def prepare_llm_job(
     )  # fmt: skip
     return NoteJob(
         note=note, paper=paper, tag_candidates=tags, related_notes=related_notes, prompt=prompt,
-        output_model=output_model, translate=translate, counter=counter_for(settings.model),
+        output_model=output_model, translate=translate, counter=ws.provider.token_counter(settings.model),
         schema_text=schema_for_prompt(output_model), ws=ws,
     )  # fmt: skip
 
 
 def finish_llm_note(job: NoteJob, result) -> Note:
     """The note made from a validated LLM result: tags merged, provenance with tokens and cost."""
-    from autonote.llm.cost import estimate_cost
     from autonote.note_prompt import prompt_version
 
     settings, corpus, output = job.ws.settings, job.ws.corpus, result.output
     merged = draft_tags(list(output.tags), list(output.new_tags), job.paper.venue, corpus.vocabulary)
-    cost = estimate_cost(
-        settings.model, result.prompt_tokens, result.completion_tokens,
-        (settings.price_input_per_mtok, settings.price_output_per_mtok), result.cached_prompt_tokens,
-    )  # fmt: skip
+    cost = job.ws.cost_of(result.prompt_tokens, result.completion_tokens, result.cached_prompt_tokens)
     warnings = [*job.prompt.trimmed, *result.warnings]
     if merged.new_tags:
         warnings.append("new tags (not in the vocabulary): " + ", ".join(f"#{t}" for t in merged.new_tags))

@@ -1,4 +1,5 @@
-"""Optional semantic search: note embeddings from an OpenAI-compatible ``/v1/embeddings`` endpoint.
+"""Optional semantic search: note embeddings from the LLM provider (OpenAI-compatible:
+``/v1/embeddings``).
 
 Vectors are cached in the state database keyed by (model, hash of the embedded text), so a note is
 embedded once until its title, abstract or summary changes, and a rebuilt index costs nothing. The
@@ -17,7 +18,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from autonote.corpus.index import CorpusIndex, Hit
-    from autonote.llm.client import ChatClient
+    from autonote.llm.providers import BlockingChat
     from autonote.schema import Note
     from autonote.state import StateDB
 
@@ -41,7 +42,7 @@ class EmbeddingReport:
 
 
 class SemanticIndex:
-    def __init__(self, state: StateDB, client: ChatClient, model: str) -> None:
+    def __init__(self, state: StateDB, client: BlockingChat, model: str) -> None:
         self.state, self.client, self.model = state, client, model
         self._matrix: tuple[list[str], np.ndarray] | None = None
 

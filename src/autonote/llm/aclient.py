@@ -15,34 +15,19 @@ import asyncio
 import random
 import time
 from contextvars import ContextVar
-from dataclasses import dataclass, field
 from typing import Any
 
 from autonote import secrets
-from autonote.llm.cache import ResponseCache, request_key
-from autonote.llm.faults import NO_MAX_TOKENS, RATE_LIMITED, RetryPolicy, classify
+from autonote.llm.cache import ResponseCache
+from autonote.llm.faults import RATE_LIMITED, RetryPolicy
 from autonote.llm.formats import FormatMemory, is_openai_url
 from autonote.llm.limiter import RateLimiter, Ticket
-from autonote.llm.providers.openai_compatible import OpenAICompatible
+from autonote.llm.openai_request import OpenAICompatible
+from autonote.llm.providers import RequestStats
 from autonote.llm.slots import SlotGate, gate_for
 from autonote.llm.structured import ChatReply, ChatRequest, reply_from_completion
 
 _SENDING: ContextVar[Ticket | None] = ContextVar("autonote_request_ticket", default=None)
-
-
-@dataclass
-class RequestStats:
-    """Counts for the progress bar and the final table."""
-
-    sent: int = 0  # HTTP requests made (each retry counts)
-    answered: int = 0
-    cached: int = 0
-    rate_limited: int = 0  # 429s received
-    retried: int = 0  # 5xx / timeouts / connection errors / unusable answers retried
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    http_seconds: float = 0.0  # time spent waiting for HTTP answers (for the client-overhead figure)
-    limits: list[tuple[str, str]] = field(default_factory=list)  # the run's limits, as the table shows them
 
 
 class AsyncChatClient(OpenAICompatible):
@@ -94,8 +79,7 @@ class AsyncChatClient(OpenAICompatible):
             self.limiter.left(ticket)
 
     async def complete(self, request: ChatRequest) -> ChatReply:
-        body = self.body(request)
-        if self.cache is not None and (hit := self.cache.get(request_key(body))) is not None:
+        if (hit := self.cached(request)) is not None:
             self.stats.cached += 1
             return hit
         prompt = self.count_messages(request.messages)
@@ -143,14 +127,9 @@ class AsyncChatClient(OpenAICompatible):
         self, exc: Exception, ticket: Ticket, policy: RetryPolicy, request: ChatRequest
     ) -> None:
         """Wait as the failure asks before the next try, or raise the request's final error."""
-        verdict = classify(
-            exc, redact=secrets.redact, model=self.model, server=self.server,
-            format_sent=request.response_format is not None, timeout=self.timeout,
-        )  # fmt: skip
+        verdict = self.judge(exc, format_sent=request.response_format is not None)
         if verdict.headers is not None:
             self.limiter.settle(ticket, verdict.headers)
-        if verdict.kind == NO_MAX_TOKENS:
-            self.send_max_tokens = False
         if verdict.kind == RATE_LIMITED:
             self.stats.rate_limited += 1
         wait = policy.after(verdict)  # raises when this request must stop

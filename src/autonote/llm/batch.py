@@ -11,17 +11,16 @@ messages, answers) is masked for secrets before it is shown or kept.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from typing import Any
 
 from autonote.bounded import json_object, load_json
 from autonote.errors import LLMError
+from autonote.llm.providers import BatchState, LineResult
 from autonote.secrets import redact
 
 MAX_REQUESTS = 50_000
 MAX_BYTES = 200 * 1024 * 1024
 ENDPOINT = "/v1/chat/completions"
-FINAL_STATES = {"completed", "failed", "expired", "cancelled"}
 
 
 def batch_line(custom_id: str, body: dict[str, Any]) -> bytes:
@@ -49,28 +48,6 @@ def split_lines(
     return groups
 
 
-@dataclass(frozen=True)
-class BatchState:
-    id: str
-    status: str
-    output_file_id: str | None
-    error_file_id: str | None
-    completed: int
-    failed: int
-    total: int
-
-    @property
-    def final(self) -> bool:
-        return self.status in FINAL_STATES
-
-
-@dataclass(frozen=True)
-class LineResult:
-    custom_id: str
-    body: dict[str, Any] | None  # the chat completion, when the line succeeded
-    error: str | None
-
-
 NO_BATCH_API = (
     "the LLM server has no Batch API (uploading the batch file to /v1/files answered HTTP 404); "
     "use --via direct"
@@ -78,10 +55,26 @@ NO_BATCH_API = (
 
 
 class BatchClient:
-    """Files and batches through a :class:`~autonote.llm.client.ChatClient`'s ``call``."""
+    """The OpenAI Batch API (a :class:`~autonote.llm.providers.Batches`): files and batches through
+    a :class:`~autonote.llm.client.ChatClient`'s ``call``."""
+
+    max_requests = MAX_REQUESTS
+    max_bytes = MAX_BYTES
 
     def __init__(self, chat: Any) -> None:
         self.chat = chat
+
+    @staticmethod
+    def line(custom_id: str, body: dict[str, Any]) -> bytes:
+        return batch_line(custom_id, body)
+
+    @staticmethod
+    def split(lines: list[bytes], max_requests: int, max_bytes: int) -> list[list[bytes]]:
+        return split_lines(lines, max_requests, max_bytes)
+
+    @staticmethod
+    def reply_fields(body: dict[str, Any]) -> dict[str, Any]:
+        return reply_from_completion(body)
 
     def submit(self, lines: list[bytes], metadata: dict[str, str] | None = None) -> tuple[str, str]:
         """Upload one group of lines and start a batch: (batch id, input file id)."""

@@ -18,12 +18,12 @@ from typing import Any, TypeVar
 from autonote import secrets
 from autonote.bounded import load_json
 from autonote.errors import LLMError, LLMFatalError
-from autonote.llm.cache import ResponseCache, request_key
+from autonote.llm.cache import ResponseCache
 from autonote.llm.deadline import deadline
 from autonote.llm.excerpt import shorten_middle
-from autonote.llm.faults import NO_MAX_TOKENS, RetryPolicy, classify
+from autonote.llm.faults import RetryPolicy
 from autonote.llm.formats import FormatMemory
-from autonote.llm.providers.openai_compatible import OpenAICompatible
+from autonote.llm.openai_request import OpenAICompatible
 from autonote.llm.structured import (  # noqa: F401 - re-exported: the client's public API
     Attempt,
     ChatReply,
@@ -97,15 +97,10 @@ class ChatClient(OpenAICompatible):
                 with deadline(self.timeout):  # llm_timeout bounds each whole request, not each read
                     return action(self._openai())
             except Exception as exc:
-                verdict = classify(
-                    exc, redact=secrets.redact, what=what, model=model, server=self.server,
-                    format_sent=format_sent, timeout=self.timeout,
-                )  # fmt: skip
+                verdict = self.judge(exc, format_sent=format_sent, what=what, model=model)
             # Outside the except block: a final error carries no context (the server's raw message).
             if verdict.status == 404 and not_found is not None:
                 raise LLMFatalError(not_found)
-            if verdict.kind == NO_MAX_TOKENS:
-                self.send_max_tokens = False
             time.sleep(policy.after(verdict))  # after() raises when the request must stop
 
     def embed(self, texts: list[str], model: str) -> list[list[float]]:
@@ -137,8 +132,7 @@ class ChatClient(OpenAICompatible):
     def complete(self, request: ChatRequest) -> ChatReply:
         """One chat completion, from the cache when this exact request was answered before.
         Raises LLMError (FormatRejected for a refused response format) on HTTP failure."""
-        key = request_key(self.body(request)) if self.cache is not None else ""
-        if self.cache is not None and (hit := self.cache.get(key)) is not None:
+        if (hit := self.cached(request)) is not None:
             return hit
         return self.call(
             lambda client: reply_from_completion(

@@ -14,18 +14,8 @@ from dataclasses import dataclass
 from typing import TextIO
 
 from autonote.app import Workspace
-from autonote.errors import LLMError
-from autonote.llm.aclient import AsyncChatClient
-from autonote.llm.batch import (
-    MAX_BYTES,
-    MAX_REQUESTS,
-    BatchClient,
-    LineResult,
-    batch_line,
-    reply_from_completion,
-    split_lines,
-)
-from autonote.llm.cache import request_key
+from autonote.errors import LLMError, UsageError
+from autonote.llm.providers import AsyncChat, Batches, LineResult
 from autonote.llm.structured import structured_steps
 from autonote.regen.direct import RunOptions, make_client, run_items
 from autonote.regen.engine import Outcome, Planned, RegenEngine
@@ -38,14 +28,22 @@ from autonote.regen.select import Candidate
 class BatchOptions:
     wait: bool = True
     poll_interval: float = 30.0
-    max_requests: int = MAX_REQUESTS
-    max_bytes: int = MAX_BYTES
+    max_requests: int | None = None  # None: the provider's limit (also the upper bound of a number)
+    max_bytes: int | None = None
 
 
 @dataclass
 class BatchRun:
     submitted: list[str]  # batch ids submitted now
     waiting: int  # items still in batches that are not finished
+
+
+def batches_of(ws: Workspace) -> Batches:
+    """The provider's batch interface (one line and exit 2 when it has none)."""
+    batches = ws.provider.batches(ws.chat)
+    if batches is None:
+        raise UsageError(f"the {ws.provider.name} provider has no batch interface; use --via direct")
+    return batches
 
 
 def _say(stream: TextIO, message: str) -> None:
@@ -60,9 +58,9 @@ async def submit_and_collect(
     batch_options: BatchOptions,
     selection: dict,
     stream: TextIO,
-) -> tuple[Tally, AsyncChatClient, BatchRun]:
+) -> tuple[Tally, AsyncChat, BatchRun]:
+    batches = batches_of(ws)
     client = make_client(ws, options)
-    batches = BatchClient(ws.chat)
     tally = Tally(selected=len(candidates))
     direct: list[Planned] = []
     lines: list[tuple[Planned, bytes]] = []
@@ -82,14 +80,15 @@ async def submit_and_collect(
                     continue
                 job = engine.job_for(planned.note)
                 first = next(structured_steps(job.build, job.output_model, job.check, **job.options()))
-                body = client.body(first)
-                if client.cache is not None and client.cache.get(request_key(body)) is not None:
+                if client.cached(first) is not None:
                     direct.append(planned)  # answered before: costs nothing, no need to wait for a batch
                 else:
-                    lines.append((planned, batch_line(planned.key, body)))
+                    lines.append((planned, batches.line(planned.key, client.body(first))))
             submitted = []
-            groups = split_lines(
-                [line for _, line in lines], batch_options.max_requests, batch_options.max_bytes
+            groups = batches.split(
+                [line for _, line in lines],
+                min(batch_options.max_requests or batches.max_requests, batches.max_requests),
+                min(batch_options.max_bytes or batches.max_bytes, batches.max_bytes),
             )
             position = 0
             for group in groups:
@@ -113,7 +112,7 @@ async def submit_and_collect(
 
 
 def _record_replies(
-    engine: RegenEngine, batch_id: str, status: str, results: list[LineResult]
+    engine: RegenEngine, batches: Batches, batch_id: str, status: str, results: list[LineResult]
 ) -> dict[str, Item]:
     """Record in the journal each answer of a final batch, and a failure for each item it did not
     answer; the items that were waiting, by key."""
@@ -129,7 +128,7 @@ def _record_replies(
             continue
         if result.body is not None:
             try:
-                engine.journal.batch_reply(result.custom_id, reply_from_completion(result.body), None)
+                engine.journal.batch_reply(result.custom_id, batches.reply_fields(result.body), None)
             except (LLMError, AttributeError, TypeError) as exc:  # one malformed answer fails one item
                 engine.journal.batch_reply(result.custom_id, None, str(exc))
         else:
@@ -144,8 +143,8 @@ def _record_replies(
 async def collect_open_batches(
     ws: Workspace,
     engine: RegenEngine,
-    client: AsyncChatClient,
-    batches: BatchClient,
+    client: AsyncChat,
+    batches: Batches,
     batch_options: BatchOptions,
     tally: Tally,
     progress: RegenProgress,
@@ -166,7 +165,7 @@ async def collect_open_batches(
                 stream, f"batch {batch_id} {state.status}: {state.completed} answered, {state.failed} failed"
             )
             results = batches.results(state) if state.status == "completed" else []
-            items = _record_replies(engine, batch_id, state.status, results)
+            items = _record_replies(engine, batches, batch_id, state.status, results)
             members = engine.journal.items_of_batch(batch_id)
             ready = [Candidate(item.note_id) for item in members if item.status == SUBMITTED]
             for item in members:

@@ -14,7 +14,7 @@ from rich.table import Table
 from autonote.app import Workspace, require_corpus
 from autonote.errors import UsageError
 from autonote.progress import terminal_progress
-from autonote.regen.batch import BatchOptions, collect_open_batches, submit_and_collect
+from autonote.regen.batch import BatchOptions, batches_of, collect_open_batches, submit_and_collect
 from autonote.regen.direct import RunOptions, make_client, run_direct
 from autonote.regen.engine import RegenEngine
 from autonote.regen.estimate import estimate
@@ -116,7 +116,6 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
 def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOptions, limits: str) -> int:
     if not selection.is_empty:
         raise UsageError("--resume takes no selection: it finishes the batches the journal knows")
-    from autonote.llm.batch import BatchClient
     from autonote.regen.journal import Journal
 
     open_batches = Journal(ws.state).open_batches()
@@ -140,7 +139,7 @@ def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOp
                     ws,
                     engine,
                     client,
-                    BatchClient(ws.chat),
+                    batches_of(ws),
                     batch_options,
                     tally,
                     progress,

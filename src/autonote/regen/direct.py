@@ -1,4 +1,4 @@
-"""Regen through direct requests: many at once with AsyncOpenAI, inside the rate limits."""
+"""Regen through direct requests: many at once with the provider's async client, inside the rate limits."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ from typing import TextIO
 
 from autonote.app import Workspace
 from autonote.errors import LLMFatalError, WriteRefusedError
-from autonote.llm.aclient import AsyncChatClient, RequestStats
 from autonote.llm.cache import ResponseCache
 from autonote.llm.limiter import RateLimiter
+from autonote.llm.providers import AsyncChat, RequestStats
 from autonote.regen.engine import Outcome, Planned, RegenEngine, RunStopped
 from autonote.regen.report import RegenProgress, Tally
 from autonote.regen.select import Candidate
@@ -27,19 +27,12 @@ class RunOptions:
     retries: int | None = None  # default: the llm_max_retries setting, as for draft
 
 
-def make_client(ws: Workspace, options: RunOptions) -> AsyncChatClient:
-    from autonote.tokens import counter_for
-
+def make_client(ws: Workspace, options: RunOptions) -> AsyncChat:
     s = ws.settings
-    return AsyncChatClient(
-        model=s.model,
-        api_key=s.api_key.get_secret_value() if s.api_key else None,
-        base_url=s.base_url,
-        timeout=s.llm_timeout,
-        temperature=s.temperature,
-        max_completion_tokens=ws.completion_limit(),
+    return ws.provider.async_chat_client(
+        s,
+        completion_limit=ws.completion_limit(),
         limiter=RateLimiter(options.rpm, options.tpm),
-        count_messages=counter_for(s.model).count_messages,
         cache=ResponseCache(ws.state) if s.llm_cache else None,
         retries=s.llm_max_retries if options.retries is None else options.retries,
         formats=ws.chat.formats,
@@ -49,7 +42,7 @@ def make_client(ws: Workspace, options: RunOptions) -> AsyncChatClient:
 async def run_items(
     engine: RegenEngine,
     items: Iterable[Candidate | Planned],
-    client: AsyncChatClient,
+    client: AsyncChat,
     tally: Tally,
     progress: RegenProgress,
     concurrency: int,

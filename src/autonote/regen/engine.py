@@ -16,7 +16,6 @@ from autonote.app import Workspace
 from autonote.corpus.suggest import suggest
 from autonote.errors import AutonoteError, LLMError, LLMFatalError, NoteFormatError
 from autonote.leases import Leases
-from autonote.llm.cost import BATCH_DISCOUNT, estimate_cost
 from autonote.llm.structured import Attempt, ChatReply, ChatRequest, agenerate_structured
 from autonote.notes.format import parse_note, render_note
 from autonote.pipeline import NoteJob, finish_llm_note, prepare_llm_job
@@ -209,13 +208,12 @@ class RegenEngine:
             attempts=provenance.attempts,
         )  # fmt: skip
         paid = [(i, a) for i, a in enumerate(result.attempts) if not a.cached]
-        settings = self.ws.settings
-        override = (settings.price_input_per_mtok, settings.price_output_per_mtok)
+        discount = self.ws.provider.batch_discount
         cost = 0.0
         for index, attempt in paid:
             tokens = (attempt.prompt_tokens, attempt.completion_tokens)
-            price = estimate_cost(settings.model, *tokens, override, attempt.cached_prompt_tokens) or 0.0
-            cost += price * (BATCH_DISCOUNT if index == 0 and planned.batch_reply is not None else 1.0)
+            price = self.ws.cost_of(*tokens, attempt.cached_prompt_tokens) or 0.0
+            cost += price * (discount if index == 0 and planned.batch_reply is not None else 1.0)
         return Outcome(
             note.id, "done",
             prompt_tokens=sum(a.prompt_tokens for _, a in paid),
@@ -232,7 +230,7 @@ class RegenEngine:
         kept = keep_failed(self.ws.state.path.parent, planned.note.id, reason, attempts)
         detail = f"{reason}; raw output kept in {kept}" if kept else reason
         self.journal.failed(planned.key, planned.note.id, detail)
-        prompt, completion, cost = attempts_cost(self.ws.settings, attempts)
+        prompt, completion, cost = attempts_cost(self.ws.cost_of, attempts)
         return Outcome(planned.note.id, "failed", detail, prompt, completion, cost, paid=bool(prompt))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from autonote import generations
-from autonote.llm.cost import BATCH_DISCOUNT, estimate_cost
 from autonote.progress import report_progress
 from autonote.regen.engine import Outcome, RegenEngine
 from autonote.regen.select import Candidate
@@ -57,11 +56,7 @@ def estimate(engine: RegenEngine, candidates: list[Candidate]) -> Estimate:
         result.request_ids.append(planned.note.id)
     report_progress("estimating", len(candidates), len(candidates))
     result.completion_tokens = per_answer * result.to_request
-    settings = engine.ws.settings
-    override = (settings.price_input_per_mtok, settings.price_output_per_mtok)
-    result.cost_direct = estimate_cost(
-        settings.model, result.prompt_tokens, result.completion_tokens, override
-    )
+    result.cost_direct = engine.ws.cost_of(result.prompt_tokens, result.completion_tokens)
     if result.cost_direct is not None:
-        result.cost_batch = result.cost_direct * BATCH_DISCOUNT
+        result.cost_batch = result.cost_direct * engine.ws.provider.batch_discount
     return result

@@ -9,12 +9,12 @@ attempt's raw output, errors and token counts (a later failure of the same note 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from autonote.errors import WriteRefusedError
 from autonote.fsutil import write_text_atomic
-from autonote.llm.cost import estimate_cost
 from autonote.secrets import redact
 
 FOLDER = "failed"
@@ -39,11 +39,13 @@ def keep_failed(state_folder: Path, note_id: str, error: str, attempts: list[dic
     return path
 
 
-def attempts_cost(settings: Any, attempts: list[dict[str, Any]]) -> tuple[int, int, float]:
-    """(prompt tokens, completion tokens, USD) of the attempts that were paid (not from the cache)."""
+def attempts_cost(
+    cost_of: Callable[[int, int], float | None], attempts: list[dict[str, Any]]
+) -> tuple[int, int, float]:
+    """(prompt tokens, completion tokens, USD at ``cost_of``) of the attempts that were paid (not
+    from the cache)."""
     paid = [a for a in attempts if not a.get("cached")]
     prompt = sum(int(a.get("prompt_tokens") or 0) for a in paid)
     completion = sum(int(a.get("completion_tokens") or 0) for a in paid)
-    override = (settings.price_input_per_mtok, settings.price_output_per_mtok)
-    cost = estimate_cost(settings.model, prompt, completion, override) or 0.0
+    cost = cost_of(prompt, completion) or 0.0
     return prompt, completion, cost

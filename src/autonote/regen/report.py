@@ -11,7 +11,7 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeRemainingColumn
 from rich.table import Table
 
-from autonote.llm.aclient import RequestStats
+from autonote.llm.providers import RequestStats
 from autonote.regen.engine import Outcome
 
 
