@@ -48,3 +48,47 @@ def test_no_function_is_rated_d_or_worse() -> None:
     rated = structure()["rated_d_or_worse"]
     assert rated is not None, "radon (a dev dependency) is not installed"
     assert rated == []
+
+
+# The OpenAI-compatible provider's own modules: only the provider seam (autonote.llm) imports them.
+OPENAI_PROVIDER_MODULES = (
+    "autonote.llm.client", "autonote.llm.aclient", "autonote.llm.batch", "autonote.llm.cost",
+    "autonote.llm.openai_request",
+)  # fmt: skip
+
+
+def test_commands_reach_the_llm_provider_only_through_its_seam() -> None:
+    """Outside llm/, nothing imports the OpenAI-compatible clients, prices or Batch API, nor the
+    openai package: a second provider is a module in llm/providers/ and a registration."""
+    import ast
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import structure as bench
+    finally:
+        sys.path.pop(0)
+    mods = bench.modules()
+    offenders = [
+        f"{name} -> {target}"
+        for name, path in mods.items()
+        if not name.startswith("autonote.llm")
+        for target in bench.imports_of(name, path, set(mods))
+        if target in OPENAI_PROVIDER_MODULES
+    ]
+    for name, path in mods.items():
+        if name.startswith("autonote.llm"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            offenders += [f"{name} -> {n}" for n in names if n.split(".")[0] == "openai"]
+    assert offenders == []
+
+
+def test_the_paper_note_prefix_has_one_home() -> None:
+    """The title line's ``[Paper Note]`` prefix is written in titleline.py and nowhere else in code."""
+    homes = sorted(
+        str(path.relative_to(ROOT)) for path in (ROOT / "src").rglob("*.py") if "[Paper Note]" in path.read_text()
+    )
+    assert homes == ["src/autonote/titleline.py"]
