@@ -89,6 +89,8 @@ def test_commands_reach_the_llm_provider_only_through_its_seam() -> None:
 def test_the_paper_note_prefix_has_one_home() -> None:
     """The title line's ``[Paper Note]`` prefix is written in titleline.py and nowhere else in code."""
     homes = sorted(
-        str(path.relative_to(ROOT)) for path in (ROOT / "src").rglob("*.py") if "[Paper Note]" in path.read_text()
+        str(path.relative_to(ROOT))
+        for path in (ROOT / "src").rglob("*.py")
+        if "[Paper Note]" in path.read_text()
     )
     assert homes == ["src/autonote/titleline.py"]
