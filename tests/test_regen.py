@@ -207,6 +207,22 @@ def test_rate_limits_and_server_errors_are_retried(run, corpus: Path, llm_server
     assert rows["requests sent"] == "12" and rows["update-drafts written"] == "9"
 
 
+def test_a_retry_after_given_as_an_http_date_is_honoured(run, corpus: Path, llm_server: OpenAIServer) -> None:
+    """RFC 9110 allows Retry-After as a date (some proxies send one): the wait it names is kept,
+    not replaced by the short backoff of a 5xx."""
+    import email.utils
+
+    when = email.utils.formatdate(time.time() + 3, usegmt=True)  # 2 to 3 s ahead (whole seconds)
+    llm_server.faults = [
+        Fault(status=429, body=b'{"error": {"message": "slow down"}}', headers={"Retry-After": when})
+    ]
+    started = time.monotonic()
+    result = run("regen", "--ids", "arxiv-1706.03762", "--corpus", str(corpus), "--concurrency", "1")
+    assert result.exit_code == 0, result.stderr
+    assert time.monotonic() - started >= 1.9
+    assert table(result.stdout)["429 responses"] == "1"
+
+
 def test_a_pending_draft_is_not_replaced_without_force(run, corpus: Path, llm_server: OpenAIServer) -> None:
     pending = corpus / "drafts" / "arxiv-1706.03762.md"
     pending.parent.mkdir()

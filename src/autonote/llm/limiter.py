@@ -36,6 +36,8 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from autonote.retry_after import retry_after_seconds
+
 _DURATION = re.compile(r"(?P<value>\d+(?:\.\d+)?)(?P<unit>ms|s|m|h)")
 _UNIT_SECONDS = {"ms": 0.001, "s": 1.0, "m": 60.0, "h": 3600.0}
 
@@ -359,10 +361,13 @@ def _number(text: str | None) -> float | None:
 
 
 def retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds a 429 asks us to wait: ``retry-after-ms`` first, then ``retry-after`` (seconds)."""
-    for name, divisor in (("retry-after-ms", 1000.0), ("retry-after", 1.0)):
-        value = _number(headers.get(name))
-        if value is not None and value >= 0:
-            return value / divisor
+    """Seconds a 429 asks us to wait: ``retry-after-ms`` first, then ``retry-after`` (seconds or an
+    HTTP date), then the reset of the exhausted limit."""
+    milliseconds = _number(headers.get("retry-after-ms"))
+    if milliseconds is not None and milliseconds >= 0:
+        return milliseconds / 1000.0
+    seconds = retry_after_seconds(headers.get("retry-after"))
+    if seconds is not None:
+        return seconds
     reset = headers.get("x-ratelimit-reset-requests") or headers.get("x-ratelimit-reset-tokens")
     return parse_duration(reset) if reset else None

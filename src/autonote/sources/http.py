@@ -25,7 +25,6 @@ A source's own ways of failing with HTTP 200 (arXiv's ``Rate exceeded.``) are re
 
 from __future__ import annotations
 
-import datetime as dt
 import random
 import time
 import urllib.parse
@@ -35,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from autonote import __version__
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
+from autonote.retry_after import retry_after_seconds
 from autonote.sources.cache import SourceCache
 
 if TYPE_CHECKING:
@@ -129,25 +129,6 @@ class _Retry(Exception):
     def __init__(self, reason: str, retry_after: float | None = None) -> None:
         super().__init__(reason)
         self.retry_after = retry_after
-
-
-def retry_after_seconds(value: str | None, now: float | None = None) -> float | None:
-    """``Retry-After`` as seconds from now: delta-seconds or an HTTP date; None when absent or bad."""
-    if value is None or not value.strip():
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    import email.utils
-
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError, OverflowError):
-        return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=dt.UTC)
-    return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
 class HttpClient:
