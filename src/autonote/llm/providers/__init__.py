@@ -35,7 +35,6 @@ if TYPE_CHECKING:
     from autonote.llm.structured import ChatReply, ChatRequest
     from autonote.tokens import TokenCounter
 
-DEFAULT_PROVIDER = "openai-compatible"
 # name → module holding ``PROVIDER``. OpenAI, Azure OpenAI, vLLM, Ollama, llama.cpp and
 # llama-cpp-python all speak the OpenAI chat-completions protocol: one provider.
 PROVIDER_MODULES: dict[str, str] = {
