@@ -45,6 +45,7 @@ from autonote.github.proposal import body_sha256
 from autonote.github.store import GitHubIssues
 from autonote.notes import mirror
 from autonote.notes.ids import issue_note_id
+from autonote.notes.links import issue_links
 from autonote.notes.push import Intent, PushOptions, PushReport, select_notes
 from autonote.notes.push import push as push_notes
 from autonote.notes.store import StoredNote
@@ -90,15 +91,6 @@ class SyncState:
 
     def done(self, note_id: str, repo: str) -> None:
         self.conn.execute("DELETE FROM github_pushes WHERE note_id = ? AND repo = ?", (note_id, repo.lower()))
-
-
-def known_links(ws: Workspace) -> dict[int, RelatedNote]:
-    """Issue numbers of the notes the corpus has, for links in comments (``#1234``)."""
-    return {
-        n.origin.issue: RelatedNote(id=n.id, title_line=n.title_line, url=n.link)
-        for n in ws.corpus.notes
-        if n.origin and n.origin.issue is not None
-    }
 
 
 # -- adoption: a local note becomes issue N -------------------------------------------------------
@@ -222,7 +214,9 @@ def pull(
 
     adopted = _adopt_twins(ws, read, dry_run=dry_run)
     foreign = _of_other_repositories(ws, read, repo)
-    report = apply_import(read, ws.corpus, ws.store, ws.state, known=lambda: known_links(ws), dry_run=dry_run)
+    report = apply_import(
+        read, ws.corpus, ws.store, ws.state, known=lambda: issue_links(ws.corpus.notes), dry_run=dry_run
+    )
     report.skipped.extend(foreign)
     following = _next_since(listed, started_at, since)
     if not dry_run and following is not None:
@@ -268,7 +262,7 @@ def _adopt_twins(ws: Workspace, read: IssuesRead, *, dry_run: bool) -> list[tupl
             kept.append(entry)
             continue
         if links is None:
-            links = read.links(known_links(ws))
+            links = read.links(issue_links(ws.corpus.notes))
         note = read.note(entry, links)
         if isinstance(note, Skipped):
             kept.append(entry)
