@@ -215,7 +215,7 @@ def pull(
     adopted = _adopt_twins(ws, read, dry_run=dry_run)
     foreign = _of_other_repositories(ws, read, repo)
     report = apply_import(
-        read, ws.corpus, ws.store, ws.state, known=lambda: issue_links(ws.corpus.notes), dry_run=dry_run
+        read, ws.corpus, ws.folder, ws.state, known=lambda: issue_links(ws.corpus.notes), dry_run=dry_run
     )
     report.skipped.extend(foreign)
     following = _next_since(listed, started_at, since)
@@ -312,7 +312,7 @@ def push(
     ws: Workspace, gh: GitHub, repo: str, ids: tuple[str, ...], *, all_accepted: bool = False,
     create_labels: bool = False, dry_run: bool = False, force: bool = False,
 ) -> PushReport:  # fmt: skip
-    selected = select_notes(ws.store, ids, all_accepted, has_draft=ws.store.has_draft)
+    selected = select_notes(ws.store, ids, all_accepted, has_draft=ws.drafts.has_draft)
     if not dry_run:
         gh.require_token("push to GitHub")
     store = GitHubIssues(gh, repo)

@@ -78,11 +78,43 @@ class NoteStore(Protocol):
 
 
 class LocalStore(NoteStore, Protocol):
-    """The store the owner writes in (the corpus folder, :class:`autonote.notes.folder.NoteFolder`):
-    a note there has a place, and a remote text that conflicts with it is kept beside it."""
+    """The store the owner writes in (the corpus folder, :class:`autonote.notes.folder.NoteFolder`),
+    as the commands see it: a note there has a place (a corpus-relative path, which drafts and
+    journals name), and a remote text that conflicts with it is kept beside it. Drafts are not here
+    (``Workspace.drafts``, :class:`autonote.notes.draft_folder.DraftFolder`)."""
+
+    @property
+    def root(self) -> Path:
+        """The corpus folder."""
+        ...
+
+    def resolve(self, relpath: str, what: str = "path") -> Path:
+        """The path inside the corpus of a corpus-relative path (PathOutsideCorpusError when it
+        would leave the corpus)."""
+        ...
 
     def note_relpath(self, note_id: str) -> str | None:
         """Where the note lives (relative to the corpus), or None when there is no such note."""
+        ...
+
+    def note_relpaths(self, note_ids: list[str]) -> dict[str, str | None]:
+        """:meth:`note_relpath` of many notes."""
+        ...
+
+    def read_at(self, relpath: str, what: str = "note") -> StoredNote:
+        """The note at ``relpath`` (a path a draft or journal names)."""
+        ...
+
+    def add_text(self, note_id: str, text: str) -> StoredNote:
+        """A new note of that text; never over an existing note."""
+        ...
+
+    def update_at(self, relpath: str, text: str, *, revision: str | None) -> StoredNote:
+        """Replace the note at ``relpath`` if it is still at ``revision`` (None: it must not exist)."""
+        ...
+
+    def remove_at(self, relpath: str, *, revision: str) -> None:
+        """Delete a note autonote just wrote (undoing an accept), only if it is unchanged."""
         ...
 
     def keep_remote_body(self, relpath: str, body: str) -> Path:
