@@ -9,13 +9,14 @@ issue, or, when more than :data:`PER_ISSUE_COMMENT_LIMIT` issues need theirs, in
 repository-wide listing.
 
 Push publishes notes through the loop every remote store shares (:mod:`autonote.notes.push`);
-what is GitHub's is the store (:class:`autonote.github.store.GitHubIssues`) and the table of
-intents (:class:`IssueIntents`). A note that is no issue yet becomes one and adopts its number
-(renamed to ``issue-<n>``, every link to it rewritten, in one step: :meth:`NoteFolder.rename`); a note whose
-rendered body differs from the body autonote last saw (``origin.body_sha256``) updates the issue,
-only if GitHub still has that body; otherwise nothing is written and GitHub's body is saved beside
-the note. Labels: tags the note gained since autonote last saw the issue are added (never
-removed); a label the repository lacks is created only with ``--create-labels``.
+what is GitHub's is the store (:class:`autonote.github.store.GitHubIssues`); intents and records
+are kept as for any remote (:mod:`autonote.remote_push`). A note that is no issue yet becomes one
+and adopts its number (renamed to ``issue-<n>``, every link to it rewritten, in one step:
+:meth:`NoteFolder.rename`); a note whose rendered body differs from the body autonote last saw
+(``origin.body_sha256``) updates the issue, only if GitHub still has that body; otherwise nothing
+is written and GitHub's body is saved beside the note. Labels: tags the note gained since autonote
+last saw the issue are added (never removed); a label the repository lacks is created only with
+``--create-labels``.
 """
 
 from __future__ import annotations
@@ -46,9 +47,9 @@ from autonote.github.store import GitHubIssues
 from autonote.notes import mirror
 from autonote.notes.ids import issue_note_id
 from autonote.notes.links import issue_links
-from autonote.notes.push import Intent, PushOptions, PushReport, select_notes
-from autonote.notes.push import push as push_notes
+from autonote.notes.push import PushOptions, PushReport, select_notes
 from autonote.notes.store import StoredNote
+from autonote.remote_push import push_workspace
 from autonote.schema import Note, RelatedNote
 from autonote.sources.arxiv_ids import arxiv_id_from_url
 from autonote.state import StateDB
@@ -57,7 +58,7 @@ PER_ISSUE_COMMENT_LIMIT = 100  # more issues with comments than this: one reposi
 SINCE_MARGIN = dt.timedelta(minutes=5)
 
 
-# -- what is remembered between runs (tables github_pulls and github_pushes) --------------------
+# -- what is remembered between pulls (table github_pulls; a push's intents: remote_push.py) ------
 
 
 class SyncState:
@@ -74,23 +75,6 @@ class SyncState:
             " SET since = excluded.since, pulled_at = excluded.pulled_at",
             (repo.lower(), since.isoformat(), time.time()),
         )
-
-    def intend(self, note_id: str, repo: str, title: str, digest: str, started: dt.datetime) -> None:
-        """Before creating an issue (whose body has the sha256 ``digest``): if autonote stops
-        before the note adopts it, the next push finds the issue instead of creating a second one."""
-        self.conn.execute(
-            "INSERT OR REPLACE INTO github_pushes(note_id, repo, title, body_sha256, started) VALUES (?, ?, ?, ?, ?)",
-            (note_id, repo.lower(), title, digest, started.isoformat()),
-        )
-
-    def intents(self, repo: str) -> list[tuple[str, str, str, dt.datetime]]:
-        rows = self.conn.execute(
-            "SELECT note_id, title, body_sha256, started FROM github_pushes WHERE repo = ?", (repo.lower(),)
-        )
-        return [(r[0], r[1], r[2], dt.datetime.fromisoformat(r[3])) for r in rows]
-
-    def done(self, note_id: str, repo: str) -> None:
-        self.conn.execute("DELETE FROM github_pushes WHERE note_id = ? AND repo = ?", (note_id, repo.lower()))
 
 
 # -- adoption: a local note becomes issue N -------------------------------------------------------
@@ -288,24 +272,7 @@ def _native_twin(ws: Workspace, entry: SourceEntry) -> str | None:
     return twins[0] if len(twins) == 1 else None
 
 
-# -- push: the loop is notes/push.py's; GitHub's part is the store and where intents are kept ------
-
-
-class IssueIntents:
-    """The intents of a push to ``store`` (:class:`autonote.notes.push.Intents`), kept in the state
-    database under the repository's name (as resolved)."""
-
-    def __init__(self, sync: SyncState, store: GitHubIssues) -> None:
-        self.sync, self.store = sync, store
-
-    def intend(self, intent: Intent) -> None:
-        self.sync.intend(intent.note_id, self.store.name, intent.title, intent.revision, intent.started)
-
-    def pending(self) -> list[Intent]:
-        return [Intent(*row) for row in self.sync.intents(self.store.name)]
-
-    def done(self, note_id: str) -> None:
-        self.sync.done(note_id, self.store.name)
+# -- push: the loop is notes/push.py's, run by remote_push.py; GitHub's part is GitHubIssues ------
 
 
 def push(
@@ -315,9 +282,5 @@ def push(
     selected = select_notes(ws.store, ids, all_accepted, has_draft=ws.drafts.has_draft)
     if not dry_run:
         gh.require_token("push to GitHub")
-    store = GitHubIssues(gh, repo)
-    return push_notes(
-        ws.store, store, IssueIntents(SyncState(ws.state), store), selected,
-        record=partial(record_import, ws.state),
-        options=PushOptions(create_labels=create_labels, dry_run=dry_run, force=force),
-    )  # fmt: skip
+    options = PushOptions(create_labels=create_labels, dry_run=dry_run, force=force)
+    return push_workspace(ws, GitHubIssues(gh, repo), selected, options)
