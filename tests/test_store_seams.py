@@ -244,3 +244,19 @@ def test_a_push_to_a_third_store_whose_answer_was_lost_adopts_the_note_it_create
     assert report.created == [("local-a", "mem-1", "mem://mem-1")] and report.stopped is None
     assert remote.ids() == ["mem-1"] and intents.pending() == []
     assert local.get("mem-1") is not None and local.get("local-a") is None
+
+
+def test_a_push_to_a_third_store_that_stopped_before_adopting_is_finished_by_the_next(tmp_path: Path) -> None:
+    root = _corpus(tmp_path)
+    local = NoteFolder(root, load_corpus(root).index)
+    remote, intents = CountingStore(), ListedIntents()
+    current = local.get("local-a")
+    assert current is not None
+    view = remote.render(current.note)
+    intents.intend(Intent("local-a", view.title, revision_of(view.body), dt.datetime.now(dt.UTC)))
+    remote.add(current.note)  # created, then the push stopped
+
+    report = push(local, remote, intents, ["local-a"], record=lambda s: None, options=PushOptions())
+
+    assert report.created == [("local-a", "mem-1", "mem://mem-1")] and not report.failed  # reported once
+    assert remote.ids() == ["mem-1"] and intents.pending() == []

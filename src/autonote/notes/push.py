@@ -185,6 +185,7 @@ class Push:
         self.options = options
         self.report = PushReport()
         self._labels: set[str] | None = None
+        self._recovered: set[str] = set()  # local ids that adopted a stopped push's note in this run
 
     # labels ------------------------------------------------------------------------------------
     def usable_labels(self, note_id: str, wanted: list[str]) -> list[str]:
@@ -228,6 +229,8 @@ class Push:
     def _read(self, ids: list[str]) -> list[Note]:
         notes = []
         for note_id in ids:
+            if note_id in self._recovered:  # published by the push that stopped: reported as created
+                continue
             found = self.local.get(note_id)
             if found is None:
                 if note_id in self.local.ids():
@@ -248,6 +251,7 @@ class Push:
             if found is not None:
                 stored = mirror.adopt(self.local, intent.note_id, found, record=self.record)
                 self.report.created.append((intent.note_id, stored.note.id, found.location))
+                self._recovered.add(intent.note_id)
             self.intents.done(intent.note_id)
 
     def _create(self, note_id: str) -> None:
