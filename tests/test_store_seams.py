@@ -260,3 +260,29 @@ def test_a_push_to_a_third_store_that_stopped_before_adopting_is_finished_by_the
 
     assert report.created == [("local-a", "mem-1", "mem://mem-1")] and not report.failed  # reported once
     assert remote.ids() == ["mem-1"] and intents.pending() == []
+
+
+def test_a_third_backend_pushes_from_a_workspace_with_intents_in_the_state_database(tmp_path: Path) -> None:
+    """What a third backend's command calls (remote_push.push_workspace): its intents go to the
+    state database under its own prefix while the add runs, and the adopted note is recorded."""
+    from autonote.app import Workspace
+    from autonote.config import load_settings
+    from autonote.remote_push import push_workspace
+
+    root = _corpus(tmp_path)
+    ws = Workspace(load_settings({"corpus": str(root)})[0])
+
+    class Watched(CountingStore):
+        def add(self, note: Note, *, labels: list[str] | None = None) -> StoredNote:
+            rows = ws.state.conn.execute("SELECT note_id, repo FROM github_pushes").fetchall()
+            self.intents_then = [tuple(row) for row in rows]
+            return super().add(note, labels=labels)
+
+    remote = Watched()
+    report = push_workspace(ws, remote, ["local-a"], PushOptions(), prefix="memory:")
+
+    assert report.created == [("local-a", "mem-1", "mem://mem-1")] and not report.failed
+    assert remote.intents_then == [("local-a", "memory:memory")]
+    assert ws.state.conn.execute("SELECT count(*) FROM github_pushes").fetchone()[0] == 0
+    assert [row[0] for row in ws.state.conn.execute("SELECT note_id FROM imports")] == ["mem-1"]
+    assert ws.store.get("mem-1") is not None
