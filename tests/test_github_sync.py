@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from autonote.notes.format import parse_note, render_note
+from autonote.notes.format import file_sha256, parse_note, render_note
 from autonote.notes.issue_format import render_issue
 from autonote.schema import RelatedNote
 from tests.github_helpers import (
@@ -260,6 +260,42 @@ def test_a_push_whose_answer_was_lost_adopts_the_issue_instead_of_making_two(
     assert github.count("POST", r"/issues$") == 1  # a POST is not resent blindly
     number = max(github.repos[REPO].issues)
     assert len(github.repos[REPO].issues) == 4 and note_at(pulled, f"issue-{number}").origin.issue == number
+
+
+def test_a_push_stopped_after_creating_an_issue_is_finished_by_the_next_push_without_a_second_issue(
+    run,
+    pulled: Path,
+    github: GitHubServer,
+    arxiv_server: ArxivServer,
+) -> None:
+    """A push killed between GitHub's answer and the note's adoption leaves its intent in the state
+    database; the next push finds that issue and adopts it instead of creating another."""
+    import datetime as dt
+    import sqlite3
+
+    note_id = draft_and_accept(run, pulled, arxiv_server)
+    view = render_issue(note_at(pulled, note_id))
+    started = dt.datetime.fromtimestamp(int(github.now()), dt.UTC)
+    state = sqlite3.connect(pulled / ".autonote" / "state.sqlite")
+    with state:
+        state.execute(
+            "INSERT INTO github_pushes(note_id, repo, title, body_sha256, started) VALUES (?, ?, ?, ?, ?)",
+            (note_id, REPO.lower(), view.title, file_sha256(view.body), started.isoformat()),
+        )
+    state.close()
+    created = github.add_issue(REPO, view.title, view.body, view.labels)  # what the stopped push made
+    issues_before = len(github.repos[REPO].issues)
+
+    result = push(run, pulled, note_id)
+
+    assert result.exit_code == 0, result.stderr
+    assert f"for {note_id}: the note is now issue-{created.number}" in result.output
+    assert github.count("POST", r"/issues$") == 0 and len(github.repos[REPO].issues) == issues_before
+    assert note_at(pulled, f"issue-{created.number}").origin.issue == created.number
+    assert not (pulled / "notes" / f"{note_id}.md").exists()
+    state = sqlite3.connect(pulled / ".autonote" / "state.sqlite")
+    assert state.execute("SELECT count(*) FROM github_pushes").fetchone() == (0,)  # the intent is settled
+    state.close()
 
 
 # -- push: an update ------------------------------------------------------------------------------------

@@ -4,8 +4,10 @@ Commands build one :class:`Workspace` and pass it on; nothing below the commands
 opens files on its own. What it holds, and where each lives:
 
 - ``state``   :class:`autonote.state.StateDB` — ``<corpus>/.autonote/state.sqlite``
-- ``store``   :class:`autonote.notes.folder.NoteFolder` — the corpus's :class:`~autonote.notes.store.NoteStore`
-  (mirrored into others by :mod:`autonote.notes.mirror`), the only reader and writer of notes and drafts
+- ``store``   the corpus's notes as a :class:`~autonote.notes.store.LocalStore` (mirrored into others by
+  :mod:`autonote.notes.mirror` and :mod:`autonote.notes.push`); ``drafts`` its drafts queue; both
+  are parts of ``folder``, :class:`autonote.notes.folder.NoteFolder`, the only reader and writer of
+  notes and drafts
 - ``corpus``  :class:`autonote.corpus.view.Corpus` — the notes through the search index
 - ``sources`` a :class:`autonote.sources.base.SourceContext` for fetching papers
 - ``provider`` the LLM provider (:mod:`autonote.llm.providers`); ``chat`` its blocking client;
@@ -27,7 +29,9 @@ from autonote.errors import UsageError, WriteRefusedError
 if TYPE_CHECKING:
     from autonote.corpus.view import Corpus
     from autonote.llm.providers import BlockingChat, Provider
+    from autonote.notes.draft_folder import DraftFolder
     from autonote.notes.folder import NoteFolder
+    from autonote.notes.store import LocalStore
     from autonote.sources.base import SourceContext
     from autonote.state import StateDB
 
@@ -119,12 +123,24 @@ class Workspace:
             raise WriteRefusedError(f"cannot {action}: {problem}; nothing was sent or written")
 
     @cached_property
-    def store(self) -> NoteFolder:
-        """The corpus folder's notes and drafts; it finds existing notes through the index."""
+    def folder(self) -> NoteFolder:
+        """The corpus folder (it finds existing notes through the index), for the code that works
+        on its files as files: a bulk import's writes, lint. Notes are read and written through
+        :attr:`store`, drafts through :attr:`drafts`."""
         from autonote.notes.folder import NoteFolder
 
         root = require_corpus(self.settings.corpus)
         return NoteFolder(root, self.corpus.index)
+
+    @property
+    def store(self) -> LocalStore:
+        """The corpus's notes, as the note store every command reads and writes (the folder)."""
+        return self.folder
+
+    @property
+    def drafts(self) -> DraftFolder:
+        """The drafts queue of the corpus folder."""
+        return self.folder.drafts
 
     @cached_property
     def corpus(self) -> Corpus:
@@ -152,7 +168,7 @@ class Workspace:
         """Read the corpus again at its next use (its index refreshed, a new snapshot): for a command
         that first changes the corpus wholesale (the Action's pull) and then drafts from it."""
         old = self.__dict__.pop("corpus", None)
-        self.__dict__.pop("store", None)
+        self.__dict__.pop("folder", None)
         if old is not None and old.index is not None:
             old.index.close()
 

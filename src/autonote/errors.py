@@ -57,5 +57,15 @@ class WriteRefusedError(AutonoteError):
     """Writing would overwrite an existing note or draft (use --force), or the disk refused it."""
 
 
+class RemoteStoreError(AutonoteError):
+    """A remote note store (GitHub today) refused or failed a request: a write it was sent may or
+    may not have happened (a push then looks for the note it may have created)."""
+
+
+class RemoteNoteGoneError(RemoteStoreError):
+    """One note is no longer in the remote store (moved away or deleted): it stops that note, not
+    the others."""
+
+
 class LLMFatalError(LLMError):
     """An LLM failure that every further request would repeat (bad key, unknown model): stop the run."""

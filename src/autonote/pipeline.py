@@ -50,8 +50,8 @@ def ensure_draftable(note_id: str, ws: Workspace, force: bool, arxiv_id: str | N
         raise WriteRefusedError(
             f"{note_id} is already in the corpus ({existing}); use --force to draft it again"
         )
-    if ws.store.has_draft(note_id):
-        draft = ws.store.draft_path(note_id)
+    if ws.drafts.has_draft(note_id):
+        draft = ws.drafts.draft_path(note_id)
         raise WriteRefusedError(f"a draft already exists: {draft} (review it, or use --force to replace it)")
 
 
@@ -84,9 +84,9 @@ def draft_one(
     if holder is not None:
         raise WriteRefusedError(f"{note_id}: still being drafted by another autonote process ({holder})")
     try:
-        if waited and not force and ws.store.has_draft(note_id):
+        if waited and not force and ws.drafts.has_draft(note_id):
             raise DraftedElsewhere(
-                f"{note_id}: drafted meanwhile by another autonote process ({ws.store.draft_path(note_id)})"
+                f"{note_id}: drafted meanwhile by another autonote process ({ws.drafts.draft_path(note_id)})"
             )
         ensure_draftable(note_id, ws, force, paper.arxiv_id)
         note = draft_note(paper, ws, translate=translate)
@@ -282,7 +282,7 @@ def save_draft(note: Note, ws: Workspace, *, force: bool = False) -> Path:
     """Write the note to ``<corpus>/drafts/<id>.md`` atomically; never replaces one without force."""
     from autonote.notes.format import render_note
 
-    return ws.store.save_draft(note.id, render_note(note), replace=force)
+    return ws.drafts.save_draft(note.id, render_note(note), replace=force)
 
 
 def keep_failed_output(note_id: str, error: LLMOutputInvalidError, ws: Workspace) -> Path | None:
@@ -290,4 +290,4 @@ def keep_failed_output(note_id: str, error: LLMOutputInvalidError, ws: Workspace
     if ws.settings.corpus is None:
         return None
     record = {"note_id": note_id, "error": str(error), "attempts": error.attempts}
-    return ws.store.keep_failed_output(note_id, record)
+    return ws.drafts.keep_failed_output(note_id, record)

@@ -62,7 +62,7 @@ def _run_import(
 
     read = read_notes(kind, [Path(f) for f in files], repo=repo, settled=recorded_entry_hashes(ws.state))
     with terminal_progress("import"):  # a bar on a terminal only; nothing when piped
-        report = apply_import(read, ws.corpus, ws.store, ws.state, known=known, dry_run=dry_run)
+        report = apply_import(read, ws.corpus, ws.folder, ws.state, known=known, dry_run=dry_run)
     echo_import_problems(report)
     verb = "would import" if dry_run else "imported"
     click.echo(
@@ -308,7 +308,7 @@ def lint_command(paths: tuple[str, ...], corpus: str | None, strict: bool) -> No
     if missing:
         raise UsageError(f"{missing[0]}: no such file or folder")
     ws = Workspace(settings.model_copy(update={"corpus": root}))
-    problems, checked = lint_paths([Path(p) for p in paths], ws.corpus, ws.store, settings.tags)
+    problems, checked = lint_paths([Path(p) for p in paths], ws.corpus, ws.folder, settings.tags)
     for problem in problems:
         click.echo(str(problem))
     errors = sum(1 for p in problems if p.severity == "error")
@@ -348,7 +348,7 @@ def export_command(
     settings = resolve_settings(corpus=corpus)
     require_corpus(settings.corpus)
     ws = Workspace(settings)
-    ids = ids or ws.store.ids()
+    ids = ids or list(ws.store.ids())
     stored = []
     for note_id in ids:
         found = ws.store.get(note_id)

@@ -50,7 +50,7 @@ def review_group(ctx: click.Context, corpus: str | None) -> None:
             " `accept`, `reject` or `edit`"
         )
     reviewer = _reviewer(corpus, writes=True)
-    run_session(reviewer, pending_drafts(reviewer.store))
+    run_session(reviewer, pending_drafts(reviewer.drafts))
 
 
 @review_group.command("list")
@@ -66,7 +66,7 @@ def review_list(ctx: click.Context, corpus: str | None, as_json: bool) -> None:
     from autonote.review.drafts import pending_drafts
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    rows = [reviewer.summary(d) for d in pending_drafts(reviewer.store)]
+    rows = [reviewer.summary(d) for d in pending_drafts(reviewer.drafts)]
     if as_json:
         click.echo(to_json(rows))
         return
@@ -87,7 +87,7 @@ def review_show(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    draft = find_draft(reviewer.store, draft_id)
+    draft = find_draft(reviewer.drafts, draft_id)
     click.echo(reviewer.header(draft))
     click.echo(draft.text, nl=False)
 
@@ -101,7 +101,7 @@ def review_diff(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus))
-    click.echo(reviewer.diff(find_draft(reviewer.store, draft_id)), nl=False)
+    click.echo(reviewer.diff(find_draft(reviewer.drafts, draft_id)), nl=False)
 
 
 @review_group.command("accept")
@@ -143,9 +143,9 @@ def review_accept(
     )  # fmt: skip
     pending = []
     if draft_ids:
-        drafts = [find_draft(reviewer.store, i) for i in draft_ids]
+        drafts = [find_draft(reviewer.drafts, i) for i in draft_ids]
     else:
-        drafts, pending = [], pending_drafts(reviewer.store)
+        drafts, pending = [], pending_drafts(reviewer.drafts)
         for draft in pending:
             errors = errors_of(reviewer.findings(draft))
             if not errors:
@@ -187,7 +187,7 @@ def review_reject(ctx: click.Context, draft_ids: tuple[str, ...], corpus: str | 
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus), writes=True)
-    drafts = [find_draft(reviewer.store, i) for i in draft_ids]  # every id checked first
+    drafts = [find_draft(reviewer.drafts, i) for i in draft_ids]  # every id checked first
     for draft in drafts:
         click.echo(reviewer.reject(draft, reason))
 
@@ -203,8 +203,8 @@ def review_edit(ctx: click.Context, draft_id: str, corpus: str | None) -> None:
     from autonote.review.drafts import find_draft
 
     reviewer = _reviewer(_pick(ctx, corpus), writes=True)
-    draft = find_draft(reviewer.store, draft_id)
-    error = edit(draft, reviewer.store)
+    draft = find_draft(reviewer.drafts, draft_id)
+    error = edit(draft, reviewer.drafts)
     if error:
         raise NoteFormatError(f"your edit is kept in {draft.path} but does not parse: {error}")
     click.echo(reviewer.header(draft))

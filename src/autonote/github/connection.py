@@ -28,7 +28,7 @@ from typing import Any
 from urllib.parse import urlparse
 
 from autonote import __version__
-from autonote.errors import AutonoteError, ConfigError, UsageError
+from autonote.errors import AutonoteError, ConfigError, RemoteNoteGoneError, RemoteStoreError, UsageError
 from autonote.github.pacing import MAX_RATE_WAIT, Traffic
 from autonote.github.transport import BadAnswer, DeadlineExceeded, Redirected, Wire
 
@@ -41,11 +41,11 @@ _NAME = r"[A-Za-z0-9._-]{1,100}"
 _REPO = re.compile(rf"(?P<owner>{_OWNER})/(?P<name>{_NAME})")
 
 
-class GitHubError(AutonoteError):
+class GitHubError(RemoteStoreError):
     """GitHub refused or failed a request (one line naming the repository; exit 1)."""
 
 
-class IssueGoneError(GitHubError):
+class IssueGoneError(GitHubError, RemoteNoteGoneError):
     """One issue is no longer in the repository: transferred to another (GitHub answers a redirect
     there) or deleted (HTTP 410). It stops that note, not the others."""
 

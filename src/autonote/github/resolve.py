@@ -29,6 +29,7 @@ from autonote.github.issues import repo_of_issue_url
 from autonote.github.store import GitHubIssues
 from autonote.notes.folder import IMPORT_CONFLICTS_DIR, STATE_DIR
 from autonote.notes.format import render_note, replace_front_matter
+from autonote.notes.links import issue_links
 
 Side = Literal["mine", "theirs"]
 
@@ -65,8 +66,6 @@ def conflicted_ids(ws: Workspace) -> list[str]:
 
 
 def resolve(ws: Workspace, gh: GitHub, note_id: str, take: Side, *, repo: str | None = None) -> Resolved:
-    from autonote.github.sync import known_links
-
     relpath = ws.store.note_relpath(note_id)
     if relpath is None:
         raise UsageError(f"no note {note_id} in the corpus")
@@ -89,7 +88,7 @@ def resolve(ws: Workspace, gh: GitHub, note_id: str, take: Side, *, repo: str | 
             f" and no {Path(relpath).with_suffix('.remote.txt').name})"
         )
     ws.require_writable("resolve a conflict in this corpus")
-    published = GitHubIssues(gh, repo, known=known_links(ws)).get(note_id)
+    published = GitHubIssues(gh, repo, known=issue_links(ws.corpus.notes)).get(note_id)
     if published is None:
         raise AutonoteError(f"{repo}#{origin.issue} is not on GitHub (deleted, or a pull request)")
     seen = published.note.origin

@@ -15,33 +15,40 @@ refuses. All access goes through :class:`autonote.github.connection.GitHub`. It 
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import cached_property
 from typing import Any
 
 from autonote.errors import WriteRefusedError
 from autonote.github.connection import GitHub
-from autonote.github.issues import CommentData, IssueData, comment_data, issue_data, note_for, owner_comments
+from autonote.github.issues import (
+    CommentData,
+    IssueData,
+    comment_data,
+    issue_data,
+    note_for,
+    owner_comments,
+    repo_of_issue_url,
+)
 from autonote.notes.ids import issue_note_id, issue_number
-from autonote.notes.issue_format import render_issue
+from autonote.notes.issue_format import IssueView, render_issue
+from autonote.notes.push import Intent, Peek
+from autonote.notes.store import RemoteChangedError as RemoteChangedError  # raised by update
 from autonote.notes.store import StoredNote, revision_of
 from autonote.schema import Note, RelatedNote
 
 NEW_LABEL_COLOUR = "ededed"  # GitHub's own default grey
-
-
-class RemoteChangedError(WriteRefusedError):
-    """The issue body is no longer the one the caller last saw; ``body`` is what GitHub has now."""
-
-    def __init__(self, message: str, body: str) -> None:
-        super().__init__(message)
-        self.body = body
+CREATED_MARGIN = dt.timedelta(minutes=5)  # an issue a push may have created is looked for this far back
 
 
 class GitHubIssues:
     """The issues of one repository as a note store."""
 
+    noun = "an issue"
+
     def __init__(self, gh: GitHub, repo: str, known: dict[int, RelatedNote] | None = None) -> None:
         self.gh = gh
+        self.asked = repo  # the name given, which :meth:`resolve` may find changed
         self.name = repo
         self.known = dict(known or {})  # issue numbers of notes the corpus has, for links in comments
 
@@ -176,6 +183,54 @@ class GitHubIssues:
     def create_label(self, name: str) -> None:
         with self.gh.failures(self.name, f"creating the label {name}"):
             self.repo.create_label(name, NEW_LABEL_COLOUR)
+
+    # -- what a push needs besides (:class:`autonote.notes.push.RemoteStore`) ------------------------
+
+    def belongs(self, note: Note) -> bool | None:
+        """True for a note of this repository's issues (under the name asked for or its name now),
+        False for another's, None for a note that is no issue yet."""
+        if note.origin is None or note.origin.issue is None:
+            return None
+        return repo_of_issue_url(note.origin.url) in {self.asked.lower(), self.name.lower()}
+
+    def elsewhere(self, note: Note) -> str:
+        where = note.origin.url if note.origin else None
+        return f"its issue is in another repository ({where}); not pushed to {self.name}"
+
+    def describe(self, note: Note) -> str:
+        return f"issue #{note.origin.issue if note.origin else None}"
+
+    def render(self, note: Note) -> IssueView:
+        return render_issue(note)
+
+    def _origin_issue(self, note: Note) -> int:
+        assert note.origin is not None and note.origin.issue is not None
+        return note.origin.issue
+
+    def peek(self, note: Note) -> Peek:
+        """The issue of ``note`` as one read; its comments are read only when ``load`` is called."""
+        issue = self.issue(self._origin_issue(note))
+        return Peek(issue.body, issue.labels, lambda: self.stored(issue))
+
+    def label(self, note: Note, labels: list[str]) -> StoredNote:
+        number = self._origin_issue(note)
+        self.add_labels(number, labels)
+        return self.stored(self.issue(number))
+
+    def find_created(self, intent: Intent) -> StoredNote | None:
+        """The issue a push announced in ``intent``, if GitHub has it: created since it started (less
+        :data:`CREATED_MARGIN`) with its title and body."""
+        since = intent.started - CREATED_MARGIN
+        with self.gh.failures(self.name, "looking for an issue autonote may have created"):
+            listed = [issue_data(i) for i in self.repo.get_issues(state="all", since=since, sort="created")]
+        for issue in listed:
+            if (
+                issue.title == intent.title
+                and revision_of(issue.body) == intent.revision
+                and issue.created >= since
+            ):
+                return self.stored(issue, [])
+        return None
 
     def rename(
         self, old_id: str, new_id: str, *, front: dict[str, Any] | None = None, link: str | None = None

@@ -16,7 +16,6 @@ it inside the corpus with symlinks resolved. Writes are atomic and keep the umas
 
 from __future__ import annotations
 
-import contextlib
 import os
 import stat
 from collections.abc import Iterator
@@ -297,10 +296,12 @@ def place_notes(root: Path, writes: list[NoteWrite]) -> list[tuple[str, str]]:
 
 
 class NoteFolder:
-    """A corpus folder: its notes (read, added, updated, renamed, found by id). The drafts queue
-    (:attr:`drafts`, :class:`~autonote.notes.draft_folder.DraftFolder`) and the conflict files
+    """A corpus folder: its notes (read, added, updated, renamed, found by id): the
+    :class:`~autonote.notes.store.LocalStore` commands see. The drafts queue (:attr:`drafts`,
+    :class:`~autonote.notes.draft_folder.DraftFolder`, ``Workspace.drafts``) and the conflict files
     (:attr:`conflicts`, :class:`~autonote.notes.conflicts.ConflictFiles`) are parts of their own;
-    the methods at the end hand their calls on, so a caller keeps one store."""
+    the conflict methods at the end hand their calls on, since a push keeps a remote's text beside
+    the note through the store."""
 
     def __init__(self, root: Path, locations: NoteLocations | None = None) -> None:
         self.root = root
@@ -350,9 +351,6 @@ class NoteFolder:
 
     def new_note_path(self, note_id: str) -> Path:
         return self.root / NOTES_DIR / f"{check_note_id(note_id)}.md"
-
-    def draft_path(self, note_id: str) -> Path:
-        return self.drafts.draft_path(note_id)
 
     # -- notes -----------------------------------------------------------------------------------
 
@@ -462,7 +460,7 @@ class NoteFolder:
             self, self.drafts, scan_note_files(self.root), old_id, new_id, front=front, link=link
         )
 
-    # -- conflicts and drafts (see autonote.notes.conflicts, autonote.notes.draft_folder) --------
+    # -- conflicts (see autonote.notes.conflicts) ------------------------------------------------
 
     def keep_remote_body(self, relpath: str, body: str) -> Path:
         return self.conflicts.keep_remote_body(relpath, body)
@@ -472,27 +470,3 @@ class NoteFolder:
 
     def keep_import_conflict(self, note_id: str, text: str) -> Path:
         return self.conflicts.keep_import_conflict(note_id, text)
-
-    def draft_ids(self) -> list[str]:
-        return self.drafts.draft_ids()
-
-    def has_draft(self, note_id: str) -> bool:
-        return self.drafts.has_draft(note_id)
-
-    def read_draft(self, note_id: str) -> str:
-        return self.drafts.read_draft(note_id)
-
-    def save_draft(self, note_id: str, text: str, *, replace: bool = False) -> Path:
-        return self.drafts.save_draft(note_id, text, replace=replace)
-
-    def remove_draft(self, note_id: str, *, text: str | None = None) -> None:
-        self.drafts.remove_draft(note_id, text=text)
-
-    def keep_rejected(self, note_id: str, text: str) -> Path:
-        return self.drafts.keep_rejected(note_id, text)
-
-    def keep_failed_output(self, note_id: str, record: dict) -> Path:
-        return self.drafts.keep_failed_output(note_id, record)
-
-    def scratch_copy(self, note_id: str, text: str) -> contextlib.AbstractContextManager[Path]:
-        return self.drafts.scratch_copy(note_id, text)

@@ -63,7 +63,8 @@ class IssueFields:
 
 @dataclass(frozen=True)
 class IssueView:
-    """A note as a GitHub issue."""
+    """A note as a store that holds a title, a body and labels has it (a GitHub issue; what
+    :meth:`autonote.notes.push.RemoteStore.render` answers)."""
 
     id: str
     title: str

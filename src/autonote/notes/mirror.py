@@ -16,10 +16,11 @@ that record alone, whatever the remote is:
   (:func:`changed_since_seen` of the text the remote would hold, or :func:`tags_gained`), and only
   while the remote still holds what was seen (:func:`changed_since_seen` of the remote's text).
 
-What is sent and how (the issue's title and labels, incremental listing, comments) is the
-backend's: ``github/sync.py`` for GitHub. ``record`` is how the caller remembers a note it wrote
-for a source entry (``corpus.import_apply.record_import``), so that this module needs nothing
-above ``notes/``.
+The push loop that applies these rules to any remote store is :mod:`autonote.notes.push`. What is
+sent and how (the issue's title and labels, incremental listing, comments) is the backend's:
+``github/store.py`` and ``github/sync.py`` for GitHub. ``record`` is how the caller remembers a
+note it wrote for a source entry (``corpus.import_apply.record_import``), so that this module needs
+nothing above ``notes/``.
 """
 
 from __future__ import annotations

@@ -119,21 +119,21 @@ class RegenEngine:
                 note.id, "skipped", f"waiting in batch {item.batch_id} (collect it with `autonote regen --resume`)",
                 paid=False, batch_id=item.batch_id,
             )  # fmt: skip
-        store = self.ws.store
-        if not store.has_draft(note.id):
+        drafts = self.ws.drafts
+        if not drafts.has_draft(note.id):
             return None
         if self._is_our_draft(note.id, key):
             if item is None or item.status != DONE:  # written just before a kill: the journal catches up
-                self.journal.done(key, note.id, str(store.draft_path(note.id)), prompt_tokens=0,
+                self.journal.done(key, note.id, str(drafts.draft_path(note.id)), prompt_tokens=0,
                                   completion_tokens=0, cost_usd=None, attempts=0)  # fmt: skip
             return Outcome(note.id, "already", paid=False)
-        reason = f"a draft is pending review ({store.draft_path(note.id)}); review it or use --force"
+        reason = f"a draft is pending review ({drafts.draft_path(note.id)}); review it or use --force"
         return Outcome(note.id, "skipped", reason)
 
     def _is_our_draft(self, note_id: str, key: str) -> bool:
         """The pending draft is the one this very item wrote."""
         try:
-            existing = parse_note(self.ws.store.read_draft(note_id), note_id)
+            existing = parse_note(self.ws.drafts.read_draft(note_id), note_id)
         except (AutonoteError, NoteFormatError):
             return False
         return existing.update_of is not None and existing.update_of.journal_key == key
@@ -199,7 +199,7 @@ class RegenEngine:
         generated = finish_llm_note(job, result)
         draft = update_draft(note, generated, self.fields, planned.relpath, planned.text, planned.key)
         # In a thread: the write ends with an fsync, which must not stall the other requests.
-        target = await asyncio.to_thread(self.ws.store.save_draft, note.id, render_note(draft), replace=True)
+        target = await asyncio.to_thread(self.ws.drafts.save_draft, note.id, render_note(draft), replace=True)
         provenance = generated.provenance
         assert provenance is not None
         self.journal.done(

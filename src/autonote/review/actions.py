@@ -69,6 +69,7 @@ class Reviewer:
 
     def __post_init__(self) -> None:
         self.store = self.ws.store
+        self.drafts = self.ws.drafts
         self.repo = Repo.find(self.store.root)
         self.decisions = Decisions(self.ws.state)
         self._facts: CorpusFacts | None = None
@@ -199,7 +200,7 @@ class Reviewer:
         """The note is in the corpus (and committed): drop the draft, record the decision."""
         note = written.draft.note
         assert note is not None
-        self.store.remove_draft(written.draft.id)
+        self.drafts.remove_draft(written.draft.id)
         key = note.update_of.journal_key if note.update_of else None
         self.decisions.record(note.id, "accepted", written.stored.text, journal_key=key)
         self.accepted += 1
@@ -224,7 +225,7 @@ class Reviewer:
 
     def reject(self, draft: PendingDraft, reason: str) -> str:
         key = draft.note.update_of.journal_key if draft.note and draft.note.update_of else None
-        kept = self.store.keep_rejected(draft.id, draft.text)
+        kept = self.drafts.keep_rejected(draft.id, draft.text)
         self.decisions.record(
             draft.id, "rejected", draft.text, reason=reason, journal_key=key, kept_at=str(kept)
         )

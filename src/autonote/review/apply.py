@@ -18,9 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from autonote.errors import AutonoteError, NoteFormatError, UsageError, WriteRefusedError
-from autonote.notes.folder import NOTES_DIR, NoteFolder
+from autonote.notes.draft_folder import DraftFolder
+from autonote.notes.folder import NOTES_DIR
 from autonote.notes.format import REGEN_FIELDS, apply_fields, parse_note, replace_front_matter
-from autonote.notes.store import StoredNote
+from autonote.notes.store import LocalStore, StoredNote
 from autonote.review.drafts import PendingDraft
 
 Resolution = str  # "draft" | "mine"
@@ -84,7 +85,7 @@ class AcceptPlan:
         return text
 
 
-def plan_accept(draft: PendingDraft, store: NoteFolder) -> AcceptPlan:
+def plan_accept(draft: PendingDraft, store: LocalStore) -> AcceptPlan:
     """What accepting would write, and the conflicts to resolve first. Writes nothing.
 
     Every path comes from the store: a new note goes to ``notes/<id>.md``; an update-draft's
@@ -122,14 +123,14 @@ def plan_accept(draft: PendingDraft, store: NoteFolder) -> AcceptPlan:
     return plan
 
 
-def write_accepted(plan: AcceptPlan, text: str, store: NoteFolder) -> StoredNote:
+def write_accepted(plan: AcceptPlan, text: str, store: LocalStore) -> StoredNote:
     """Write the accepted note (atomically; an update only over the file the plan read)."""
     if plan.current is None:
         return store.add_text(plan.draft.note.id if plan.draft.note else plan.draft.id, text)
     return store.update_at(plan.relpath, text, revision=plan.current.revision)
 
 
-def undo_accepted(plan: AcceptPlan, written: StoredNote, store: NoteFolder) -> None:
+def undo_accepted(plan: AcceptPlan, written: StoredNote, store: LocalStore) -> None:
     """Put the note back as it was before :func:`write_accepted` (the commit failed)."""
     if plan.current is None:
         store.remove_at(written.location, revision=written.revision)
@@ -167,14 +168,14 @@ def editor_command() -> list[str]:
 
 
 def edit(
-    draft: PendingDraft, store: NoteFolder, run_editor: Callable[[list[str]], int] | None = None
+    draft: PendingDraft, drafts: DraftFolder, run_editor: Callable[[list[str]], int] | None = None
 ) -> str | None:
     """Open the draft in ``$EDITOR``; returns the parse error of the edited draft, or None.
 
     The edit is made on a copy: an editor that exits non-zero leaves the draft unchanged. A saved
     edit is kept even when it no longer parses, so that the next edit can fix it.
     """
-    with store.scratch_copy(draft.id, draft.text) as copy:
+    with drafts.scratch_copy(draft.id, draft.text) as copy:
         command = [*editor_command(), str(copy)]
         try:
             code = (run_editor or _run)(command)
@@ -191,7 +192,7 @@ def edit(
                 f"the edit is not UTF-8 text (byte {exc.start}); the draft is unchanged"
             ) from None
     if edited != draft.text:
-        store.save_draft(draft.id, edited, replace=True)
+        drafts.save_draft(draft.id, edited, replace=True)
         draft.text = edited
     try:
         draft.note, draft.error = parse_note(edited, str(draft.path)), None

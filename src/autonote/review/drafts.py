@@ -1,4 +1,5 @@
-"""Pending drafts: new notes from ``draft`` and update-drafts from ``regen``, in the store's queue."""
+"""Pending drafts: new notes from ``draft`` and update-drafts from ``regen``, in the corpus
+folder's queue (:class:`autonote.notes.draft_folder.DraftFolder`)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,8 @@ from pathlib import Path
 
 from autonote.corpus.lint import CorpusFacts, Problem, lint_text
 from autonote.errors import NoteFormatError, UsageError
-from autonote.notes.folder import NoteFolder, PathOutsideCorpusError
+from autonote.notes.draft_folder import DraftFolder
+from autonote.notes.folder import PathOutsideCorpusError
 from autonote.notes.format import parse_note
 from autonote.notes.ids import check_note_id
 from autonote.schema import Note
@@ -30,9 +32,9 @@ class PendingDraft:
         return self.note.title_line if self.note is not None else "(invalid draft)"
 
 
-def read_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
-    path = store.draft_path(draft_id)
-    text = store.read_draft(draft_id)
+def read_draft(drafts: DraftFolder, draft_id: str) -> PendingDraft:
+    path = drafts.draft_path(draft_id)
+    text = drafts.read_draft(draft_id)
     try:
         note = parse_note(text, str(path))
         check_note_id(note.id, f"{path}: front matter id")
@@ -43,26 +45,26 @@ def read_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
     return PendingDraft(draft_id, path, text, note)
 
 
-def pending_drafts(store: NoteFolder) -> list[PendingDraft]:
+def pending_drafts(drafts: DraftFolder) -> list[PendingDraft]:
     """Every draft in the queue; one that cannot be read (a link out of the corpus) is listed as
     invalid, with the reason, and its target is never read."""
-    drafts = []
-    for draft_id in store.draft_ids():
+    pending = []
+    for draft_id in drafts.draft_ids():
         try:
-            drafts.append(read_draft(store, draft_id))
+            pending.append(read_draft(drafts, draft_id))
         except PathOutsideCorpusError as exc:
-            drafts.append(PendingDraft(draft_id, store.draft_path(draft_id), "", None, str(exc)))
-    return drafts
+            pending.append(PendingDraft(draft_id, drafts.draft_path(draft_id), "", None, str(exc)))
+    return pending
 
 
-def find_draft(store: NoteFolder, draft_id: str) -> PendingDraft:
+def find_draft(drafts: DraftFolder, draft_id: str) -> PendingDraft:
     """A pending draft by id (``arxiv-2504.07086`` or ``arxiv-2504.07086.md``); anything that is
     not a draft id (a path, ``..``) is a usage error naming it."""
     draft_id = check_note_id(draft_id.removesuffix(".md"), "draft id")
-    if not store.has_draft(draft_id):
-        known = ", ".join(store.draft_ids()[:8]) or "none"
+    if not drafts.has_draft(draft_id):
+        known = ", ".join(drafts.draft_ids()[:8]) or "none"
         raise UsageError(f"no pending draft {draft_id!r} (pending: {known})")
-    return read_draft(store, draft_id)
+    return read_draft(drafts, draft_id)
 
 
 def review_findings(draft: PendingDraft, facts: CorpusFacts) -> list[Problem]:

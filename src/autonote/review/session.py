@@ -100,7 +100,7 @@ def run_session(
                     break
                 if key == "e":
                     try:
-                        error = edit(draft, reviewer.store)
+                        error = edit(draft, reviewer.drafts)
                     except AutonoteError as exc:
                         _echo(click.style(str(exc), fg="red"))
                         continue
