@@ -316,7 +316,8 @@ class Push:
         labels = self.usable_labels(note.id, mirror.tags_gained(note, origin, now.labels))
         what = ", ".join(x for x in ("body" if text_changed else "", " ".join(f"+#{t}" for t in labels)) if x)
         if not text_changed and not labels:
-            mirror.remember(self.local, current, now.load(), record=self.record)
+            if not self.options.dry_run:  # the dry run writes nothing, not even what the remote holds
+                mirror.remember(self.local, current, now.load(), record=self.record)
             self.report.unchanged.append(note.id)
             return
         if self.options.dry_run:
