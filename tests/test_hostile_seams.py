@@ -77,3 +77,25 @@ def test_a_dry_run_push_writes_nothing_when_the_issue_already_has_the_tag_the_no
     assert corpus_files(pulled) == files
     assert state_rows(pulled) == rows
     assert sum(github.count(m) for m in GITHUB_WRITES) == writes
+
+
+# -- GitHub: the waits autonote makes -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["AUTONOTE_GITHUB_TIMEOUT", "AUTONOTE_GITHUB_WRITE_INTERVAL", "AUTONOTE_GITHUB_MAX_WAIT"]
+)
+@pytest.mark.parametrize("value", ["nan", "inf", "1e400"])
+def test_a_github_wait_that_is_not_a_finite_number_is_one_line_and_exit_2(
+    run, tmp_path: Path, github: GitHubServer, monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    """``nan`` or ``inf`` seconds bound nothing: as a timeout they were a traceback, as the longest
+    wait for a Retry-After they silently lifted the cap ("capped at nan s")."""
+    corpus = init_corpus(run, tmp_path / "corpus")
+    monkeypatch.setenv(name, value)
+    result = run("github", "pull", "--repo", REPO, "--corpus", str(corpus))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        f"autonote: error: {name}={value!r} is not a finite number of seconds"
+    ]
+    assert github.count() == 0

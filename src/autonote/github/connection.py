@@ -17,6 +17,7 @@ a file, a log or an error.
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import re
 import shutil
@@ -114,6 +115,8 @@ def _float_env(environ: Mapping[str, str], name: str, default: float) -> float:
         value = float(raw)
     except ValueError:
         raise ConfigError(f"{name}={raw!r} is not a number of seconds") from None
+    if not math.isfinite(value):  # nan or inf seconds bound nothing (a timeout, the longest wait)
+        raise ConfigError(f"{name}={raw!r} is not a finite number of seconds")
     if value < 0:
         raise ConfigError(f"{name} must not be negative")
     return value
