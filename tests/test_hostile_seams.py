@@ -8,11 +8,16 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
+from autonote.retry_after import retry_after_seconds
 from tests.github_helpers import REPO, SAMPLE_XML, export_entries, init_corpus, serve_entries, serve_github
 from tests.github_server import GitHubServer
+from tests.loopback import FIXTURES, ArxivServer, Fault, OpenAIServer
 
 GITHUB_WRITES = ("POST", "PATCH", "PUT", "DELETE")
+ABSTRACT = str(FIXTURES / "abstracts" / "sample-abstract.txt")
 
 
 @pytest.fixture
@@ -99,3 +104,66 @@ def test_a_github_wait_that_is_not_a_finite_number_is_one_line_and_exit_2(
         f"autonote: error: {name}={value!r} is not a finite number of seconds"
     ]
     assert github.count() == 0
+
+
+# -- Retry-After: the one reading (retry_after.py) -----------------------------------------------------
+
+
+@given(st.floats(max_value=-1e-9, allow_nan=False, allow_infinity=False))
+def test_a_negative_retry_after_is_no_answer(seconds: float) -> None:
+    """RFC 9110's delta-seconds are never negative: such a value says nothing (the caller backs off
+    on its own), as a date in the past says "now"."""
+    assert retry_after_seconds(repr(seconds)) is None
+    assert retry_after_seconds(str(int(seconds) - 1)) is None
+
+
+@given(st.floats(min_value=0, allow_nan=False, allow_infinity=False))
+def test_a_retry_after_of_zero_or_more_seconds_is_read_as_given(seconds: float) -> None:
+    assert retry_after_seconds(repr(seconds)) == seconds
+
+
+def test_an_llm_server_asking_for_a_negative_wait_is_backed_off_from(
+    run, corpus: Path, llm_server: OpenAIServer
+) -> None:
+    """``Retry-After: -5`` was read as 0: every rate-limited try was sent again at once, and the
+    draft burnt its tries in a few milliseconds."""
+    llm_server.faults.append(
+        Fault(
+            429,
+            '{"error": {"message": "slow down"}}',
+            {"Content-Type": "application/json", "Retry-After": "-5"},
+        )
+    )
+    result = run("draft", ABSTRACT, "--corpus", str(corpus))
+    assert result.exit_code == 0, result.stderr
+    first, second = (r["time"] for r in llm_server.requests)
+    assert second - first >= 0.25  # the client's own backoff: at least half of its 0.5 s base
+
+
+@pytest.mark.parametrize("told", ["1e308", "9" * 300])
+def test_an_absurd_retry_after_from_the_llm_server_is_one_short_line(
+    run, corpus: Path, llm_server: OpenAIServer, told: str
+) -> None:
+    llm_server.faults.append(
+        Fault(
+            429,
+            '{"error": {"message": "slow down"}}',
+            {"Content-Type": "application/json", "Retry-After": told},
+        )
+    )
+    result = run("draft", ABSTRACT, "--corpus", str(corpus))
+    assert result.exit_code == 1
+    (line,) = result.stderr.strip().splitlines()
+    assert "autonote waits at most 60 s" in line and len(line) < 300, line
+    assert len(llm_server.requests) == 1
+
+
+def test_an_absurd_retry_after_from_arxiv_is_one_short_line(
+    run, corpus: Path, arxiv_server: ArxivServer
+) -> None:
+    arxiv_server.faults.append(Fault(503, headers={"Retry-After": "1e308"}))
+    result = run("draft", "2504.07086", "--corpus", str(corpus))
+    assert result.exit_code != 0
+    (line,) = result.stderr.strip().splitlines()
+    assert "longer than the 60 s autonote waits" in line and len(line) < 300, line
+    assert len(arxiv_server.requests) == 1

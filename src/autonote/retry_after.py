@@ -21,7 +21,7 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     except ValueError:
         pass
     else:
-        return max(0.0, seconds) if math.isfinite(seconds) else None
+        return seconds if math.isfinite(seconds) and seconds >= 0 else None
     import email.utils
 
     try:
@@ -31,3 +31,9 @@ def retry_after_seconds(value: str | None, now: float | None = None) -> float | 
     if when.tzinfo is None:
         when = when.replace(tzinfo=dt.UTC)
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
+
+
+def shown_seconds(seconds: float) -> str:
+    """A server-told wait for a message: ``100,000`` seconds, or ``1.0e+308`` past 30 years (a
+    server may ask for any number; the line that says so stays one short line)."""
+    return f"{seconds:,.0f}" if seconds < 1e9 else f"{seconds:.1e}"

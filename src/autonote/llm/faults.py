@@ -26,6 +26,7 @@ from autonote.errors import LLMError, LLMFatalError
 from autonote.llm.excerpt import shorten_middle
 from autonote.llm.limiter import retry_after
 from autonote.llm.structured import FormatRejected, UnusableResponse
+from autonote.retry_after import shown_seconds
 
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 20.0
@@ -154,7 +155,8 @@ def _refusal(status: int, what: str, model: str, detail: str) -> str | None:
 def too_long(wait: float) -> str:
     """What the request's final error says about a server-told wait beyond :data:`MAX_RETRY_AFTER`."""
     return (
-        f"the server asks to wait {wait:.0f} s; autonote waits at most {MAX_RETRY_AFTER:.0f} s, so it stopped"
+        f"the server asks to wait {shown_seconds(wait)} s; autonote waits at most {MAX_RETRY_AFTER:.0f} s,"
+        " so it stopped"
     )
 
 

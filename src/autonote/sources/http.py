@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 from autonote import __version__
 from autonote.errors import AutonoteError, PaperNotFoundError, SourceUnavailableError, UsageError
-from autonote.retry_after import retry_after_seconds
+from autonote.retry_after import retry_after_seconds, shown_seconds
 from autonote.sources.cache import SourceCache
 
 if TYPE_CHECKING:
@@ -212,7 +212,7 @@ class HttpClient:
                 if told > MAX_RETRY_AFTER:
                     raise SourceUnavailableError(
                         f"{self.service} at {shown_url(url)}: {last}, and it asks to be asked again in"
-                        f" {told:,.0f} s, longer than the {MAX_RETRY_AFTER:g} s autonote waits; try again later"
+                        f" {shown_seconds(told)} s, longer than the {MAX_RETRY_AFTER:g} s autonote waits; try again later"
                     ) from None
                 if attempt == policy.retries:
                     break
