@@ -167,3 +167,29 @@ def test_an_absurd_retry_after_from_arxiv_is_one_short_line(
     (line,) = result.stderr.strip().splitlines()
     assert "longer than the 60 s autonote waits" in line and len(line) < 300, line
     assert len(arxiv_server.requests) == 1
+
+
+# -- the provider setting -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("regen", "--ids", "arxiv-1706.03762"),
+        ("regen", "--all", "--dry-run"),
+        ("regen", "--ids", "arxiv-1706.03762", "--via", "batch"),
+    ],
+)
+def test_regen_names_an_unknown_provider_before_it_reads_the_corpus(
+    run, corpus: Path, llm_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch, args: tuple[str, ...]
+) -> None:
+    """As draft does: one line and exit 2 before anything is done (regen built the corpus's index
+    in .autonote first, which on a real corpus is the slow part, then said the provider is unknown)."""
+    monkeypatch.setenv("AUTONOTE_PROVIDER", "OpenAI-Compatible")
+    result = run(*args, "--corpus", str(corpus))
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "autonote: error: unknown LLM provider 'OpenAI-Compatible'; known: openai-compatible"
+    ]
+    assert not (corpus / ".autonote").exists() and not (corpus / "drafts").exists()
+    assert llm_server.requests == []

@@ -72,6 +72,7 @@ def run_regen(args: RegenArgs, settings_factory: Callable[..., Any]) -> int:
         fields=parse_fields(args.fields),
     )
     ws = Workspace(settings, stderr=sys.stderr)
+    _ = ws.provider  # an unknown one is one line and exit 2 before the corpus is indexed (as in draft)
     concurrency = None if settings.concurrency == "auto" else settings.concurrency
     options = RunOptions(concurrency=concurrency, rpm=settings.rpm, tpm=settings.tpm, force=args.force)
     limits = _limits_text(settings.rpm, settings.tpm)
