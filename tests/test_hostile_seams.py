@@ -193,3 +193,32 @@ def test_regen_names_an_unknown_provider_before_it_reads_the_corpus(
     ]
     assert not (corpus / ".autonote").exists() and not (corpus / "drafts").exists()
     assert llm_server.requests == []
+
+
+def test_the_action_names_an_unknown_provider_before_it_pulls_or_fetches(
+    run,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    github: GitHubServer,
+    arxiv_server: ArxivServer,
+    llm_server: OpenAIServer,
+) -> None:
+    """An opened issue naming a paper, with a provider the workflow misspelt: the Action pulled the
+    whole repository into its corpus and fetched the paper, then said the provider is unknown."""
+    from tests.test_github_action import event
+
+    serve_entries(github, REPO, export_entries(SAMPLE_XML))
+    corpus = init_corpus(run, tmp_path / "corpus")
+    opened = github.add_issue(REPO, "Untitled", "Please read https://arxiv.org/abs/2504.07086 ", [])
+    event(tmp_path, monkeypatch, github, "opened", opened.number)
+    monkeypatch.setenv("AUTONOTE_PROVIDER", "open-ai")
+    reads = github.count()
+
+    result = run("github", "action", "--corpus", str(corpus))
+
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines() == [
+        "autonote: error: unknown LLM provider 'open-ai'; known: openai-compatible"
+    ]
+    assert github.count() == reads and arxiv_server.requests == [] and llm_server.requests == []
+    assert not any((corpus / "notes").iterdir())

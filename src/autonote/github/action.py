@@ -149,6 +149,8 @@ class Action:
         idle = nothing_to_do(self.event)
         if idle is not None:
             return idle
+        if self.ws.settings.llm_configured and self.event.label != ACCEPT_LABEL:
+            _ = self.ws.provider  # an unknown one is one line and exit 2 before the pull and any fetch
         if self.event.action == "opened":
             return self.opened()
         if self.event.label == RERUN_LABEL:
