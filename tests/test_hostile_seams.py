@@ -84,6 +84,37 @@ def test_a_dry_run_push_writes_nothing_when_the_issue_already_has_the_tag_the_no
     assert sum(github.count(m) for m in GITHUB_WRITES) == writes
 
 
+# -- push: intents ------------------------------------------------------------------------------------
+
+
+def test_an_intent_whose_note_id_leads_outside_the_corpus_is_dropped_and_the_push_goes_on(
+    run, pulled: Path, github: GitHubServer, arxiv_server: ArxivServer
+) -> None:
+    """Intents are rows of the state database: one naming ``../../evil`` names no note of the
+    corpus. It stopped every push after it ("note id '../../evil' is not a note id"), forever."""
+    import datetime as dt
+
+    from tests.test_github_sync import draft_and_accept
+
+    note_id = draft_and_accept(run, pulled, arxiv_server)
+    state = sqlite3.connect(pulled / ".autonote" / "state.sqlite")
+    with state:
+        for bad in ("../../evil", "/etc/passwd", ""):
+            state.execute(
+                "INSERT INTO github_pushes(note_id, repo, title, body_sha256, started) VALUES (?, ?, ?, ?, ?)",
+                (bad, REPO.lower(), "a title", "0" * 64, dt.datetime.now(dt.UTC).isoformat()),
+            )
+    state.close()
+
+    result = run("github", "push", note_id, "--repo", REPO, "--corpus", str(pulled))
+
+    assert result.exit_code == 0, result.stderr
+    assert "pushed to example-owner/paper_notes: 1 created" in result.stdout
+    assert github.count("POST", r"/issues$") == 1
+    assert state_rows(pulled)["github_pushes"] == []
+    assert not (pulled.parent / "evil.md").exists() and not (pulled.parent.parent / "evil.md").exists()
+
+
 # -- GitHub: the waits autonote makes -----------------------------------------------------------------
 
 

@@ -32,6 +32,7 @@ from typing import Protocol
 
 from autonote.errors import AutonoteError, RemoteNoteGoneError, RemoteStoreError, UsageError
 from autonote.notes import mirror
+from autonote.notes.ids import is_note_id
 from autonote.notes.issue_format import IssueView
 from autonote.notes.store import LocalStore, NoteStore, RemoteChangedError, StoredNote, revision_of
 from autonote.schema import Note
@@ -244,7 +245,8 @@ class Push:
     def _recover(self) -> None:
         """Remote notes created by a push that stopped before its local note adopted them."""
         for intent in self.intents.pending():
-            if self.local.note_relpath(intent.note_id) is None:
+            # An intent that names no note id (a damaged row) names no note of the corpus either.
+            if not is_note_id(intent.note_id) or self.local.note_relpath(intent.note_id) is None:
                 self.intents.done(intent.note_id)
                 continue
             found = self.remote.find_created(intent)
