@@ -253,3 +253,15 @@ def test_the_action_names_an_unknown_provider_before_it_pulls_or_fetches(
     ]
     assert github.count() == reads and arxiv_server.requests == [] and llm_server.requests == []
     assert not any((corpus / "notes").iterdir())
+
+
+def test_a_provider_name_pasted_in_by_the_kilobyte_is_shown_short(
+    run, corpus: Path, llm_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("AUTONOTE_PROVIDER", "openai-compatible" + "x" * 20_000 + "-end")
+    result = run("draft", ABSTRACT, "--corpus", str(corpus))
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("autonote: error: unknown LLM provider 'openai-compatiblexxx")
+    assert "-end'" in line and line.endswith("; known: openai-compatible") and len(line) < 200, line
+    assert llm_server.requests == []

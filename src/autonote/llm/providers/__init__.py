@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from autonote.errors import UsageError
+from autonote.llm.excerpt import shorten_middle
 
 if TYPE_CHECKING:
     from autonote.config import Settings
@@ -201,6 +202,6 @@ def provider_named(name: str) -> Provider:
     module = PROVIDER_MODULES.get(name)
     if module is None:
         known = ", ".join(sorted(PROVIDER_MODULES))
-        raise UsageError(f"unknown LLM provider {name!r}; known: {known}")
+        raise UsageError(f"unknown LLM provider {shorten_middle(repr(name), 80)}; known: {known}")
     provider: Provider = importlib.import_module(module).PROVIDER
     return provider
