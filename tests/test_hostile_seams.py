@@ -84,6 +84,29 @@ def test_a_dry_run_push_writes_nothing_when_the_issue_already_has_the_tag_the_no
     assert sum(github.count(m) for m in GITHUB_WRITES) == writes
 
 
+def test_a_dry_run_with_create_labels_does_not_say_the_label_is_left_off(
+    run, pulled: Path, github: GitHubServer
+) -> None:
+    """The dry run said both "would update issue #9101: +#NewOne" and "label 'NewOne' is not in the
+    repository; left off issue-9101 (--create-labels creates it)", with --create-labels given."""
+    add_tag(pulled, "issue-9101", "NewOne")
+    dry = run(
+        "github",
+        "push",
+        "issue-9101",
+        "--dry-run",
+        "--create-labels",
+        "--repo",
+        REPO,
+        "--corpus",
+        str(pulled),
+    )
+    assert dry.exit_code == 0, dry.stderr
+    assert dry.stdout.splitlines()[0] == "would update issue #9101 (issue-9101): +#NewOne"
+    assert "left off" not in dry.stderr and "NewOne" not in github.repos[REPO].labels
+    assert sum(github.count(m) for m in GITHUB_WRITES) == 0
+
+
 # -- push: intents ------------------------------------------------------------------------------------
 
 

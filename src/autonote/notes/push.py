@@ -198,14 +198,15 @@ class Push:
             self._labels = self.remote.label_names()
         create, dry_run = self.options.create_labels, self.options.dry_run
         missing = [label for label in wanted if label not in self._labels]
-        if missing and create and not dry_run:
+        if missing and create:  # a dry run plans them as created: they are not left off
             for label in missing:
-                self.remote.create_label(label)
+                if not dry_run:
+                    self.remote.create_label(label)
                 self._labels.add(label)
             missing = []
         for label in missing:
             self.report.missing_labels.setdefault(label, []).append(note_id)
-        return [label for label in wanted if label in self._labels or (dry_run and create)]
+        return [label for label in wanted if label in self._labels]
 
     # run ---------------------------------------------------------------------------------------
     def run(self, ids: list[str]) -> PushReport:
