@@ -138,6 +138,40 @@ def test_an_intent_whose_note_id_leads_outside_the_corpus_is_dropped_and_the_pus
     assert not (pulled.parent / "evil.md").exists() and not (pulled.parent.parent / "evil.md").exists()
 
 
+def test_a_push_stopped_after_creating_an_issue_is_finished_after_the_repository_was_renamed(
+    run, pulled: Path, github: GitHubServer, arxiv_server: ArxivServer
+) -> None:
+    """The stopped push kept its intent under the repository's name then; the next push, under the
+    same name, learns the repository is now called otherwise and looked for intents only under the
+    new name: it created the issue a second time."""
+    import datetime as dt
+
+    from autonote.notes.format import file_sha256, parse_note
+    from autonote.notes.issue_format import render_issue
+    from tests.test_github_sync import draft_and_accept
+
+    note_id = draft_and_accept(run, pulled, arxiv_server)
+    view = render_issue(parse_note((pulled / "notes" / f"{note_id}.md").read_text(encoding="utf-8")))
+    started = dt.datetime.fromtimestamp(int(github.now()), dt.UTC)
+    state = sqlite3.connect(pulled / ".autonote" / "state.sqlite")
+    with state:
+        state.execute(
+            "INSERT INTO github_pushes(note_id, repo, title, body_sha256, started) VALUES (?, ?, ?, ?, ?)",
+            (note_id, REPO.lower(), view.title, file_sha256(view.body), started.isoformat()),
+        )
+    state.close()
+    created = github.add_issue(REPO, view.title, view.body, view.labels)  # what the stopped push made
+    renamed = "example-owner/paper-notes-renamed"
+    github.rename_repo(REPO, renamed)
+
+    result = run("github", "push", note_id, "--repo", REPO, "--corpus", str(pulled))
+
+    assert result.exit_code == 0, result.stderr
+    assert f"the note is now issue-{created.number}" in result.stdout
+    assert github.count("POST", r"/issues$") == 0
+    assert state_rows(pulled)["github_pushes"] == []
+
+
 # -- GitHub: the waits autonote makes -----------------------------------------------------------------
 
 
