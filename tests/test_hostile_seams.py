@@ -322,3 +322,30 @@ def test_a_provider_name_pasted_in_by_the_kilobyte_is_shown_short(
     assert line.startswith("autonote: error: unknown LLM provider 'openai-compatiblexxx")
     assert "-end'" in line and line.endswith("; known: openai-compatible") and len(line) < 200, line
     assert llm_server.requests == []
+
+
+# -- review accept: confined to the corpus ---------------------------------------------------------------
+
+
+def test_accept_does_not_write_a_new_note_through_a_notes_folder_that_links_outside(
+    run, corpus: Path, tmp_path: Path
+) -> None:
+    """Every read refuses a notes/ that is a link out of the corpus (`list` shows no note), and a
+    bulk import's writes too; accepting a new note wrote its file there all the same."""
+    import shutil
+
+    outside = tmp_path / "outside"
+    shutil.move(str(corpus / "notes"), str(outside))
+    (corpus / "notes").symlink_to(outside, target_is_directory=True)
+    before = sorted(p.name for p in outside.iterdir())
+    drafted = run("draft", "--offline", ABSTRACT, "--corpus", str(corpus))
+    assert drafted.exit_code == 0, drafted.stderr
+    draft = Path(drafted.stdout.strip())
+
+    result = run("review", "accept", draft.stem, "--force", "--corpus", str(corpus))
+
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert "leads outside the corpus" in line, line
+    assert sorted(p.name for p in outside.iterdir()) == before
+    assert draft.exists()

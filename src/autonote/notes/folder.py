@@ -350,7 +350,9 @@ class NoteFolder:
         return path.resolve().relative_to(self.root.resolve()).as_posix()
 
     def new_note_path(self, note_id: str) -> Path:
-        return self.root / NOTES_DIR / f"{check_note_id(note_id)}.md"
+        """Where a new note goes: inside notes/, itself inside the corpus (as :func:`place_notes`)."""
+        check_note_id(note_id)
+        return _resolve(self.root, NOTES_DIR, "the notes folder") / f"{note_id}.md"
 
     # -- notes -----------------------------------------------------------------------------------
 
