@@ -349,3 +349,24 @@ def test_accept_does_not_write_a_new_note_through_a_notes_folder_that_links_outs
     assert "leads outside the corpus" in line, line
     assert sorted(p.name for p in outside.iterdir()) == before
     assert draft.exists()
+
+
+# -- prices (Workspace.cost_of: the settings' prices before the provider's) ------------------------------
+
+
+@pytest.mark.parametrize("where", ["environment", "autonote.toml"])
+def test_an_infinite_price_is_refused_before_anything_is_asked(
+    run, corpus: Path, llm_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch, where: str
+) -> None:
+    """``inf`` dollars per million tokens made every cost ``nan`` ("$nan" in the draft's line and
+    ``cost_usd: NaN`` written into the note's front matter)."""
+    monkeypatch.setenv("AUTONOTE_PRICE_INPUT_PER_MTOK", "1")
+    if where == "environment":
+        monkeypatch.setenv("AUTONOTE_PRICE_OUTPUT_PER_MTOK", "inf")
+    else:
+        (corpus / "autonote.toml").write_text("price_output_per_mtok = inf\n", encoding="utf-8")
+    result = run("draft", ABSTRACT, "--corpus", str(corpus))
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith("autonote: error: invalid setting price_output_per_mtok (from "), line
+    assert llm_server.requests == [] and not (corpus / "drafts").exists()

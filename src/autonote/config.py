@@ -81,8 +81,12 @@ class Settings(BaseModel):
     llm_cache: bool = Field(True, description="answer identical LLM requests from the response cache")
     embeddings: bool = Field(False, description="also rank related notes by embeddings (needs an LLM server)")
     embedding_model: str = Field("text-embedding-3-small", description="embeddings model")
-    price_input_per_mtok: float | None = Field(None, ge=0, description="USD per 1M prompt tokens")
-    price_output_per_mtok: float | None = Field(None, ge=0, description="USD per 1M completion tokens")
+    price_input_per_mtok: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="USD per 1M prompt tokens"
+    )
+    price_output_per_mtok: float | None = Field(
+        None, ge=0, allow_inf_nan=False, description="USD per 1M completion tokens"
+    )
     arxiv_api_url: str = Field(DEFAULT_ARXIV_API_URL, description="arXiv API endpoint")
     arxiv_min_interval: float = Field(3.0, ge=0, description="seconds between arXiv requests")
     arxiv_timeout: float = _seconds(20.0, "seconds one arXiv API request may take, first byte to last")
