@@ -370,3 +370,25 @@ def test_an_infinite_price_is_refused_before_anything_is_asked(
     (line,) = result.stderr.strip().splitlines()
     assert line.startswith("autonote: error: invalid setting price_output_per_mtok (from "), line
     assert llm_server.requests == [] and not (corpus / "drafts").exists()
+
+
+@pytest.mark.parametrize(
+    ("setting", "args"),
+    [("rpm", ("--rpm", "inf")), ("tpm", ("--tpm", "1e400")), ("rpm", ())],
+)
+def test_an_infinite_rate_limit_is_refused_before_anything_is_asked(
+    run,
+    corpus: Path,
+    llm_server: OpenAIServer,
+    monkeypatch: pytest.MonkeyPatch,
+    setting: str,
+    args: tuple[str, ...],
+) -> None:
+    """``--rpm inf`` (or AUTONOTE_RPM=inf) was an OverflowError traceback from the rate limiter."""
+    if not args:
+        monkeypatch.setenv("AUTONOTE_RPM", "inf")
+    result = run("regen", "--ids", "arxiv-1706.03762", *args, "--corpus", str(corpus))
+    assert result.exit_code == 2
+    (line,) = result.stderr.strip().splitlines()
+    assert line.startswith(f"autonote: error: invalid setting {setting} (from "), line
+    assert llm_server.requests == [] and not (corpus / "drafts").exists()

@@ -73,10 +73,13 @@ class Settings(BaseModel):
         "auto", description="regen: requests in flight; auto: 8 for OpenAI, else the server's slots"
     )
     rpm: float | None = Field(
-        None, gt=0, description="regen: requests/min allowed (default: learn from headers)"
+        None,
+        gt=0,
+        allow_inf_nan=False,
+        description="regen: requests/min allowed (default: learn from headers)",
     )
     tpm: float | None = Field(
-        None, gt=0, description="regen: tokens/min allowed (default: learn from headers)"
+        None, gt=0, allow_inf_nan=False, description="regen: tokens/min allowed (default: learn from headers)"
     )
     llm_cache: bool = Field(True, description="answer identical LLM requests from the response cache")
     embeddings: bool = Field(False, description="also rank related notes by embeddings (needs an LLM server)")
