@@ -107,6 +107,30 @@ def test_a_dry_run_with_create_labels_does_not_say_the_label_is_left_off(
     assert sum(github.count(m) for m in GITHUB_WRITES) == 0
 
 
+def test_a_note_whose_origin_names_another_issue_than_its_id_is_refused_with_one_line(
+    run, pulled: Path, github: GitHubServer
+) -> None:
+    """The owner edited the origin in the front matter: issue-9101 now says it is issue #9102. The
+    update went to #9101 (the id) and the labels to #9102 (the origin); nothing is sent now."""
+    path = pulled / "notes" / "issue-9101.md"
+    text = path.read_text(encoding="utf-8")
+    assert '"issue": 9101,' in text
+    path.write_text(text.replace('"issue": 9101,', '"issue": 9102,', 1), encoding="utf-8")
+    add_tag(pulled, "issue-9101", "NewOne")
+    github.repos[REPO].labels["NewOne"] = "ededed"
+    before = path.read_bytes()
+
+    result = run("github", "push", "issue-9101", "--repo", REPO, "--corpus", str(pulled))
+
+    assert result.exit_code == 1
+    assert (
+        "autonote: issue-9101: not pushed: its origin names issue #9102, but the note is issue-9101,"
+        " not issue-9102; not pushed (mend the origin in its front matter)"
+    ) in result.stderr.splitlines()
+    assert sum(github.count(m) for m in GITHUB_WRITES) == 0
+    assert path.read_bytes() == before and "Traceback" not in result.stderr
+
+
 # -- push: intents ------------------------------------------------------------------------------------
 
 

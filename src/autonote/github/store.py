@@ -186,15 +186,27 @@ class GitHubIssues:
 
     # -- what a push needs besides (:class:`autonote.notes.push.RemoteStore`) ------------------------
 
+    def _here(self, note: Note) -> bool:
+        """The note's origin is an issue of this repository (the name asked for or its name now)."""
+        url = note.origin.url if note.origin is not None else None
+        return repo_of_issue_url(url) in {self.asked.lower(), self.name.lower()}
+
     def belongs(self, note: Note) -> bool | None:
-        """True for a note of this repository's issues (under the name asked for or its name now),
-        False for another's, None for a note that is no issue yet."""
+        """True for a note of this repository's issues whose id names the issue its origin names,
+        False for another's (or one whose id and origin disagree: an update and a label would go to
+        two issues), None for a note that is no issue yet."""
         if note.origin is None or note.origin.issue is None:
             return None
-        return repo_of_issue_url(note.origin.url) in {self.asked.lower(), self.name.lower()}
+        return self._here(note) and issue_number(note.id) == note.origin.issue
 
     def elsewhere(self, note: Note) -> str:
-        where = note.origin.url if note.origin else None
+        origin = note.origin
+        if origin is not None and self._here(note):
+            return (
+                f"its origin names issue #{origin.issue}, but the note is {note.id}, not "
+                f"{issue_note_id(origin.issue or 0)}; not pushed (mend the origin in its front matter)"
+            )
+        where = origin.url if origin else None
         return f"its issue is in another repository ({where}); not pushed to {self.name}"
 
     def describe(self, note: Note) -> str:
