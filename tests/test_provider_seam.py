@@ -87,3 +87,24 @@ def test_an_unknown_provider_is_one_line_and_exit_2_before_anything_is_fetched(
     ]
     assert not (corpus / "drafts").exists() or not any((corpus / "drafts").iterdir())
     assert llm_server.chat_requests() == [] and arxiv_server.requests == []
+
+
+def test_batches_submitted_with_one_provider_are_not_collected_with_another(
+    run, corpus: Path, llm_server: OpenAIServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`regen --resume` after the provider setting changed says why it cannot collect (not "use
+    --via direct", which does not apply to a resume), and the batches wait for the right provider."""
+    submitted = run("regen", "--all", "--via", "batch", "--no-wait", "--corpus", str(corpus))
+    assert submitted.exit_code == 0, submitted.stderr
+    monkeypatch.setitem(providers.PROVIDER_MODULES, "messages", "tests.messages_provider")
+    monkeypatch.setenv("AUTONOTE_PROVIDER", "messages")
+    refused = run("regen", "--resume", "--poll-interval", "0.01", "--corpus", str(corpus))
+    assert refused.exit_code == 2
+    assert refused.stderr.strip().splitlines() == [
+        "autonote: error: the messages provider has no batch interface; the 1 batch(es) waiting are"
+        " collected with the provider that submitted them"
+    ]
+    monkeypatch.setenv("AUTONOTE_PROVIDER", "openai-compatible")
+    resumed = run("regen", "--resume", "--poll-interval", "0.01", "--corpus", str(corpus))
+    assert resumed.exit_code == 0, resumed.stderr
+    assert llm_server.chat_requests() == []  # every answer came from the batch

@@ -38,11 +38,11 @@ class BatchRun:
     waiting: int  # items still in batches that are not finished
 
 
-def batches_of(ws: Workspace) -> Batches:
-    """The provider's batch interface (one line and exit 2 when it has none)."""
+def batches_of(ws: Workspace, remedy: str = "use --via direct") -> Batches:
+    """The provider's batch interface (one line ending in ``remedy``, and exit 2, when it has none)."""
     batches = ws.provider.batches(ws.chat)
     if batches is None:
-        raise UsageError(f"the {ws.provider.name} provider has no batch interface; use --via direct")
+        raise UsageError(f"the {ws.provider.name} provider has no batch interface; {remedy}")
     return batches
 
 

@@ -129,6 +129,9 @@ def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOp
     fields = Selection.from_json(open_batches[0][1]).fields
     engine = RegenEngine(ws, fields, force=args.force)
     batch_options = BatchOptions(wait=args.wait, poll_interval=args.poll_interval)
+    batches = batches_of(
+        ws, f"the {len(open_batches)} batch(es) waiting are collected with the provider that submitted them"
+    )
 
     async def go() -> tuple[Tally, Any, int]:
         client = make_client(ws, options)
@@ -140,7 +143,7 @@ def _resume(ws: Workspace, args: RegenArgs, selection: Selection, options: RunOp
                     ws,
                     engine,
                     client,
-                    batches_of(ws),
+                    batches,
                     batch_options,
                     tally,
                     progress,
