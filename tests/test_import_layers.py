@@ -8,6 +8,7 @@ import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -20,6 +21,16 @@ def structure() -> dict:
     return json.loads(done.stdout)
 
 
+def structure_module() -> Any:
+    """bench/structure.py as a module (its import graph: ``modules``, ``imports_of``)."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    try:
+        import structure as bench
+    finally:
+        sys.path.pop(0)
+    return bench
+
+
 def test_no_import_cycle_between_modules_or_packages() -> None:
     figures = structure()
     assert figures["module_cycles"] == []
@@ -27,11 +38,7 @@ def test_no_import_cycle_between_modules_or_packages() -> None:
 
 
 def test_notes_sources_and_corpus_never_import_github() -> None:
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import structure as bench
-    finally:
-        sys.path.pop(0)
+    bench = structure_module()
     mods = bench.modules()
     offenders = [
         f"{name} -> {target}"
@@ -62,11 +69,7 @@ def test_commands_reach_the_llm_provider_only_through_its_seam() -> None:
     openai package: a second provider is a module in llm/providers/ and a registration."""
     import ast
 
-    sys.path.insert(0, str(ROOT / "bench"))
-    try:
-        import structure as bench
-    finally:
-        sys.path.pop(0)
+    bench = structure_module()
     mods = bench.modules()
     offenders = [
         f"{name} -> {target}"
