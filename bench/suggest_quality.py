@@ -243,17 +243,23 @@ def signals(corpus: Corpus, cases: list) -> None:
     print()
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+def run_samples(tool: str, description: str, each: Callable[[str, Path, Path], None]) -> None:
+    """``--sample dev|cvpr|both`` from the command line; ``each(name, export, scratch folder)`` for
+    every sample chosen (the benches that read the real samples share this)."""
+    parser = argparse.ArgumentParser(description=description)
     parser.add_argument("--sample", choices=["dev", "cvpr", "both"], default="both")
     args = parser.parse_args()
     chosen = list(SAMPLES) if args.sample == "both" else [args.sample]
     missing = [SAMPLES[n] for n in chosen if not SAMPLES[n].is_file()]
     if missing:
-        sys.exit(f"suggest_quality: {missing[0]} not found (the samples live in ../shared/corpus)")
+        sys.exit(f"{tool}: {missing[0]} not found (the samples live in ../shared/corpus)")
     with tempfile.TemporaryDirectory() as tmp:
         for name in chosen:
-            run(name, SAMPLES[name], Path(tmp))
+            each(name, SAMPLES[name], Path(tmp))
+
+
+def main() -> None:
+    run_samples("suggest_quality", __doc__.splitlines()[0], run)
 
 
 if __name__ == "__main__":

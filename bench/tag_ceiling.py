@@ -24,9 +24,7 @@ Run: `.venv/bin/python bench/tag_ceiling.py [--sample dev|cvpr|both]`. Takes abo
 
 from __future__ import annotations
 
-import argparse
 import sys
-import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -38,7 +36,7 @@ from autonote.corpus.evaluate import Case, MethodScores, evaluable, gather_cases
 from autonote.corpus.suggest import tag_scores
 from autonote.corpus.view import load_corpus
 from autonote.corpus.weights import DEFAULT_WEIGHTS
-from suggest_quality import SAMPLES, import_sample
+from suggest_quality import import_sample, run_samples
 
 TEXT = frozenset({"mention", "phrase", "title_phrase", "title_word", "venue"})
 # The owner's tags about the reading workflow, not the paper's content (from the dev sample's
@@ -141,16 +139,7 @@ def run(name: str, xml: Path, folder: Path) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sample", choices=["dev", "cvpr", "both"], default="both")
-    args = parser.parse_args()
-    chosen = list(SAMPLES) if args.sample == "both" else [args.sample]
-    missing = [SAMPLES[n] for n in chosen if not SAMPLES[n].is_file()]
-    if missing:
-        sys.exit(f"tag_ceiling: {missing[0]} not found (the samples live in ../shared/corpus)")
-    with tempfile.TemporaryDirectory() as tmp:
-        for name in chosen:
-            run(name, SAMPLES[name], Path(tmp))
+    run_samples("tag_ceiling", (__doc__ or "").splitlines()[0], run)
 
 
 if __name__ == "__main__":
