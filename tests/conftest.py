@@ -5,8 +5,9 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
@@ -81,6 +82,25 @@ def llm_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[OpenAIServer]:
         monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-123456")
         monkeypatch.setenv("AUTONOTE_LLM_MAX_RETRIES", "2")
         yield server
+
+
+@pytest.fixture
+def openai_servers(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., OpenAIServer]]:
+    """``start(env, **options)``: a loopback OpenAI server made with ``options``, autonote pointed at
+    it with the environment ``env`` besides; every server started is stopped after the test."""
+    started: list[OpenAIServer] = []
+
+    def start(env: dict[str, str], **options: Any) -> OpenAIServer:
+        server = OpenAIServer(**options).start()
+        started.append(server)
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        return server
+
+    yield start
+    for server in started:
+        server.stop()
 
 
 @pytest.fixture

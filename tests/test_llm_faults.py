@@ -28,21 +28,10 @@ HTML = Fault(
 
 
 @pytest.fixture
-def serve(monkeypatch: pytest.MonkeyPatch):
+def serve(openai_servers):
     """Start an OpenAIServer with the given options and point autonote at it."""
-    started: list[OpenAIServer] = []
-
-    def start(**options: object) -> OpenAIServer:
-        server = OpenAIServer(**options).start()  # type: ignore[arg-type]
-        started.append(server)
-        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test-secret-key-123456")
-        monkeypatch.setenv("AUTONOTE_LLM_MAX_RETRIES", "2")
-        return server
-
-    yield start
-    for server in started:
-        server.stop()
+    env = {"OPENAI_API_KEY": "sk-test-secret-key-123456", "AUTONOTE_LLM_MAX_RETRIES": "2"}
+    return lambda **options: openai_servers(env, **options)
 
 
 def formats_sent(server: OpenAIServer) -> list[str]:

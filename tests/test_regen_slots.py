@@ -15,23 +15,12 @@ from tests.test_regen import drafts, journal, table
 
 
 @pytest.fixture
-def one_slot(monkeypatch: pytest.MonkeyPatch):
+def one_slot(openai_servers):
     """A one-slot server that takes 0.3 s per answer, with a 2 s llm_timeout: eight requests queued
     at once would wait 2.4 s for the last one. (Tests that need room for a loaded machine scale
     both: see ``test_regen_on_a_one_slot_server_generates_each_note_once``.)"""
-    servers: list[OpenAIServer] = []
-
-    def start(**options: object) -> OpenAIServer:
-        server = OpenAIServer(slots=1, latency=0.3, **options).start()  # type: ignore[arg-type]
-        servers.append(server)
-        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
-        monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
-        monkeypatch.setenv("AUTONOTE_LLM_TIMEOUT", "2")
-        return server
-
-    yield start
-    for server in servers:
-        server.stop()
+    env = {"OPENAI_API_KEY": "sk-test", "AUTONOTE_LLM_TIMEOUT": "2"}
+    return lambda **options: openai_servers(env, **{"slots": 1, "latency": 0.3, **options})
 
 
 def generated_per_note(server: OpenAIServer) -> Counter[str]:
